@@ -1,0 +1,282 @@
+/**
+ * The local RingCentral: `startEmulator()` starts a platform host and a media host on 127.0.0.1
+ * that answer like RingCentral for everything the API client uses, and returns handles for tests.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ExportTasks } from './export-tasks.ts';
+import { type FaultOptions, Faults } from './faults.ts';
+import { int64, stringifyJson } from './json.ts';
+import type { Mailbox, MailboxChange } from './mailbox.ts';
+import { type EmulatorCredentials, OAuthServer } from './oauth.ts';
+import { RateLimiter, type RateLimitGroup } from './rate-limiter.ts';
+import { authRoutes } from './routes/auth.ts';
+import { configRoutes } from './routes/config.ts';
+import { contentRoutes } from './routes/content.ts';
+import { exportRoutes } from './routes/export.ts';
+import { faxRoutes } from './routes/fax.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { sendRoutes } from './routes/send.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { buildMailbox, type MailboxSeed } from './seed.ts';
+import { createHandler, type Exchange } from './server.ts';
+import { type EmulatorState, type EmulatorStats, emptyStats } from './state.ts';
+import { Subscriptions } from './subscriptions.ts';
+
+export type { ExtensionInfo, MessageDraft } from './mailbox.ts';
+export type { StoredAttachment, StoredMessage } from './mailbox-types.ts';
+export type {
+  EmulatorCredentials,
+  EmulatorStats,
+  Exchange,
+  FaultOptions,
+  Mailbox,
+  MailboxSeed,
+  RateLimitGroup,
+};
+
+/** The credentials used when neither options nor the environment give any (documented in the README). */
+export const DEFAULT_CREDENTIALS: EmulatorCredentials = {
+  clientId: 'emulator-client-id',
+  clientSecret: 'emulator-client-secret',
+  jwt: 'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxMDEwMDEiLCJpc3MiOiJyYy1lbXVsYXRvciJ9.emulator',
+};
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Platform host port, default 0 (ephemeral). */
+  port?: number;
+  /** Media host port, default 0. */
+  mediaPort?: number;
+  /** Defaults from env RC_EMULATOR_CLIENT_ID / _CLIENT_SECRET / _JWT, else {@link DEFAULT_CREDENTIALS}. */
+  credentials?: Partial<EmulatorCredentials>;
+  /** Default: a small realistic mailbox. */
+  mailbox?: 'default' | MailboxSeed;
+  /** Default 3600. */
+  accessTokenTtlSeconds?: number;
+  /** Default 604800. */
+  refreshTokenTtlSeconds?: number;
+  /** Parallel sessions per user+app, default 5. */
+  maxSessions?: number;
+  rateLimits?: {
+    /** Default true. */
+    enabled?: boolean;
+    /** Multiplies every window and penalty (0.05 => 60 s becomes 3 s); default 1. */
+    windowScale?: number;
+    groups?: Partial<Record<RateLimitGroup, { limit: number; windowSeconds: number }>>;
+    /** Default 60. */
+    penaltySeconds?: number;
+  };
+  faults?: FaultOptions;
+  /** Every request/response pair, for contract tests. */
+  onExchange?: (exchange: Exchange) => void;
+  /** How long a used refresh token still returns the tokens it was exchanged for, default 5000 ms. */
+  refreshGraceMs?: number;
+  /** Time between export task status steps, default 200 ms. */
+  exportStepMs?: number;
+  /** Webhook handshake and delivery timeout, default 3000 ms. */
+  webhookTimeoutMs?: number;
+}
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** Platform base URL, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** Media host base URL. */
+  mediaUrl: string;
+  credentials: EmulatorCredentials;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  setFaults(faults: FaultOptions): void;
+  /** Direct access for tests: list/add/receive messages per extension, attachment bytes. */
+  mailbox: Mailbox;
+  /** Direct access for tests (e.g. `blacklist(id)`). */
+  subscriptions: Subscriptions;
+  /** Resolves when every webhook delivery started so far has finished. */
+  deliveriesSettled(): Promise<void>;
+  /** Closes both listeners and every open socket. */
+  stop(): Promise<void>;
+}
+
+/** The credentials in effect: options, then environment, then defaults. */
+export function resolveCredentials(given: Partial<EmulatorCredentials> = {}): EmulatorCredentials {
+  return {
+    clientId: given.clientId ?? process.env.RC_EMULATOR_CLIENT_ID ?? DEFAULT_CREDENTIALS.clientId,
+    clientSecret:
+      given.clientSecret ??
+      process.env.RC_EMULATOR_CLIENT_SECRET ??
+      DEFAULT_CREDENTIALS.clientSecret,
+    jwt: given.jwt ?? process.env.RC_EMULATOR_JWT ?? DEFAULT_CREDENTIALS.jwt,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve(`http://${host}:${address.port}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Starts the local RingCentral (platform and media hosts). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const credentials = resolveCredentials(options.credentials);
+  let platformUrl = '';
+  let mediaUrl = '';
+  const urls = { platformUrl: () => platformUrl, mediaUrl: () => mediaUrl };
+  const platformServer = createServer();
+  const mediaServer = createServer();
+  platformUrl = await listen(platformServer, options.port ?? 0, host);
+  try {
+    mediaUrl = await listen(mediaServer, options.mediaPort ?? 0, host);
+  } catch (error) {
+    await close(platformServer);
+    throw error;
+  }
+  const mailbox = buildMailbox(options.mailbox ?? 'default', urls);
+  const user = mailbox.extensions[0]?.id ?? '';
+  const state: EmulatorState = {
+    mailbox,
+    credentials,
+    oauth: new OAuthServer({
+      credentials,
+      userExtensionId: user,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 604_800,
+      maxSessions: options.maxSessions ?? 5,
+      ...(options.refreshGraceMs === undefined ? {} : { refreshGraceMs: options.refreshGraceMs }),
+    }),
+    limiter: new RateLimiter(options.rateLimits),
+    faults: new Faults(options.faults),
+    exportTasks: new ExportTasks({
+      accountId: mailbox.accountId,
+      baseUrl: urls.platformUrl,
+      messages: () => mailbox.all(),
+      openAttachment: (messageId, attachmentId) => mailbox.openAttachment(messageId, attachmentId),
+      ...(options.exportStepMs === undefined ? {} : { stepMs: options.exportStepMs }),
+    }),
+    subscriptions: new Subscriptions({
+      baseUrl: urls.platformUrl,
+      ...(options.webhookTimeoutMs === undefined
+        ? {}
+        : { handshakeTimeoutMs: options.webhookTimeoutMs }),
+    }),
+    stats: emptyStats(),
+    ...urls,
+  };
+  const deliveries = new Set<Promise<void>>();
+  mailbox.onChange((change) => {
+    for (const delivery of publishChange(state, change)) {
+      deliveries.add(delivery);
+      void delivery.finally(() => deliveries.delete(delivery));
+    }
+  });
+  const routes = [
+    ...authRoutes(state),
+    ...messageRoutes(state),
+    ...contentRoutes(state),
+    ...syncRoutes(state),
+    ...sendRoutes(state),
+    ...faxRoutes(state),
+    ...exportRoutes(state),
+    ...configRoutes(state),
+    ...subscriptionRoutes(state),
+  ];
+  platformServer.on('request', createHandler('platform', state, routes, options.onExchange));
+  mediaServer.on('request', createHandler('media', state, routes, options.onExchange));
+  const settle = async () => {
+    while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
+  };
+  return {
+    url: platformUrl,
+    mediaUrl,
+    credentials,
+    mailbox,
+    subscriptions: state.subscriptions,
+    stats: () => structuredClone(state.stats),
+    resetStats: () => {
+      Object.assign(state.stats, emptyStats());
+    },
+    setFaults: (faults) => state.faults.set(faults),
+    deliveriesSettled: settle,
+    stop: async () => {
+      await Promise.all([close(platformServer), close(mediaServer)]);
+      await settle();
+    },
+  };
+}
+
+/** Sends the message-store event (and the instant SMS event for inbound SMS) of a change. */
+function publishChange(state: EmulatorState, change: MailboxChange): Promise<void>[] {
+  const { accountId } = state.mailbox;
+  const base = `/restapi/v1.0/account/${accountId}/extension/${change.extensionId}/message-store`;
+  const byType = new Map<string, { newIds: string[]; updated: number }>();
+  for (const message of change.created) {
+    const entry = byType.get(message.type) ?? { newIds: [], updated: 0 };
+    entry.newIds.push(message.id);
+    byType.set(message.type, entry);
+  }
+  for (const message of change.updated) {
+    const entry = byType.get(message.type) ?? { newIds: [], updated: 0 };
+    entry.updated += 1;
+    byType.set(message.type, entry);
+  }
+  const body = {
+    extensionId: change.extensionId,
+    lastUpdated: new Date().toISOString(),
+    changes: [...byType].map(([type, entry]) => ({
+      type,
+      newCount: entry.newIds.length,
+      updatedCount: entry.updated,
+      newMessageIds: entry.newIds.map(int64),
+    })),
+    ownerId: change.extensionId,
+  };
+  const deliveries = [state.subscriptions.publish(base, change.extensionId, stringifyJson(body))];
+  for (const message of change.created) {
+    if (message.type !== 'SMS' || message.direction !== 'Inbound') continue;
+    const instant = {
+      id: message.id,
+      to: message.to,
+      from: message.from,
+      type: message.type,
+      creationTime: message.creationTime,
+      lastModifiedTime: message.lastModifiedTime,
+      readStatus: message.readStatus,
+      priority: message.priority ?? 'Normal',
+      attachments: message.attachments.map((attachment) => ({
+        ...attachment,
+        id: int64(attachment.id),
+      })),
+      direction: message.direction,
+      availability: message.availability,
+      subject: message.subject,
+      messageStatus: message.messageStatus,
+      conversationId: message.conversationId,
+      conversation: message.conversation,
+      ownerId: change.extensionId,
+    };
+    deliveries.push(
+      state.subscriptions.publish(
+        `${base}/instant?type=SMS`,
+        change.extensionId,
+        stringifyJson(instant),
+      ),
+    );
+  }
+  return deliveries;
+}

@@ -1,0 +1,294 @@
+/**
+ * The request pipeline of both hosts: routing, latency and 429-storm faults, bearer auth, rate
+ * limits, server-error faults, the handler, RingCentral error bodies, and the exchange record
+ * of every request/response pair. Also the inspection endpoints under /__emulator.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { RcError } from './errors.ts';
+import type { FaultOptions } from './faults.ts';
+import {
+  CAPTURE_LIMIT,
+  type CompiledRoute,
+  compileRoute,
+  jsonBody,
+  type RequestContext,
+  type Route,
+  readBody,
+  sendEmpty,
+  sendError,
+  sendJson,
+} from './http.ts';
+import type { MessageDraft } from './mailbox.ts';
+import type { RateLimitGroup } from './rate-limiter.ts';
+import { type EmulatorState, emptyStats } from './state.ts';
+import { messageToWire } from './wire.ts';
+
+/** One request and its response as seen on the wire (bodies only when small and not media). */
+export interface Exchange {
+  host: 'platform' | 'media';
+  method: string;
+  /** Pathname, e.g. /restapi/v1.0/account/~/extension/~/message-store. */
+  path: string;
+  /** Raw query string without '?'. */
+  query: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: Buffer;
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody?: Buffer;
+}
+
+const BINARY_TYPES = /^(audio|image|video)\/|^application\/(pdf|zip|octet-stream)/i;
+
+/** Builds the request listener of one host. */
+export function createHandler(
+  host: 'platform' | 'media',
+  state: EmulatorState,
+  routes: Route[],
+  onExchange?: (exchange: Exchange) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const compiled = routes.filter((route) => route.hosts.includes(host)).map(compileRoute);
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    // The inspection endpoints are the emulator's own, not RingCentral's: they are not reported.
+    const inspection = url.pathname.startsWith('/__emulator/');
+    const recorder =
+      onExchange && !inspection ? recordExchange(host, req, res, url, onExchange) : undefined;
+    const context = createContext(host, state, req, res, url, recorder);
+    dispatch(host, state, compiled, context).catch((error: unknown) => {
+      const rcError =
+        error instanceof RcError
+          ? error
+          : new RcError(500, 'CMN-201', 'Service temporarily unavailable', { cause: error });
+      // Whatever of the body is still unread is discarded so the client sees the answer.
+      req.resume();
+      if (!res.headersSent) sendError(context, rcError);
+      else res.destroy();
+    });
+  };
+}
+
+interface Recorder {
+  requestChunks: Buffer[];
+  requestBytes: number;
+}
+
+function createContext(
+  host: 'platform' | 'media',
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  recorder: Recorder | undefined,
+): RequestContext {
+  let body: Promise<Buffer> | undefined;
+  const capture = (chunk: Buffer) => {
+    if (!recorder) return;
+    recorder.requestBytes += chunk.length;
+    if (recorder.requestBytes <= CAPTURE_LIMIT) recorder.requestChunks.push(chunk);
+  };
+  return {
+    host,
+    req,
+    res,
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    params: {},
+    body() {
+      body ??= readBody(req).then((buffer) => {
+        capture(buffer);
+        return buffer;
+      });
+      return body;
+    },
+    captureRequest: capture,
+    dropAfter: (bytes) => state.faults.dropAfter(bytes),
+  };
+}
+
+function clientKey(authorization: string | undefined): string {
+  const match = /^Basic\s+(.+)$/i.exec(authorization ?? '');
+  const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString() : '';
+  return `client|${decoded.split(':')[0] ?? ''}`;
+}
+
+function bearerToken(context: RequestContext): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(context.req.headers.authorization ?? '');
+  if (match?.[1]) return match[1].trim();
+  // The media host also takes the token as a query parameter.
+  return context.host === 'media' ? (context.query.get('access_token') ?? undefined) : undefined;
+}
+
+async function dispatch(
+  host: 'platform' | 'media',
+  state: EmulatorState,
+  routes: CompiledRoute[],
+  context: RequestContext,
+): Promise<void> {
+  if (host === 'platform' && context.path.startsWith('/__emulator/')) {
+    await inspect(state, context);
+    return;
+  }
+  let pathMatched = false;
+  let matched: CompiledRoute | undefined;
+  for (const route of routes) {
+    const match = route.pattern.exec(context.path);
+    if (!match) continue;
+    pathMatched = true;
+    if (route.method !== context.method) continue;
+    matched = route;
+    route.names.forEach((name, index) => {
+      context.params[name] = decodeURIComponent(match[index + 1] ?? '');
+    });
+    break;
+  }
+  const latency = state.faults.latencyMs();
+  if (latency > 0) await delay(latency);
+  if (!matched) {
+    throw pathMatched
+      ? new RcError(405, 'CMN-405', `Method [${context.method}] is not allowed for this resource`)
+      : new RcError(404, 'CMN-102', `Resource [${context.path}] is not found`);
+  }
+  const group: RateLimitGroup = matched.group;
+  state.stats.requests += 1;
+  state.stats.requestsByGroup[group] += 1;
+  if (state.faults.storm()) {
+    state.stats.tooManyRequestsByGroup[group] += 1;
+    throw tooManyRequests({ 'Retry-After': '1', 'X-Rate-Limit-Group': group });
+  }
+  let key: string;
+  if (matched.auth === 'bearer') {
+    context.principal = state.oauth.authenticate(bearerToken(context));
+    key = `${context.principal.extensionId}|${context.principal.clientId}`;
+  } else {
+    key = clientKey(context.req.headers.authorization);
+  }
+  const decision = state.limiter.take(key, group);
+  for (const [name, value] of Object.entries(decision.headers)) context.res.setHeader(name, value);
+  if (!decision.allowed) {
+    state.stats.tooManyRequestsByGroup[group] += 1;
+    throw tooManyRequests(decision.headers);
+  }
+  const serverError = state.faults.serverError();
+  if (serverError !== undefined) {
+    throw new RcError(
+      serverError,
+      serverError === 503 ? 'CMN-211' : 'CMN-201',
+      serverError === 503 ? 'Service is temporarily unavailable' : 'Internal server error',
+    );
+  }
+  await matched.handle(context);
+}
+
+function tooManyRequests(headers: Record<string, string>): RcError {
+  return new RcError(429, 'CMN-301', 'Request rate exceeded', { headers });
+}
+
+/** The test and operator endpoints outside /restapi. */
+async function inspect(state: EmulatorState, context: RequestContext): Promise<void> {
+  const { path, method } = context;
+  if (method === 'GET' && path === '/__emulator/stats') {
+    sendJson(context, 200, state.stats);
+    return;
+  }
+  if (method === 'POST' && path === '/__emulator/reset-stats') {
+    Object.assign(state.stats, emptyStats());
+    sendEmpty(context, 204);
+    return;
+  }
+  if (method === 'POST' && path === '/__emulator/faults') {
+    const faults = ((await jsonBody(context)) ?? {}) as FaultOptions;
+    state.faults.set(faults);
+    sendJson(context, 200, state.faults.get());
+    return;
+  }
+  const blacklist = /^\/__emulator\/subscriptions\/([^/]+)\/blacklist$/.exec(path);
+  if (method === 'POST' && blacklist?.[1]) {
+    state.subscriptions.blacklist(decodeURIComponent(blacklist[1]));
+    sendEmpty(context, 204);
+    return;
+  }
+  const receive = /^\/__emulator\/extensions\/([^/]+)\/receive$/.exec(path);
+  if (method === 'POST' && receive?.[1]) {
+    const body = await jsonBody(context);
+    const drafts = (Array.isArray(body) ? body : [body]) as MessageDraft[];
+    const created = state.mailbox.receive(receive[1], ...drafts);
+    sendJson(context, 200, { records: created.map(messageToWire) });
+    return;
+  }
+  throw new RcError(404, 'CMN-102', `Resource [${path}] is not found`);
+}
+
+function headerRecord(headers: Record<string, unknown>): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    record[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return record;
+}
+
+type WriteFunction = (chunk: unknown, ...rest: unknown[]) => boolean;
+type EndFunction = (...args: unknown[]) => ServerResponse;
+
+/** Tees small non-media bodies of a request/response pair and reports them when the response closes. */
+function recordExchange(
+  host: 'platform' | 'media',
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  onExchange: (exchange: Exchange) => void,
+): Recorder {
+  const recorder: Recorder = { requestChunks: [], requestBytes: 0 };
+  const responseChunks: Buffer[] = [];
+  let responseBytes = 0;
+  const keep = (chunk: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const length =
+      typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+    responseBytes += length;
+    // Past the limit nothing is copied: a large download must not cost memory here.
+    if (responseBytes > CAPTURE_LIMIT) return;
+    responseChunks.push(
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array),
+    );
+  };
+  const writable = res as unknown as { write: WriteFunction; end: EndFunction };
+  const write = writable.write.bind(res);
+  const end = writable.end.bind(res);
+  writable.write = (chunk, ...rest) => {
+    keep(chunk);
+    return write(chunk, ...rest);
+  };
+  writable.end = (...args) => {
+    keep(args[0]);
+    return end(...args);
+  };
+  res.once('close', () => {
+    const responseHeaders = headerRecord(res.getHeaders());
+    const contentType = responseHeaders['content-type'] ?? '';
+    const exchange: Exchange = {
+      host,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      requestHeaders: headerRecord(req.headers),
+      status: res.statusCode,
+      responseHeaders,
+    };
+    if (recorder.requestBytes > 0 && recorder.requestBytes <= CAPTURE_LIMIT) {
+      exchange.requestBody = Buffer.concat(recorder.requestChunks);
+    }
+    if (responseBytes > 0 && responseBytes <= CAPTURE_LIMIT && !BINARY_TYPES.test(contentType)) {
+      exchange.responseBody = Buffer.concat(responseChunks);
+    }
+    try {
+      onExchange(exchange);
+    } catch {
+      // A failing observer must not break the emulator.
+    }
+  });
+  return recorder;
+}

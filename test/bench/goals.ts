@@ -1,0 +1,44 @@
+import type { BenchGoal, BenchResult } from './types.ts';
+
+/** Builds a goal and judges it: `actual comparison target`. */
+export function goal(
+  description: string,
+  actual: number,
+  comparison: BenchGoal['comparison'],
+  target: number,
+  unit: string,
+): BenchGoal {
+  const passed =
+    comparison === '>='
+      ? actual >= target
+      : comparison === '<='
+        ? actual <= target
+        : comparison === '>'
+          ? actual > target
+          : comparison === '<'
+            ? actual < target
+            : actual === target;
+  return { description, actual, target, comparison, unit, passed };
+}
+
+/** Assembles a result whose `passed` is the conjunction of its goals. */
+export function benchResult(
+  name: string,
+  startedAt: number,
+  parts: Pick<BenchResult, 'figures' | 'goals'> & { notes?: string[] },
+): BenchResult {
+  return {
+    name,
+    figures: parts.figures,
+    goals: parts.goals,
+    passed: parts.goals.length > 0 && parts.goals.every((entry) => entry.passed),
+    durationMs: Date.now() - startedAt,
+    notes: parts.notes ?? [],
+  };
+}
+
+/** Rounds for display and JSON: figures keep two decimals. */
+export function round(value: number, decimals = 2): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}

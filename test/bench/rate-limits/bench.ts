@@ -1,0 +1,181 @@
+import { benchResult, goal, round } from '../goals.ts';
+import { startChild } from '../support/child-process.ts';
+import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
+import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';
+import { type GroupThroughput, measureThroughput } from './throughput.ts';
+import type { WorkerInput, WorkerResult } from './worker.ts';
+import { GROUP_LIMITS, type RequestRecord, type WorkloadGroup } from './workload.ts';
+
+const GROUPS: readonly WorkloadGroup[] = ['Light', 'Medium', 'Heavy'];
+
+/** Tunables, overridable from the environment for quicker or longer runs. */
+const settings = {
+  requests: Number(process.env.BENCH_RATE_REQUESTS ?? 2000),
+  // 0.03 turns RingCentral's 60 s windows into 1.8 s: 2,000 requests take about 40 s per scenario.
+  windowScale: Number(process.env.BENCH_WINDOW_SCALE ?? 0.03),
+  concurrencyPerGroup: Number(process.env.BENCH_CONCURRENCY ?? 4),
+  naiveCapMs: Number(process.env.BENCH_NAIVE_CAP_MS ?? 40_000),
+};
+
+interface ScenarioOutcome {
+  label: string;
+  records: RequestRecord[];
+  throughput: Record<WorkloadGroup, GroupThroughput>;
+  serverTooManyRequests: number;
+  serverRequests: number;
+  clientTooManyRequests: number[];
+  failed: number;
+  unfinished: number;
+  durationMs: number;
+  firstErrors: string[];
+}
+
+async function runScenario(
+  label: string,
+  client: WorkerInput['client'],
+  workers: number,
+  stopAfterMs?: number,
+): Promise<ScenarioOutcome> {
+  const emulator: EmulatorProcess = await startEmulatorProcess({
+    options: { mailbox: 'default', rateLimits: { windowScale: settings.windowScale } },
+  });
+  try {
+    // Setup (login, export task) happens before startAt so every worker starts its load together.
+    const startAt = Date.now() + 4_000;
+    const children = Array.from({ length: workers }, (_, index) => {
+      const input: WorkerInput = {
+        client,
+        server: emulator.url,
+        mediaServer: emulator.mediaUrl,
+        credentials: emulator.credentials,
+        facts: emulator.facts,
+        total:
+          Math.floor(settings.requests / workers) + (index < settings.requests % workers ? 1 : 0),
+        concurrencyPerGroup: settings.concurrencyPerGroup,
+        windowScale: settings.windowScale,
+        startAt,
+        ...(stopAfterMs === undefined ? {} : { stopAt: startAt + stopAfterMs }),
+      };
+      return startChild(
+        new URL('./worker.ts', import.meta.url),
+        input,
+        `${label} worker ${index + 1}`,
+      );
+    });
+    const results = await Promise.all(
+      children.map(
+        async (child) =>
+          (await child.next<{ type: string; result: WorkerResult }>('result')).result,
+      ),
+    );
+    await Promise.all(children.map((child) => child.stop()));
+    const durationMs = Date.now() - startAt;
+    const stats = await emulator.stats();
+    const records = results.flatMap((result) => result.records);
+    const windowMs = 60_000 * settings.windowScale;
+    const throughput = {} as Record<WorkloadGroup, GroupThroughput>;
+    for (const group of GROUPS) {
+      throughput[group] = measureThroughput(records, group, GROUP_LIMITS[group], windowMs);
+    }
+    const failures = records.filter((record) => !record.ok);
+    return {
+      label,
+      records,
+      throughput,
+      serverTooManyRequests: Object.values(stats.tooManyRequestsByGroup).reduce(
+        (sum, count) => sum + count,
+        0,
+      ),
+      serverRequests: stats.requests,
+      clientTooManyRequests: results.map((result) => result.tooManyRequestsSeen),
+      failed: failures.length,
+      unfinished: results.reduce((sum, result) => sum + result.unfinished, 0),
+      durationMs,
+      firstErrors: [...new Set(failures.map((record) => record.error ?? 'unknown'))].slice(0, 3),
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function figuresOf(outcome: ScenarioOutcome): BenchFigure[] {
+  const figures: BenchFigure[] = [];
+  for (const group of GROUPS) {
+    const measured = outcome.throughput[group];
+    figures.push({
+      name: `${outcome.label}: ${group} sustained (mean ${round(measured.meanPerWindow, 1)}/${measured.limit} per window over ${measured.perWindow.length} windows)`,
+      value: round(measured.percentOfLimit, 1),
+      unit: '% of limit',
+    });
+  }
+  figures.push(
+    {
+      name: `${outcome.label}: requests completed`,
+      value: outcome.records.length - outcome.failed,
+      unit: '',
+    },
+    { name: `${outcome.label}: requests failed`, value: outcome.failed, unit: '' },
+    {
+      name: `${outcome.label}: requests not started (time cap)`,
+      value: outcome.unfinished,
+      unit: '',
+    },
+    {
+      name: `${outcome.label}: 429s sent by the server`,
+      value: outcome.serverTooManyRequests,
+      unit: '',
+    },
+    {
+      name: `${outcome.label}: 429s seen by the client(s)`,
+      value: outcome.clientTooManyRequests.reduce((a, b) => a + b, 0),
+      unit: '',
+    },
+    {
+      name: `${outcome.label}: requests reaching the server`,
+      value: outcome.serverRequests,
+      unit: '',
+    },
+    { name: `${outcome.label}: wall time`, value: round(outcome.durationMs / 1000, 1), unit: 's' },
+  );
+  return figures;
+}
+
+function goalsOf(outcome: ScenarioOutcome, minimumPercent: number): BenchGoal[] {
+  return [
+    goal(`${outcome.label}: zero 429s (server count)`, outcome.serverTooManyRequests, '==', 0, ''),
+    goal(`${outcome.label}: every request succeeded`, outcome.failed, '==', 0, 'failures'),
+    ...GROUPS.map((group) =>
+      goal(
+        `${outcome.label}: ${group} >= ${minimumPercent}% of limit`,
+        round(outcome.throughput[group].percentOfLimit, 1),
+        '>=',
+        minimumPercent,
+        '%',
+      ),
+    ),
+  ];
+}
+
+/** Rate limits: one client, two clients sharing a budget, and a naive client for comparison. */
+export const rateLimitsBenchmark: Benchmark = {
+  name: 'rate-limits',
+  description: `mixed workload of ${settings.requests} requests (Light/Medium/Heavy) against the emulator, windows x${settings.windowScale}`,
+  async run(): Promise<BenchResult> {
+    const startedAt = Date.now();
+    const single = await runScenario('one client', 'paced', 1);
+    const two = await runScenario('two clients', 'paced', 2);
+    const naive = await runScenario('naive client', 'naive', 1, settings.naiveCapMs);
+    const notes = [
+      `window ${60 * settings.windowScale} s per group (RingCentral 60 s x ${settings.windowScale}); limits Light 50, Medium 40, Heavy 10`,
+      `naive client: plain ky retrying only on 429 after Retry-After, capped at ${settings.naiveCapMs / 1000} s`,
+    ];
+    for (const outcome of [single, two, naive]) {
+      for (const error of outcome.firstErrors) notes.push(`${outcome.label} error: ${error}`);
+    }
+    return benchResult('rate-limits', startedAt, {
+      figures: [...figuresOf(single), ...figuresOf(two), ...figuresOf(naive)],
+      goals: [...goalsOf(single, 95), ...goalsOf(two, 90)],
+      notes,
+    });
+  },
+};

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RateLimitGroup } from '../../../lib/ringcentral/index.ts';
+import {
+  createRingCentral,
+  DeadlineExceededError,
+  RateLimitedError,
+  staticTokenSource,
+} from '../../../lib/ringcentral/index.ts';
+import type { TestServer } from './support/http-server.ts';
+import { SlidingWindow, sendJson, startServer } from './support/http-server.ts';
+
+/** A server whose every route is in one group limited by `window`. */
+async function limitedServer(window: SlidingWindow, latencyMs = 5): Promise<TestServer> {
+  return startServer(async (_request, response) => {
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const { refused, headers } = window.admit();
+    if (refused) {
+      sendJson(
+        response,
+        429,
+        {
+          errorCode: 'CMN-301',
+          message: 'Request rate exceeded',
+          errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }],
+        },
+        headers,
+      );
+      return;
+    }
+    sendJson(response, 200, { retentionPeriod: 30 }, headers);
+  });
+}
+
+describe('rate-limit pacing', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('paces a burst from the X-Rate-Limit headers so that no request sees a 429', async () => {
+    // Prepare: 5 requests per 1 s window; the client starts with FACTS' defaults (50 per minute)
+    const window = new SlidingWindow(5, 1_000, 2_000);
+    server = await limitedServer(window);
+    const waits: string[] = [];
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: staticTokenSource('t'),
+      hooks: { onWait: (info) => waits.push(info.reason) },
+    });
+    const started = Date.now();
+
+    // Act
+    await Promise.all(Array.from({ length: 14 }, () => rc.configuration.get()));
+
+    // Assess: 14 requests at 5 per second need two full windows beyond the first
+    const elapsed = Date.now() - started;
+    expect(window.tooMany).toBe(0);
+    expect(server.requests).toHaveLength(14);
+    expect(elapsed).toBeGreaterThanOrEqual(2_000);
+    expect(elapsed).toBeLessThan(4_500);
+    expect(waits).toContain('budget');
+  });
+
+  it('leaves room for what another process already spent from the same budget', async () => {
+    // Prepare: another process used 4 of 6 slots just now
+    const window = new SlidingWindow(6, 1_000, 2_000);
+    window.spend(4);
+    server = await limitedServer(window);
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+
+    // Act
+    await Promise.all(Array.from({ length: 8 }, () => rc.configuration.get()));
+
+    // Assess
+    expect(window.tooMany).toBe(0);
+    expect(server.requests).toHaveLength(8);
+  });
+
+  it('two clients sharing one budget both pace without a 429', async () => {
+    // Prepare
+    const window = new SlidingWindow(8, 1_000, 2_000);
+    server = await limitedServer(window);
+    const first = createRingCentral({ server: server.url, tokenSource: staticTokenSource('a') });
+    const second = createRingCentral({ server: server.url, tokenSource: staticTokenSource('b') });
+
+    // Act
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => first.configuration.get()),
+      ...Array.from({ length: 10 }, () => second.configuration.get()),
+    ]);
+
+    // Assess
+    expect(window.tooMany).toBe(0);
+    expect(server.requests).toHaveLength(20);
+  });
+
+  it('on a 429 honours Retry-After and sends nothing in that group until the penalty is over', async () => {
+    // Prepare: the first request is refused with a 1 s penalty
+    let refusedAt = 0;
+    server = await startServer((_request, response) => {
+      if (refusedAt === 0) {
+        refusedAt = Date.now();
+        sendJson(
+          response,
+          429,
+          { errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }] },
+          { 'retry-after': '1' },
+        );
+        return;
+      }
+      sendJson(
+        response,
+        200,
+        { retentionPeriod: 30 },
+        { 'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '40', 'x-rate-limit-window': '60' },
+      );
+    });
+    const limited: number[] = [];
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: staticTokenSource('t'),
+      hooks: { onRateLimited: (info) => limited.push(info.retryAfterMs) },
+    });
+
+    // Act
+    const results = await Promise.all([
+      rc.configuration.get(),
+      rc.configuration.get(),
+      rc.configuration.get(),
+    ]);
+
+    // Assess
+    expect(results).toHaveLength(3);
+    expect(limited).toEqual([1_000]);
+    const after = server.requests.slice(1);
+    expect(after).toHaveLength(3);
+    for (const request of after) expect(request.at - refusedAt).toBeGreaterThanOrEqual(990);
+  });
+
+  it('assumes a 30 s penalty without Retry-After and fails at once when that passes the deadline', async () => {
+    // Prepare
+    server = await startServer((_request, response) =>
+      sendJson(response, 429, {
+        errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }],
+      }),
+    );
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    const started = Date.now();
+
+    // Act
+    const attempt = rc.configuration.get({ deadline: Date.now() + 5_000 });
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(attempt).rejects.toMatchObject({ status: 429, errorCode: 'CMN-301' });
+    const error = (await attempt.catch((caught: unknown) => caught)) as DeadlineExceededError;
+    expect(error.cause).toBeInstanceOf(RateLimitedError);
+    expect(error.waitMs).toBeGreaterThan(25_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails a request at once when its group budget cannot free up before the deadline', async () => {
+    // Prepare: a 3 s window with 2 slots, both used
+    const window = new SlidingWindow(2, 3_000, 3_000);
+    server = await limitedServer(window);
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    await rc.configuration.get();
+    await rc.configuration.get();
+    const started = Date.now();
+
+    // Act
+    const attempt = rc.configuration.get({ deadline: Date.now() + 500 });
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(attempt).rejects.toThrow(/Light rate-limit group is out of budget/);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(server.requests).toHaveLength(2);
+    expect(window.tooMany).toBe(0);
+  });
+
+  it('keeps each group separate: a penalty in one does not hold back another', async () => {
+    // Prepare
+    server = await startServer((request, response) => {
+      if (request.method === 'POST') {
+        sendJson(
+          response,
+          429,
+          { errors: [{ errorCode: 'CMN-301', message: 'limited' }] },
+          { 'retry-after': '30' },
+        );
+        return;
+      }
+      sendJson(response, 200, { retentionPeriod: 9 });
+    });
+    const groups: RateLimitGroup[] = [];
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: staticTokenSource('t'),
+      hooks: { onRateLimited: (info) => groups.push(info.group) },
+    });
+
+    // Act
+    const sms = rc.sms.send(
+      { from: '+16505550100', to: ['+16505550101'], text: 'x' },
+      { deadline: Date.now() + 2_000 },
+    );
+    await expect(sms).rejects.toBeInstanceOf(DeadlineExceededError);
+    const configuration = await rc.configuration.get({ deadline: Date.now() + 2_000 });
+
+    // Assess
+    expect(groups).toEqual(['Medium']);
+    expect(configuration.retentionPeriod).toBe(9);
+  });
+});
