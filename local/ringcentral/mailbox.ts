@@ -324,16 +324,6 @@ export class Mailbox {
     return message;
   }
 
-  /** Deletes every message matched by a filter (DELETE .../message-store); returns how many. */
-  deleteWhere(extensionId: string, filter: MessageFilter, purge: boolean): StoredMessage[] {
-    const matched = this.find(extensionId, filter).filter(
-      (message) => message.availability !== 'Purged',
-    );
-    for (const message of matched) this.deleteMessage(message, purge);
-    if (matched.length > 0) this.emit({ extensionId, created: [], updated: matched });
-    return matched;
-  }
-
   /** The current end of the extension's change log. */
   currentPosition(): number {
     return this.position;

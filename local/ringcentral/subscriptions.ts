@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SubscriptionError } from './subscriptions/errors.ts';
 import {
   eventMatchesFilter,
@@ -104,7 +104,7 @@ export class Subscriptions {
     }
     const now = this.#now();
     const state: SubscriptionState = {
-      id: randomUUID(),
+      id: newSubscriptionId(),
       ownerKey,
       ...(owner ? { owner } : {}),
       eventFilters: valid.eventFilters.map((filter) => expandEventFilter(filter, owner)),
@@ -257,4 +257,12 @@ export class Subscriptions {
         : {}),
     };
   }
+}
+
+/**
+ * A fresh subscription id: 16 hex characters, so it fits the spec's `subscriptionId` path
+ * parameter (at most 20 characters).
+ */
+function newSubscriptionId(): string {
+  return randomBytes(8).toString('hex');
 }

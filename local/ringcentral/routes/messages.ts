@@ -12,8 +12,8 @@ import {
   sendError,
   sendJson,
 } from '../http.ts';
-import type { MessageAvailability, MessageReadStatus, StoredMessage } from '../mailbox-types.ts';
 import { parseJson } from '../json.ts';
+import type { MessageAvailability, MessageReadStatus, StoredMessage } from '../mailbox-types.ts';
 import { readMultipartMixed } from '../multipart-mixed.ts';
 import type { EmulatorState } from '../state.ts';
 import { messageToWire } from '../wire.ts';

@@ -2,7 +2,7 @@
  * Child process: one client running the mixed workload against the emulator. Reports every
  * request's timing so the parent can measure throughput per window across processes.
  */
-import { runAsChild } from '../support/child-process.ts';
+import { runAsChild, sendToParent } from '../support/child-process.ts';
 import type { BenchCredentials, EmulatorFacts } from '../support/emulator-process.ts';
 import { createNaiveClient } from '../support/naive-client.ts';
 import { createPacedClient } from '../support/paced-client.ts';
@@ -58,6 +58,14 @@ runAsChild<WorkerInput, WorkerResult>(async (input) => {
     const records = await runWorkload(client, target, plan, {
       concurrencyPerGroup: input.concurrencyPerGroup,
       ...(input.stopAt === undefined ? {} : { stopAt: input.stopAt }),
+      // Progress lets the parent show where a stuck run stands.
+      onProgress: (done) =>
+        sendToParent({
+          type: 'progress',
+          done: done.length,
+          failed: done.filter((record) => !record.ok).length,
+          tooManyRequestsSeen: client.tooManyRequestsSeen(),
+        }),
     });
     return {
       records,

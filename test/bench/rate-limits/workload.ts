@@ -93,6 +93,9 @@ export interface RunWorkloadOptions {
   concurrencyPerGroup: number;
   /** Stop taking new requests after this time (epoch ms); the rest count as not done. */
   stopAt?: number;
+  /** Called with the records so far, every `progressEveryMs`. */
+  onProgress?: (records: readonly RequestRecord[]) => void;
+  progressEveryMs?: number;
 }
 
 /**
@@ -132,6 +135,13 @@ export async function runWorkload(
     for (let index = 0; index < options.concurrencyPerGroup; index++)
       workers.push(worker(group, queue));
   }
-  await Promise.all(workers);
+  const progress = options.onProgress
+    ? setInterval(() => options.onProgress?.(records), options.progressEveryMs ?? 2_000)
+    : undefined;
+  try {
+    await Promise.all(workers);
+  } finally {
+    clearInterval(progress);
+  }
   return records;
 }
