@@ -3,6 +3,7 @@
  * 2^53, so `JSON.parse` would silently round them. Node 24's reviver receives the source text of
  * each primitive, which lets every id (and any integer too big for a double) stay a string.
  */
+// Kept apart from local/ringcentral/json.ts on purpose: the emulator must not reuse this parsing.
 
 interface ReviverContext {
   source?: string;

@@ -1,6 +1,6 @@
 import type { BulkResult } from './bulk.ts';
 import { chunk, MAX_IDS_PER_REQUEST, runBulk } from './bulk.ts';
-import type { Transport } from './client.ts';
+import type { RequestSpec, Transport } from './client.ts';
 import type { CallOptions } from './deadline.ts';
 import { InvalidInputError } from './errors.ts';
 import { stringifyJson } from './json.ts';
@@ -96,40 +96,43 @@ const MULTIPART_JSON = 'application/vnd.ringcentral.multipart+json';
 export function createMessagesApi(transport: Transport): MessagesApi {
   const storePath = (ref: MailboxRef | undefined): string => `${extensionPath(ref)}/message-store`;
 
-  /** One PUT/PATCH per chunk: the spec's bulk body is `[{resourceId, body}]`. */
-  const change = async (
+  /** One request per chunk of ids, built by `request` from the chunk's path and Accept. */
+  const perChunk = <T>(
+    ids: NonEmptyArray<string>,
+    options: (CallOptions & MailboxRef) | undefined,
+    request: (target: { path: string; accept: string }, chunkIds: string[]) => RequestSpec,
+  ): Promise<BulkResult<T>[]> => {
+    const unique = assertIds(ids, 'ids');
+    const path = storePath(options);
+    return runBulk<T>(
+      unique,
+      (chunkIds, callOptions) =>
+        transport.send(request(idsTarget(path, chunkIds), chunkIds), callOptions),
+      options,
+    );
+  };
+
+  /** PUT/PATCH: the spec's bulk body is `[{resourceId, body}]`, one id takes the body itself. */
+  const change = (
     method: 'PUT' | 'PATCH',
     ids: NonEmptyArray<string>,
     body: Record<string, string>,
     options: (CallOptions & MailboxRef) | undefined,
-  ) => {
-    const unique = assertIds(ids, 'ids');
-    const path = storePath(options);
-    return runBulk<MessageRecord>(
-      unique,
-      (chunkIds, callOptions) =>
-        transport.send(
-          {
-            method,
-            path: `${path}/${chunkIds.join(',')}`,
-            group: 'Medium',
-            accept: chunkIds.length > 1 ? MULTIPART_JSON : 'application/json',
-            body:
-              chunkIds.length > 1
-                ? {
-                    kind: 'raw',
-                    contentType: MULTIPART_JSON,
-                    replayable: true,
-                    create: () =>
-                      stringifyJson(chunkIds.map((resourceId) => ({ resourceId, body }))),
-                  }
-                : { kind: 'json', value: body },
-          },
-          callOptions,
-        ),
-      options,
-    );
-  };
+  ) =>
+    perChunk<MessageRecord>(ids, options, (target, chunkIds) => ({
+      method,
+      ...target,
+      group: 'Medium',
+      body:
+        chunkIds.length > 1
+          ? {
+              kind: 'raw',
+              contentType: MULTIPART_JSON,
+              replayable: true,
+              create: () => stringifyJson(chunkIds.map((resourceId) => ({ resourceId, body }))),
+            }
+          : { kind: 'json', value: body },
+    }));
 
   return {
     list(filter = {}, options) {
@@ -162,22 +165,11 @@ export function createMessagesApi(transport: Transport): MessagesApi {
     },
 
     async getMany(ids, options) {
-      const unique = assertIds(ids, 'ids');
-      const path = storePath(options);
-      return runBulk<MessageRecord>(
-        unique,
-        (chunkIds, callOptions) =>
-          transport.send(
-            {
-              method: 'GET',
-              path: `${path}/${chunkIds.join(',')}`,
-              group: 'Light',
-              accept: chunkIds.length > 1 ? MULTIPART_JSON : 'application/json',
-            },
-            callOptions,
-          ),
-        options,
-      );
+      return perChunk<MessageRecord>(ids, options, (target) => ({
+        method: 'GET',
+        ...target,
+        group: 'Light',
+      }));
     },
 
     async update(ids, update, options) {
@@ -206,27 +198,13 @@ export function createMessagesApi(transport: Transport): MessagesApi {
     },
 
     async delete(ids, options) {
-      const unique = assertIds(ids, 'ids');
       if (options?.type !== undefined) assertOneOf(options.type, DELETE_TYPES, 'type');
-      const path = storePath(options);
-      return runBulk<never>(
-        unique,
-        (chunkIds, callOptions) => {
-          // Belt and braces: a DELETE on the bare collection empties the mailbox.
-          if (chunkIds.length === 0) throw new InvalidInputError('Refusing a DELETE without ids');
-          return transport.send(
-            {
-              method: 'DELETE',
-              path: `${path}/${chunkIds.join(',')}`,
-              group: 'Medium',
-              accept: chunkIds.length > 1 ? MULTIPART_JSON : 'application/json',
-              query: { purge: options?.purge ? true : undefined, type: options?.type },
-            },
-            callOptions,
-          );
-        },
-        options,
-      );
+      return perChunk<never>(ids, options, (target) => ({
+        method: 'DELETE',
+        ...target,
+        group: 'Medium',
+        query: { purge: options?.purge ? true : undefined, type: options?.type },
+      }));
     },
 
     async deleteConversations(criteria, options) {
@@ -251,6 +229,19 @@ export function createMessagesApi(transport: Transport): MessagesApi {
         );
       }
     },
+  };
+}
+
+/**
+ * Path and Accept of a request for `ids`: several ids answer 207, asked for in the JSON format
+ * that `parseBulkResponse` reads; one id answers like a plain single-resource call.
+ */
+function idsTarget(storePath: string, ids: string[]): { path: string; accept: string } {
+  // Belt and braces: a DELETE on the bare collection empties the mailbox.
+  if (ids.length === 0) throw new InvalidInputError('Refusing a request without ids');
+  return {
+    path: `${storePath}/${ids.join(',')}`,
+    accept: ids.length > 1 ? MULTIPART_JSON : 'application/json',
   };
 }
 

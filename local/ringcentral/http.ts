@@ -42,6 +42,17 @@ export interface Route {
   handle(context: RequestContext): Promise<void>;
 }
 
+/** A route of RingCentral's API: it needs an access token and, unless said, is on the platform host. */
+export function apiRoute(
+  method: string,
+  path: string,
+  group: RateLimitGroup,
+  handle: Route['handle'],
+  hosts: Route['hosts'] = ['platform'],
+): Route {
+  return { method, path, group, auth: 'bearer', hosts, handle };
+}
+
 /** A route with its compiled pattern. */
 export interface CompiledRoute extends Route {
   pattern: RegExp;

@@ -3,6 +3,7 @@
  * numbers, and real ids exceed 2^53, so they are kept as decimal strings inside the emulator and
  * written as bare numbers with `JSON.rawJSON`; parsing keeps unsafe integers as their source text.
  */
+// Kept apart from lib/ringcentral/json.ts on purpose: the emulator must not reuse the client's.
 
 interface RawJsonApi {
   rawJSON(text: string): unknown;

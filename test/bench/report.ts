@@ -17,7 +17,6 @@ export function formatTable(results: readonly BenchResult[]): string {
         entry.passed ? 'pass' : 'FAIL',
       ]);
     }
-    for (const note of result.notes) rows.push([result.name, `note: ${note}`, '', '']);
     rows.push([
       result.name,
       `overall (${(result.durationMs / 1000).toFixed(1)} s)`,
@@ -31,7 +30,16 @@ export function formatTable(results: readonly BenchResult[]): string {
     row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   const separator = widths.map((width) => '-'.repeat(width)).join('  ');
   const [header, ...body] = rows;
-  return [line(header ?? []), separator, ...body.map(line)].join('\n');
+  // Notes are prose: printed under the table so they do not stretch its columns.
+  const notes = results.flatMap((result) =>
+    result.notes.map((note) => `${result.name} note: ${note}`),
+  );
+  return [
+    line(header ?? []),
+    separator,
+    ...body.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
 }
 
 /** The machine-readable summary line printed after the table. */

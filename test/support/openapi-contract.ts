@@ -37,6 +37,11 @@ export interface Contract {
   validateExchange(exchange: Exchange): string[];
   /** Which operationId a method+path matches (undefined when the spec has no such path). */
   matchOperation(method: string, path: string): OperationMatch | undefined;
+  /**
+   * Problems of `value` against the spec's `components.schemas[schemaName]`; [] when it conforms.
+   * Throws `ContractLoadError` for a schema the spec does not have.
+   */
+  validateSchema(schemaName: string, value: unknown): string[];
 }
 
 /** Choices that loosen the contract where the spec is known to under-declare. */
@@ -48,6 +53,34 @@ export interface ContractOptions {
    * (`ApiErrorResponseModel`). Default false: an undeclared status is a problem.
    */
   acceptUndeclaredErrors?: boolean;
+  /**
+   * Media types or statuses RingCentral documents but the spec does not declare, accepted on
+   * purpose (see `test/support/contract-deviations.ts`). Everything else validates strictly.
+   */
+  deviations?: readonly ContractDeviation[];
+}
+
+/**
+ * One place where RingCentral's documented behaviour goes beyond the spec: besides what the
+ * operation declares, its request body (or its response with `status`) may also come as exactly
+ * `mediaType`.
+ */
+export interface ContractDeviation {
+  /** The spec's operationId. */
+  operationId: string;
+  /** The request body, or the response of this status. */
+  where: 'request' | { status: number };
+  /** Accepted exactly (no wildcard, no other type): e.g. `text/plain`. */
+  mediaType: string;
+  /**
+   * JSON Schema of the body (for multipart/mixed: of its first, JSON part); it may `$ref`
+   * `#/components/schemas/...` of the spec. Without one the body itself is not checked.
+   */
+  schema?: Record<string, unknown>;
+  /** What is tolerated, in words. */
+  tolerates: string;
+  /** The FACTS.md line that documents the real behaviour. */
+  documentedBy: string;
 }
 
 /** The spec shipped beside the project: `../shared/ringcentral/openapi-message-store.yaml`. */
@@ -130,6 +163,7 @@ function buildContract(document: JsonObject, options: ContractOptions): Contract
   document.$id = SPEC_ID;
 
   const operations = collectOperations(document, store);
+  applyDeviations(operations, options.deviations ?? [], store);
   const errorBodyKey = 'ApiErrorResponseModel';
   store[errorBodyKey] = { $ref: '#/components/schemas/ApiErrorResponseModel' };
 
@@ -174,6 +208,13 @@ function buildContract(document: JsonObject, options: ContractOptions): Contract
       return operation.group
         ? { operationId: operation.operationId, group: operation.group }
         : { operationId: operation.operationId };
+    },
+    validateSchema(schemaName, value) {
+      const validate = bodyAjv.getSchema(
+        `${SPEC_ID}#/components/schemas/${schemaName.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      );
+      if (!validate) throw new ContractLoadError(`the spec has no schema ${schemaName}`);
+      return validate(value) ? [] : formatErrors(schemaName, validate.errors);
     },
     validateExchange(exchange) {
       const pathname = exchange.path.split('?')[0] ?? exchange.path;
@@ -297,6 +338,44 @@ function collectOperations(document: JsonObject, store: JsonObject): OperationSp
     }
   }
   return operations;
+}
+
+/** Adds each deviation's media type to its operation; a deviation the spec already covers is an error. */
+function applyDeviations(
+  operations: OperationSpec[],
+  deviations: readonly ContractDeviation[],
+  store: JsonObject,
+): void {
+  for (const deviation of deviations) {
+    const { operationId, where } = deviation;
+    const operation = operations.find((candidate) => candidate.operationId === operationId);
+    if (!operation) throw new ContractLoadError(`deviation for unknown operation ${operationId}`);
+    const mediaType = deviation.mediaType.toLowerCase();
+    let content: MediaSpec[];
+    if (where === 'request') {
+      operation.requestBody ??= { required: false, content: [] };
+      content = operation.requestBody.content;
+    } else {
+      const status = String(where.status);
+      const response = operation.responses.get(status) ?? { content: [] };
+      operation.responses.set(status, response);
+      content = response.content;
+    }
+    const side = where === 'request' ? 'request' : `response.${where.status}`;
+    if (content.some((media) => media.mediaType === mediaType)) {
+      throw new ContractLoadError(
+        `deviation ${operationId} ${side} ${mediaType} is already declared by the spec`,
+      );
+    }
+    const entry: MediaSpec = { mediaType };
+    if (deviation.schema) {
+      const key = safeKey(`${operationId}.deviation.${side}.${mediaType}`);
+      store[key] = deviation.schema;
+      entry.schema = deviation.schema;
+      entry.schemaKey = key;
+    }
+    content.push(entry);
+  }
 }
 
 function describeParameter(document: JsonObject, parameter: JsonObject): ParameterSpec {

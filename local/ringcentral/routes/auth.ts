@@ -5,37 +5,32 @@ import type { EmulatorState } from '../state.ts';
 
 /** The OAuth routes. */
 export function authRoutes(state: EmulatorState): Route[] {
+  // Both are form POSTs with Basic client authentication, counted in the Auth group.
+  const route = (path: string, handle: Route['handle']): Route => ({
+    method: 'POST',
+    path,
+    group: 'Auth',
+    auth: 'client',
+    hosts: ['platform'],
+    handle,
+  });
   return [
-    {
-      method: 'POST',
-      path: '/restapi/oauth/token',
-      group: 'Auth',
-      auth: 'client',
-      hosts: ['platform'],
-      handle: async (context) => {
-        const form = await formBody(context);
-        const { grantType, response } = state.oauth.grant(form, context.req.headers.authorization);
-        state.stats.oauthRequests[grantType] += 1;
-        sendJson(context, 200, response, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/restapi/oauth/revoke',
-      group: 'Auth',
-      auth: 'client',
-      hosts: ['platform'],
-      handle: async (context) => {
-        const form = await formBody(context);
-        state.oauth.revoke(
-          form,
-          context.req.headers.authorization,
-          context.query.get('token') ?? undefined,
-        );
-        state.stats.oauthRequests.revoke += 1;
-        sendEmpty(context, 200);
-      },
-    },
+    route('/restapi/oauth/token', async (context) => {
+      const form = await formBody(context);
+      const { grantType, response } = state.oauth.grant(form, context.req.headers.authorization);
+      state.stats.oauthRequests[grantType] += 1;
+      sendJson(context, 200, response, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    }),
+    route('/restapi/oauth/revoke', async (context) => {
+      const form = await formBody(context);
+      state.oauth.revoke(
+        form,
+        context.req.headers.authorization,
+        context.query.get('token') ?? undefined,
+      );
+      state.stats.oauthRequests.revoke += 1;
+      sendEmpty(context, 200);
+    }),
   ];
 }
 

@@ -1,21 +1,20 @@
 /** Attachment content on both hosts, streamed from the generator, with Range / 206 / 416. */
 import { openContent } from '../content.ts';
 import { RcError } from '../errors.ts';
-import { type RequestContext, type Route, sendStream } from '../http.ts';
+import { apiRoute, type RequestContext, type Route, sendStream } from '../http.ts';
 import type { EmulatorState } from '../state.ts';
 import { resolveExtension } from './resolve.ts';
 
 /** The attachment content route (platform and media hosts). */
 export function contentRoutes(state: EmulatorState): Route[] {
   return [
-    {
-      method: 'GET',
-      path: '/restapi/v1.0/account/{accountId}/extension/{extensionId}/message-store/{messageId}/content/{attachmentId}',
-      group: 'Medium',
-      auth: 'bearer',
-      hosts: ['platform', 'media'],
-      handle: (context) => content(state, context),
-    },
+    apiRoute(
+      'GET',
+      '/restapi/v1.0/account/{accountId}/extension/{extensionId}/message-store/{messageId}/content/{attachmentId}',
+      'Medium',
+      (context) => content(state, context),
+      ['platform', 'media'],
+    ),
   ];
 }
 

@@ -1,7 +1,14 @@
 /** message-store-report (bulk export): HTTP <-> `ExportTasks`, including its errors. */
 import { RcError } from '../errors.ts';
 import { ExportLimitError, ExportRequestError, type ExportTaskRequest } from '../export-tasks.ts';
-import { jsonBody, type RequestContext, type Route, sendJson, sendStream } from '../http.ts';
+import {
+  apiRoute,
+  jsonBody,
+  type RequestContext,
+  type Route,
+  sendJson,
+  sendStream,
+} from '../http.ts';
 import type { EmulatorState } from '../state.ts';
 import { resolveAccount } from './resolve.ts';
 
@@ -9,14 +16,9 @@ const REPORT = '/restapi/v1.0/account/{accountId}/message-store-report';
 
 /** The export routes. */
 export function exportRoutes(state: EmulatorState): Route[] {
-  const route = (method: string, path: string, handle: Route['handle']): Route => ({
-    method,
-    path,
-    group: 'Heavy',
-    auth: 'bearer',
-    hosts: ['platform', 'media'],
-    handle,
-  });
+  // Archives are downloaded from the media host in production, so every report route is on both.
+  const route = (method: string, path: string, handle: Route['handle']): Route =>
+    apiRoute(method, path, 'Heavy', handle, ['platform', 'media']);
   return [
     route('POST', REPORT, (context) => create(state, context)),
     route('GET', `${REPORT}/{taskId}`, async (context) => read(state, context)),

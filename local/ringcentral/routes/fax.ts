@@ -4,10 +4,11 @@
  */
 import busboy from 'busboy';
 import { RcError } from '../errors.ts';
-import { type RequestContext, type Route, sendJson } from '../http.ts';
+import { apiRoute, type RequestContext, type Route, sendJson } from '../http.ts';
 import { int64, parseJson } from '../json.ts';
 import { readMultipartMixed } from '../multipart-mixed.ts';
 import type { EmulatorState } from '../state.ts';
+import { pageOf } from './paging.ts';
 import { resolveExtension } from './resolve.ts';
 import { settleLater } from './send.ts';
 
@@ -71,52 +72,26 @@ interface FaxUpload {
 /** The fax and cover page routes. */
 export function faxRoutes(state: EmulatorState): Route[] {
   return [
-    {
-      method: 'POST',
-      path: '/restapi/v1.0/account/{accountId}/extension/{extensionId}/fax',
-      group: 'Heavy',
-      auth: 'bearer',
-      hosts: ['platform'],
-      handle: (context) => sendFax(state, context),
-    },
-    {
-      method: 'GET',
-      path: '/restapi/v1.0/dictionary/fax-cover-page',
-      group: 'Light',
-      auth: 'bearer',
-      hosts: ['platform'],
-      handle: async (context) => coverPages(state, context),
-    },
+    apiRoute(
+      'POST',
+      '/restapi/v1.0/account/{accountId}/extension/{extensionId}/fax',
+      'Heavy',
+      (context) => sendFax(state, context),
+    ),
+    apiRoute('GET', '/restapi/v1.0/dictionary/fax-cover-page', 'Light', async (context) =>
+      coverPages(state, context),
+    ),
   ];
 }
 
 function coverPages(state: EmulatorState, context: RequestContext): void {
   const perPage = Math.min(Math.max(1, Number(context.query.get('perPage') ?? 100) || 100), 1000);
-  const page = Math.max(1, Number(context.query.get('page') ?? 1) || 1);
+  // The spec caps the page number at 1000.
+  const page = Math.min(Math.max(1, Number(context.query.get('page') ?? 1) || 1), 1000);
   const all = COVER_PAGES.map((name, id) => ({ id: String(id), name }));
-  const start = (page - 1) * perPage;
-  const records = all.slice(start, start + perPage);
-  const totalPages = Math.max(1, Math.ceil(all.length / perPage));
   const base = `${state.platformUrl()}/restapi/v1.0/dictionary/fax-cover-page`;
-  const paging: Record<string, number> = {
-    page: Math.min(page, 1000),
-    perPage,
-    totalPages,
-    totalElements: all.length,
-  };
-  if (records.length > 0) {
-    paging.pageStart = start;
-    paging.pageEnd = start + records.length - 1;
-  }
-  sendJson(context, 200, {
-    uri: `${base}?page=${page}&perPage=${perPage}`,
-    records,
-    paging,
-    navigation: {
-      firstPage: { uri: `${base}?page=1&perPage=${perPage}` },
-      lastPage: { uri: `${base}?page=${totalPages}&perPage=${perPage}` },
-    },
-  });
+  const pageUri = (number: number) => `${base}?page=${number}&perPage=${perPage}`;
+  sendJson(context, 200, { uri: pageUri(page), ...pageOf(all, page, perPage, pageUri) });
 }
 
 function documentType(

@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { RcError } from '../errors.ts';
 import {
+  apiRoute,
   enumList,
   jsonBody,
   queryDate,
@@ -18,6 +19,7 @@ import { readMultipartMixed } from '../multipart-mixed.ts';
 import type { EmulatorState } from '../state.ts';
 import { messageToWire } from '../wire.ts';
 import { type PartResult, sendMultiStatus } from './multi-status.ts';
+import { pageOf } from './paging.ts';
 import { resolveExtension } from './resolve.ts';
 
 const STORE = '/restapi/v1.0/account/{accountId}/extension/{extensionId}/message-store';
@@ -36,26 +38,15 @@ interface MessageChange {
 
 /** The message-store routes. */
 export function messageRoutes(state: EmulatorState): Route[] {
-  const route = (
-    method: string,
-    path: string,
-    group: Route['group'],
-    handle: Route['handle'],
-  ): Route => ({
-    method,
-    path,
-    group,
-    auth: 'bearer',
-    hosts: ['platform'],
-    handle,
-  });
   return [
-    route('GET', STORE, 'Light', (context) => list(state, context)),
-    route('DELETE', STORE, 'Medium', (context) => deleteByFilter(state, context)),
-    route('GET', `${STORE}/{messageIds}`, 'Light', (context) => read(state, context)),
-    route('PUT', `${STORE}/{messageIds}`, 'Medium', (context) => change(state, context, 'PUT')),
-    route('PATCH', `${STORE}/{messageIds}`, 'Medium', (context) => change(state, context, 'PATCH')),
-    route('DELETE', `${STORE}/{messageIds}`, 'Medium', (context) => remove(state, context)),
+    apiRoute('GET', STORE, 'Light', (context) => list(state, context)),
+    apiRoute('DELETE', STORE, 'Medium', (context) => deleteByFilter(state, context)),
+    apiRoute('GET', `${STORE}/{messageIds}`, 'Light', (context) => read(state, context)),
+    apiRoute('PUT', `${STORE}/{messageIds}`, 'Medium', (context) => change(state, context, 'PUT')),
+    apiRoute('PATCH', `${STORE}/{messageIds}`, 'Medium', (context) =>
+      change(state, context, 'PATCH'),
+    ),
+    apiRoute('DELETE', `${STORE}/{messageIds}`, 'Medium', (context) => remove(state, context)),
   ];
 }
 
@@ -102,32 +93,13 @@ async function list(state: EmulatorState, context: RequestContext): Promise<void
           return true;
         })
       : found;
-  const totalPages = Math.max(1, Math.ceil(matched.length / perPage));
-  const start = (page - 1) * perPage;
-  const records = matched.slice(start, start + perPage);
   const base = `${state.platformUrl()}${context.path}`;
-  const pageUri = (number: number) => {
+  const { records, paging, navigation } = pageOf(matched, page, perPage, (number) => {
     const params = new URLSearchParams(query);
     params.set('page', String(number));
     params.set('perPage', String(perPage));
-    return { uri: `${base}?${params.toString()}` };
-  };
-  const paging: Record<string, number> = {
-    page,
-    perPage,
-    totalPages,
-    totalElements: matched.length,
-  };
-  if (records.length > 0) {
-    paging.pageStart = start;
-    paging.pageEnd = start + records.length - 1;
-  }
-  const navigation: Record<string, { uri: string }> = {
-    firstPage: pageUri(1),
-    lastPage: pageUri(totalPages),
-  };
-  if (page < totalPages) navigation.nextPage = pageUri(page + 1);
-  if (page > 1) navigation.previousPage = pageUri(Math.min(page - 1, totalPages));
+    return `${base}?${params.toString()}`;
+  });
   const search = context.query.toString();
   sendJson(context, 200, {
     uri: search ? `${base}?${search}` : base,

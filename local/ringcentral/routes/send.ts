@@ -1,7 +1,7 @@
 /** SMS and company pager sends: validated per the spec, stored as outbound messages. */
 import busboy from 'busboy';
 import { RcError } from '../errors.ts';
-import { jsonBody, type RequestContext, type Route, sendJson } from '../http.ts';
+import { apiRoute, jsonBody, type RequestContext, type Route, sendJson } from '../http.ts';
 import { parseJson } from '../json.ts';
 import type { StoredCaller } from '../mailbox-types.ts';
 import { readMultipartMixed } from '../multipart-mixed.ts';
@@ -25,22 +25,8 @@ const DELIVERY_DELAY_MS = 300;
 export function sendRoutes(state: EmulatorState): Route[] {
   const base = '/restapi/v1.0/account/{accountId}/extension/{extensionId}';
   return [
-    {
-      method: 'POST',
-      path: `${base}/sms`,
-      group: 'Medium',
-      auth: 'bearer',
-      hosts: ['platform'],
-      handle: (context) => sendSms(state, context),
-    },
-    {
-      method: 'POST',
-      path: `${base}/company-pager`,
-      group: 'Medium',
-      auth: 'bearer',
-      hosts: ['platform'],
-      handle: (context) => sendPager(state, context),
-    },
+    apiRoute('POST', `${base}/sms`, 'Medium', (context) => sendSms(state, context)),
+    apiRoute('POST', `${base}/company-pager`, 'Medium', (context) => sendPager(state, context)),
   ];
 }
 
@@ -260,6 +246,29 @@ interface PagerParty {
   extensionNumber?: unknown;
 }
 
+/**
+ * Without `to`, a pager message goes to the other parties of the message it replies to (the spec:
+ * `to` is "optional if `replyOn` parameter is specified").
+ */
+function replyRecipients(state: EmulatorState, extensionId: string, replyOn: unknown) {
+  if (replyOn === undefined) throw required('to');
+  const original =
+    typeof replyOn === 'string' || typeof replyOn === 'number'
+      ? state.mailbox.get(extensionId, String(replyOn))
+      : undefined;
+  if (original?.type !== 'Pager') {
+    throw invalid('replyOn', 'Parameter [replyOn] is not a pager message of this extension');
+  }
+  const parties = [original.from, ...original.to]
+    .map((caller) => caller?.extensionId)
+    .filter((id): id is string => id !== undefined && id !== extensionId);
+  const recipients = [...new Set(parties)]
+    .map((id) => state.mailbox.extension(id))
+    .filter((extension) => extension !== undefined);
+  if (recipients.length === 0) throw invalid('replyOn', 'The replied-to message has no recipient');
+  return recipients;
+}
+
 async function sendPager(state: EmulatorState, context: RequestContext): Promise<void> {
   const extensionId = resolveExtension(state, context);
   const body = objectBody(await jsonBody(context));
@@ -281,10 +290,12 @@ async function sendPager(state: EmulatorState, context: RequestContext): Promise
       : resolveParty(body.from as PagerParty, 'from');
   if (!sender || sender.id !== extensionId)
     throw invalid('from', 'Sender must be the current extension');
-  if (!Array.isArray(body.to) || body.to.length === 0) throw required('to');
-  const recipients = body.to.map((party: unknown, index: number) =>
-    resolveParty(party as PagerParty, `to[${index}]`),
-  );
+  const recipients =
+    Array.isArray(body.to) && body.to.length > 0
+      ? body.to.map((party: unknown, index: number) =>
+          resolveParty(party as PagerParty, `to[${index}]`),
+        )
+      : replyRecipients(state, extensionId, body.replyOn);
   if (typeof body.text !== 'string' || body.text.length === 0) throw required('text');
   if (body.text.length > PAGER_MAX_UNITS) {
     throw new RcError(400, 'CMN-101', `Text length exceeds ${PAGER_MAX_UNITS} characters`, {

@@ -1,6 +1,13 @@
 /** Webhook subscriptions: HTTP <-> `Subscriptions`, including its errors. */
 import { RcError } from '../errors.ts';
-import { jsonBody, type RequestContext, type Route, sendEmpty, sendJson } from '../http.ts';
+import {
+  apiRoute,
+  jsonBody,
+  type RequestContext,
+  type Route,
+  sendEmpty,
+  sendJson,
+} from '../http.ts';
 import type { EmulatorState } from '../state.ts';
 import { SubscriptionError } from '../subscriptions.ts';
 import { ownerKey } from './resolve.ts';
@@ -14,20 +21,14 @@ export function subscriptionRoutes(state: EmulatorState): Route[] {
     path: string,
     group: Route['group'],
     handle: Route['handle'],
-  ): Route => ({
-    method,
-    path,
-    group,
-    auth: 'bearer',
-    hosts: ['platform'],
-    handle: async (context) => {
+  ): Route =>
+    apiRoute(method, path, group, async (context) => {
       try {
         await handle(context);
       } catch (error) {
         throw translate(error);
       }
-    },
-  });
+    });
   const { subscriptions } = state;
   return [
     route('GET', BASE, 'Light', async (context) => {

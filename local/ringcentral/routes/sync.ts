@@ -1,6 +1,7 @@
 /** message-sync: FSync from a date range, ISync from a token that encodes a change-log position. */
 import { RcError } from '../errors.ts';
 import {
+  apiRoute,
   enumList,
   queryDate,
   queryList,
@@ -17,14 +18,12 @@ const DAY_MS = 86_400_000;
 /** The message-sync route. */
 export function syncRoutes(state: EmulatorState): Route[] {
   return [
-    {
-      method: 'GET',
-      path: '/restapi/v1.0/account/{accountId}/extension/{extensionId}/message-sync',
-      group: 'Light',
-      auth: 'bearer',
-      hosts: ['platform'],
-      handle: (context) => sync(state, context),
-    },
+    apiRoute(
+      'GET',
+      '/restapi/v1.0/account/{accountId}/extension/{extensionId}/message-sync',
+      'Light',
+      (context) => sync(state, context),
+    ),
   ];
 }
 

@@ -18,6 +18,8 @@ export interface ReaderInput {
   attachmentId: string;
   /** Once this many bytes have arrived, POST `{}` to /__emulator/faults: one drop, then clean resumes. */
   clearFaultsAfterBytes?: number;
+  /** Collect garbage before every RSS sample: measures what the client holds, not GC lag. */
+  collectGarbage?: boolean;
 }
 
 /** What the reader reports. */
@@ -37,7 +39,7 @@ runAsChild<ReaderInput, ReaderResult>(async (input) => {
   globalThis.gc?.();
   await new Promise((resolve) => setTimeout(resolve, 200));
 
-  const sampler = startRssSampler(20);
+  const sampler = startRssSampler(20, { collectGarbage: input.collectGarbage ?? false });
   const startedAt = Date.now();
   let resumes = 0;
   let clearing: Promise<unknown> | undefined;

@@ -136,7 +136,11 @@ export function runAsChild<I, R>(main: (input: I) => Promise<R>): void {
   process.once('message', (raw) => {
     const message = raw as ChildMessage;
     if (message.type !== 'input') return;
+    // Some libraries wait on unref'd timers (ky's Retry-After delay); without a ref'd handle the
+    // child would exit silently in the middle of such a wait.
+    const keepAlive = setInterval(() => {}, 60_000);
     main(message.input as I)
+      .finally(() => clearInterval(keepAlive))
       .then((result) => {
         sendToParent({ type: 'result', result });
         process.disconnect?.();

@@ -52,7 +52,9 @@ export async function createNaiveClient(options: NaiveClientOptions): Promise<Wo
 
   // A naive client in a penalty keeps restarting it; the cap must be able to end the run.
   const signal =
-    options.abortAt === undefined ? undefined : AbortSignal.timeout(Math.max(1, options.abortAt - Date.now()));
+    options.abortAt === undefined
+      ? undefined
+      : AbortSignal.timeout(Math.max(1, options.abortAt - Date.now()));
   const api: KyInstance = ky.create({
     prefix: options.server,
     ...(signal ? { signal } : {}),

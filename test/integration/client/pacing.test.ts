@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJwtTokenSource, createRingCentral } from '../../../lib/ringcentral/index.ts';
-import type { RunningEmulator } from '../../../local/ringcentral/index.ts';
-import { startEmulator } from '../../../local/ringcentral/index.ts';
+import { type ClientHarness, startClientHarness } from './client-harness.ts';
 
 /** Light: 10 requests per 1 s window (20 s scaled by 0.05); penalty 3 s. */
 const LIMITS = {
@@ -11,21 +9,16 @@ const LIMITS = {
 };
 
 describe('pacing against the local RingCentral', () => {
-  let emulator: RunningEmulator | undefined;
+  let harness: ClientHarness | undefined;
   afterEach(async () => {
-    await emulator?.stop();
-    emulator = undefined;
+    await harness?.stop();
+    harness = undefined;
   });
 
   it('one client sends a burst of 35 Light requests without a 429', async () => {
     // Prepare
-    emulator = await startEmulator({ rateLimits: LIMITS });
-    const tokens = createJwtTokenSource({ server: emulator.url, ...emulator.credentials });
-    const rc = createRingCentral({
-      server: emulator.url,
-      mediaServer: emulator.mediaUrl,
-      tokenSource: tokens,
-    });
+    harness = await startClientHarness({ rateLimits: LIMITS });
+    const { emulator, tokens, rc } = harness;
     await tokens.getToken();
     const started = Date.now();
 
@@ -43,11 +36,11 @@ describe('pacing against the local RingCentral', () => {
 
   it('two clients of the same user share the budget without a 429', async () => {
     // Prepare
-    emulator = await startEmulator({ rateLimits: LIMITS });
-    const tokens = createJwtTokenSource({ server: emulator.url, ...emulator.credentials });
+    harness = await startClientHarness({ rateLimits: LIMITS });
+    const { emulator, tokens } = harness;
     await tokens.getToken();
-    const first = createRingCentral({ server: emulator.url, tokenSource: tokens });
-    const second = createRingCentral({ server: emulator.url, tokenSource: tokens });
+    const first = harness.createClient();
+    const second = harness.createClient();
 
     // Act
     await Promise.all([

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 /** A deterministic attachment stream that reports how many bytes it has produced so far. */
@@ -28,11 +27,4 @@ export function generatedAttachment(attachmentId: string, size: number): Countin
     },
   });
   return { stream, produced: () => offset };
-}
-
-/** SHA-256 of a stream, read to its end. */
-export async function sha256(stream: NodeJS.ReadableStream): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

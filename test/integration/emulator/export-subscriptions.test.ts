@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import { exactJson, type Harness, startHarness } from './harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
+import { exactJson, type Harness, harnessPerTest } from './harness.ts';
 
 interface Task {
   id: string;
@@ -29,16 +28,11 @@ function zipEntries(zip: Buffer): Promise<string[]> {
 
 describe('local RingCentral export (message-store-report)', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   it('moves a task to Completed and serves its archives as zips; at most 2 running', async () => {
     // Prepare
-    harness = await startHarness({ exportStepMs: 50 });
+    harness = await start({ exportStepMs: 50 });
     const reports = `${harness.emulator.url}/restapi/v1.0/account/~/message-store-report`;
     const create = () =>
       fetch(reports, {
@@ -80,36 +74,11 @@ describe('local RingCentral export (message-store-report)', () => {
 
 describe('local RingCentral webhook subscriptions', () => {
   let harness: Harness;
-  let receiver: Server;
-  const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
-  let echo = true;
-
-  async function startReceiver(): Promise<string> {
-    received.length = 0;
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const token = req.headers['validation-token'];
-        if (typeof token === 'string') {
-          res.writeHead(200, echo ? { 'Validation-Token': token } : {});
-          res.end();
-          return;
-        }
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(200);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  }
+  const start = harnessPerTest();
+  let receiver: WebhookReceiver;
 
   afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
 
   function subscribe(address: string) {
@@ -129,9 +98,9 @@ describe('local RingCentral webhook subscriptions', () => {
 
   it('does the Validation-Token handshake and delivers message events with Verification-Token', async () => {
     // Prepare
-    echo = true;
-    harness = await startHarness();
-    const address = await startReceiver();
+    harness = await start();
+    receiver = await startWebhookReceiver();
+    const address = receiver.url;
     const created = await subscribe(address);
     const subscription = (await created.json()) as { id: string; status: string };
 
@@ -147,11 +116,13 @@ describe('local RingCentral webhook subscriptions', () => {
     // Assess
     expect(created.status).toBe(200);
     expect(subscription.status).toBe('Active');
-    expect(received).toHaveLength(2);
+    expect(receiver.notifications).toHaveLength(2);
     expect(
-      received.every((delivery) => delivery.headers['verification-token'] === 'secret-token'),
+      receiver.notifications.every(
+        (delivery) => delivery.headers['verification-token'] === 'secret-token',
+      ),
     ).toBe(true);
-    const events = received.map((delivery) => exactJson(new Response(delivery.body)));
+    const events = receiver.notifications.map((delivery) => exactJson(new Response(delivery.body)));
     const bodies = (await Promise.all(events)) as Array<{
       event: string;
       subscriptionId: string;
@@ -169,9 +140,10 @@ describe('local RingCentral webhook subscriptions', () => {
 
   it('fails creation when the webhook does not echo the Validation-Token', async () => {
     // Prepare
-    echo = false;
-    harness = await startHarness();
-    const address = await startReceiver();
+    harness = await start();
+    receiver = await startWebhookReceiver();
+    receiver.setBehaviour('no-echo');
+    const address = receiver.url;
 
     // Act
     const response = await subscribe(address);
@@ -183,9 +155,9 @@ describe('local RingCentral webhook subscriptions', () => {
 
   it('stops deliveries to a blacklisted subscription and reports it as Blacklisted', async () => {
     // Prepare
-    echo = true;
-    harness = await startHarness();
-    const address = await startReceiver();
+    harness = await start();
+    receiver = await startWebhookReceiver();
+    const address = receiver.url;
     const { id } = (await (await subscribe(address)).json()) as { id: string };
     await fetch(`${harness.emulator.url}/__emulator/subscriptions/${id}/blacklist`, {
       method: 'POST',
@@ -217,7 +189,7 @@ describe('local RingCentral webhook subscriptions', () => {
     };
 
     // Assess
-    expect(received).toEqual([]);
+    expect(receiver.notifications).toEqual([]);
     expect(await read.json()).toMatchObject({ status: 'Blacklisted' });
     expect(renew.status).toBe(400);
     expect(remove.status).toBe(204);

@@ -1,19 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { getContract, type Harness, startHarness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { getContract, type Harness, harnessPerTest } from './harness.ts';
 
 describe('local RingCentral rate limits', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   it('counts per group with X-Rate-Limit headers, answers 429 CMN-301 with Retry-After, and restarts the penalty', async () => {
     // Prepare (Heavy: 3 per 60 s, scaled by 0.01 => 0.6 s window, penalty 60 s => 0.6 s)
-    harness = await startHarness({
+    harness = await start({
       rateLimits: {
         enabled: true,
         windowScale: 0.01,
@@ -60,7 +55,7 @@ describe('local RingCentral rate limits', () => {
 
   it('puts every route in the throttling group the spec names', async () => {
     // Prepare
-    harness = await startHarness({ rateLimits: { enabled: true } });
+    harness = await start({ rateLimits: { enabled: true } });
     const contract = await getContract();
     const requests: Array<[string, string]> = [
       ['GET', '/restapi/v1.0/account/~/extension/~/message-store'],
@@ -93,16 +88,11 @@ describe('local RingCentral rate limits', () => {
 
 describe('local RingCentral fault injection and inspection', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   it('answers every request with a 5xx error body at errorRate 1, set at start', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     harness.emulator.setFaults({ errorRate: 1 });
 
     // Act
@@ -116,7 +106,7 @@ describe('local RingCentral fault injection and inspection', () => {
 
   it('storms 429s and adds latency, set at run time over HTTP, and reports stats', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const { url } = harness.emulator;
     await fetch(`${url}/__emulator/faults`, {
       method: 'POST',
@@ -153,7 +143,7 @@ describe('local RingCentral fault injection and inspection', () => {
 
   it('drops the connection mid-body of a download', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const attachment = harness.emulator.mailbox
       .messages('101001')
       .flatMap((message) => message.attachments)

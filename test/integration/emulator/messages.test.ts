@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exactJson, type Harness, INVALID_REQUEST, startHarness } from './harness.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { exactJson, type Harness, harnessPerTest, INVALID_REQUEST } from './harness.ts';
 
 interface Record_ {
   id: string;
@@ -23,15 +23,10 @@ const SINCE = 'dateFrom=2000-01-01T00:00:00Z';
 
 describe('local RingCentral message store', () => {
   let harness: Harness;
+  const start = harnessPerTest();
 
   beforeEach(async () => {
-    harness = await startHarness({ mailbox: { seed: 7, extensions: 2, messagesPerExtension: 60 } });
-  });
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
+    harness = await start({ mailbox: { seed: 7, extensions: 2, messagesPerExtension: 60 } });
   });
 
   async function list(query: string): Promise<ListBody> {

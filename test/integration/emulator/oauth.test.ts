@@ -1,19 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, login, startHarness, tokenRequest } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type Harness, harnessPerTest, login, tokenRequest } from './harness.ts';
 
 describe('local RingCentral OAuth', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   it('issues tokens for the JWT grant and accepts the access token as the JWT user', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const { emulator } = harness;
 
     // Act
@@ -32,7 +27,7 @@ describe('local RingCentral OAuth', () => {
 
   it('refuses a wrong client secret and a wrong JWT with OAuth errors', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const { emulator } = harness;
     const wrongClient = `Basic ${Buffer.from(`${emulator.credentials.clientId}:nope`).toString('base64')}`;
 
@@ -62,7 +57,7 @@ describe('local RingCentral OAuth', () => {
 
   it('makes refresh tokens single-use with a short grace, and kills the old access token', async () => {
     // Prepare
-    harness = await startHarness({ refreshGraceMs: 150 });
+    harness = await start({ refreshGraceMs: 150 });
     const { emulator } = harness;
     const first = await login(emulator);
 
@@ -106,7 +101,7 @@ describe('local RingCentral OAuth', () => {
 
   it('expires access tokens after their TTL with OAU-210', async () => {
     // Prepare
-    harness = await startHarness({ accessTokenTtlSeconds: 1 });
+    harness = await start({ accessTokenTtlSeconds: 1 });
     const token = await login(harness.emulator);
     await delay(1100);
 
@@ -122,7 +117,7 @@ describe('local RingCentral OAuth', () => {
 
   it('caps parallel sessions per user and app by ending the oldest session', async () => {
     // Prepare
-    harness = await startHarness({ maxSessions: 2 });
+    harness = await start({ maxSessions: 2 });
     const { emulator } = harness;
     const oldest = await login(emulator);
     const middle = await login(emulator);
@@ -144,7 +139,7 @@ describe('local RingCentral OAuth', () => {
 
   it('revokes a session by its access or refresh token', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const { emulator } = harness;
     const token = await login(emulator);
     const basic = `Basic ${Buffer.from(`${emulator.credentials.clientId}:${emulator.credentials.clientSecret}`).toString('base64')}`;
@@ -172,7 +167,7 @@ describe('local RingCentral OAuth', () => {
 
   it('answers requests without a token with 401', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
 
     // Act
     const response = await fetch(harness.ext('/message-store'));

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exactJson, type Harness, INVALID_REQUEST, startHarness } from './harness.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { exactJson, type Harness, harnessPerTest, INVALID_REQUEST } from './harness.ts';
 
 const ALICE_SMS = '+16505550101';
 const BOB_SMS = '+16505550102';
@@ -21,15 +21,10 @@ function manualMultipart(
 
 describe('local RingCentral sending', () => {
   let harness: Harness;
+  const start = harnessPerTest();
 
   beforeEach(async () => {
-    harness = await startHarness();
-  });
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
+    harness = await start();
   });
 
   function postJson(path: string, body: unknown, extra: Record<string, string> = {}) {

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { exactJson, type Harness, INVALID_REQUEST, startHarness } from './harness.ts';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { digest } from '../../support/digest.ts';
+import { exactJson, type Harness, harnessPerTest, INVALID_REQUEST } from './harness.ts';
 
 interface SyncBody {
   records: Array<{ id: string; availability: string; type?: string; uri?: string }>;
@@ -10,25 +11,9 @@ interface SyncBody {
 
 const SINCE = 'dateFrom=2000-01-01T00:00:00Z';
 
-async function sha256(response: Response): Promise<string> {
-  const hash = createHash('sha256');
-  const reader = response.body?.getReader();
-  for (;;) {
-    const chunk = await reader?.read();
-    if (!chunk || chunk.done) break;
-    hash.update(chunk.value);
-  }
-  return hash.digest('hex');
-}
-
 describe('local RingCentral message sync', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   async function sync(query: string): Promise<SyncBody> {
     const response = await fetch(harness.ext(`/message-sync?${query}`), { headers: harness.auth });
@@ -38,7 +23,7 @@ describe('local RingCentral message sync', () => {
 
   it('FSyncs alive messages, then ISyncs only new and changed ones, deleted ones reduced', async () => {
     // Prepare
-    harness = await startHarness({ mailbox: { seed: 3, messagesPerExtension: 40 } });
+    harness = await start({ mailbox: { seed: 3, messagesPerExtension: 40 } });
     const { mailbox } = harness.emulator;
     const full = await sync(`syncType=FSync&${SINCE}`);
     const [toDelete, toRead] = full.records;
@@ -78,7 +63,7 @@ describe('local RingCentral message sync', () => {
 
   it('limits FSync by recordCount and says older records exist', async () => {
     // Prepare
-    harness = await startHarness({ mailbox: { seed: 3, messagesPerExtension: 40 } });
+    harness = await start({ mailbox: { seed: 3, messagesPerExtension: 40 } });
 
     // Act
     const limited = await sync(`syncType=FSync&${SINCE}&recordCount=5`);
@@ -90,8 +75,8 @@ describe('local RingCentral message sync', () => {
 
   it('answers 400 MSG-333 to an unknown or garbled sync token', async () => {
     // Prepare
-    harness = await startHarness();
-    const other = await startHarness();
+    harness = await start();
+    const other = await start();
     const foreign = (
       (await await fetch(other.ext(`/message-sync?syncType=FSync`), { headers: other.auth }).then(
         exactJson,
@@ -119,16 +104,11 @@ describe('local RingCentral message sync', () => {
 
 describe('local RingCentral attachment content', () => {
   let harness: Harness;
-
-  afterEach(async () => {
-    // Assess (every exchange of the test against the contract)
-    expect(harness.contractProblems()).toEqual([]);
-    await harness.stop();
-  });
+  const start = harnessPerTest();
 
   it('serves content on the media host with headers and the generator digest', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const fax = harness.emulator.mailbox
       .messages('101001')
       .find((message) => message.type === 'Fax');
@@ -136,8 +116,8 @@ describe('local RingCentral attachment content', () => {
 
     // Act
     const response = await fetch(attachment?.uri ?? '', { headers: harness.auth });
-    const [digest, expected] = await Promise.all([
-      sha256(response),
+    const [actual, expected] = await Promise.all([
+      digest(response.body ?? Readable.from([])).then((result) => result.sha256),
       harness.emulator.mailbox.attachmentSha256(attachment?.id ?? ''),
     ]);
 
@@ -147,12 +127,12 @@ describe('local RingCentral attachment content', () => {
     expect(response.headers.get('content-length')).toBe(String(attachment?.size));
     expect(response.headers.get('content-type')).toBe(attachment?.contentType);
     expect(response.headers.get('content-disposition')).toContain(attachment?.fileName ?? '');
-    expect(digest).toBe(expected);
+    expect(actual).toBe(expected);
   });
 
   it('answers Range with 206 and identical bytes, past the end with 416 CMN-107', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const fax = harness.emulator.mailbox
       .messages('101001')
       .find((message) => message.type === 'Fax');
@@ -185,7 +165,7 @@ describe('local RingCentral attachment content', () => {
 
   it('accepts the access_token query parameter on the media host only', async () => {
     // Prepare
-    harness = await startHarness();
+    harness = await start();
     const attachment = harness.emulator.mailbox
       .messages('101001')
       .flatMap((message) => message.attachments)
@@ -213,7 +193,7 @@ describe('local RingCentral attachment content', () => {
   it('streams a 300 MB attachment without growing its own memory', async () => {
     // Prepare
     const size = 300 * 2 ** 20;
-    harness = await startHarness({
+    harness = await start({
       mailbox: { messagesPerExtension: 1, fixedAttachmentBytes: [size] },
     });
     const attachment = harness.emulator.mailbox

@@ -1,6 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Contract, type Exchange, loadContract } from '../../support/openapi-contract.ts';
+import {
+  DOCUMENTED_DEVIATIONS,
+  loadRingCentralContract,
+} from '../../support/contract-deviations.ts';
+import {
+  type Contract,
+  ContractLoadError,
+  type Exchange,
+  loadContract,
+} from '../../support/openapi-contract.ts';
 
+const FACTS_PATH = fileURLToPath(
+  new URL('../../../../shared/ringcentral/FACTS.md', import.meta.url),
+);
 const MESSAGE_STORE = '/restapi/v1.0/account/~/extension/101001/message-store';
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
@@ -50,6 +64,16 @@ function listExchange(overrides: Partial<Exchange> = {}): Exchange {
     }),
     ...overrides,
   };
+}
+
+/** What a promise rejected with (it must reject). */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
 }
 
 function multipartBody(boundary: string, parts: Array<{ headers: string[]; body: string }>) {
@@ -426,6 +450,142 @@ describe('OpenAPI contract', () => {
       expect(badBodyProblems).toEqual([
         "listMessages response 503 (error body): / must have required property 'errors'",
       ]);
+    });
+  });
+
+  describe('documented deviations', () => {
+    const CONTENT_PATH = `${MESSAGE_STORE}/1000001/content/2000001`;
+
+    function contentExchange(contentType: string): Exchange {
+      return {
+        host: 'media',
+        method: 'GET',
+        path: CONTENT_PATH,
+        query: '',
+        requestHeaders: { authorization: 'Bearer token' },
+        status: 200,
+        responseHeaders: { 'content-type': contentType },
+        responseBody: Buffer.from('transcribed words'),
+      };
+    }
+
+    function bulkDeleteExchange(body: unknown): Exchange {
+      return {
+        method: 'DELETE',
+        path: `${MESSAGE_STORE}/11,12`,
+        query: '',
+        requestHeaders: { accept: 'application/vnd.ringcentral.multipart+json' },
+        status: 207,
+        responseHeaders: { 'content-type': 'application/vnd.ringcentral.multipart+json' },
+        responseBody: json(body),
+      };
+    }
+
+    function mixedFaxExchange(jsonPart: unknown): Exchange {
+      const boundary = 'fax-boundary';
+      return {
+        method: 'POST',
+        path: '/restapi/v1.0/account/~/extension/~/fax',
+        query: '',
+        requestHeaders: { 'content-type': `multipart/mixed; boundary=${boundary}` },
+        requestBody: multipartBody(boundary, [
+          { headers: ['Content-Type: application/json'], body: JSON.stringify(jsonPart) },
+          {
+            headers: [
+              'Content-Type: application/pdf',
+              'Content-Disposition: attachment; filename="a.pdf"',
+            ],
+            body: '%PDF',
+          },
+        ]),
+        status: 200,
+        responseHeaders: JSON_HEADERS,
+      };
+    }
+
+    it('accepts each documented deviation that the strict contract rejects', async () => {
+      // Prepare
+      const tolerant = await loadRingCentralContract();
+      const exchanges = [
+        contentExchange('text/plain; charset=utf-8'),
+        bulkDeleteExchange([
+          { resourceId: '11', status: 204 },
+          { resourceId: '12', status: 404, body: { errors: [{ errorCode: 'CMN-102' }] } },
+        ]),
+        mixedFaxExchange({ to: [{ phoneNumber: '+15550100002' }], coverPageText: 'Hi' }),
+      ];
+
+      // Act
+      const strict = exchanges.map((exchange) => contract.validateExchange(exchange).length);
+      const tolerated = exchanges.flatMap((exchange) => tolerant.validateExchange(exchange));
+
+      // Assess
+      expect(strict.every((count) => count > 0)).toBe(true);
+      expect(tolerated).toEqual([]);
+    });
+
+    it('tolerates nothing broader than each entry says', async () => {
+      // Prepare
+      const tolerant = await loadRingCentralContract();
+
+      // Act
+      const html = tolerant.validateExchange(contentExchange('text/html'));
+      const badEntries = tolerant.validateExchange(bulkDeleteExchange([{ resourceId: '11' }]));
+      const faxWithoutTo = tolerant.validateExchange(mixedFaxExchange({ coverPageText: 'Hi' }));
+
+      // Assess
+      expect(html).toEqual([
+        'readMessageContent response 200: content type "text/html" is not declared ' +
+          '(declared: audio/*, image/*, video/*, application/pdf, text/plain)',
+      ]);
+      expect(badEntries).toEqual([
+        "deleteMessage response 207: /0 must have required property 'status'",
+      ]);
+      expect(faxWithoutTo).toEqual([
+        "createFaxMessage request part 1: / must have required property 'to'",
+      ]);
+    });
+
+    it('rests every entry on a line of FACTS.md', async () => {
+      // Prepare
+      const facts = await readFile(FACTS_PATH, 'utf8');
+
+      // Act
+      const undocumented = DOCUMENTED_DEVIATIONS.filter(
+        (deviation) => !facts.includes(deviation.documentedBy),
+      );
+
+      // Assess
+      expect(undocumented).toEqual([]);
+    });
+
+    it('refuses a deviation for an unknown operation or one the spec already declares', async () => {
+      // Prepare
+      const base = { tolerates: 'x', documentedBy: 'y' };
+
+      // Act
+      const unknown = await rejectionOf(
+        loadContract(undefined, {
+          deviations: [{ ...base, operationId: 'nope', where: 'request', mediaType: 'text/plain' }],
+        }),
+      );
+      const declared = await rejectionOf(
+        loadContract(undefined, {
+          deviations: [
+            {
+              ...base,
+              operationId: 'readMessageContent',
+              where: { status: 200 },
+              mediaType: 'application/pdf',
+            },
+          ],
+        }),
+      );
+
+      // Assess
+      expect(unknown).toBeInstanceOf(ContractLoadError);
+      expect(declared).toBeInstanceOf(ContractLoadError);
+      expect((declared as Error).message).toMatch(/already declared/);
     });
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * send-fax (POST /fax, IAM-authorised): validates the body, checks S3 documents' sizes, sends one
+ * fax per Idempotency-Key with the documents streamed into the multipart upload (S3 objects are
+ * never buffered whole) and answers 202 with the message id and status.
+ */
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { z } from 'zod';
+import { sendFaxRequestFor } from '../lib/api/fax.ts';
+import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
+import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
+import { toSentMessageResponse } from '../lib/api/sent-message.ts';
+import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
+import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { createObjectReader } from '../lib/aws/s3-objects.ts';
+import { createSecretsStore } from '../lib/aws/secrets.ts';
+import type {
+  FaxAttachment,
+  NonEmptyArray,
+  RingCentral,
+  RingCentralHooks,
+} from '../lib/ringcentral/index.ts';
+import { env, loadConfig } from '../lib/runtime/config.ts';
+import { createHttpHandler } from '../lib/runtime/http-stack.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+
+const SERVICE = 'send-fax';
+
+/** The environment send-fax needs, validated at cold start. */
+export const sendFaxConfig = z.object({
+  STATE_TABLE_NAME: env.requiredString,
+  CREDENTIALS_SECRET_ID: env.requiredString,
+  SESSION_SECRET_ID: env.requiredString,
+  /** Buckets S3 document references may name (comma-separated); none when unset. */
+  FAX_DOCUMENT_BUCKETS: env.list.default([]),
+});
+
+/** What the handler works with; tests pass their own. */
+export interface SendFaxDependencies {
+  /** Buckets the function may read documents from. */
+  allowedBuckets: readonly string[];
+  /** Reads S3 documents (HeadObject, streamed GetObject). */
+  objects: DocumentObjectReader;
+  /** Idempotency records (DynamoDB in a deployment). */
+  persistence: BasePersistenceLayer;
+  /** The RingCentral client, created once per container on first use. */
+  ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
+}
+
+/** Builds the send-fax handler. */
+export function createHandler(dependencies: SendFaxDependencies) {
+  const logger = createLogger(SERVICE);
+  const metrics = createMetrics(SERVICE);
+  const hooks = ringCentralHooks(logger, metrics);
+  return createHttpHandler({
+    service: SERVICE,
+    logger,
+    metrics,
+    body: sendFaxRequestFor(dependencies.allowedBuckets),
+    idempotency: { required: true, persistence: dependencies.persistence },
+    handler: async ({ body, signal, deadline }) => {
+      const attachments = await prepareFaxAttachments(body.documents, dependencies.objects);
+      const ringCentral = await dependencies.ringCentral(hooks);
+      const sent = await ringCentral.fax.send(
+        {
+          to: body.to as unknown as NonEmptyArray<string>,
+          attachments: attachments as unknown as NonEmptyArray<FaxAttachment>,
+          ...(body.faxResolution === undefined ? {} : { faxResolution: body.faxResolution }),
+          ...(body.sendTime === undefined ? {} : { sendTime: body.sendTime }),
+          ...(body.isoCode === undefined ? {} : { isoCode: body.isoCode }),
+          ...(body.coverIndex === undefined ? {} : { coverIndex: body.coverIndex }),
+          ...(body.coverPageText === undefined ? {} : { coverPageText: body.coverPageText }),
+        },
+        { signal, deadline },
+      );
+      metrics.addMetric('FaxSent', MetricUnit.Count, 1);
+      return { status: 202, body: toSentMessageResponse(sent, 'Fax') };
+    },
+  });
+}
+
+/** The dependencies of a deployed function, from the validated environment. */
+export function dependenciesFromEnvironment(
+  environment: NodeJS.ProcessEnv = process.env,
+): SendFaxDependencies {
+  const config = loadConfig(sendFaxConfig, environment);
+  const store = createSecretsStore();
+  let client: Promise<RingCentral> | undefined;
+  return {
+    allowedBuckets: config.FAX_DOCUMENT_BUCKETS,
+    objects: createObjectReader(),
+    persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ringCentral(hooks) {
+      client ??= createRingCentralFromSecrets({
+        store,
+        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+        sessionSecretId: config.SESSION_SECRET_ID,
+        hooks,
+      }).catch((error: unknown) => {
+        // A failed start (e.g. the secret not readable yet) must not stick for the container's life.
+        client = undefined;
+        throw error;
+      });
+      return client;
+    },
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(dependenciesFromEnvironment());

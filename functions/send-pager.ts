@@ -1,0 +1,88 @@
+/**
+ * send-pager (POST /pager, IAM-authorised): validates the body, sends one internal pager message
+ * per Idempotency-Key through RingCentral and answers 202 with the message id and status.
+ */
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { z } from 'zod';
+import { sendPagerRequest } from '../lib/api/pager.ts';
+import { toSentMessageResponse } from '../lib/api/sent-message.ts';
+import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
+import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { createSecretsStore } from '../lib/aws/secrets.ts';
+import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { env, loadConfig } from '../lib/runtime/config.ts';
+import { createHttpHandler } from '../lib/runtime/http-stack.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+
+const SERVICE = 'send-pager';
+
+/** The environment send-pager needs, validated at cold start. */
+export const sendPagerConfig = z.object({
+  STATE_TABLE_NAME: env.requiredString,
+  CREDENTIALS_SECRET_ID: env.requiredString,
+  SESSION_SECRET_ID: env.requiredString,
+});
+
+/** What the handler works with; tests pass their own. */
+export interface SendPagerDependencies {
+  /** Idempotency records (DynamoDB in a deployment). */
+  persistence: BasePersistenceLayer;
+  /** The RingCentral client, created once per container on first use. */
+  ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
+}
+
+/** Builds the send-pager handler. */
+export function createHandler(dependencies: SendPagerDependencies) {
+  const logger = createLogger(SERVICE);
+  const metrics = createMetrics(SERVICE);
+  const hooks = ringCentralHooks(logger, metrics);
+  return createHttpHandler({
+    service: SERVICE,
+    logger,
+    metrics,
+    body: sendPagerRequest,
+    idempotency: { required: true, persistence: dependencies.persistence },
+    handler: async ({ body, signal, deadline }) => {
+      const ringCentral = await dependencies.ringCentral(hooks);
+      const sent = await ringCentral.pager.send(
+        {
+          to: body.to,
+          text: body.text,
+          ...(body.replyOn === undefined ? {} : { replyOn: body.replyOn }),
+        },
+        { signal, deadline },
+      );
+      metrics.addMetric('PagerSent', MetricUnit.Count, 1);
+      return { status: 202, body: toSentMessageResponse(sent, 'Pager') };
+    },
+  });
+}
+
+/** The dependencies of a deployed function, from the validated environment. */
+export function dependenciesFromEnvironment(
+  environment: NodeJS.ProcessEnv = process.env,
+): SendPagerDependencies {
+  const config = loadConfig(sendPagerConfig, environment);
+  const store = createSecretsStore();
+  let client: Promise<RingCentral> | undefined;
+  return {
+    persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ringCentral(hooks) {
+      client ??= createRingCentralFromSecrets({
+        store,
+        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+        sessionSecretId: config.SESSION_SECRET_ID,
+        hooks,
+      }).catch((error: unknown) => {
+        // A failed start (e.g. the secret not readable yet) must not stick for the container's life.
+        client = undefined;
+        throw error;
+      });
+      return client;
+    },
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(dependenciesFromEnvironment());

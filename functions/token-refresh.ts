@@ -1,0 +1,126 @@
+/**
+ * token-refresh (schedule every 30 minutes, and once at deploy): the only function that calls
+ * RingCentral's OAuth endpoint. Refreshes the session secret when the access token would have
+ * under 15 minutes left at the next run, logs in with the JWT when the refresh token is dead,
+ * and takes a lease in the state table so that overlapping runs refresh once.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import type { SecretsStore } from '../lib/aws/secrets.ts';
+import { createSecretsStore } from '../lib/aws/secrets.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
+import { createOAuthClient, type RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { env, loadConfig } from '../lib/runtime/config.ts';
+import { createJobHandler } from '../lib/runtime/job-stack.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import type { LeaseStore } from '../lib/session/lease.ts';
+import type { RefreshPolicy } from '../lib/session/refresh-policy.ts';
+import { type RefreshOutcome, refreshSession, type TokenGrants } from '../lib/session/refresher.ts';
+
+const SERVICE = 'token-refresh';
+const MINUTE = 60_000;
+
+/** The environment token-refresh needs, validated at cold start. */
+export const tokenRefreshConfig = z.object({
+  STATE_TABLE_NAME: env.requiredString,
+  CREDENTIALS_SECRET_ID: env.requiredString,
+  SESSION_SECRET_ID: env.requiredString,
+  /** Must match the schedule's rate. */
+  REFRESH_SCHEDULE_MINUTES: env.positiveInt.default(30),
+  /** Life the access token must keep at the next run. */
+  REFRESH_RESERVE_MINUTES: env.positiveInt.default(15),
+});
+
+/**
+ * The invocation event: a scheduler event (`{}` or EventBridge's envelope) or the deploy-time
+ * trigger `{ "force": true }`, which refreshes even a lasting token (e.g. after the JWT changed).
+ */
+export const tokenRefreshEvent = z.looseObject({ force: z.boolean().optional() });
+
+/** What the handler works with; tests pass their own. */
+export interface TokenRefreshDependencies {
+  store: SecretsStore;
+  credentialsSecretId: string;
+  sessionSecretId: string;
+  /** The state table (its lease). */
+  leases: LeaseStore;
+  policy: RefreshPolicy;
+  /** The OAuth grants for the given credentials; default lib/ringcentral's OAuth client. */
+  grants?: (
+    credentials: { server: string; clientId: string; clientSecret: string },
+    hooks: RingCentralHooks,
+  ) => TokenGrants;
+  /** Clock for expiry decisions (tests compress a day into seconds). */
+  now?: () => number;
+}
+
+/** Builds the token-refresh handler. */
+export function createHandler(dependencies: TokenRefreshDependencies) {
+  const logger = createLogger(SERVICE);
+  const metrics = createMetrics(SERVICE);
+  const hooks = ringCentralHooks(logger, metrics);
+  const now = dependencies.now ?? Date.now;
+  const grantsFor =
+    dependencies.grants ??
+    ((credentials, clientHooks) => createOAuthClient({ ...credentials, hooks: clientHooks, now }));
+  return createJobHandler({
+    service: SERVICE,
+    logger,
+    metrics,
+    event: tokenRefreshEvent,
+    handler: async (event, job): Promise<RefreshOutcome> => {
+      const credentials = await dependencies.store.credentials(dependencies.credentialsSecretId);
+      const outcome = await refreshSession({
+        sessions: {
+          read: (options) => dependencies.store.session(dependencies.sessionSecretId, options),
+          write: (session) =>
+            dependencies.store.writeSession(dependencies.sessionSecretId, session),
+        },
+        grants: grantsFor(credentials, hooks),
+        leases: dependencies.leases,
+        jwt: credentials.jwt,
+        owner: job.lambdaContext.awsRequestId,
+        // The lease must outlive this invocation's work; Lambda stops us at the deadline anyway.
+        leaseTtlMs: Math.max(10_000, job.deadline - Date.now() + 5_000),
+        force: event.force === true,
+        policy: dependencies.policy,
+        now,
+        callOptions: { signal: job.signal, deadline: job.deadline },
+      });
+      const metric = {
+        refreshed: 'TokenRefreshed',
+        'logged-in': 'TokenLoggedIn',
+        skipped: 'TokenRefreshSkipped',
+        none: 'TokenRefreshNotNeeded',
+      }[outcome.action];
+      metrics.addMetric(metric, MetricUnit.Count, 1);
+      if (outcome.refreshFailed) {
+        metrics.addMetric('TokenRefreshRejected', MetricUnit.Count, 1);
+        logger.warn('The refresh token was rejected; logged in with the JWT instead');
+      }
+      logger.info('Token refresh finished', { ...outcome });
+      return outcome;
+    },
+  });
+}
+
+/** The dependencies of a deployed function, from the validated environment. */
+export function dependenciesFromEnvironment(
+  environment: NodeJS.ProcessEnv = process.env,
+): TokenRefreshDependencies {
+  const config = loadConfig(tokenRefreshConfig, environment);
+  return {
+    store: createSecretsStore(),
+    credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+    sessionSecretId: config.SESSION_SECRET_ID,
+    leases: createStateTable({ tableName: config.STATE_TABLE_NAME }),
+    policy: {
+      scheduleIntervalMs: config.REFRESH_SCHEDULE_MINUTES * MINUTE,
+      minimumRemainingMs: config.REFRESH_RESERVE_MINUTES * MINUTE,
+    },
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(dependenciesFromEnvironment());

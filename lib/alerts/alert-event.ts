@@ -1,0 +1,199 @@
+/**
+ * The events the alert function accepts, as zod schemas (the README documents them from here):
+ * - detail-type `Alert` on the project's bus: an alert raised by any of our services;
+ * - detail-type `CloudWatch Alarm State Change` from `aws.cloudwatch`.
+ * Both are reduced to one `AlertNotice` the templates render.
+ */
+import { z } from 'zod';
+
+/** The project's own alert detail-type. */
+export const ALERT_DETAIL_TYPE = 'Alert';
+/** CloudWatch's detail-type for alarm transitions. */
+export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
+
+/** Severities, most urgent first. */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+/** How urgent an alert is. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The channels an alert can go out on. */
+export const CHANNELS = ['sms', 'pager'] as const;
+/** A delivery channel. */
+export type Channel = (typeof CHANNELS)[number];
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number' });
+
+/** A pager recipient: an extension id (digits), or `{ extensionId }` / `{ extensionNumber }`. */
+export const pagerRecipientSchema = z.union([
+  z.string().regex(/^\d{1,20}$/, { error: 'must be an extension id (digits)' }),
+  z.object({ extensionId: z.string().regex(/^\d{1,20}$/) }).strict(),
+  z.object({ extensionNumber: z.string().regex(/^\d{1,10}$/) }).strict(),
+]);
+
+/** Who receives alerts: SMS numbers and pager extensions. */
+export const recipientsSchema = z
+  .object({
+    sms: z.array(e164).max(50).default([]),
+    pager: z.array(pagerRecipientSchema).max(50).default([]),
+  })
+  .strict();
+/** Who receives alerts (parsed). */
+export type Recipients = z.infer<typeof recipientsSchema>;
+
+/**
+ * The `Alert` detail. `title` and `message` are required; the rest is optional:
+ * `channels` limits the channels, `recipients` replaces the configured recipients,
+ * `template` picks a named template from ALERT_TEMPLATES, `fields` adds placeholders.
+ */
+export const alertDetailSchema = z
+  .object({
+    severity: z.enum(SEVERITIES).default('error'),
+    title: z.string().trim().min(1).max(200),
+    message: z.string().trim().min(1).max(2000),
+    source: z.string().trim().min(1).max(200).optional(),
+    channels: z.array(z.enum(CHANNELS)).min(1).max(2).optional(),
+    recipients: recipientsSchema.partial().optional(),
+    template: z
+      .string()
+      .regex(/^[\w-]{1,64}$/)
+      .optional(),
+    fields: z
+      .record(
+        z.string().regex(/^\w{1,64}$/),
+        z.union([z.string().max(500), z.number(), z.boolean()]),
+      )
+      .optional(),
+  })
+  .strict();
+/** The `Alert` detail (parsed). */
+export type AlertDetail = z.infer<typeof alertDetailSchema>;
+
+const alarmStateSchema = z
+  .object({
+    value: z.string().min(1).max(50),
+    reason: z.string().max(2000).default(''),
+    timestamp: z.string().max(100).optional(),
+  })
+  .loose();
+
+/** The parts of CloudWatch's alarm state change detail the templates use. */
+export const alarmDetailSchema = z
+  .object({
+    alarmName: z.string().min(1).max(255),
+    state: alarmStateSchema,
+    previousState: alarmStateSchema.optional(),
+    configuration: z
+      .object({ description: z.string().max(1024).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+/** CloudWatch's alarm detail (parsed). */
+export type AlarmDetail = z.infer<typeof alarmDetailSchema>;
+
+/** An event that can be rendered: what the templates see, whatever the source event was. */
+export interface AlertNotice {
+  /** The EventBridge event id: alerts go out once per id. */
+  eventId: string;
+  kind: 'alert' | 'alarm';
+  severity: Severity;
+  /** The template to use, by name; defaults to the kind. */
+  template: string;
+  channels?: Channel[];
+  recipients?: Partial<Recipients>;
+  /** Placeholder values, all strings. */
+  values: Record<string, string>;
+}
+
+/** An event the alert function cannot handle; `reason` says why (it ends up in the DLQ). */
+export class InvalidAlertEventError extends Error {
+  override name = 'InvalidAlertEventError';
+  readonly reason: string;
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`Invalid alert event: ${reason}`, options);
+    this.reason = reason;
+  }
+}
+
+/** The EventBridge envelope fields this module needs (Powertools' EventBridgeSchema output). */
+export interface EventEnvelope {
+  id: string;
+  'detail-type': string;
+  source: string;
+  time: string;
+  region?: string;
+  account?: string;
+  detail: unknown;
+}
+
+function reasonOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = ['detail', ...(issue?.path ?? []).map(String)].join('.');
+  return `${path}: ${issue?.message ?? 'invalid'}`;
+}
+
+const ALARM_SEVERITY: Record<string, Severity> = {
+  ALARM: 'critical',
+  INSUFFICIENT_DATA: 'warning',
+  OK: 'info',
+};
+
+/**
+ * Turns an EventBridge event into a notice. Throws InvalidAlertEventError for an unknown
+ * detail-type or a detail that does not match its schema (the message names the field).
+ */
+export function toAlertNotice(event: EventEnvelope): AlertNotice {
+  const common = { time: event.time, source: event.source, region: event.region ?? '' };
+  if (event['detail-type'] === ALERT_DETAIL_TYPE) {
+    const parsed = alertDetailSchema.safeParse(event.detail);
+    if (!parsed.success) throw new InvalidAlertEventError(reasonOf(parsed.error));
+    const detail = parsed.data;
+    const fields = Object.fromEntries(
+      Object.entries(detail.fields ?? {}).map(([key, value]) => [key, String(value)]),
+    );
+    return {
+      eventId: event.id,
+      kind: 'alert',
+      severity: detail.severity,
+      template: detail.template ?? 'alert',
+      ...(detail.channels ? { channels: detail.channels } : {}),
+      ...(detail.recipients ? { recipients: detail.recipients } : {}),
+      values: {
+        ...fields,
+        ...common,
+        source: detail.source ?? event.source,
+        severity: detail.severity,
+        SEVERITY: detail.severity.toUpperCase(),
+        title: detail.title,
+        message: detail.message,
+      },
+    };
+  }
+  if (event['detail-type'] === ALARM_DETAIL_TYPE) {
+    const parsed = alarmDetailSchema.safeParse(event.detail);
+    if (!parsed.success) throw new InvalidAlertEventError(reasonOf(parsed.error));
+    const detail = parsed.data;
+    const severity = ALARM_SEVERITY[detail.state.value] ?? 'warning';
+    return {
+      eventId: event.id,
+      kind: 'alarm',
+      severity,
+      template: 'alarm',
+      values: {
+        ...common,
+        severity,
+        SEVERITY: severity.toUpperCase(),
+        alarmName: detail.alarmName,
+        title: detail.alarmName,
+        state: detail.state.value,
+        previousState: detail.previousState?.value ?? '',
+        reason: detail.state.reason,
+        message: detail.state.reason,
+        description: detail.configuration?.description ?? '',
+      },
+    };
+  }
+  throw new InvalidAlertEventError(
+    `unsupported detail-type "${event['detail-type'].slice(0, 100)}"`,
+  );
+}

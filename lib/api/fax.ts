@@ -1,0 +1,196 @@
+/**
+ * The body of `POST /fax`: recipients, options and documents, each either inline (base64, within
+ * API Gateway's 10 MB request limit) or a reference to an S3 object the function reads and streams
+ * into the upload.
+ */
+import { z } from 'zod';
+import { baseName, FAX_DOCUMENT_TYPES, FAX_MIME_TYPES, faxDocumentType } from './document-types.ts';
+import { phoneNumber, recipients, utf16Text } from './fields.ts';
+
+/** RingCentral's limit on the documents of one fax request, in bytes (MSG-337/338 beyond). */
+export const MAX_FAX_TOTAL_BYTES = 50 * 1024 * 1024;
+/** API Gateway's request payload limit, which bounds inline documents. */
+export const MAX_INLINE_CONTENT_CHARS = 10 * 1024 * 1024;
+/** Recipients of one fax (this API's limit). */
+export const MAX_FAX_RECIPIENTS = 50;
+/** Documents of one fax (this API's limit; RingCentral renders at most 200 pages). */
+export const MAX_FAX_DOCUMENTS = 20;
+/** RingCentral's cover page ids: 0 = none, 1-13 from the cover page dictionary. */
+export const MAX_COVER_INDEX = 13;
+/** RingCentral's cover page text limit in UTF-16 code units. */
+export const MAX_COVER_PAGE_TEXT_UNITS = 1024;
+
+/** Case-insensitive without regex flags, which JSON Schema patterns cannot carry. */
+function anyCase(text: string): string {
+  return [...text]
+    .map((char) => (/[a-z]/.test(char) ? `[${char}${char.toUpperCase()}]` : char))
+    .join('');
+}
+
+const DOCUMENT_NAME = new RegExp(
+  `^[^/\\\\\\u0000-\\u001f\\u007f]*\\.(?:${[...FAX_DOCUMENT_TYPES.keys()].map(anyCase).join('|')})$`,
+);
+
+const fileName = z
+  .string()
+  .max(255, { error: 'must be at most 255 characters' })
+  .regex(DOCUMENT_NAME, {
+    error: `must be a plain file name ending in a supported type: ${[...FAX_DOCUMENT_TYPES.keys()].join(', ')}`,
+  })
+  .meta({
+    description: `File name sent to RingCentral; its extension gives the document type (${[...FAX_DOCUMENT_TYPES.keys()].join(', ')}).`,
+  });
+
+const contentType = z
+  .enum(FAX_MIME_TYPES as [string, ...string[]], {
+    error: 'must be one of the supported document types',
+  })
+  .meta({ description: 'MIME type of the document; defaults to the type of the file extension.' });
+
+/** A document carried in the request body. */
+export const inlineFaxDocument = z
+  .strictObject({
+    fileName,
+    contentType: contentType.optional(),
+    content: z
+      .base64({ error: 'must be base64 (standard alphabet, padded)' })
+      .min(4, { error: 'must not be empty' })
+      .max(MAX_INLINE_CONTENT_CHARS, {
+        error: 'is too large for a request body; use an S3 reference',
+      })
+      .meta({ description: 'The document bytes, base64-encoded.' }),
+  })
+  .meta({ title: 'InlineFaxDocument', description: 'A document sent inline, base64-encoded.' });
+
+/** A document read from S3 by the function (the bucket must be one it is allowed to read). */
+export const s3FaxDocument = z
+  .strictObject({
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
+      .meta({
+        description: 'A bucket listed in the function configuration (FAX_DOCUMENT_BUCKETS).',
+      }),
+    key: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(1024, { error: 'must be at most 1024 characters' })
+      .meta({ description: 'Object key.' }),
+    fileName: fileName.optional(),
+    contentType: contentType.optional(),
+  })
+  .superRefine((document, context) => {
+    if (document.fileName === undefined && !faxDocumentType(baseName(document.key))) {
+      context.addIssue({
+        code: 'custom',
+        path: ['fileName'],
+        message:
+          'is required when the key does not end in a supported type; it gives the document type',
+      });
+    }
+  })
+  .meta({
+    title: 'S3FaxDocument',
+    description:
+      'A document read from S3 and streamed into the upload. Without `fileName`, the last key segment is the file name and must end in a supported type.',
+  });
+
+/** One fax document: inline or an S3 reference. */
+export const faxDocument = z.union([inlineFaxDocument, s3FaxDocument]);
+
+/** Decoded size of a base64 string (padding excluded). */
+export function base64DecodedBytes(content: string): number {
+  const padding = content.endsWith('==') ? 2 : content.endsWith('=') ? 1 : 0;
+  return (content.length / 4) * 3 - padding;
+}
+
+/** `POST /fax` request body (without the configured bucket allow-list; see `sendFaxRequestFor`). */
+export const sendFaxRequest = z
+  .strictObject({
+    to: recipients(phoneNumber, MAX_FAX_RECIPIENTS, 'Recipient fax numbers (E.164).'),
+    documents: z
+      .array(faxDocument)
+      .min(1, { error: 'needs at least one document' })
+      .max(MAX_FAX_DOCUMENTS, { error: `allows at most ${MAX_FAX_DOCUMENTS} documents` })
+      .meta({
+        description: `1 to ${MAX_FAX_DOCUMENTS} documents, ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB in all (inline and S3 together).`,
+      }),
+    faxResolution: z
+      .enum(['High', 'Low'], { error: 'must be High or Low' })
+      .optional()
+      .meta({ description: 'Rendering resolution; RingCentral defaults to Low.' }),
+    sendTime: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' })
+      .optional()
+      .meta({ description: 'When to send; now (or in the past) sends at once.' }),
+    isoCode: z
+      .string()
+      .regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 alpha-2 code' })
+      .optional()
+      .meta({ description: 'Country for numbers without a country code.' }),
+    coverIndex: z
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be from 0 to 13' })
+      .max(MAX_COVER_INDEX, { error: 'must be from 0 to 13' })
+      .optional()
+      .meta({
+        description:
+          'Cover page: 0 = none, 1-13 = a page of the cover page dictionary; the account default when absent.',
+      }),
+    coverPageText: utf16Text(
+      MAX_COVER_PAGE_TEXT_UNITS,
+      'Text printed on the cover page.',
+    ).optional(),
+  })
+  .superRefine((request, context) => {
+    const inlineBytes = request.documents.reduce(
+      (total, document) =>
+        'content' in document ? total + base64DecodedBytes(document.content) : total,
+      0,
+    );
+    if (inlineBytes > MAX_FAX_TOTAL_BYTES) {
+      context.addIssue({
+        code: 'custom',
+        path: ['documents'],
+        message: `total more than ${MAX_FAX_TOTAL_BYTES} bytes`,
+      });
+    }
+  })
+  .meta({
+    title: 'SendFaxRequest',
+    description: 'A fax to send once per Idempotency-Key. The sender is the extension fax number.',
+    examples: [
+      {
+        to: ['+16505550199'],
+        faxResolution: 'High',
+        coverIndex: 0,
+        documents: [
+          { fileName: 'note.txt', content: 'SGVsbG8sIGZheCE=' },
+          { bucket: 'fax-documents', key: 'invoices/2026-001.pdf' },
+        ],
+      },
+    ],
+  });
+
+/** A validated `POST /fax` body. */
+export type SendFaxRequest = z.infer<typeof sendFaxRequest>;
+/** One validated fax document. */
+export type FaxDocument = z.infer<typeof faxDocument>;
+/** A validated S3 document reference. */
+export type S3FaxDocument = z.infer<typeof s3FaxDocument>;
+
+/** The `POST /fax` body schema of a deployment: S3 references only to the allowed buckets. */
+export function sendFaxRequestFor(allowedBuckets: readonly string[]) {
+  const allowed = new Set(allowedBuckets);
+  return sendFaxRequest.superRefine((request, context) => {
+    request.documents.forEach((document, index) => {
+      if ('bucket' in document && !allowed.has(document.bucket)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['documents', index, 'bucket'],
+          message: 'is not a bucket this function may read',
+        });
+      }
+    });
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * The OpenAPI 3.1 document of the project's own HTTP API, generated from the zod schemas the
+ * functions validate requests with, so the document cannot drift from the code.
+ */
+import { z } from 'zod';
+import { FAX_DOCUMENT_TYPES } from './document-types.ts';
+import { inlineFaxDocument, MAX_FAX_TOTAL_BYTES, s3FaxDocument, sendFaxRequest } from './fax.ts';
+import { sendPagerRequest } from './pager.ts';
+import { problemResponse, sentMessageResponse } from './responses.ts';
+import { sendSmsRequest } from './sms.ts';
+
+/** The API's version, shown in the document. */
+export const API_VERSION = '1.0.0';
+
+/** Names of the component schemas, which are also the `$ref` targets. */
+const SCHEMAS = {
+  SendSmsRequest: sendSmsRequest,
+  SendPagerRequest: sendPagerRequest,
+  SendFaxRequest: sendFaxRequest,
+  InlineFaxDocument: inlineFaxDocument,
+  S3FaxDocument: s3FaxDocument,
+  SentMessage: sentMessageResponse,
+  Problem: problemResponse,
+} as const;
+
+type SchemaName = keyof typeof SCHEMAS;
+type JsonObject = Record<string, unknown>;
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+
+/** Component schemas as JSON Schema 2020-12 (OpenAPI 3.1's dialect), referencing each other. */
+function componentSchemas(): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(SCHEMAS)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'input',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonObject> };
+  // `$schema` and `$id` belong to standalone documents; inside components they would re-base refs.
+  return Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+}
+
+function problem(description: string, retry = false): JsonObject {
+  return {
+    description,
+    ...(retry ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  };
+}
+
+function sendOperation(init: {
+  operationId: string;
+  summary: string;
+  description: string;
+  body: SchemaName;
+  extraResponses?: Record<string, JsonObject>;
+}): JsonObject {
+  return {
+    operationId: init.operationId,
+    summary: init.summary,
+    description: init.description,
+    tags: ['Send'],
+    security: [{ sigv4: [] }],
+    parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref(init.body) } },
+    },
+    responses: {
+      '202': {
+        description:
+          'RingCentral accepted the message. A repeat of a finished request with the same Idempotency-Key gets this same response.',
+        content: { 'application/json': { schema: ref('SentMessage') } },
+      },
+      '400': problem(
+        'The body or the Idempotency-Key header is invalid; `errors` names each field.',
+      ),
+      '409': problem('A request with the same Idempotency-Key is still in progress.'),
+      '413': problem('The request body is too large.'),
+      '415': problem('The request body is not application/json.'),
+      '422': problem(
+        'RingCentral refused the message for its content (for SMS the carrier, SMS-CAR-45x), or the Idempotency-Key was used before with a different body.',
+      ),
+      ...init.extraResponses,
+      '500': problem('An unexpected error; no detail is given.'),
+      '502': problem('RingCentral failed or refused our credentials.'),
+      '503': problem('RingCentral is rate-limiting this account; retry after Retry-After.', true),
+      '504': problem('RingCentral did not answer in time; retry after Retry-After.', true),
+    },
+  };
+}
+
+/** Builds the OpenAPI 3.1 document of the HTTP API. */
+export function buildOpenApiDocument(): JsonObject {
+  const types = [...FAX_DOCUMENT_TYPES.keys()].join(', ');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'RingCentral message automation',
+      version: API_VERSION,
+      description:
+        "Send SMS, internal pager messages and faxes through the deployment's RingCentral account. Every route is IAM-authorised (SigV4) and requires an Idempotency-Key: one message per key. Errors are RFC 9457 problem details.",
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [{ name: 'Send', description: 'Outbound messages.' }],
+    paths: {
+      '/sms': {
+        post: sendOperation({
+          operationId: 'sendSms',
+          summary: 'Send an SMS',
+          description: 'Sends an SMS from the configured number (or `from`) to 1-10 numbers.',
+          body: 'SendSmsRequest',
+        }),
+      },
+      '/pager': {
+        post: sendOperation({
+          operationId: 'sendPager',
+          summary: 'Send an internal pager message',
+          description: 'Sends a company pager message to extensions of the account.',
+          body: 'SendPagerRequest',
+        }),
+      },
+      '/fax': {
+        post: sendOperation({
+          operationId: 'sendFax',
+          summary: 'Send a fax',
+          description: `Sends a fax of inline or S3 documents (${types}), ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB in all. S3 documents are streamed, never buffered whole.`,
+          body: 'SendFaxRequest',
+          extraResponses: {
+            '415': problem(
+              'The request body is not application/json, or RingCentral does not accept a document type (MSG-348).',
+            ),
+          },
+        }),
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      parameters: {
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: true,
+          description:
+            'A unique key per intended message (e.g. a UUID). The same key sends at most once: a concurrent duplicate gets 409, a later repeat the stored response.',
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+        },
+      },
+      headers: {
+        RetryAfter: {
+          description: 'Seconds to wait before retrying.',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      },
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 (API Gateway IAM authorisation).',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+    },
+  };
+}
+
+/** The document as the text committed in docs/openapi.json. */
+export function openApiJson(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,25 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STATE_TABLE_KEYS } from './state-table.ts';
+
+/**
+ * Powertools DynamoDB persistence on the state table: pk = 'idempotency#<function>', sk = the
+ * hashed Idempotency-Key, TTL attribute `expiresAt`. Use one instance per function (Powertools
+ * configures a persistence layer once). `functionName` defaults to AWS_LAMBDA_FUNCTION_NAME.
+ */
+export function createIdempotencyPersistence(options: {
+  tableName: string;
+  client?: DynamoDBClient;
+  functionName?: string;
+}): DynamoDBPersistenceLayer {
+  const functionName =
+    options.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function';
+  return new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    keyAttr: STATE_TABLE_KEYS.partitionKey,
+    sortKeyAttr: STATE_TABLE_KEYS.sortKey,
+    staticPkValue: `idempotency#${functionName}`,
+    expiryAttr: STATE_TABLE_KEYS.ttl,
+    ...(options.client ? { awsSdkV3Client: options.client } : {}),
+  });
+}

@@ -1,0 +1,27 @@
+import type { RingCentral, RingCentralHooks, RingCentralOptions } from '../ringcentral/index.ts';
+import { createRingCentral } from '../ringcentral/index.ts';
+import type { SecretsStore } from './secrets.ts';
+import { createSessionTokenSource } from './secrets.ts';
+
+/**
+ * The RingCentral client of a deployed function: server URLs from the credentials secret, the
+ * bearer token from the session secret token-refresh maintains, and the runtime's hooks.
+ */
+export async function createRingCentralFromSecrets(options: {
+  store: SecretsStore;
+  credentialsSecretId: string;
+  sessionSecretId: string;
+  hooks?: RingCentralHooks;
+  limits?: RingCentralOptions['limits'];
+  fetch?: typeof fetch;
+}): Promise<RingCentral> {
+  const credentials = await options.store.credentials(options.credentialsSecretId);
+  return createRingCentral({
+    server: credentials.server,
+    mediaServer: credentials.mediaServer,
+    tokenSource: createSessionTokenSource(options.store, options.sessionSecretId),
+    hooks: options.hooks,
+    limits: options.limits,
+    fetch: options.fetch,
+  });
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../../lib/aws/secrets.ts';
+import { createSessionTokenSource } from '../../../lib/aws/secrets.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
+import { createRingCentral } from '../../../lib/ringcentral/index.ts';
+import { lambdaContext, scheduledEvent } from '../../support/events.ts';
+import {
+  baseEnvironment,
+  type EventsHarness,
+  importWithEnvironment,
+  SECRET_IDS,
+  startEventsHarness,
+} from './events-harness.ts';
+
+type Module = typeof import('../../../functions/token-refresh.ts');
+const MINUTE = 60_000;
+
+let harness: EventsHarness;
+let module: Module;
+
+beforeAll(async () => {
+  harness = await startEventsHarness();
+  module = await importWithEnvironment(
+    () => import('../../../functions/token-refresh.ts'),
+    baseEnvironment(harness),
+  );
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+/** A handler whose clock runs `offsetMs` ahead of real time. */
+function refresher(offsetMs = 0) {
+  return module.createHandler({
+    store: harness.store,
+    credentialsSecretId: SECRET_IDS.credentials,
+    sessionSecretId: SECRET_IDS.session,
+    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
+    now: () => Date.now() + offsetMs,
+  });
+}
+
+const storedSession = () => harness.secrets.value(SECRET_IDS.session) as Session;
+
+describe('token-refresh', () => {
+  it('logs in with the JWT on its first scheduled run and stores a working session', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+
+    // Act
+    const outcome = await refresher()(scheduledEvent(), lambdaContext());
+
+    // Assess
+    const after = harness.emulator.stats().oauthRequests;
+    expect(outcome.action).toBe('logged-in');
+    expect(after.jwt - before.jwt).toBe(1);
+    const client = createRingCentral({
+      server: harness.emulator.url,
+      tokenSource: createSessionTokenSource(harness.store, SECRET_IDS.session),
+    });
+    await expect(client.subscriptions.list()).resolves.toBeInstanceOf(Array);
+  });
+
+  it('does nothing while the token lasts past the next run', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+    const versions = harness.secrets.putCount(SECRET_IDS.session);
+
+    // Act
+    const outcome = await refresher()(scheduledEvent(), lambdaContext());
+
+    // Assess
+    expect(outcome.action).toBe('none');
+    expect(harness.emulator.stats().oauthRequests).toEqual(before);
+    expect(harness.secrets.putCount(SECRET_IDS.session)).toBe(versions);
+  });
+
+  it('refreshes with the refresh token when the token would run low, writing a new version', async () => {
+    // Prepare: 20 minutes later the 60-minute token has 40 left, under 30 + 15.
+    const before = harness.emulator.stats().oauthRequests;
+    const old = storedSession();
+
+    // Act
+    const outcome = await refresher(20 * MINUTE)(scheduledEvent(), lambdaContext());
+
+    // Assess
+    const after = harness.emulator.stats().oauthRequests;
+    expect(outcome.action).toBe('refreshed');
+    expect([after.refresh - before.refresh, after.jwt - before.jwt]).toEqual([1, 0]);
+    expect(storedSession().accessToken).not.toBe(old.accessToken);
+    expect(harness.secrets.versions(SECRET_IDS.session).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('logs in with the JWT when the stored refresh token is dead', async () => {
+    // Prepare: a refresh token RingCentral does not know (used elsewhere, revoked).
+    await harness.store.writeSession(SECRET_IDS.session, {
+      ...storedSession(),
+      refreshToken: 'dead-refresh-token',
+      expiresAt: new Date(Date.now() + 5 * MINUTE).toISOString(),
+    });
+    const before = harness.emulator.stats();
+
+    // Act
+    const outcome = await refresher()(scheduledEvent(), lambdaContext());
+
+    // Assess: two Auth requests, the refused refresh and the login.
+    const after = harness.emulator.stats();
+    expect(outcome).toMatchObject({ action: 'logged-in', refreshFailed: true });
+    expect(after.requestsByGroup.Auth - before.requestsByGroup.Auth).toBe(2);
+    expect(after.oauthRequests.jwt - before.oauthRequests.jwt).toBe(1);
+    expect(storedSession().refreshToken).not.toBe('dead-refresh-token');
+  });
+
+  it('refreshes once when five runs overlap, the others skipping or finding it done', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+    const runs = Array.from({ length: 5 }, () => refresher(20 * MINUTE));
+
+    // Act
+    const outcomes = await Promise.all(runs.map((run) => run(scheduledEvent(), lambdaContext())));
+
+    // Assess
+    const after = harness.emulator.stats().oauthRequests;
+    expect(after.refresh + after.jwt - before.refresh - before.jwt).toBe(1);
+    expect(outcomes.filter((outcome) => outcome.action === 'refreshed')).toHaveLength(1);
+    expect(
+      outcomes.every((outcome) => ['refreshed', 'skipped', 'none'].includes(outcome.action)),
+    ).toBe(true);
+  });
+
+  it('refreshes a lasting token when the deploy trigger forces it', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+
+    // Act
+    const outcome = await refresher()({ force: true }, lambdaContext());
+
+    // Assess
+    expect(outcome.action).toBe('refreshed');
+    expect(harness.emulator.stats().oauthRequests.refresh - before.refresh).toBe(1);
+  });
+
+  it('fails the invocation on an event that is not an object', async () => {
+    // Prepare
+    const event = 'not an event';
+
+    // Act
+    const attempt = refresher()(event, lambdaContext());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/Invalid event/);
+  });
+});
