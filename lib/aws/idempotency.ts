@@ -4,8 +4,9 @@ import { STATE_TABLE_KEYS } from './state-table.ts';
 
 /**
  * Powertools DynamoDB persistence on the state table: pk = 'idempotency#<function>', sk = the
- * hashed Idempotency-Key, TTL attribute `expiresAt`. Use one instance per function (Powertools
- * configures a persistence layer once). `functionName` defaults to AWS_LAMBDA_FUNCTION_NAME.
+ * service-prefixed hash of the caller and Idempotency-Key, TTL attribute `expiresAt`. Use one
+ * instance per function (Powertools configures a persistence layer once). `functionName`
+ * defaults to AWS_LAMBDA_FUNCTION_NAME, then POWERTOOLS_SERVICE_NAME.
  */
 export function createIdempotencyPersistence(options: {
   tableName: string;
@@ -13,7 +14,10 @@ export function createIdempotencyPersistence(options: {
   functionName?: string;
 }): DynamoDBPersistenceLayer {
   const functionName =
-    options.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function';
+    options.functionName ??
+    process.env.AWS_LAMBDA_FUNCTION_NAME ??
+    process.env.POWERTOOLS_SERVICE_NAME ??
+    'local-function';
   return new DynamoDBPersistenceLayer({
     tableName: options.tableName,
     keyAttr: STATE_TABLE_KEYS.partitionKey,

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import type { TokenSource } from '../ringcentral/index.ts';
-import { AuthError, createReloadingTokenSource } from '../ringcentral/index.ts';
+import { AbortedError, AuthError, createReloadingTokenSource } from '../ringcentral/index.ts';
 
 /** The credentials secret: the app and the JWT of the user it acts as, and where RingCentral is. */
 export interface Credentials {
@@ -158,39 +158,94 @@ export function createSecretsStore(options?: {
   };
 }
 
+/** Settings of {@link createSessionTokenSource}. */
+export interface SessionTokenSourceOptions {
+  /** Re-read this long before the cached token expires; default 60 s. */
+  marginMs?: number;
+  /**
+   * After a rejection, how long to keep re-reading while the secret still holds the rejected
+   * token: the refresher kills the old token at RingCentral a moment before it writes the new
+   * one. Default 5 s (bounded by the caller's signal).
+   */
+  rotationWaitMs?: number;
+  now?: () => number;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  const aborted = () =>
+    new AbortedError('Waiting for a new RingCentral session was aborted', {
+      cause: signal?.reason,
+    });
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(aborted());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
  * The token source of every function but token-refresh: reads the session secret (cached), and
  * after RingCentral rejects a token, or when the cached one is about to expire, re-reads it
- * bypassing the cache. It never logs in (DESIGN invariant 5).
+ * bypassing the cache. It never logs in (DESIGN invariant 5). A rejected token is never served
+ * again: while the secret still holds it (the refresher is between rotating and writing), it
+ * re-reads with a short backoff.
  */
 export function createSessionTokenSource(
   store: SecretsStore,
   sessionSecretId: string,
-  options?: { marginMs?: number; now?: () => number },
+  options?: SessionTokenSourceOptions,
 ): TokenSource {
   const now = options?.now ?? Date.now;
   const marginMs = options?.marginMs ?? 60_000;
+  const rotationWaitMs = options?.rotationWaitMs ?? 5_000;
+  const rejected = new Set<string>();
   let forceNext = false;
-  const load = async () => {
+
+  const load = async (loadOptions?: { signal?: AbortSignal }) => {
     const force = forceNext;
     forceNext = false;
     let session = await store.session(sessionSecretId, { forceFetch: force });
-    let expiresAt = session ? Date.parse(session.expiresAt) : 0;
-    if (session && !force && expiresAt - marginMs <= now()) {
+    const expiring = (value: Session | undefined) =>
+      value !== undefined && Date.parse(value.expiresAt) - marginMs <= now();
+    if (session && (rejected.has(session.accessToken) || (!force && expiring(session)))) {
       session = await store.session(sessionSecretId, { forceFetch: true });
-      expiresAt = session ? Date.parse(session.expiresAt) : 0;
+    }
+    const started = Date.now();
+    for (let delayMs = 50; session && rejected.has(session.accessToken); delayMs *= 2) {
+      if (Date.now() - started >= rotationWaitMs) break;
+      await sleep(Math.min(delayMs, 1_000), loadOptions?.signal);
+      session = await store.session(sessionSecretId, { forceFetch: true });
     }
     if (!session) {
       throw new SessionUnavailableError(
         'The RingCentral session secret has not been written yet; token-refresh must run first',
       );
     }
-    return { accessToken: session.accessToken, expiresAt };
+    return { accessToken: session.accessToken, expiresAt: Date.parse(session.expiresAt) };
   };
   const reloading = createReloadingTokenSource({ load, marginMs, now });
   return {
-    getToken: (getOptions) => reloading.getToken(getOptions),
+    getToken: async (getOptions) => {
+      const token = await reloading.getToken(getOptions);
+      if (!rejected.has(token.accessToken)) return token;
+      // A read that finished just before the rejection was recorded: read again.
+      forceNext = true;
+      return reloading.getToken({ ...getOptions, forceRefresh: true });
+    },
     invalidate: async (token) => {
+      rejected.add(token.accessToken);
+      // Only the last few matter: older tokens are long gone from the secret.
+      if (rejected.size > 8) rejected.delete(rejected.values().next().value as string);
       forceNext = true;
       await reloading.invalidate?.(token);
     },

@@ -155,6 +155,8 @@ export function createHttpHandler<S extends z.ZodType, R>(
       idempotentRequest({
         persistence: options.idempotency.persistence,
         expiresAfterSeconds: options.idempotency.expiresAfterSeconds,
+        keyPrefix: options.service,
+        logger,
       }),
     );
   }

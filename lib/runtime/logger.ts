@@ -6,10 +6,11 @@ export const REDACTED = '[redacted]';
 
 /**
  * Keys whose values are never logged: credentials, tokens (access, refresh, sync, verification),
- * JWTs, and message text. `body` covers raw HTTP bodies, which carry message text.
+ * JWTs, and message text. `body` covers raw HTTP bodies, which carry message text;
+ * `parameterValue` is where RingCentral's error entries echo a rejected value.
  */
 export const SENSITIVE_KEY =
-  /token|jwt|secret|password|passwd|authorization|cookie|credential|^text$|^body$|coverPageText|assertion|apikey|api_key|signature/i;
+  /token|jwt|secret|password|passwd|authorization|cookie|credential|^text$|^body$|coverPageText|parameterValue|assertion|apikey|api_key|signature/i;
 
 // JWTs (three base64url parts, the first a JSON header), bearer credentials, OAuth basic auth,
 // and tokens in query strings (media links carry access_token).

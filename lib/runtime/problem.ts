@@ -93,6 +93,25 @@ export function fieldErrorsOf(error: z.ZodError): FieldError[] {
   }));
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * True when a non-idempotent request (a send) may have reached RingCentral although no answer
+ * came: the connection failed after sending, or the deadline/abort cut the exchange short (the
+ * client sets method and url only on errors from an exchange, not on waits before it).
+ */
+export function mayHaveBeenDelivered(error: unknown): boolean {
+  if (error instanceof TransportError) return error.mayHaveBeenReceived;
+  if (error instanceof DeadlineExceededError || error instanceof AbortedError) {
+    return (
+      error.method !== undefined &&
+      error.url !== undefined &&
+      !SAFE_METHODS.has(error.method.toUpperCase())
+    );
+  }
+  return false;
+}
+
 function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TimeoutError') return true;
@@ -100,6 +119,16 @@ function isTimeout(error: unknown): boolean {
 }
 
 function fromRingCentral(error: RingCentralError): HttpProblem {
+  if (!(error instanceof TransportError) && mayHaveBeenDelivered(error)) {
+    return new HttpProblem({
+      status: 504,
+      title: 'Outcome unknown',
+      detail:
+        'RingCentral did not answer in time after the request was sent; it may have been processed.',
+      type: ProblemType.outcomeUnknown,
+      cause: error,
+    });
+  }
   if (error instanceof RateLimitedError) {
     return new HttpProblem({
       status: 503,

@@ -79,6 +79,11 @@ export interface EmulatorOptions {
   exportStepMs?: number;
   /** Webhook handshake and delivery timeout, default 3000 ms. */
   webhookTimeoutMs?: number;
+  /**
+   * The clock (epoch ms) that access and refresh tokens expire by; default `Date.now`. Tests
+   * compress time with it (e.g. a simulated day of token refreshes in seconds).
+   */
+  now?: () => number;
 }
 
 /** A started emulator. */
@@ -159,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 604_800,
       maxSessions: options.maxSessions ?? 5,
       ...(options.refreshGraceMs === undefined ? {} : { refreshGraceMs: options.refreshGraceMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
     }),
     limiter: new RateLimiter(options.rateLimits),
     faults: new Faults(options.faults),

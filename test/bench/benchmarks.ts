@@ -1,6 +1,11 @@
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
+import { sendLatencyBenchmark } from './send-latency/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark `npm run bench` runs, in order. Add a new one here. */
-export const BENCHMARKS: readonly Benchmark[] = [rateLimitsBenchmark, streamingBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  rateLimitsBenchmark,
+  streamingBenchmark,
+  sendLatencyBenchmark,
+];

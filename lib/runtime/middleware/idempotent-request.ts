@@ -1,10 +1,10 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { TransportError } from '../../ringcentral/index.ts';
-import { HttpProblem, ProblemType, problemResponse } from '../problem.ts';
+import { HttpProblem, mayHaveBeenDelivered, ProblemType, problemResponse } from '../problem.ts';
 import { requestIdOf } from './problem-responder.ts';
 
 /** How long a key is remembered by default: a day covers any client's retry policy. */
@@ -23,6 +23,10 @@ const OWNS_RECORD = 'runtime.idempotency.ownsRecord';
 export interface IdempotentRequestOptions {
   persistence: BasePersistenceLayer;
   expiresAfterSeconds?: number;
+  /** Prefix of the hashed key (the service): routes sharing a table never share keys. */
+  keyPrefix: string;
+  /** Where failures to update the record are reported. */
+  logger?: Logger;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface IdempotentRequestOptions {
  * an immediate retry send twice, so the key is kept until it expires.
  */
 export function isAmbiguousSend(error: unknown): boolean {
-  if (error instanceof TransportError) return error.mayHaveBeenReceived;
+  if (mayHaveBeenDelivered(error)) return true;
   return error instanceof Error && error.cause !== undefined && isAmbiguousSend(error.cause);
 }
 
@@ -48,7 +52,8 @@ function markReplayed(response: unknown): unknown {
  *
  * Two changes to Powertools' middleware: a failure before this invocation owned the record
  * (e.g. the 409 case) never deletes the other invocation's in-progress record; and an ambiguous
- * send (TransportError with mayHaveBeenReceived) is stored as a 502 "outcome unknown" answer that
+ * send (TransportError with mayHaveBeenReceived, or a deadline/abort during the exchange of a
+ * POST) is stored as a 502 "outcome unknown" answer that
  * every repeat receives until the key expires, instead of being released for a blind resend.
  * Other errors (validation, auth, limits) release the key as usual.
  */
@@ -64,7 +69,11 @@ export function idempotentRequest(
     expiresAfterSeconds,
     responseHook: (response) => markReplayed(response) as typeof response,
   });
-  const inner = makeHandlerIdempotent({ persistenceStore: options.persistence, config });
+  const inner = makeHandlerIdempotent({
+    persistenceStore: options.persistence,
+    config,
+    keyPrefix: options.keyPrefix,
+  });
   type HttpRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
   const internal = (request: HttpRequest) => request.internal as Record<string, unknown>;
   return {
@@ -91,11 +100,21 @@ export function idempotentRequest(
           cause: request.error,
         });
         const response = problemResponse(problem, requestIdOf(request.event));
-        await inner.after?.({ ...request, response } as never);
         request.error = problem;
+        try {
+          await inner.after?.({ ...request, response } as never);
+        } catch (error) {
+          // The in-progress record still blocks repeats until the invocation's time is up.
+          options.logger?.error('Could not store the outcome-unknown answer', { error });
+        }
         return;
       }
-      await inner.onError?.(request as never);
+      try {
+        await inner.onError?.(request as never);
+      } catch (error) {
+        // Keep answering with the handler's error; the record expires with the invocation.
+        options.logger?.warn('Could not release the idempotency record', { error });
+      }
     },
   };
 }

@@ -47,7 +47,9 @@ export function startChild(scriptUrl: URL, input: unknown, label = 'child'): Chi
   }> = [];
   let exitCode: number | null | undefined;
   const exitPromise = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close' comes after the IPC channel has delivered everything; 'exit' can overtake a large
+    // last message still arriving in chunks.
+    child.once('close', (code, signal) => {
       exitCode = code ?? (signal ? -1 : null);
       for (const waiter of waiters.splice(0)) {
         waiter.reject(
@@ -139,22 +141,33 @@ export function runAsChild<I, R>(main: (input: I) => Promise<R>): void {
     // Some libraries wait on unref'd timers (ky's Retry-After delay); without a ref'd handle the
     // child would exit silently in the middle of such a wait.
     const keepAlive = setInterval(() => {}, 60_000);
+    let settled = false;
+    process.once('exit', (code) => {
+      if (!settled)
+        process.stderr.write(`[child ${process.pid}] exiting (code ${code}) before its result\n`);
+    });
     main(message.input as I)
-      .finally(() => clearInterval(keepAlive))
+      .finally(() => {
+        settled = true;
+        clearInterval(keepAlive);
+      })
       .then((result) => {
-        sendToParent({ type: 'result', result });
-        process.disconnect?.();
+        // Disconnect only once the (possibly large) message is written, or it can be lost.
+        sendToParent({ type: 'result', result }, () => process.disconnect?.());
       })
       .catch((error: unknown) => {
         const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        sendToParent({ type: 'error', message: text });
         process.exitCode = 1;
-        process.disconnect?.();
+        sendToParent({ type: 'error', message: text }, () => process.disconnect?.());
       });
   });
 }
 
 /** Sends a message to the parent when there is one. */
-export function sendToParent(message: ChildMessage): void {
-  process.send?.(message);
+export function sendToParent(message: ChildMessage, onSent?: () => void): void {
+  if (!process.send) {
+    onSent?.();
+    return;
+  }
+  process.send(message, undefined, {}, () => onSent?.());
 }

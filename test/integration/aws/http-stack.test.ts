@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
-import { TransportError } from '../../../lib/ringcentral/index.ts';
+import { DeadlineExceededError, TransportError } from '../../../lib/ringcentral/index.ts';
 import { createHttpHandler } from '../../../lib/runtime/http-stack.ts';
 import { HttpProblem } from '../../../lib/runtime/problem.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
@@ -240,6 +240,40 @@ describe('createHttpHandler against dynalite', () => {
     expect(calls()).toBe(2);
   });
 
+  it('keeps the keys of different services apart in one table', async () => {
+    // Prepare: no function name, as when running outside Lambda.
+    const route = (service: string) =>
+      createHttpHandler({
+        service,
+        body: smsBody,
+        idempotency: {
+          required: true,
+          persistence: createIdempotencyPersistence({
+            tableName,
+            client: dynamo.client,
+            functionName: 'local-function',
+          }),
+        },
+        handler: async () => ({ status: 202, body: { service } }),
+      });
+    const sms = route('send-sms');
+    const pager = route('send-pager');
+
+    // Act
+    const first = await sms(
+      send({ to: [{ phoneNumber: '+14155550100' }], text: 'a' }, 'k-svc'),
+      lambdaContext(),
+    );
+    const second = await pager(
+      send({ to: [{ phoneNumber: '+14155550100' }], text: 'b' }, 'k-svc'),
+      lambdaContext(),
+    );
+
+    // Assess
+    expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
+    expect(parse(second)).toEqual({ service: 'send-pager' });
+  });
+
   it('releases the key after a caller fault so that a corrected retry runs', async () => {
     // Prepare
     let fail = true;
@@ -276,6 +310,27 @@ describe('createHttpHandler against dynalite', () => {
     expect(problem.title).toBe('Outcome unknown');
     expect(String(problem.detail)).toMatch(/until \d{4}-\d\d-\d\dT/);
     expect(repeat.statusCode).toBe(502);
+    expect(repeat.body).toBe(first.body);
+    expect(calls()).toBe(1);
+  });
+
+  it('keeps the key when the deadline cut a send short', async () => {
+    // Prepare
+    const { handler, calls } = sendHandler(async () => {
+      throw new DeadlineExceededError('POST did not finish before the deadline', undefined, {
+        method: 'POST',
+        url: 'http://rc/restapi/v1.0/account/~/extension/~/sms',
+      });
+    });
+    const body = { to: [{ phoneNumber: '+14155550100' }], text: 'late' };
+
+    // Act
+    const first = await handler(send(body, 'key-deadline'), lambdaContext());
+    const repeat = await handler(send(body, 'key-deadline'), lambdaContext());
+
+    // Assess
+    expect(first.statusCode).toBe(502);
+    expect(parse(first).title).toBe('Outcome unknown');
     expect(repeat.body).toBe(first.body);
     expect(calls()).toBe(1);
   });

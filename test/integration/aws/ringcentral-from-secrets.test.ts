@@ -77,4 +77,50 @@ describe('createRingCentralFromSecrets against the local RingCentral', () => {
     expect(emulator.stats().oauthRequests).toEqual(oauthBefore);
     expect(retries).toEqual(['auth']);
   });
+
+  it('never lets a 401 reach a caller while tokens rotate under concurrent sends', async () => {
+    // Prepare: three warm containers, each with its own secrets cache and client.
+    const containers = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        createRingCentralFromSecrets({
+          store: createSecretsStore({ client: secrets.client }),
+          credentialsSecretId: 'credentials',
+          sessionSecretId: 'session',
+        }),
+      ),
+    );
+    const writer = createSecretsStore({ client: secrets.client });
+    const sentBefore = emulator.stats().sent.sms;
+    const oauthBefore = emulator.stats().oauthRequests;
+    const failures: unknown[] = [];
+    const sendAll = (round: number) =>
+      Array.from({ length: 9 }, (_, index) =>
+        containers[index % 3]!.sms.send({
+          from: '+16505550101',
+          to: ['+14155550100'],
+          text: `round ${round} message ${index}`,
+        }).catch((error: unknown) => {
+          failures.push(error);
+        }),
+      );
+    // The refresher kills the old token at once but writes the secret a little later.
+    const rotate = async () => {
+      const current = secrets.value('session') as Session;
+      const refreshed = await oauth.refreshGrant(current.refreshToken);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      await writer.writeSession('session', asSession(refreshed));
+    };
+
+    // Act
+    for (let round = 0; round < 3; round += 1) {
+      await Promise.all([rotate(), ...sendAll(round)]);
+    }
+
+    // Assess
+    expect(failures).toEqual([]);
+    expect(emulator.stats().sent.sms - sentBefore).toBe(27);
+    const oauthAfter = emulator.stats().oauthRequests;
+    expect(oauthAfter.jwt).toBe(oauthBefore.jwt);
+    expect(oauthAfter.refresh - oauthBefore.refresh).toBe(3);
+  });
 });

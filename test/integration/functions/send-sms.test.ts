@@ -7,6 +7,7 @@ import {
   functionEnvironment,
   newKey,
   post,
+  SESSION_SECRET_ID,
   setEnvironment,
   startSendHarness,
 } from './send-harness.ts';
@@ -66,6 +67,46 @@ describe('send-sms against the local RingCentral and dynalite', () => {
     expect(stored?.subject).toBe('Parcel 7 shipped');
     expect(stored?.from?.phoneNumber).toBe(FROM);
     expect(body.uri.endsWith(`/message-store/${body.id}`)).toBe(true);
+  });
+
+  it('logs neither the message text nor any token, JWT or secret, even at DEBUG', async () => {
+    // Prepare
+    const restoreLevel = setEnvironment({ LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+    const send = handler();
+    restoreLevel();
+    const text = 'Secret plan: the door code is 4711';
+    const session = harness.secrets.value(SESSION_SECRET_ID) as Record<string, string>;
+    const lines: string[] = [];
+    const output = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    let results: Array<{ status: number }>;
+    try {
+      results = [
+        await post(send, '/sms', { to: [TO], text }, { key: newKey() }),
+        await post(send, '/sms', { to: ['bad'], text }, { key: newKey() }),
+        await post(send, '/sms', { from: '+16505550199', to: [TO], text }, { key: newKey() }),
+      ];
+    } finally {
+      output.mockRestore();
+    }
+
+    // Assess
+    expect(results.map((result) => result.status)).toEqual([202, 400, 422]);
+    const log = lines.join('');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const secret of [
+      text,
+      session.accessToken!,
+      session.refreshToken!,
+      harness.emulator.credentials.jwt,
+      harness.emulator.credentials.clientSecret,
+    ]) {
+      expect(log).not.toContain(secret);
+    }
   });
 
   it('the deployed handler reads its configuration and clients from the environment', async () => {

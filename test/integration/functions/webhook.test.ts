@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEventPublisher } from '../../../lib/aws/events.ts';
 import { createAsyncInvoker } from '../../../lib/aws/invoker.ts';
@@ -220,5 +221,80 @@ describe('webhook', () => {
       { functionName: 'archive', payload: { extensionId: '101001', messageIds: [message?.id] } },
     ]);
     await client.subscriptions.delete(subscription.id);
+  });
+
+  it('answers 5,000 random and malformed requests with 200 or a 4xx problem, publishing nothing', async () => {
+    // Prepare: a quiet handler (5,000 log lines would only slow the run).
+    const saved = process.env.POWERTOOLS_LOG_LEVEL;
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    const quiet = module.createHandler({
+      verificationToken: async () => VERIFICATION_TOKEN,
+      publisher: createEventPublisher({ busName: 'bus', source: 'fuzz', client: events.client }),
+      archive: createAsyncInvoker({ functionName: 'archive', client: lambda.client }),
+      includeText: false,
+    });
+    if (saved === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = saved;
+    const token = fc.oneof(
+      fc.constant(VERIFICATION_TOKEN),
+      fc.string({ maxLength: 80 }),
+      fc.constant(VERIFICATION_TOKEN.slice(0, -1)),
+    );
+    const headers = fc.record(
+      {
+        'verification-token': token,
+        'validation-token': fc.string({ maxLength: 600 }),
+        'content-type': fc.constantFrom('application/json', 'text/plain', '', 'application/xml'),
+        'x-random': fc.string({ maxLength: 40 }),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.json({ maxDepth: 3 }),
+      fc.jsonValue({ maxDepth: 3 }).map((value) =>
+        JSON.stringify({
+          uuid: 'u',
+          event: '/restapi/v1.0/account/1/extension/2/message-store',
+          subscriptionId: 's',
+          body: value,
+        }),
+      ),
+      fc.constant(undefined),
+    );
+    const statuses = new Set<number>();
+
+    // Act
+    await fc.assert(
+      fc.asyncProperty(headers, body, fc.boolean(), async (requestHeaders, requestBody, base64) => {
+        const encoded =
+          requestBody !== undefined && base64
+            ? Buffer.from(requestBody).toString('base64')
+            : requestBody;
+        const response = (await quiet(
+          httpApiEvent({
+            path: '/webhook',
+            headers: requestHeaders,
+            ...(encoded === undefined ? {} : { body: encoded, isBase64Encoded: base64 }),
+          }),
+          lambdaContext({ functionName: 'webhook' }),
+        )) as APIGatewayProxyStructuredResultV2;
+        const status = response.statusCode ?? 0;
+        statuses.add(status);
+
+        // Assess (per request)
+        expect([200, 400, 401, 403, 413]).toContain(status);
+        if (status !== 200) {
+          expect(response.headers?.['content-type']).toBe('application/problem+json');
+          expect(JSON.parse(response.body ?? '{}')).toMatchObject({ status });
+        }
+      }),
+      { numRuns: 5000 },
+    );
+
+    // Assess
+    expect(events.entries).toHaveLength(0);
+    expect(lambda.invocations).toHaveLength(0);
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403]));
   });
 });

@@ -6,6 +6,7 @@ import {
   SecretFormatError,
   SessionUnavailableError,
 } from '../../../lib/aws/secrets.ts';
+import { AbortedError } from '../../../lib/ringcentral/index.ts';
 import type { FakeSecretsManager } from '../../support/aws-fakes.ts';
 import { fakeSecretsManager } from '../../support/aws-fakes.ts';
 
@@ -158,6 +159,43 @@ describe('createSessionTokenSource', () => {
     expect(stillCached.accessToken).toBe('token-1');
     expect(afterInvalidate.accessToken).toBe('token-2');
     expect(afterInvalidate.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('waits for the refresher to store a new token instead of serving the rejected one', async () => {
+    // Prepare
+    fake = fakeSecretsManager({ session: session('token-1') });
+    const source = createSessionTokenSource(createSecretsStore({ client: fake.client }), 'session');
+    const writer = createSecretsStore({ client: fake.client });
+    const rejected = await source.getToken();
+    // The refresher has killed token-1 but writes token-2 only 150 ms later.
+    const written = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void writer.writeSession('session', session('token-2')).then(resolve);
+      }, 150),
+    );
+    await source.invalidate?.(rejected);
+    const started = Date.now();
+
+    // Act
+    const replacement = await source.getToken();
+
+    // Assess
+    await written;
+    expect(replacement.accessToken).toBe('token-2');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('stops waiting for a new token when the caller aborts', async () => {
+    // Prepare
+    fake = fakeSecretsManager({ session: session('token-1') });
+    const source = createSessionTokenSource(createSecretsStore({ client: fake.client }), 'session');
+    await source.invalidate?.(await source.getToken());
+
+    // Act
+    const failure = source.getToken({ signal: AbortSignal.timeout(100) });
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(AbortedError);
   });
 
   it('re-reads past the cache when the cached token is about to expire', async () => {

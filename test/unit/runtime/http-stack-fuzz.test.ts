@@ -1,4 +1,7 @@
-import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+} from '@aws-lambda-powertools/idempotency';
 import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import fc from 'fast-check';
@@ -32,7 +35,10 @@ class MemoryPersistence extends BasePersistenceLayer {
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
 const schema = z.object({
-  to: z.array(z.object({ phoneNumber: e164 })).min(1).max(10),
+  to: z
+    .array(z.object({ phoneNumber: e164 }))
+    .min(1)
+    .max(10),
   text: z
     .string()
     .min(1)

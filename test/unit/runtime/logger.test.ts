@@ -53,11 +53,14 @@ describe('createLogger', () => {
       logger.info('Raw body', { body: JSON.stringify({ text: smsText }) });
       logger.info('Media link', { url: `https://media.example/x?access_token=${accessToken}&a=1` });
       logger.error('Failed', new Error(`token rejected: Bearer ${accessToken}`));
+      logger.error('Rejected', {
+        errors: [{ errorCode: 'CMN-101', parameterName: 'text', parameterValue: smsText }],
+      });
     });
 
     // Assess
     const output = lines.join('\n');
-    expect(lines.length).toBe(9);
+    expect(lines.length).toBe(10);
     for (const secret of [accessToken, refreshToken, jwt, 'top-secret-value', smsText, '482915']) {
       expect(output).not.toContain(secret);
     }

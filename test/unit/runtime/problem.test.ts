@@ -64,6 +64,30 @@ describe('toProblem', () => {
     expect(unreached.title).not.toBe('Outcome unknown');
   });
 
+  it('treats a deadline or abort during a POST exchange as an unknown outcome, not a rate limit', () => {
+    // Prepare
+    const exchange = { method: 'POST', url: 'http://rc/restapi/v1.0/account/~/extension/~/sms' };
+    const inFlight = new DeadlineExceededError('did not finish', undefined, exchange);
+    const abortedInFlight = new AbortedError('was aborted', exchange);
+    const beforeSending = new DeadlineExceededError('pacing wait too long', 12_000);
+    const readTimedOut = new DeadlineExceededError('did not finish', undefined, {
+      method: 'GET',
+      url: 'http://rc/restapi/v1.0/account/~/extension/~/message-store',
+    });
+
+    // Act
+    const problems = [inFlight, abortedInFlight, beforeSending, readTimedOut].map(toProblem);
+
+    // Assess
+    expect(problems.map((problem) => [problem.status, problem.title])).toEqual([
+      [504, 'Outcome unknown'],
+      [504, 'Outcome unknown'],
+      [503, 'RingCentral capacity exhausted for now'],
+      [503, 'RingCentral capacity exhausted for now'],
+    ]);
+    expect(problems[0]?.retryAfterSeconds).toBeUndefined();
+  });
+
   it('passes RingCentral field names on for carrier rejections', () => {
     // Act
     const problem = toProblem(rejected(400, 'SMS-CAR-452'));

@@ -1,0 +1,228 @@
+/**
+ * Fuzzing the three send functions: thousands of random or malformed bodies and headers, each
+ * invalid by construction, must all get a 4xx application/problem+json answer and never reach
+ * RingCentral. Handlers are called directly with real API Gateway v2 events to keep it fast.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { E164_PATTERN } from '../../../lib/api/fields.ts';
+import { problemResponse } from '../../../lib/api/responses.ts';
+import { httpApiEvent, lambdaContext } from '../../support/events.ts';
+import type { LocalS3 } from '../../support/s3rver.ts';
+import { startS3rver } from '../../support/s3rver.ts';
+import type { HttpHandler, SendHarness } from './send-harness.ts';
+import {
+  functionEnvironment,
+  parseResponse,
+  setEnvironment,
+  startSendHarness,
+} from './send-harness.ts';
+
+const RUNS = 5000;
+const BUCKET = 'fax-documents';
+const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** One fuzzed request: raw body text and headers. */
+interface FuzzRequest {
+  body: string | undefined;
+  headers: Record<string, string>;
+  isBase64Encoded: boolean;
+}
+
+const goodHeaders = fc.record({
+  'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-8'),
+  'idempotency-key': fc.uuid(),
+});
+
+const notE164 = fc
+  .oneof(fc.string(), fc.constantFrom('+1', '+0123456789', '16505550100', '+1650555010x', ''))
+  .filter((value) => !E164_PATTERN.test(value));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+);
+const unknownKey = fc
+  .string({ minLength: 1, maxLength: 12 })
+  .filter((key) => !['to', 'text', 'from', 'replyOn', 'documents', '__proto__'].includes(key));
+
+/** A valid body of each route, to be broken by exactly one mutation. */
+const VALID: Record<string, Record<string, unknown>> = {
+  '/sms': { to: ['+16505550102'], text: 'hello' },
+  '/pager': { to: [{ extensionNumber: '102' }], text: 'hello' },
+  '/fax': { to: ['+16505550199'], documents: [{ fileName: 'a.txt', content: 'aGVsbG8=' }] },
+};
+const REQUIRED: Record<string, string[]> = {
+  '/sms': ['to', 'text'],
+  '/pager': ['to', 'text'],
+  '/fax': ['to', 'documents'],
+};
+const TEXT_LIMIT: Record<string, number> = { '/sms': 1000, '/pager': 1024, '/fax': 1024 };
+
+/** Bodies that differ from a valid one by one fault, so none of them can be valid. */
+function brokenBody(path: string): fc.Arbitrary<unknown> {
+  const valid = VALID[path]!;
+  const textField = path === '/fax' ? 'coverPageText' : 'text';
+  const limit = TEXT_LIMIT[path]!;
+  return fc.oneof(
+    fc.constantFrom(...REQUIRED[path]!).map((field) => {
+      const { [field]: _dropped, ...rest } = valid;
+      return rest;
+    }),
+    fc
+      .tuple(fc.constantFrom(...Object.keys(valid)), wrongType)
+      .map(([field, value]) => ({ ...valid, [field]: value })),
+    fc.tuple(unknownKey, fc.jsonValue()).map(([key, value]) => ({ ...valid, [key]: value })),
+    fc.constant({ ...valid, to: [] }),
+    fc.constant({ ...valid, to: Array.from({ length: 51 }, () => (valid.to as unknown[])[0]) }),
+    // Over the limit in UTF-16 units though not in code points: astral characters count twice.
+    fc
+      .integer({ min: Math.floor(limit / 2) + 1, max: limit })
+      .map((count) => ({ ...valid, [textField]: '\u{1F600}'.repeat(count) })),
+    fc.constant({ ...valid, [textField]: '' }),
+    path === '/pager'
+      ? fc
+          .string()
+          .filter((value) => !/^\d{1,10}$/.test(value))
+          .map((number) => ({
+            ...valid,
+            to: [{ extensionNumber: number }],
+          }))
+      : notE164.map((number) => ({ ...valid, to: [number] })),
+    path === '/fax'
+      ? fc.oneof(
+          fc.constant({ ...valid, documents: [{ bucket: 'not-allowed', key: 'a.pdf' }] }),
+          fc.constant({ ...valid, documents: [{ fileName: 'a.exe', content: 'AAAA' }] }),
+          fc.constant({ ...valid, coverIndex: 14 }),
+          fc.string().map((content) => ({
+            ...valid,
+            documents: [{ fileName: 'a.pdf', content: `${content}!` }],
+          })),
+        )
+      : fc.constant({ ...valid, replyOn: 'not-an-id', from: 'nobody' }),
+  );
+}
+
+/** Requests each invalid by construction: bad body with good headers, or good body with bad headers. */
+function fuzzedRequest(path: string): fc.Arbitrary<FuzzRequest> {
+  const validText = JSON.stringify(VALID[path]);
+  const randomJson = fc.anything().map((value) => JSON.stringify(value) ?? 'undefined');
+  const rawText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(''));
+  const badBody = fc.record({
+    body: fc.oneof(
+      brokenBody(path).map((body) => JSON.stringify(body)),
+      randomJson,
+      rawText,
+    ),
+    headers: goodHeaders,
+    isBase64Encoded: fc.constant(false),
+  });
+  const base64Garbage = fc.record({
+    body: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+    headers: goodHeaders,
+    isBase64Encoded: fc.constant(true),
+  });
+  const badKey = fc.oneof(
+    fc.constant(undefined),
+    fc.string().filter((key) => !VALID_KEY.test(key)),
+    fc.constant('k'.repeat(256)),
+  );
+  const badType = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', ''),
+    fc.string().filter((type) => !JSON_TYPE.test(type)),
+  );
+  const badHeaders = fc.record({
+    body: fc.constant(validText),
+    isBase64Encoded: fc.constant(false),
+    headers: fc.oneof(
+      badKey.map((key) => ({
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+      })),
+      badType.map((type) => ({
+        ...(type === undefined ? {} : { 'content-type': type }),
+        'idempotency-key': 'a-valid-key',
+      })),
+    ),
+  });
+  return fc.oneof(badBody, base64Garbage, badHeaders);
+}
+
+describe('fuzzing the send functions', () => {
+  let harness: SendHarness;
+  let s3: LocalS3;
+  let restoreEnvironment: () => void;
+  const handlers: Record<string, HttpHandler> = {};
+
+  beforeAll(async () => {
+    harness = await startSendHarness();
+    s3 = await startS3rver();
+    await s3.createBucket(BUCKET);
+    restoreEnvironment = setEnvironment(
+      functionEnvironment(harness, {
+        SMS_FROM: '+16505550101',
+        FAX_DOCUMENT_BUCKETS: BUCKET,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        LOG_LEVEL: 'WARN',
+      }),
+    );
+    vi.resetModules();
+    handlers['/sms'] = (await import('../../../functions/send-sms.ts')).handler;
+    handlers['/pager'] = (await import('../../../functions/send-pager.ts')).handler;
+    handlers['/fax'] = (await import('../../../functions/send-fax.ts')).handler;
+  });
+
+  afterAll(async () => {
+    restoreEnvironment?.();
+    await harness?.stop();
+    await s3?.stop();
+  });
+
+  for (const path of ['/sms', '/pager', '/fax']) {
+    it(`POST ${path}: ${RUNS} invalid requests all get 4xx problem+json and send nothing`, async () => {
+      // Prepare
+      const handler = handlers[path]!;
+      const before = harness.emulator.stats().requests;
+      const statuses = new Map<number, number>();
+      // Every 4xx is logged and counted; keep those lines out of the test output.
+      const output = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+      // Act
+      try {
+        await fc.assert(
+          fc.asyncProperty(fuzzedRequest(path), async (request) => {
+            const event = httpApiEvent({
+              path,
+              headers: Object.fromEntries(
+                Object.entries(request.headers).filter(([, value]) => value !== undefined),
+              ),
+              ...(request.body === undefined ? {} : { body: request.body }),
+              isBase64Encoded: request.isBase64Encoded,
+              iamCaller: 'arn:aws:iam::123456789012:user/caller',
+            });
+            const result = parseResponse(await handler(event, lambdaContext()));
+            statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+            expect(result.status).toBeGreaterThanOrEqual(400);
+            expect(result.status).toBeLessThan(500);
+            expect(result.headers['content-type']).toBe('application/problem+json');
+            expect(problemResponse.safeParse(result.body).success).toBe(true);
+          }),
+          { numRuns: RUNS },
+        );
+      } finally {
+        output.mockRestore();
+      }
+
+      // Assess
+      expect(harness.emulator.stats().requests).toBe(before);
+      expect([...statuses.values()].reduce((sum, count) => sum + count, 0)).toBe(RUNS);
+      expect(statuses.has(400) && statuses.has(415)).toBe(true);
+    });
+  }
+});

@@ -1,0 +1,171 @@
+/**
+ * The token day: a simulated day of scheduled token-refresh runs (two overlapping at every
+ * tick) while warm send-sms containers serve bursts of 100 concurrent requests. The local
+ * RingCentral's token clock is simulated, so a day passes in seconds; its access tokens live
+ * 60 simulated minutes and a refresh kills the previous one at once. What must hold: the Auth
+ * group sees at most 3 requests in any simulated hour, nothing but the refresher logs in, and no
+ * caller gets a 401 or any other failure, although RingCentral does answer 401 to the requests
+ * that race a rotation.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
+import { createSecretsStore } from '../../../lib/aws/secrets.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
+import { createRingCentral, type RingCentral } from '../../../lib/ringcentral/index.ts';
+import { createRotationAwareTokenSource } from '../../../lib/session/session-token-source.ts';
+import { httpApiEvent, lambdaContext, scheduledEvent } from '../../support/events.ts';
+import {
+  baseEnvironment,
+  type EventsHarness,
+  importWithEnvironment,
+  SECRET_IDS,
+  startEventsHarness,
+} from './events-harness.ts';
+
+type RefreshModule = typeof import('../../../functions/token-refresh.ts');
+type SmsModule = typeof import('../../../functions/send-sms.ts');
+
+const MINUTE = 60_000;
+const TICKS_PER_DAY = 48;
+const BURST = 100;
+const CONTAINERS = 10;
+/** Every fourth tick (two simulated hours) gets a burst of 100 concurrent sends. */
+const BURST_EVERY = 4;
+
+/**
+ * Budgets far above the load: pacing is another test's subject, and a send waiting for budget
+ * past its deadline would answer 503 for reasons that have nothing to do with tokens. The
+ * client adopts them from the X-Rate-Limit headers; UNPACED covers its first requests.
+ */
+const GENEROUS = { limit: 1_000_000, windowSeconds: 60 };
+const UNPACED = { groups: { Medium: { limit: 1_000_000, windowMs: 60_000 } } };
+
+let clock = Date.now();
+let unauthorized = 0;
+let harness: EventsHarness;
+let refreshModule: RefreshModule;
+let smsModule: SmsModule;
+
+beforeAll(async () => {
+  harness = await startEventsHarness({
+    emulator: {
+      rateLimits: {
+        groups: { Light: GENEROUS, Medium: GENEROUS, Heavy: GENEROUS, Auth: GENEROUS },
+      },
+      now: () => clock,
+      onExchange: (exchange) => {
+        if (exchange.status === 401) unauthorized += 1;
+      },
+    },
+  });
+  const environment = { ...baseEnvironment(harness), SMS_FROM: '+16505550101' };
+  refreshModule = await importWithEnvironment(
+    () => import('../../../functions/token-refresh.ts'),
+    environment,
+  );
+  smsModule = await importWithEnvironment(
+    () => import('../../../functions/send-sms.ts'),
+    environment,
+  );
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+/**
+ * A warm send-sms container: its own secrets cache, RingCentral client and token cache, the
+ * token read from the session secret by the rotation-aware source on the simulated clock.
+ */
+function smsContainer() {
+  const store = createSecretsStore({ client: harness.secrets.client });
+  let client: Promise<RingCentral> | undefined;
+  return smsModule.createHandler({
+    smsFrom: '+16505550101',
+    persistence: createIdempotencyPersistence({
+      tableName: harness.tableName,
+      client: harness.dynamo.client,
+      functionName: 'send-sms',
+    }),
+    ringCentral: (hooks) => {
+      client ??= store.credentials(SECRET_IDS.credentials).then((credentials) =>
+        createRingCentral({
+          server: credentials.server,
+          tokenSource: createRotationAwareTokenSource({
+            read: (options) => store.session(SECRET_IDS.session, options),
+            now: () => clock,
+          }),
+          hooks,
+          limits: UNPACED,
+        }),
+      );
+      return client;
+    },
+  });
+}
+
+/** A token-refresh container on the simulated clock. */
+function refreshContainer() {
+  return refreshModule.createHandler({
+    store: createSecretsStore({ client: harness.secrets.client }),
+    credentialsSecretId: SECRET_IDS.credentials,
+    sessionSecretId: SECRET_IDS.session,
+    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
+    now: () => clock,
+  });
+}
+
+describe('token day', () => {
+  it('keeps OAuth at the refresh schedule and never lets a 401 reach a caller', async () => {
+    // Prepare
+    const containers = Array.from({ length: CONTAINERS }, smsContainer);
+    const refreshers = [refreshContainer(), refreshContainer()];
+    const statuses = new Map<number, number>();
+    const authPerTick: number[] = [];
+    let sends = 0;
+    const send = async (index: number) => {
+      const response = await containers[index % CONTAINERS]!(
+        httpApiEvent({
+          path: '/sms',
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: { to: ['+16505550199'], text: `hello ${index}` },
+          iamCaller: 'arn:aws:iam::123456789012:user/caller',
+        }),
+        lambdaContext({ functionName: 'send-sms' }),
+      );
+      sends += 1;
+      const status = response.statusCode ?? 0;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    };
+    // The deploy-time run writes the first session.
+    await refreshers[0]!({ force: true }, lambdaContext());
+    const jwtAfterDeploy = harness.emulator.stats().oauthRequests.jwt;
+
+    // Act: 48 ticks of 30 simulated minutes; sends race the refresh runs of each tick.
+    for (let tick = 0; tick < TICKS_PER_DAY; tick += 1) {
+      clock += 30 * MINUTE;
+      const authBefore = harness.emulator.stats().requestsByGroup.Auth;
+      const load = tick % BURST_EVERY === 0 ? BURST : 5;
+      await Promise.all([
+        ...refreshers.map((run) => run(scheduledEvent(), lambdaContext())),
+        ...Array.from({ length: load }, (_, index) => send(tick * BURST + index)),
+      ]);
+      // Traffic after the run, on the tokens it left behind.
+      await Promise.all(Array.from({ length: 3 }, (_, index) => send(tick * BURST + 90 + index)));
+      authPerTick.push(harness.emulator.stats().requestsByGroup.Auth - authBefore);
+    }
+
+    // Assess
+    const perHour = authPerTick.map((count, index) => count + (authPerTick[index + 1] ?? 0));
+    const stats = harness.emulator.stats();
+    expect(Object.fromEntries(statuses)).toEqual({ 202: sends });
+    expect(stats.sent.sms).toBe(sends);
+    expect(Math.max(...perHour)).toBeLessThanOrEqual(3);
+    expect(stats.oauthRequests.jwt).toBe(jwtAfterDeploy);
+    expect(stats.oauthRequests.refresh).toBeGreaterThanOrEqual(TICKS_PER_DAY);
+    // The rotations did bite: RingCentral refused requests carrying just-killed tokens.
+    expect(unauthorized).toBeGreaterThan(0);
+  });
+});
