@@ -5,6 +5,7 @@ import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
 import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
 import type { RingCentral } from '../../../lib/ringcentral/index.ts';
 import { DeadlineExceededError } from '../../../lib/ringcentral/index.ts';
+import { ConfigError } from '../../../lib/runtime/config.ts';
 import { eventBridgeEvent, lambdaContext } from '../../support/events.ts';
 import {
   baseEnvironment,
@@ -202,5 +203,27 @@ describe('alert', () => {
     expect(Date.now() - started).toBeLessThan(4000);
     expect((error as Error).cause).toBeInstanceOf(DeadlineExceededError);
     harness.emulator.setFaults({});
+  });
+
+  it.each([
+    ['ALERT_RECIPIENTS', { ALERT_RECIPIENTS: '{"sms":["12"]}' }],
+    ['ALERT_RECIPIENTS', { ALERT_RECIPIENTS: 'not json' }],
+    ['SMS_FROM', { SMS_FROM: undefined }],
+    ['ALERT_TEMPLATES', { ALERT_TEMPLATES: '{"alert":{"fax":"x"}}' }],
+  ])('refuses a cold start whose %s is wrong, naming the variable', (variable, change) => {
+    // Prepare
+    const environment: NodeJS.ProcessEnv = {
+      ...baseEnvironment(harness),
+      SMS_FROM,
+      ALERT_RECIPIENTS: JSON.stringify(RECIPIENTS),
+      ...change,
+    };
+
+    // Act
+    const attempt = () => module.dependenciesFromEnvironment(environment);
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(variable);
   });
 });

@@ -10,10 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
-import { createSecretsStore } from '../../../lib/aws/secrets.ts';
+import { createSecretsStore, createSessionTokenSource } from '../../../lib/aws/secrets.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral, type RingCentral } from '../../../lib/ringcentral/index.ts';
-import { createRotationAwareTokenSource } from '../../../lib/session/session-token-source.ts';
 import { httpApiEvent, lambdaContext, scheduledEvent } from '../../support/events.ts';
 import {
   baseEnvironment,
@@ -75,8 +74,9 @@ afterAll(async () => {
 });
 
 /**
- * A warm send-sms container: its own secrets cache, RingCentral client and token cache, the
- * token read from the session secret by the rotation-aware source on the simulated clock.
+ * A warm send-sms container: its own secrets cache, RingCentral client and token cache. This is
+ * createRingCentralFromSecrets' wiring (the deployed session token source) with the simulated
+ * clock given to the token source, which the deployed factory does not take.
  */
 function smsContainer() {
   const store = createSecretsStore({ client: harness.secrets.client });
@@ -92,10 +92,7 @@ function smsContainer() {
       client ??= store.credentials(SECRET_IDS.credentials).then((credentials) =>
         createRingCentral({
           server: credentials.server,
-          tokenSource: createRotationAwareTokenSource({
-            read: (options) => store.session(SECRET_IDS.session, options),
-            now: () => clock,
-          }),
+          tokenSource: createSessionTokenSource(store, SECRET_IDS.session, { now: () => clock }),
           hooks,
           limits: UNPACED,
         }),
