@@ -233,7 +233,14 @@ export function createSessionTokenSource(
     }
     return { accessToken: session.accessToken, expiresAt: Date.parse(session.expiresAt) };
   };
-  const reloading = createReloadingTokenSource({ load, marginMs, now });
+  // Never serve a token read more than a cache period ago: an idle container would otherwise wake
+  // up holding a token that one or two refreshes have already killed.
+  const reloading = createReloadingTokenSource({
+    load,
+    marginMs,
+    maxAgeMs: MAX_SESSION_CACHE_SECONDS * 1000,
+    now,
+  });
   return {
     getToken: async (getOptions) => {
       const token = await reloading.getToken(getOptions);

@@ -124,6 +124,11 @@ export interface ReloadingTokenSourceOptions {
   load(options?: { signal?: AbortSignal }): Promise<AccessToken>;
   /** Re-read this long before expiry; default 60 s. */
   marginMs?: number;
+  /**
+   * Re-read a token once it was read this long ago, even if it has not expired: whoever maintains
+   * it may have replaced it (a refresh kills the old access token). Default: only on expiry.
+   */
+  maxAgeMs?: number;
   now?: () => number;
 }
 
@@ -134,13 +139,16 @@ export interface ReloadingTokenSourceOptions {
 export function createReloadingTokenSource(options: ReloadingTokenSourceOptions): TokenSource {
   const now = options.now ?? Date.now;
   const marginMs = options.marginMs ?? 60_000;
+  const maxAgeMs = options.maxAgeMs ?? Number.POSITIVE_INFINITY;
   let current: AccessToken | undefined;
+  let loadedAt = 0;
   let pending: Promise<AccessToken> | undefined;
   const reload = (signal?: AbortSignal): Promise<AccessToken> => {
     pending ??= options
       .load(signal ? { signal } : undefined)
       .then((token) => {
         current = token;
+        loadedAt = now();
         return token;
       })
       .finally(() => {
@@ -150,8 +158,9 @@ export function createReloadingTokenSource(options: ReloadingTokenSourceOptions)
   };
   return {
     getToken: async (getOptions) => {
-      if (!getOptions?.forceRefresh && current && current.expiresAt - marginMs > now())
-        return current;
+      const at = now();
+      const fresh = current && current.expiresAt - marginMs > at && at - loadedAt < maxAgeMs;
+      if (!getOptions?.forceRefresh && current && fresh) return current;
       return reload(getOptions?.signal);
     },
     invalidate: (token) => {

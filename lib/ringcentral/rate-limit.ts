@@ -74,6 +74,11 @@ interface Waiter {
   dispose: () => void;
 }
 
+import { appendFileSync } from 'node:fs';
+const DEBUG = process.env.RC_PACER_DEBUG;
+function dbg(line: string): void {
+  if (DEBUG) appendFileSync(`${DEBUG}-${process.pid}.log`, `${Date.now()} ${line}\n`);
+}
 type Decision = { ok: true } | { ok: false; reason: WaitReason; wakeAt: number | undefined };
 
 /**
@@ -221,6 +226,10 @@ export class GroupPacer {
     waiter.dispose();
     const send: Send = { seq: ++this.seq, doneAt: undefined };
     this.sends.push(send);
+    {
+      const n = this.now();
+      dbg(`${this.group} GRANT seq=${send.seq} own=${this.sends.length} inflight=${this.sends.filter((x) => x.doneAt === undefined).length} others=${this.othersAt(n)} reading=${JSON.stringify(this.reading)}`);
+    }
     let settled = false;
     const permit: Permit = {
       group: this.group,
@@ -283,6 +292,7 @@ export class GroupPacer {
               growthUntilSeq: prior?.growthUntilSeq ?? 0,
             };
     }
+    dbg(`${this.group} DONE seq=${send.seq} status=${outcome.status} remaining=${remaining} own=${this.sends.length} reading=${JSON.stringify(this.reading)}`);
     if (outcome.status === 429) {
       this.penalize(outcome.penaltyMs ?? 0);
       return;

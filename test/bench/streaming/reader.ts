@@ -3,6 +3,7 @@
  * while doing so. Only this process is measured, so the emulator's buffers do not count.
  */
 import { createHash } from 'node:crypto';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { runAsChild } from '../support/child-process.ts';
 import type { BenchCredentials } from '../support/emulator-process.ts';
 import { createBenchRingCentral } from '../support/paced-client.ts';
@@ -29,6 +30,29 @@ export interface ReaderResult {
   durationMs: number;
   resumes: number;
   rss: RssReport;
+  /** Garbage collections during the read: scavenges free young chunks, mark-compacts all. */
+  collections: { minor: number; major: number };
+  /** NODE_OPTIONS this reader ran with. */
+  nodeOptions: string;
+}
+
+/** Counts this process's garbage collections by kind until `stop()`. */
+function countCollections(): { stop(): { minor: number; major: number } } {
+  const counts = { minor: 0, major: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.minor += 1;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.major += 1;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return counts;
+    },
+  };
 }
 
 runAsChild<ReaderInput, ReaderResult>(async (input) => {
@@ -39,6 +63,7 @@ runAsChild<ReaderInput, ReaderResult>(async (input) => {
   globalThis.gc?.();
   await new Promise((resolve) => setTimeout(resolve, 200));
 
+  const collections = countCollections();
   const sampler = startRssSampler(20, { collectGarbage: input.collectGarbage ?? false });
   const startedAt = Date.now();
   let resumes = 0;
@@ -71,6 +96,17 @@ runAsChild<ReaderInput, ReaderResult>(async (input) => {
   }
   const durationMs = Date.now() - startedAt;
   const rss = sampler.stop();
+  // Entries of the last collections are delivered asynchronously; let them arrive.
+  await new Promise((resolve) => setImmediate(resolve));
+  const counted = collections.stop();
   await clearing;
-  return { bytes, sha256: hash.digest('hex'), durationMs, resumes, rss };
+  return {
+    bytes,
+    sha256: hash.digest('hex'),
+    durationMs,
+    resumes,
+    rss,
+    collections: counted,
+    nodeOptions: process.env.NODE_OPTIONS ?? '',
+  };
 });

@@ -166,4 +166,30 @@ describe('authentication', () => {
     expect(server.requests).toHaveLength(2);
     expect(loads).toBe(2);
   });
+  it('re-reads a maintained token once it is older than maxAgeMs, even before it expires', async () => {
+    // Prepare
+    let clock = 0;
+    let reads = 0;
+    const tokens = createReloadingTokenSource({
+      load: async () => {
+        reads++;
+        return { accessToken: `token-${reads}`, expiresAt: 3_600_000 };
+      },
+      maxAgeMs: 60_000,
+      now: () => clock,
+    });
+
+    // Act
+    const first = await tokens.getToken();
+    clock = 59_999;
+    const cached = await tokens.getToken();
+    clock = 60_000;
+    const reread = await tokens.getToken();
+
+    // Assess
+    expect(first.accessToken).toBe('token-1');
+    expect(cached.accessToken).toBe('token-1');
+    expect(reread.accessToken).toBe('token-2');
+    expect(reads).toBe(2);
+  });
 });
