@@ -91,9 +91,13 @@ function utcDatePath(time: string | Date): string {
   return `${yyyy}/${mm}/${dd}`;
 }
 
+function isLocation(value: MessageLocation | MessageRecord): value is MessageLocation {
+  return typeof (value as Partial<MessageLocation>).messageId === 'string';
+}
+
 /** `archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/`: everything of one message. */
 export function messagePrefix(location: MessageLocation | MessageRecord): string {
-  const parts = 'messageId' in location ? location : messageLocation(location);
+  const parts = isLocation(location) ? location : messageLocation(location);
   const accountId = assertIdPart(parts.accountId, 'the account id');
   const extensionId = assertIdPart(parts.extensionId, 'the extension id');
   const messageId = assertIdPart(parts.messageId, 'the message id');
@@ -155,7 +159,11 @@ export function attachmentKey(
  * The locator of a message's archive: `archive/{accountId}/{extensionId}/ids/{messageId}.json`,
  * holding `{ "key": <message.json key> }`. Lets id-only (deleted) records find their copy.
  */
-export function messageLocatorKey(accountId: string, extensionId: string, messageId: string): string {
+export function messageLocatorKey(
+  accountId: string,
+  extensionId: string,
+  messageId: string,
+): string {
   return `${ARCHIVE_PREFIX}${assertIdPart(accountId, 'the account id')}/${assertIdPart(extensionId, 'the extension id')}/ids/${assertIdPart(messageId, 'the message id')}.json`;
 }
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import v8 from 'node:v8';
 import { runAsChild } from '../support/child-process.ts';
@@ -85,10 +85,9 @@ runAsChild<ProbeInput, ProbeResult>(async (input) => {
   let markCompacts = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
-      // perf_hooks.constants: NODE_PERFORMANCE_GC_MINOR = 1, MAJOR = 4
-      if (kind === 1) scavenges += 1;
-      else markCompacts += 1;
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges += 1;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) markCompacts += 1;
     }
   });
   globalThis.gc?.();

@@ -20,7 +20,12 @@ const throttle = process.env.PROBE_THROTTLE_MS
 
 const emulator = await startEmulatorProcess({
   options: {
-    mailbox: { seed: 7, extensions: 2, messagesPerExtension: 5, fixedAttachmentBytes: [attachmentBytes] },
+    mailbox: {
+      seed: 7,
+      extensions: 2,
+      messagesPerExtension: 5,
+      fixedAttachmentBytes: [attachmentBytes],
+    },
     rateLimits: { windowScale: 0.05 },
   },
   largeAttachmentBytes: attachmentBytes,

@@ -41,7 +41,7 @@ function countCollections(): { stop(): { minor: number; major: number } } {
   const counts = { minor: 0, major: 0 };
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
       if (kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.minor += 1;
       else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.major += 1;
     }

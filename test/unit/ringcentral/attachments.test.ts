@@ -123,4 +123,49 @@ describe('attachment content', () => {
       'bytes=6000-104999',
     ]);
   });
+
+  it('reads no further ahead of a consumer that stops reading than socket buffers hold', async () => {
+    // Prepare
+    const total = 128 * 1024 * 1024;
+    const piece = Buffer.alloc(256 * 1024, 0x5a);
+    let written = 0;
+    let finished = false;
+    server = await startServer(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'audio/wav', 'content-length': total });
+      while (written < total && !response.destroyed) {
+        written += piece.length;
+        if (!response.write(piece)) {
+          await new Promise<void>((resolve) => {
+            const settle = () => {
+              response.off('drain', settle);
+              response.off('close', settle);
+              resolve();
+            };
+            response.on('drain', settle);
+            response.on('close', settle);
+          });
+        }
+      }
+      finished = written >= total;
+      response.end();
+    });
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+
+    // Act
+    const content = await rc.attachments.read({ messageId: '42', attachmentId: '7' });
+    const iterator = content.stream[Symbol.asyncIterator]();
+    const firstChunk = await iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const writtenWhilePaused = written;
+    await iterator.return?.();
+
+    // Assess
+    expect(firstChunk.done).toBe(false);
+    expect(content.size).toBe(total);
+    // Kernel socket buffers on loopback take a few MiB; a client buffering the body would let
+    // the server write all 128 MiB.
+    expect(writtenWhilePaused).toBeLessThan(32 * 1024 * 1024);
+    expect(finished).toBe(false);
+    expect(content.stream.destroyed).toBe(true);
+  });
 });

@@ -1,0 +1,203 @@
+/**
+ * The deployment's configuration: every value a user sets comes from CDK context (`cdk.json`,
+ * `-c key=value`) or the stack's props, and is validated here at synth, with an error that names
+ * the bad key and value, so a typo fails `cdk synth` instead of a function at 3 am.
+ */
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { recipientsSchema } from '../lib/alerts/alert-event.ts';
+import { templatesSchema } from '../lib/alerts/templates.ts';
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number' });
+
+/** `rate(...)` or `cron(...)` as EventBridge Scheduler accepts them. */
+const scheduleExpression = z
+  .string()
+  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))$/, {
+    error: 'must be rate(<n> minutes|hours|days) or cron(<6 fields>)',
+  });
+
+/** An IAM role or user ARN that may call the send endpoints. */
+const principalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/, {
+    error: 'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
+  });
+
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
+    error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
+  });
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+const days = (minimum: number, maximum: number) => z.number().int().min(minimum).max(maximum);
+
+/** The configuration schema; defaults are the documented ones (docs/DEPLOY.md). */
+export const infraConfigSchema = z
+  .object({
+    /** The number send-sms and alerts send from (required: RingCentral has no default sender). */
+    smsFrom: e164,
+    /** Extensions to archive and purge: ids, or `~` for the authorised user. */
+    extensions: z
+      .array(z.string().regex(/^(~|\d{1,20})$/, { error: 'must be ~ or an extension id' }))
+      .min(1)
+      .default(['~']),
+    /** Days to keep each message type in RingCentral after it is archived; absent = never purge. */
+    retentionDays: z
+      .object({
+        Fax: days(1, 36_500).optional(),
+        SMS: days(1, 36_500).optional(),
+        VoiceMail: days(1, 36_500).optional(),
+        Pager: days(1, 36_500).optional(),
+      })
+      .strict()
+      .default({}),
+    /** How often each job runs. token-refresh is in minutes: its functions must agree with it. */
+    schedules: z
+      .object({
+        tokenRefreshMinutes: z.number().int().min(5).max(44).default(30),
+        archive: scheduleExpression.default('rate(15 minutes)'),
+        purge: scheduleExpression.default('cron(0 4 * * ? *)'),
+        subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
+      })
+      .strict()
+      .default({
+        tokenRefreshMinutes: 30,
+        archive: 'rate(15 minutes)',
+        purge: 'cron(0 4 * * ? *)',
+        subscriptionKeeper: 'cron(30 3 * * ? *)',
+      }),
+    /** IAM principals (same account) granted execute-api:Invoke on /sms, /fax and /pager. */
+    allowedCallers: z.array(principalArn).default([]),
+    /** Who the alert function notifies. */
+    alertRecipients: recipientsSchema.default({ sms: [], pager: [] }),
+    /** Message templates of the alert function (lib/alerts/README.md). */
+    alertTemplates: templatesSchema.default({}),
+    /** Object Lock in compliance mode: once set, archived objects cannot be deleted early. */
+    objectLock: z
+      .object({ enabled: z.boolean(), retentionDays: days(1, 36_500).default(365) })
+      .strict()
+      .default({ enabled: false, retentionDays: 365 }),
+    /** A customer KMS key for the archive bucket; default the AWS-managed S3 key. */
+    kmsKeyArn: kmsKeyArn.optional(),
+    /** Move archived objects to colder classes after this many days. */
+    archiveTransitions: z
+      .object({
+        infrequentAccessDays: days(30, 36_500).default(30),
+        glacierDays: days(1, 36_500).default(90),
+      })
+      .strict()
+      .refine((value) => value.glacierDays > value.infrequentAccessDays, {
+        error: 'glacierDays must be after infrequentAccessDays',
+        path: ['glacierDays'],
+      })
+      .default({ infrequentAccessDays: 30, glacierDays: 90 }),
+    /** Where RingCentral delivers webhooks; default this stack's `/webhook` route. */
+    webhookUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+    /** Put the text of inbound SMS into webhook events (default: summaries only). */
+    webhookIncludeText: z.boolean().default(false),
+    /** Import an existing credentials secret by name instead of creating one. */
+    credentialsSecretName: z
+      .string()
+      .regex(/^[\w/+=.@-]{1,512}$/, { error: 'must be a Secrets Manager secret name' })
+      .optional(),
+    /** Buckets send-fax may read documents from. */
+    faxDocumentBuckets: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name' }))
+      .default([]),
+    /** HTTP API stage throttling (requests per second, burst). */
+    apiThrottle: z
+      .object({ rateLimit: z.number().positive().max(10_000), burstLimit: z.number().int().positive().max(5_000) })
+      .strict()
+      .default({ rateLimit: 20, burstLimit: 40 }),
+    /** Days of function and access logs. */
+    logRetentionDays: z
+      .number()
+      .refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
+        error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(90),
+    /** Email addresses subscribed to the alarm topic. */
+    alarmEmails: z.array(z.email({ error: 'must be an email address' })).default([]),
+    /** Alarm when the archive has not completed a run for this long. */
+    archiveLagAlarmMinutes: z.number().int().min(15).max(1_440).default(60),
+  })
+  .strict();
+
+/** The raw configuration as written by a user. */
+export type InfraConfigInput = z.input<typeof infraConfigSchema>;
+/** The validated configuration with defaults applied. */
+export type InfraConfig = z.output<typeof infraConfigSchema>;
+
+/** The configuration keys; each is also a context key. */
+export const CONFIG_KEYS = Object.keys(infraConfigSchema.def.shape ?? {}) as string[];
+
+/** Raised at synth when a configuration value is unusable; the message names key and value. */
+export class InfraConfigError extends Error {
+  override name = 'InfraConfigError';
+  /** The dotted path of the bad value, e.g. `retentionDays.Fax`. */
+  readonly key: string;
+  constructor(key: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.key = key;
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const part of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
+}
+
+/** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
+export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
+  const result = infraConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path ?? [];
+  const key = path.map(String).join('.') || '(configuration)';
+  const value = valueAt(input, path);
+  const shown = value === undefined ? 'is not set' : `= ${JSON.stringify(value)}`;
+  throw new InfraConfigError(
+    key,
+    `Invalid configuration: ${key} ${shown}: ${issue?.message ?? 'invalid'}`,
+    { cause: result.error },
+  );
+}
+
+/**
+ * Context values given with `-c key=value` arrive as strings: JSON is parsed (objects, arrays,
+ * numbers, booleans), and a plain string stays a string, so `-c smsFrom=+16505550100` works.
+ */
+function fromContextString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (/^[[{"]|^-?\d+(\.\d+)?$|^(true|false|null)$/.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Reads every configuration key from context; props override context key by key. */
+export function readInfraConfig(node: Node, props: Partial<InfraConfigInput> = {}): InfraConfig {
+  const input: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const fromProps = (props as Record<string, unknown>)[key];
+    const value = fromProps !== undefined ? fromProps : fromContextString(node.tryGetContext(key));
+    if (value !== undefined) input[key] = value;
+  }
+  return parseInfraConfig(input);
+}

@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The repository root: entries, the lock file and esbuild's working directory. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Whether the AWS SDK v3 is bundled into each function or left to the Lambda runtime's copy.
+ * Decided by measurement (docs/BENCHMARKS.md, `bundles`): bundled and minified, a function
+ * loads faster than resolving the runtime's SDK packages file by file, and its SDK version is
+ * the one the tests ran against.
+ */
+export const BUNDLE_AWS_SDK = true;
+
+/**
+ * esbuild settings every function shares. ESM output needs `require` for the few CommonJS
+ * dependencies that call it, hence the banner.
+ */
+export function bundlingOptions(): import('aws-cdk-lib/aws-lambda-nodejs').BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    minify: true,
+    sourceMap: true,
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+    externalModules: BUNDLE_AWS_SDK ? [] : ['@aws-sdk/*', '@smithy/*'],
+    forceDockerBundling: false,
+  };
+}
+
+/** Settings of one function. */
+export interface MessageFunctionProps {
+  /** The file name in functions/ without `.ts`, e.g. `send-sms`. */
+  name: string;
+  description: string;
+  timeout: Duration;
+  memorySize: number;
+  /** Configuration through environment; validated again by the function's own zod schema. */
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+  /** Reserved concurrency, for jobs that must never overlap. */
+  reservedConcurrentExecutions?: number;
+  /** Where failed asynchronous invocations go (schedules, rules, async invokes). */
+  onFailure?: sqs.IQueue;
+  /** Retries of a failed asynchronous invocation (0-2). */
+  retryAttempts?: number;
+}
+
+/**
+ * One function of functions/: NodejsFunction on Node 24 and arm64, ESM, minified, source maps,
+ * its own log group with retention, and its own role holding only what its grants add (logs
+ * write on its log group; no managed policy).
+ */
+export class MessageFunction extends Construct {
+  /** The Lambda function. */
+  readonly function: NodejsFunction;
+  /** Its log group. */
+  readonly logGroup: logs.LogGroup;
+  /** Its execution role (nothing else assumes it). */
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: MessageFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.name}`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every group): write to its own group.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}functions/${props.name}.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: bundlingOptions(),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: 'RingCentralMessageAutomation',
+        ...props.environment,
+      },
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      ...(props.onFailure === undefined
+        ? {}
+        : {
+            deadLetterQueueEnabled: true,
+            deadLetterQueue: props.onFailure,
+            retryAttempts: props.retryAttempts ?? 2,
+            maxEventAge: Duration.hours(6),
+          }),
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** Settings of the HTTP API. */
+export interface SendApiProps {
+  /** IAM-authorised routes: path -> function. */
+  signedRoutes: Record<string, lambda.IFunction>;
+  /** Public routes: path -> function (the webhook authenticates by its own token). */
+  publicRoutes: Record<string, lambda.IFunction>;
+  /** IAM role or user ARNs allowed to call the signed routes. */
+  allowedCallers: readonly string[];
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: logs.RetentionDays;
+}
+
+/** The HTTP API: POST routes, SigV4 on the send routes, access logs, stage throttling. */
+export class SendApi extends Construct {
+  /** The API. */
+  readonly api: apigwv2.HttpApi;
+  /** Its `$default` stage. */
+  readonly stage: apigwv2.HttpStage;
+  /** The access log group. */
+  readonly accessLogs: logs.LogGroup;
+  /** The IAM-authorised routes by path. */
+  readonly signedRoutes: Record<string, apigwv2.HttpRoute> = {};
+  /** The public routes by path. */
+  readonly publicRoutes: Record<string, apigwv2.HttpRoute> = {};
+
+  constructor(scope: Construct, id: string, props: SendApiProps) {
+    super(scope, id);
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'RingCentral message automation: send endpoints and the RingCentral webhook',
+      createDefaultStage: false,
+    });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        // Who called what and how it went; never bodies or headers (they may hold tokens).
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            caller: '$context.identity.userArn',
+            sourceIp: '$context.identity.sourceIp',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizeError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    const iamAuthorizer = new HttpIamAuthorizer();
+    const callers = props.allowedCallers.map((arn, index) =>
+      arn.includes(':user/')
+        ? iam.User.fromUserArn(this, `Caller${index}`, arn)
+        : iam.Role.fromRoleArn(this, `Caller${index}`, arn, { mutable: true }),
+    );
+    for (const [path, handler] of Object.entries(props.signedRoutes)) {
+      const [route] = this.api.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`${routeId(path)}Integration`, handler),
+        authorizer: iamAuthorizer,
+      });
+      if (!route) throw new Error(`No route was created for ${path}`);
+      this.signedRoutes[path] = route;
+      for (const caller of callers) route.grantInvoke(caller);
+    }
+    for (const [path, handler] of Object.entries(props.publicRoutes)) {
+      const [route] = this.api.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`${routeId(path)}Integration`, handler),
+        authorizer: new apigwv2.HttpNoneAuthorizer(),
+      });
+      if (!route) throw new Error(`No route was created for ${path}`);
+      this.publicRoutes[path] = route;
+    }
+  }
+
+  /** The stage's base URL (no trailing slash). */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+}
+
+function routeId(path: string): string {
+  return path
+    .split(/[^a-zA-Z0-9]/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,259 @@
+/**
+ * One purge run: per configured extension, list the candidates (older than the retention, not
+ * newer than the archive cursor), verify each against the archive, delete only the verified ids
+ * in batches of at most 50, and write one report. Bounded by the deadline: it stops starting new
+ * work `reportReserveMs` before it, so the report is always written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BulkResult, CallOptions, MessagesApi, NonEmptyArray } from '../ringcentral/index.ts';
+import { AbortedError, DeadlineExceededError, RingCentralError } from '../ringcentral/index.ts';
+import type { CursorStore, ObjectStore } from './ports.ts';
+import type { RetentionDays } from './purge-candidates.ts';
+import { listPurgeCandidates, purgeCutoffs } from './purge-candidates.ts';
+import type { PlannedDeletion } from './purge-plan.ts';
+import { planPurge } from './purge-plan.ts';
+import type {
+  PurgeReport,
+  PurgeReportDeletion,
+  PurgeReportExtension,
+  PurgeReportFailure,
+  PurgeReportSkip,
+} from './purge-report.ts';
+import { countReport, PURGE_REPORT_SCHEMA_VERSION, writePurgeReport } from './purge-report.ts';
+import { verifyAll } from './purge-verification.ts';
+
+/** What a purge run is told to do. */
+export interface PurgeSettings {
+  /** Configured extensions: `~` or extension ids (the same list the archive syncs). */
+  extensions: readonly string[];
+  retentionDays: RetentionDays;
+  /** Verify and report, delete nothing. */
+  dryRun: boolean;
+  /** `purge=true` on the DELETE: skip RingCentral's Deleted state. */
+  hardPurge: boolean;
+  /** Oldest creation time to list; default 1970-01-01. */
+  dateFrom?: string;
+  /** Candidates per extension and run; default 10,000 (the rest wait for the next run). */
+  maxCandidatesPerExtension?: number;
+  /** Messages verified at once; default 16. */
+  verifyConcurrency?: number;
+  /** Time kept free before the deadline for writing the report; default 5 s. */
+  reportReserveMs?: number;
+}
+
+/** What a purge run works with (ports, so tests can hand in their own). */
+export interface PurgeDependencies {
+  messages: Pick<MessagesApi, 'list' | 'delete'>;
+  objects: ObjectStore;
+  cursors: Pick<CursorStore, 'get'>;
+  now?: () => Date;
+  /** Default: a timestamped random id. */
+  runId?: string;
+}
+
+/** The written report and where it is. */
+export interface PurgeOutcome {
+  report: PurgeReport;
+  reportKey: string;
+}
+
+const DEFAULTS = {
+  dateFrom: '1970-01-01T00:00:00.000Z',
+  maxCandidatesPerExtension: 10_000,
+  verifyConcurrency: 16,
+  reportReserveMs: 5_000,
+};
+
+function isStop(error: unknown): boolean {
+  return error instanceof DeadlineExceededError || error instanceof AbortedError;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function newRunId(now: Date): string {
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Runs one purge and writes its report. Throws only when the report cannot be written. */
+export async function runPurge(
+  dependencies: PurgeDependencies,
+  settings: PurgeSettings,
+  options: CallOptions = {},
+): Promise<PurgeOutcome> {
+  const now = dependencies.now ?? (() => new Date());
+  const started = now();
+  const runId = dependencies.runId ?? newRunId(started);
+  const reserveMs = settings.reportReserveMs ?? DEFAULTS.reportReserveMs;
+  // Work stops here; the rest of the time belongs to the report.
+  const workDeadline = options.deadline === undefined ? undefined : options.deadline - reserveMs;
+  const work: CallOptions = { signal: options.signal, deadline: workDeadline };
+  const outOfTime = (): boolean =>
+    options.signal?.aborted === true || (workDeadline !== undefined && Date.now() >= workDeadline);
+
+  const extensions: PurgeReportExtension[] = [];
+  const deleted: PurgeReportDeletion[] = [];
+  const wouldDelete: PurgeReportDeletion[] = [];
+  const skipped: PurgeReportSkip[] = [];
+  const failed: PurgeReportFailure[] = [];
+  let complete = true;
+
+  for (const extension of settings.extensions) {
+    const summary: PurgeReportExtension = {
+      extension,
+      cutoffs: {},
+      candidates: 0,
+      listingRequests: 0,
+      deleteRequests: 0,
+      truncated: false,
+    };
+    extensions.push(summary);
+    if (outOfTime()) {
+      summary.stopped = 'deadline';
+      complete = false;
+      continue;
+    }
+    try {
+      const cursor = await dependencies.cursors.get(extension);
+      if (cursor.syncTime === undefined) {
+        // Nothing is proven archived for an extension the archive has not completed a sync of.
+        summary.stopped = 'no-archive-cursor';
+        continue;
+      }
+      summary.cursorSyncTime = cursor.syncTime;
+      summary.cutoffs = purgeCutoffs(settings.retentionDays, started, cursor.syncTime);
+      const listing = await listPurgeCandidates(
+        dependencies.messages,
+        {
+          extension,
+          cutoffs: summary.cutoffs,
+          cursorSyncTime: cursor.syncTime,
+          dateFrom: settings.dateFrom ?? DEFAULTS.dateFrom,
+          maxCandidates: settings.maxCandidatesPerExtension ?? DEFAULTS.maxCandidatesPerExtension,
+        },
+        work,
+      );
+      summary.candidates = listing.candidates.length;
+      summary.listingRequests = listing.pages;
+      summary.truncated = listing.truncated;
+      if (listing.truncated) complete = false;
+
+      const { results } = await verifyAll(dependencies.objects, listing.candidates, {
+        concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
+        shouldStop: outOfTime,
+      });
+      const plan = planPurge(listing.candidates, results);
+      for (const skip of plan.skipped) skipped.push({ ...skip, extension });
+      if (plan.skipped.some((skip) => skip.reason === 'not-verified-before-deadline')) {
+        summary.stopped = 'deadline';
+        complete = false;
+      }
+
+      for (const [index, batch] of plan.batches.entries()) {
+        if (settings.dryRun) {
+          for (const entry of batch) wouldDelete.push({ ...entry, extension });
+          continue;
+        }
+        if (outOfTime()) {
+          for (const entry of plan.batches.slice(index).flat()) {
+            skipped.push({
+              id: entry.id,
+              extension,
+              reason: 'not-verified-before-deadline',
+              detail: 'verified, but the deadline came before its delete request',
+            });
+          }
+          summary.stopped = 'deadline';
+          complete = false;
+          break;
+        }
+        summary.deleteRequests += 1;
+        const results = await deleteBatch(dependencies.messages, batch, extension, settings, work);
+        const byId = new Map(batch.map((entry) => [entry.id, entry]));
+        for (const result of results) {
+          const entry = byId.get(result.id);
+          if (!entry) continue;
+          if (result.ok) {
+            deleted.push({ ...entry, extension });
+          } else {
+            failed.push(failureOf(result, extension));
+          }
+        }
+        if (results.some((result) => !result.ok && isStop(result.error))) {
+          summary.stopped = 'deadline';
+          complete = false;
+          for (const entry of plan.batches.slice(index + 1).flat()) {
+            skipped.push({
+              id: entry.id,
+              extension,
+              reason: 'not-verified-before-deadline',
+              detail: 'verified, but the deadline came before its delete request',
+            });
+          }
+          break;
+        }
+      }
+    } catch (error) {
+      complete = false;
+      summary.stopped = isStop(error) ? 'deadline' : 'error';
+      summary.error = describe(error);
+    }
+  }
+
+  const withoutCounts: Omit<PurgeReport, 'counts'> = {
+    schemaVersion: PURGE_REPORT_SCHEMA_VERSION,
+    runId,
+    startedAt: started.toISOString(),
+    finishedAt: now().toISOString(),
+    dryRun: settings.dryRun,
+    hardPurge: settings.hardPurge,
+    retentionDays: settings.retentionDays,
+    complete,
+    extensions,
+    deleted,
+    wouldDelete,
+    skipped,
+    failed,
+    requests: {
+      listing: extensions.reduce((sum, extension) => sum + extension.listingRequests, 0),
+      delete: extensions.reduce((sum, extension) => sum + extension.deleteRequests, 0),
+    },
+  };
+  const report: PurgeReport = { ...withoutCounts, counts: countReport(withoutCounts) };
+  const reportKey = await writePurgeReport(dependencies.objects, report);
+  return { report, reportKey };
+}
+
+/** One DELETE of at most 50 ids; the client turns a 207 into one result per id. */
+async function deleteBatch(
+  messages: Pick<MessagesApi, 'delete'>,
+  batch: readonly PlannedDeletion[],
+  extension: string,
+  settings: PurgeSettings,
+  options: CallOptions,
+): Promise<BulkResult<never>[]> {
+  const ids = batch.map((entry) => entry.id) as unknown as NonEmptyArray<string>;
+  return messages.delete(ids, {
+    ...options,
+    extensionId: extension,
+    ...(settings.hardPurge ? { purge: true } : {}),
+  });
+}
+
+function failureOf(
+  result: Extract<BulkResult<never>, { ok: false }>,
+  extension: string,
+): PurgeReportFailure {
+  const failure: PurgeReportFailure = {
+    id: result.id,
+    extension,
+    message: result.error instanceof RingCentralError ? result.error.message : String(result.error),
+  };
+  if (result.status !== undefined) failure.status = result.status;
+  if (result.error.errorCode !== undefined) failure.errorCode = result.error.errorCode;
+  return failure;
+}

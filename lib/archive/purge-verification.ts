@@ -1,0 +1,222 @@
+/**
+ * Proves that one message is in the archive before purge may delete it (invariant 1): its
+ * message.json is there and describes this message, and every attachment RingCentral lists is in
+ * the manifest and in S3 with the size RingCentral and the manifest state, the manifest's sha256
+ * as metadata, and S3's own SHA-256 checksum matching where S3 returns one.
+ */
+import type { MessageRecord } from '../ringcentral/types.ts';
+import { messageKey } from './layout.ts';
+import type { ArchiveManifest } from './manifest.ts';
+import { parseManifest } from './manifest.ts';
+import type { ObjectStore, StoredObjectInfo } from './ports.ts';
+
+/** Why a message is not proven archived. */
+export type VerificationFailureReason =
+  /** The record lacks what its key is made of (account, extension, creation time). */
+  | 'unlocatable'
+  | 'manifest-missing'
+  | 'manifest-invalid'
+  /** The manifest is of another message id. */
+  | 'manifest-mismatch'
+  /** RingCentral's record changed after the archived copy was taken. */
+  | 'archive-outdated'
+  /** RingCentral lists an attachment the manifest does not hold. */
+  | 'attachment-not-archived'
+  /** The archiver could not fetch an attachment (gone before download). */
+  | 'attachment-gone-before-download'
+  /** The manifest's size differs from RingCentral's. */
+  | 'attachment-size-differs-from-ringcentral'
+  | 'attachment-missing'
+  /** The S3 object's size differs from the manifest's (short or long upload). */
+  | 'attachment-size-mismatch'
+  /** The S3 object carries no sha256 metadata. */
+  | 'attachment-sha256-missing'
+  | 'attachment-sha256-mismatch'
+  /** S3's SHA-256 checksum differs from the manifest's sha256. */
+  | 'attachment-checksum-mismatch'
+  /** The store failed while we looked: nothing is proven. */
+  | 'verification-error';
+
+/** The outcome for one message. */
+export type Verification =
+  | {
+      id: string;
+      verified: true;
+      manifestKey: string;
+      /** Attachments checked. */
+      attachments: number;
+      /** How many of them S3 also proved with its own checksum. */
+      checksummed: number;
+    }
+  | {
+      id: string;
+      verified: false;
+      reason: VerificationFailureReason;
+      /** Which key or attachment, and what differed; never message content. */
+      detail: string;
+      manifestKey?: string;
+    };
+
+/** Hex sha256 to the base64 form S3 reports checksums in. */
+export function hexToBase64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/**
+ * S3 reports a full-object SHA-256 as plain base64; a multipart upload's composite checksum ends
+ * in `-{parts}` and is a checksum of checksums, not comparable with the content's sha256.
+ */
+function isFullObjectChecksum(checksum: string): boolean {
+  return !/-\d+$/.test(checksum);
+}
+
+function failure(
+  id: string,
+  reason: VerificationFailureReason,
+  detail: string,
+  manifestKey?: string,
+): Verification {
+  return manifestKey === undefined
+    ? { id, verified: false, reason, detail }
+    : { id, verified: false, reason, detail, manifestKey };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Verifies one candidate record against the archive; never throws for store errors. */
+export async function verifyArchived(
+  store: Pick<ObjectStore, 'head' | 'getText'>,
+  record: MessageRecord,
+): Promise<Verification> {
+  const id = record.id;
+  let key: string;
+  try {
+    key = messageKey(record);
+  } catch (error) {
+    return failure(id, 'unlocatable', describeError(error));
+  }
+  let manifest: ArchiveManifest;
+  try {
+    const text = await store.getText(key);
+    if (text === undefined) return failure(id, 'manifest-missing', key, key);
+    try {
+      manifest = parseManifest(text);
+    } catch (error) {
+      return failure(id, 'manifest-invalid', `${key}: ${describeError(error)}`, key);
+    }
+  } catch (error) {
+    return failure(id, 'verification-error', `${key}: ${describeError(error)}`, key);
+  }
+  if (manifest.message.id !== id) {
+    return failure(id, 'manifest-mismatch', `${key} holds message ${manifest.message.id}`, key);
+  }
+  const listedModified = Date.parse(record.lastModifiedTime ?? '');
+  const archivedModified = Date.parse(String(manifest.message.lastModifiedTime ?? ''));
+  if (!Number.isNaN(listedModified) && !Number.isNaN(archivedModified)) {
+    if (listedModified > archivedModified) {
+      return failure(
+        id,
+        'archive-outdated',
+        `RingCentral lastModifiedTime ${record.lastModifiedTime} is after the archived ${String(manifest.message.lastModifiedTime)}`,
+        key,
+      );
+    }
+  }
+
+  const archived = new Map(manifest.attachments.map((entry) => [entry.id, entry]));
+  const gone = new Set((manifest.missingAttachments ?? []).map((entry) => entry.id));
+  for (const attachment of record.attachments ?? []) {
+    if (gone.has(attachment.id)) {
+      return failure(id, 'attachment-gone-before-download', `attachment ${attachment.id}`, key);
+    }
+    const entry = archived.get(attachment.id);
+    if (!entry) return failure(id, 'attachment-not-archived', `attachment ${attachment.id}`, key);
+    if (attachment.size !== undefined && attachment.size !== entry.size) {
+      return failure(
+        id,
+        'attachment-size-differs-from-ringcentral',
+        `attachment ${attachment.id}: RingCentral ${attachment.size} B, manifest ${entry.size} B`,
+        key,
+      );
+    }
+  }
+  if ((manifest.missingAttachments ?? []).length > 0) {
+    const first = manifest.missingAttachments?.[0];
+    return failure(id, 'attachment-gone-before-download', `attachment ${first?.id}`, key);
+  }
+
+  let checksummed = 0;
+  for (const entry of manifest.attachments) {
+    let info: StoredObjectInfo | undefined;
+    try {
+      info = await store.head(entry.key);
+    } catch (error) {
+      return failure(id, 'verification-error', `${entry.key}: ${describeError(error)}`, key);
+    }
+    if (!info) return failure(id, 'attachment-missing', entry.key, key);
+    if (info.size !== entry.size) {
+      return failure(
+        id,
+        'attachment-size-mismatch',
+        `${entry.key}: S3 ${info.size} B, manifest ${entry.size} B`,
+        key,
+      );
+    }
+    if (info.sha256 === undefined) return failure(id, 'attachment-sha256-missing', entry.key, key);
+    if (info.sha256.toLowerCase() !== entry.sha256) {
+      return failure(id, 'attachment-sha256-mismatch', entry.key, key);
+    }
+    if (info.checksumSha256 !== undefined && isFullObjectChecksum(info.checksumSha256)) {
+      if (info.checksumSha256 !== hexToBase64(entry.sha256)) {
+        return failure(id, 'attachment-checksum-mismatch', entry.key, key);
+      }
+      checksummed += 1;
+    }
+  }
+  return {
+    id,
+    verified: true,
+    manifestKey: key,
+    attachments: manifest.attachments.length,
+    checksummed,
+  };
+}
+
+/**
+ * Verifies many records with at most `concurrency` in flight, in input order. Stops starting new
+ * checks once `shouldStop()` says so; the unchecked records are returned apart.
+ */
+export async function verifyAll(
+  store: Pick<ObjectStore, 'head' | 'getText'>,
+  records: readonly MessageRecord[],
+  options: { concurrency?: number; shouldStop?: () => boolean } = {},
+): Promise<{ results: Verification[]; unchecked: MessageRecord[] }> {
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const results: Array<Verification | undefined> = new Array(records.length);
+  let next = 0;
+  let stopped = false;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (stopped || options.shouldStop?.()) {
+        stopped = true;
+        return;
+      }
+      const index = next;
+      next += 1;
+      const record = records[index];
+      if (record === undefined) return;
+      results[index] = await verifyArchived(store, record);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
+  const done: Verification[] = [];
+  const unchecked: MessageRecord[] = [];
+  records.forEach((record, index) => {
+    const result = results[index];
+    if (result) done.push(result);
+    else unchecked.push(record);
+  });
+  return { results: done, unchecked };
+}
