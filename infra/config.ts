@@ -58,6 +58,10 @@ export const infraConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Purge only reports what it would delete until this is set to false. */
+    purgeDryRun: z.boolean().default(true),
+    /** Delete with `purge=true` (skips RingCentral's 5-day Deleted state). */
+    purgeHard: z.boolean().default(false),
     /** How often each job runs. token-refresh is in minutes: its functions must agree with it. */
     schedules: z
       .object({
@@ -122,7 +126,7 @@ export const infraConfigSchema = z
       .refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
         error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
       })
-      .default(90),
+      .default(365),
     /** Email addresses subscribed to the alarm topic. */
     alarmEmails: z.array(z.email({ error: 'must be an email address' })).default([]),
     /** Alarm when the archive has not completed a run for this long. */

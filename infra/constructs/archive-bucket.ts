@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -64,8 +65,6 @@ export class ArchiveBucket extends Construct {
             ),
           }
         : {}),
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [
         {
           id: 'colder-classes',
@@ -86,5 +85,23 @@ export class ArchiveBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Access logs delivered by the logging service under a bucket policy (no ACLs), whatever
+    // the app's feature flags say.
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.logBucket.bucketName,
+      logFilePrefix: 'archive/',
+    };
+    this.logBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ServerAccessLogs',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.logBucket.arnForObjects('archive/*')],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
   }
 }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -45,9 +46,11 @@ export interface MessageFunctionProps {
   /** Configuration through environment; validated again by the function's own zod schema. */
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
+  /** Encrypts the log group (the key must allow the CloudWatch Logs service). */
+  logKey: kms.IKey;
   /** Reserved concurrency, for jobs that must never overlap. */
   reservedConcurrentExecutions?: number;
-  /** Where failed asynchronous invocations go (schedules, rules, async invokes). */
+  /** Where failed asynchronous invocations go (schedules, rules, async invokes): an on-failure destination. */
   onFailure?: sqs.IQueue;
   /** Retries of a failed asynchronous invocation (0-2). */
   retryAttempts?: number;
@@ -70,6 +73,7 @@ export class MessageFunction extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
+      encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
@@ -109,11 +113,26 @@ export class MessageFunction extends Construct {
       ...(props.onFailure === undefined
         ? {}
         : {
-            deadLetterQueueEnabled: true,
-            deadLetterQueue: props.onFailure,
+            // An on-failure destination records the request and the error, unlike a DLQ.
+            onFailure: sendOnlyQueueDestination(props.onFailure, this.role),
             retryAttempts: props.retryAttempts ?? 2,
             maxEventAge: Duration.hours(6),
           }),
     });
   }
+}
+
+/**
+ * An SQS on-failure destination granting only sqs:SendMessage (CDK's SqsDestination also grants
+ * GetQueueAttributes and GetQueueUrl, which Lambda does not use to deliver failures).
+ */
+function sendOnlyQueueDestination(queue: sqs.IQueue, role: iam.IRole): lambda.IDestination {
+  return {
+    bind: () => {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      );
+      return { destination: queue.queueArn };
+    },
+  };
 }

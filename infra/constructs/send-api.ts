@@ -3,10 +3,11 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 /** Settings of the HTTP API. */
 export interface SendApiProps {
@@ -18,6 +19,8 @@ export interface SendApiProps {
   allowedCallers: readonly string[];
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
+  /** Encrypts the access log group. */
+  logKey: kms.IKey;
 }
 
 /** The HTTP API: POST routes, SigV4 on the send routes, access logs, stage throttling. */
@@ -30,6 +33,8 @@ export class SendApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** The IAM-authorised routes by path. */
   readonly signedRoutes: Record<string, apigwv2.HttpRoute> = {};
+  /** The imported caller principals (their grants are policies in this stack). */
+  readonly callers: IConstruct[] = [];
   /** The public routes by path. */
   readonly publicRoutes: Record<string, apigwv2.HttpRoute> = {};
 
@@ -41,6 +46,7 @@ export class SendApi extends Construct {
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
+      encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
@@ -73,6 +79,7 @@ export class SendApi extends Construct {
         ? iam.User.fromUserArn(this, `Caller${index}`, arn)
         : iam.Role.fromRoleArn(this, `Caller${index}`, arn, { mutable: true }),
     );
+    this.callers.push(...callers);
     for (const [path, handler] of Object.entries(props.signedRoutes)) {
       const [route] = this.api.addRoutes({
         path,

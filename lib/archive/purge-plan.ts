@@ -18,7 +18,14 @@ export interface PlannedDeletion {
 /** A candidate the run leaves alone, and why. */
 export interface PlannedSkip {
   id: string;
-  reason: VerificationFailureReason | 'not-verified-before-deadline';
+  /**
+   * A verification failure, or the deadline: `not-verified-before-deadline` (never checked) and
+   * `not-deleted-before-deadline` (verified, but no time was left for its delete request).
+   */
+  reason:
+    | VerificationFailureReason
+    | 'not-verified-before-deadline'
+    | 'not-deleted-before-deadline';
   detail: string;
 }
 

@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BulkResult, CallOptions, MessagesApi, NonEmptyArray } from '../ringcentral/index.ts';
-import { AbortedError, DeadlineExceededError, RingCentralError } from '../ringcentral/index.ts';
+import {
+  AbortedError,
+  DeadlineExceededError,
+  MAX_IDS_PER_REQUEST,
+  RingCentralError,
+} from '../ringcentral/index.ts';
 import type { CursorStore, ObjectStore } from './ports.ts';
 import type { RetentionDays } from './purge-candidates.ts';
 import { listPurgeCandidates, purgeCutoffs } from './purge-candidates.ts';
@@ -39,6 +44,8 @@ export interface PurgeSettings {
   verifyConcurrency?: number;
   /** Time kept free before the deadline for writing the report; default 5 s. */
   reportReserveMs?: number;
+  /** Time before that at which verification stops, so proven ids still get deleted; default 3 s. */
+  deleteReserveMs?: number;
 }
 
 /** What a purge run works with (ports, so tests can hand in their own). */
@@ -62,6 +69,7 @@ const DEFAULTS = {
   maxCandidatesPerExtension: 10_000,
   verifyConcurrency: 16,
   reportReserveMs: 5_000,
+  deleteReserveMs: 3_000,
 };
 
 function isStop(error: unknown): boolean {
@@ -94,6 +102,10 @@ export async function runPurge(
   const work: CallOptions = { signal: options.signal, deadline: workDeadline };
   const outOfTime = (): boolean =>
     options.signal?.aborted === true || (workDeadline !== undefined && Date.now() >= workDeadline);
+  // Verification stops earlier, so the ids it proved can still be deleted.
+  const flushReserveMs = settings.deleteReserveMs ?? DEFAULTS.deleteReserveMs;
+  const verificationOutOfTime = (): boolean =>
+    outOfTime() || (workDeadline !== undefined && Date.now() >= workDeadline - flushReserveMs);
 
   const extensions: PurgeReportExtension[] = [];
   const deleted: PurgeReportDeletion[] = [];
@@ -142,60 +154,74 @@ export async function runPurge(
       summary.truncated = listing.truncated;
       if (listing.truncated) complete = false;
 
-      const { results } = await verifyAll(dependencies.objects, listing.candidates, {
-        concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
-        shouldStop: outOfTime,
-      });
-      const plan = planPurge(listing.candidates, results);
-      for (const skip of plan.skipped) skipped.push({ ...skip, extension });
-      if (plan.skipped.some((skip) => skip.reason === 'not-verified-before-deadline')) {
+      // Verify in windows and delete whenever 50 verified ids are pending: deletes keep pace
+      // with verification, so a deadline leaves deleted what was proven, and requests stay at
+      // ceil(verified / 50).
+      const pending: PlannedDeletion[] = [];
+      const flush = async (all: boolean): Promise<boolean> => {
+        while (pending.length >= MAX_IDS_PER_REQUEST || (all && pending.length > 0)) {
+          const batch = pending.splice(0, MAX_IDS_PER_REQUEST);
+          if (settings.dryRun) {
+            for (const entry of batch) wouldDelete.push({ ...entry, extension });
+            continue;
+          }
+          if (outOfTime()) {
+            notDeleted(batch.concat(pending.splice(0)), 'the deadline came before its delete');
+            return false;
+          }
+          summary.deleteRequests += 1;
+          const results = await deleteBatch(
+            dependencies.messages,
+            batch,
+            extension,
+            settings,
+            work,
+          );
+          const byId = new Map(batch.map((entry) => [entry.id, entry]));
+          for (const result of results) {
+            const entry = byId.get(result.id);
+            if (!entry) continue;
+            if (result.ok) deleted.push({ ...entry, extension });
+            else failed.push(failureOf(result, extension));
+          }
+          if (results.some((result) => !result.ok && isStop(result.error))) {
+            notDeleted(pending.splice(0), 'the deadline came before its delete');
+            return false;
+          }
+        }
+        return true;
+      };
+      const notDeleted = (entries: readonly PlannedDeletion[], why: string): void => {
+        for (const entry of entries) {
+          skipped.push({
+            id: entry.id,
+            extension,
+            reason: 'not-deleted-before-deadline',
+            detail: why,
+          });
+        }
+      };
+
+      const window = Math.max(MAX_IDS_PER_REQUEST, settings.verifyConcurrency ?? 0);
+      let inTime = true;
+      for (let start = 0; start < listing.candidates.length; start += window) {
+        const records = listing.candidates.slice(start, start + window);
+        const { results } = inTime
+          ? await verifyAll(dependencies.objects, records, {
+              concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
+              shouldStop: verificationOutOfTime,
+            })
+          : { results: [] };
+        const plan = planPurge(records, results);
+        for (const skip of plan.skipped) skipped.push({ ...skip, extension });
+        pending.push(...plan.batches.flat());
+        if (results.length < records.length) inTime = false;
+        if (inTime) inTime = await flush(false);
+      }
+      const flushed = await flush(true);
+      if (!inTime || !flushed) {
         summary.stopped = 'deadline';
         complete = false;
-      }
-
-      for (const [index, batch] of plan.batches.entries()) {
-        if (settings.dryRun) {
-          for (const entry of batch) wouldDelete.push({ ...entry, extension });
-          continue;
-        }
-        if (outOfTime()) {
-          for (const entry of plan.batches.slice(index).flat()) {
-            skipped.push({
-              id: entry.id,
-              extension,
-              reason: 'not-verified-before-deadline',
-              detail: 'verified, but the deadline came before its delete request',
-            });
-          }
-          summary.stopped = 'deadline';
-          complete = false;
-          break;
-        }
-        summary.deleteRequests += 1;
-        const results = await deleteBatch(dependencies.messages, batch, extension, settings, work);
-        const byId = new Map(batch.map((entry) => [entry.id, entry]));
-        for (const result of results) {
-          const entry = byId.get(result.id);
-          if (!entry) continue;
-          if (result.ok) {
-            deleted.push({ ...entry, extension });
-          } else {
-            failed.push(failureOf(result, extension));
-          }
-        }
-        if (results.some((result) => !result.ok && isStop(result.error))) {
-          summary.stopped = 'deadline';
-          complete = false;
-          for (const entry of plan.batches.slice(index + 1).flat()) {
-            skipped.push({
-              id: entry.id,
-              extension,
-              reason: 'not-verified-before-deadline',
-              detail: 'verified, but the deadline came before its delete request',
-            });
-          }
-          break;
-        }
       }
     } catch (error) {
       complete = false;

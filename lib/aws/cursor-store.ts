@@ -2,11 +2,7 @@
  * The archive's sync cursors on the state table: one item per configured extension under
  * `pk = cursor#archive`, `sk = <extension>`, written only by a conditional put on its version.
  */
-import type {
-  ArchiveCursor,
-  CursorAdvance,
-  CursorStore,
-} from '../archive/ports.ts';
+import type { ArchiveCursor, CursorAdvance, CursorStore } from '../archive/ports.ts';
 import { CursorConflictError } from '../archive/ports.ts';
 import type { StateTable } from './state-table.ts';
 

@@ -57,16 +57,15 @@ function isNotFound(error: unknown): boolean {
       error.$metadata?.httpStatusCode === 404
     );
   }
-  return (
-    error instanceof Error &&
-    (error.name === 'NotFound' || error.name === 'NoSuchKey')
-  );
+  return error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey');
 }
 
 /** Hashes and counts the bytes flowing through; fails at the end when the count is wrong. */
 class DigestingStream extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
+  /** The size mismatch this stream failed with, if it did. */
+  failure: ObjectSizeMismatchError | undefined;
   constructor(
     private readonly key: string,
     private readonly expectedSize: number | undefined,
@@ -77,14 +76,16 @@ class DigestingStream extends Transform {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
-      callback(new ObjectSizeMismatchError(this.key, this.expectedSize, this.bytes));
+      this.failure = new ObjectSizeMismatchError(this.key, this.expectedSize, this.bytes);
+      callback(this.failure);
       return;
     }
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback) {
     if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
-      callback(new ObjectSizeMismatchError(this.key, this.expectedSize, this.bytes));
+      this.failure = new ObjectSizeMismatchError(this.key, this.expectedSize, this.bytes);
+      callback(this.failure);
       return;
     }
     callback();
@@ -191,7 +192,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       await upload.done();
     } catch (error) {
       source.destroy();
-      throw error;
+      // The upload's own error may be that of aborting it; the body's fault is the cause.
+      throw digest.failure ?? error;
     } finally {
       abortSignal?.removeEventListener('abort', onAbort);
     }

@@ -1,3 +1,8 @@
+import { archiveMemoryBenchmark } from './archive/memory-bench.ts';
+import { purgeRequestsBenchmark } from './archive/purge-bench.ts';
+import { archiveRequestsBenchmark } from './archive/requests-bench.ts';
+import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
+import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
@@ -8,4 +13,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rateLimitsBenchmark,
   streamingBenchmark,
   sendLatencyBenchmark,
+  bundlesBenchmark,
+  archiveThroughputBenchmark,
+  archiveMemoryBenchmark,
+  archiveRequestsBenchmark,
+  purgeRequestsBenchmark,
 ];

@@ -302,7 +302,13 @@ describe('verifyAll', () => {
     for (const record of records)
       await archiveRecord(store, record, (id) => attachmentBytes(id, 100));
     let checks = 0;
-    const counting = { ...store, getText: (key: string) => ((checks += 1), store.getText(key)) };
+    const counting = {
+      ...store,
+      getText: (key: string) => {
+        checks += 1;
+        return store.getText(key);
+      },
+    };
 
     // Act
     const { results, unchecked } = await verifyAll(counting, records, {

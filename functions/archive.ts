@@ -1,0 +1,188 @@
+/**
+ * archive (schedule every 15 minutes, and the webhook's hand-off): for each configured extension,
+ * ISync from the stored cursor (FSync from ARCHIVE_START_DATE on the first run and after
+ * MSG-333), store every new or changed message's attachments and then its message.json in S3,
+ * and advance the cursor only when all of them are archived. Stops at a checkpoint before the
+ * deadline; the next run resumes. `{ extensionId, messageIds }` archives those messages and leaves
+ * the cursor alone.
+ *
+ * Extensions come from ARCHIVE_EXTENSIONS (ids, default `~`): the API surface this project uses
+ * has no extension-listing endpoint.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import {
+  type ArchiveRingCentral,
+  type ArchiveRunResult,
+  createArchiver,
+} from '../lib/archive/archiver.ts';
+import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
+import { createCursorStore } from '../lib/aws/cursor-store.ts';
+import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
+import { createSecretsStore } from '../lib/aws/secrets.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
+import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { env, loadConfig } from '../lib/runtime/config.ts';
+import { createJobHandler } from '../lib/runtime/job-stack.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+
+const SERVICE = 'archive';
+
+const extensionRef = z.string().regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id');
+
+const reserveShare = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  z
+    .string()
+    .regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')
+    .transform(Number)
+    .optional(),
+);
+
+/** The environment archive needs, validated at cold start. */
+export const archiveConfig = z.object({
+  STATE_TABLE_NAME: env.requiredString,
+  CREDENTIALS_SECRET_ID: env.requiredString,
+  SESSION_SECRET_ID: env.requiredString,
+  ARCHIVE_BUCKET_NAME: env.requiredString,
+  /** Comma-separated extension ids; default `~` (the token's own extension). */
+  ARCHIVE_EXTENSIONS: env.list.pipe(z.array(extensionRef).min(1)).default(['~']),
+  /** FSync start (ISO date-time) on the first run and after MSG-333. */
+  ARCHIVE_START_DATE: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
+  /** Share of the Medium group's window left to interactive sends; default 0.3. */
+  ARCHIVE_MEDIUM_RESERVE: reserveShare,
+  /** Messages archived at once; default 4. */
+  ARCHIVE_CONCURRENCY: env.positiveInt.default(4),
+});
+
+/** A scheduler event (anything), or the webhook's hand-off of new message ids. */
+export const archiveEvent = z.looseObject({
+  extensionId: extensionRef.optional(),
+  messageIds: z
+    .array(z.string().regex(/^\d{1,20}$/))
+    .max(1000)
+    .optional(),
+});
+
+/** What a run reports (also the function's return value). */
+export interface ArchiveOutcome {
+  runs: ArchiveRunResult[];
+}
+
+/** What the handler works with; tests pass their own. */
+export interface ArchiveDependencies {
+  /** The client, given the runtime's hooks and the archive's Medium safety. */
+  ringCentral(options: {
+    hooks: RingCentralHooks;
+    safety: { Medium: number };
+  }): Promise<ArchiveRingCentral>;
+  objects: ObjectStore;
+  cursors: CursorStore;
+  extensions: readonly string[];
+  startDate: string;
+  mediumReserve?: number;
+  concurrency?: number;
+}
+
+/** Builds the archive handler. */
+export function createHandler(dependencies: ArchiveDependencies) {
+  const logger = createLogger(SERVICE);
+  const metrics = createMetrics(SERVICE);
+  const hooks = ringCentralHooks(logger, metrics);
+  return createJobHandler({
+    service: SERVICE,
+    logger,
+    metrics,
+    event: archiveEvent,
+    handler: async (event, job): Promise<ArchiveOutcome> => {
+      const ringCentral = await dependencies.ringCentral({
+        hooks,
+        safety: { Medium: mediumSafety(dependencies.mediumReserve ?? DEFAULT_MEDIUM_RESERVE) },
+      });
+      const archiver = createArchiver({
+        ringCentral,
+        objects: dependencies.objects,
+        cursors: dependencies.cursors,
+        startDate: dependencies.startDate,
+        ...(dependencies.concurrency ? { concurrency: dependencies.concurrency } : {}),
+      });
+      const call = { deadline: job.deadline, signal: job.signal };
+      const runs: ArchiveRunResult[] = [];
+      if (event.messageIds && event.messageIds.length > 0) {
+        runs.push(await archiver.archiveMessages(event.extensionId ?? '~', event.messageIds, call));
+      } else {
+        for (const extension of dependencies.extensions) {
+          if (Date.now() >= job.deadline) break;
+          runs.push(await archiver.archiveExtension(extension, call));
+        }
+      }
+      for (const run of runs) {
+        metrics.addMetric('ArchivedMessages', MetricUnit.Count, run.archivedMessages);
+        metrics.addMetric('ArchivedBytes', MetricUnit.Bytes, run.archivedBytes);
+        metrics.addMetric('SkippedAttachments', MetricUnit.Count, run.skippedAttachments);
+        metrics.addMetric('ArchiveFailures', MetricUnit.Count, run.failures.length);
+        if (run.cursorLagSeconds !== undefined) {
+          metrics.addMetric('CursorLagSeconds', MetricUnit.Seconds, run.cursorLagSeconds);
+        }
+        const summary = {
+          extension: run.extension,
+          mode: run.mode,
+          fullSyncReason: run.fullSyncReason,
+          complete: run.complete,
+          cursorAdvanced: run.cursorAdvanced,
+          stoppedAtDeadline: run.stoppedAtDeadline,
+          stopReason: run.stopReason,
+          records: run.records,
+          archivedMessages: run.archivedMessages,
+          unchangedMessages: run.unchangedMessages,
+          markedDeleted: run.markedDeleted,
+          storedAttachments: run.storedAttachments,
+          skippedAttachments: run.skippedAttachments,
+          missingAttachments: run.missingAttachments,
+          archivedBytes: run.archivedBytes,
+        };
+        if (run.failures.length > 0) {
+          // Ids and error names only: never message text.
+          logger.error('Archive run had failures; the cursor stays', {
+            ...summary,
+            failures: run.failures.slice(0, 20),
+          });
+        } else {
+          logger.info('Archive run finished', summary);
+        }
+      }
+      return { runs };
+    },
+  });
+}
+
+/** The dependencies of a deployed function, from the validated environment. */
+export function dependenciesFromEnvironment(
+  environment: NodeJS.ProcessEnv = process.env,
+): ArchiveDependencies {
+  const config = loadConfig(archiveConfig, environment);
+  const store = createSecretsStore();
+  return {
+    ringCentral: ({ hooks, safety }) =>
+      createRingCentralFromSecrets({
+        store,
+        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+        sessionSecretId: config.SESSION_SECRET_ID,
+        hooks,
+        limits: { safety },
+      }),
+    objects: createS3ObjectStore({ bucket: config.ARCHIVE_BUCKET_NAME, client: new S3Client({}) }),
+    cursors: createCursorStore(createStateTable({ tableName: config.STATE_TABLE_NAME })),
+    extensions: config.ARCHIVE_EXTENSIONS,
+    startDate: config.ARCHIVE_START_DATE,
+    mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
+    concurrency: config.ARCHIVE_CONCURRENCY,
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(dependenciesFromEnvironment());

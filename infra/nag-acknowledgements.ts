@@ -1,0 +1,224 @@
+/**
+ * Every cdk-nag and cfn-guard finding this stack accepts, each on the construct it concerns and
+ * with the reason it is accepted. Anything not listed here fails `cdk synth`.
+ */
+import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { MessageAutomationStack } from './message-automation-stack.ts';
+
+const GUARD = 'cdk-validator-cfnguard';
+
+function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** Acknowledges the accepted findings of `stack`, with reasons. */
+export function acknowledgeFindings(stack: MessageAutomationStack): void {
+  const { config } = stack;
+  const logicalId = (construct: IConstruct) =>
+    stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+
+  // --- secrets ---
+  acknowledge(
+    stack.credentialsSecret,
+    'AwsSolutions-SMG4',
+    'The credentials are a RingCentral app secret and a user JWT issued in the RingCentral console; no rotation Lambda can issue them. Rotate them in RingCentral and update the secret (docs/DEPLOY.md).',
+  );
+  acknowledge(
+    stack.sessionSecret,
+    'AwsSolutions-SMG4',
+    'The session secret is rotated by token-refresh every few minutes-to-hour (each refresh writes a new version); a Secrets Manager rotation schedule would be a second, conflicting writer.',
+  );
+  acknowledge(
+    stack.webhookSecret,
+    'AwsSolutions-SMG4',
+    'The verification token must equal the one registered with the RingCentral subscription; rotating it without recreating the subscription would reject every delivery. subscription-keeper recreates the subscription with the current token.',
+  );
+
+  if (config.credentialsSecretName) {
+    for (const made of Object.values(stack.functions)) {
+      if (!made) continue;
+      acknowledge(
+        made.role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${config.credentialsSecretName}-??????]`,
+        'The credentials secret is imported by name (credentialsSecretName); its ARN ends in a six-character suffix Secrets Manager chose, which only the ?????? wildcard can match. It matches that one secret.',
+      );
+    }
+  }
+
+  // --- dead-letter queues ---
+  for (const dlq of Object.values(stack.deadLetters)) {
+    const reason =
+      'This queue is itself a dead-letter queue (on-failure destination, scheduler DLQ or rule-target DLQ); a DLQ behind it would only move failed events further from the alarm that watches this one.';
+    acknowledge(dlq.queue, 'AwsSolutions-SQS3', reason);
+    acknowledge(dlq.queue, 'Serverless-SQSRedrivePolicy', reason);
+    acknowledge(dlq.queue, `${GUARD}::sqs_dlq_check`, reason);
+  }
+
+  // --- HTTP API ---
+  const webhookRoute = stack.api.publicRoutes['/webhook'];
+  if (webhookRoute) {
+    const reason =
+      "RingCentral's webhook deliveries cannot be signed with SigV4 or carry a JWT; the webhook function answers only the Validation-Token handshake and otherwise requires the subscription's Verification-Token (compared in constant time) before doing anything.";
+    acknowledge(webhookRoute, 'AwsSolutions-APIG4', reason);
+    acknowledge(webhookRoute, `${GUARD}::api_gw_v2_authorization_type_configured_check`, reason);
+  }
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  for (const caller of stack.api.callers) {
+    for (const path of Object.keys(stack.api.signedRoutes)) {
+      acknowledge(
+        caller,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalId(stack.api.api)}>/*/POST${path}]`,
+        `The wildcard is the stage segment of the execute-api ARN; the grant allows only POST ${path} of this API, as configured in allowedCallers.`,
+      );
+    }
+  }
+  for (const bucketName of config.faxDocumentBuckets) {
+    const faxFunction = stack.functions['send-fax'];
+    if (!faxFunction) continue;
+    acknowledge(
+      faxFunction.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucketName}/*]`,
+      `Callers name fax documents by key in ${bucketName} (configured in faxDocumentBuckets); send-fax may only read (GetObject/HeadObject) objects of that bucket.`,
+    );
+  }
+  for (const route of [
+    ...Object.values(stack.api.signedRoutes),
+    ...Object.values(stack.api.publicRoutes),
+  ]) {
+    acknowledge(
+      route,
+      `${GUARD}::lambda_function_public_access_prohibited_check`,
+      "The permission names the API Gateway service principal with SourceArn set to this API's execute-api ARN (an Fn::Join); the guard rule only recognises literal strings or plain Ref/GetAtt as SourceArn.",
+    );
+  }
+
+  // --- functions ---
+  for (const [name, made] of Object.entries(stack.functions)) {
+    if (!made) continue;
+    acknowledge(
+      made.function,
+      'Serverless-LambdaTracing',
+      'X-Ray would add xray:PutTraceSegments on Resource * to every role; each request is traced by its requestId in structured logs and by Powertools EMF metrics per service instead.',
+    );
+    acknowledge(
+      made.function,
+      `${GUARD}::lambda_inside_vpc_check`,
+      'The functions only call RingCentral (internet) and AWS APIs over TLS with IAM; a VPC would need NAT gateways and VPC endpoints and protect no private resource.',
+    );
+    if (['send-sms', 'send-pager', 'send-fax', 'webhook'].includes(name)) {
+      acknowledge(
+        made.function,
+        'Serverless-LambdaDLQ',
+        'Invoked synchronously by API Gateway: a failure returns to the caller as a problem+json response and the caller retries with the same Idempotency-Key; there is no asynchronous event to dead-letter.',
+      );
+    }
+  }
+  for (const name of ['token-refresh', 'alert', 'archive', 'purge', 'subscription-keeper']) {
+    const made = stack.functions[name as keyof typeof stack.functions];
+    if (!made) continue;
+    acknowledge(
+      made.function,
+      'Serverless-LambdaDLQ',
+      'Failed asynchronous invocations go to an on-failure destination (the FailedInvocations queue), which records the request and the error; a DLQ as well would duplicate every failure.',
+    );
+  }
+  const bucketArn = `<${logicalId(stack.archive.bucket)}.Arn>`;
+  const archiveFunction = stack.functions.archive;
+  if (archiveFunction) {
+    acknowledge(
+      archiveFunction.role,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
+      'Archive keys are archive/{account}/{extension}/{date}/{messageId}/..., one per message and attachment; the grant is limited to the archive/ prefix of the archive bucket.',
+    );
+  }
+  const purgeFunction = stack.functions.purge;
+  if (purgeFunction) {
+    acknowledge(
+      purgeFunction.role,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
+      'Purge verifies every archived message and attachment (GetObject/HeadObject) before deleting it in RingCentral; read-only on the archive/ prefix.',
+    );
+    acknowledge(
+      purgeFunction.role,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/reports/purge/*]`,
+      'Purge writes one report per run under reports/purge/{date}/{runId}.json; the grant is limited to that prefix.',
+    );
+  }
+  if (config.logRetentionDays < 365) {
+    const reason = `Log retention is set to ${config.logRetentionDays} days by the logRetentionDays configuration.`;
+    for (const made of Object.values(stack.functions)) {
+      if (made) acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+    }
+    acknowledge(stack.api.accessLogs, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+  }
+
+  // --- scheduler roles (created by aws-scheduler-targets per target function) ---
+  for (const job of Object.values(stack.schedules)) {
+    if (!job) continue;
+    for (const child of stack.node.children) {
+      if (!child.node.id.startsWith('SchedulerRoleForTarget-')) continue;
+      for (const made of Object.values(stack.functions)) {
+        if (!made) continue;
+        acknowledge(
+          child,
+          `AwsSolutions-IAM5[Resource::<${logicalId(made.function)}.Arn>:*]`,
+          "aws-scheduler-targets grants lambda:InvokeFunction on the target function and its qualified ARNs (function:*); the role can invoke only that one function's versions.",
+        );
+      }
+    }
+  }
+
+  // --- the deploy-time refresh (CDK's AwsCustomResource provider function) ---
+  const provider = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+  if (provider) {
+    const role = provider.node.tryFindChild('ServiceRole');
+    if (role) {
+      acknowledge(
+        role,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's AwsCustomResource provider role; it writes only its own logs and invokes token-refresh once per deployment.",
+      );
+    }
+    const reason =
+      "CDK's AwsCustomResource provider (its properties are not configurable): it runs only during CloudFormation deployments to invoke token-refresh once.";
+    for (const id of [
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaTracing',
+      'Serverless-LambdaDefaultMemorySize',
+      `${GUARD}::lambda_inside_vpc_check`,
+    ]) {
+      acknowledge(provider, id, reason);
+    }
+  }
+
+  // --- buckets ---
+  const { bucket, logBucket } = stack.archive;
+  acknowledge(
+    logBucket,
+    `${GUARD}::s3_bucket_default_encryption_kms_check`,
+    'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3.',
+  );
+  acknowledge(
+    logBucket,
+    `${GUARD}::s3_bucket_logging_enabled_check`,
+    'This is the access-log bucket; logging it to itself would loop and to another bucket would need yet another log bucket.',
+  );
+  acknowledge(
+    logBucket,
+    `${GUARD}::s3_bucket_object_lock_enabled_check`,
+    'Access logs expire by lifecycle after the log retention; Object Lock would keep them against that rule.',
+  );
+  const noConsumer =
+    'Nothing consumes object events of this bucket: archive progress is published by the archive function itself (metrics and bus events).';
+  acknowledge(logBucket, `${GUARD}::s3_event_notifications_enabled_check`, noConsumer);
+  acknowledge(bucket, `${GUARD}::s3_event_notifications_enabled_check`, noConsumer);
+  if (!config.objectLock.enabled) {
+    acknowledge(
+      bucket,
+      `${GUARD}::s3_bucket_object_lock_enabled_check`,
+      'Object Lock is opt-in (objectLock.enabled): in compliance mode nobody, not even the account root, can delete an archived message before its retention ends, which must be a deliberate choice.',
+    );
+  }
+}

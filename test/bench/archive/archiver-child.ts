@@ -1,0 +1,97 @@
+/**
+ * Child process: archives one extension with the project's archiver (lib/archive/archiver.ts) on
+ * S3 (s3rver) and the cursor store (dynalite), running until a run completes, while sampling its
+ * own RSS. Started bundled (bundled-child.ts), as Lambda runs the function.
+ */
+import { createArchiver } from '../../../lib/archive/archiver.ts';
+import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
+import { runAsChild } from '../support/child-process.ts';
+import { type RssReport, startRssSampler } from '../support/rss-sampler.ts';
+import {
+  type ArchiveTargets,
+  benchDynamoClient,
+  benchRingCentral,
+  benchS3Client,
+} from './targets.ts';
+
+/** What the parent sends. */
+export interface ArchiverChildInput {
+  targets: ArchiveTargets;
+  extension: string;
+  startDate: string;
+  concurrency: number;
+  /** Runs allowed before giving up (each run ends complete or at its deadline). */
+  maxRuns: number;
+}
+
+/** What the child reports. */
+export interface ArchiverChildResult {
+  runs: number;
+  complete: boolean;
+  archivedMessages: number;
+  storedAttachments: number;
+  skippedAttachments: number;
+  archivedBytes: number;
+  failures: number;
+  cursorAdvanced: boolean;
+  durationMs: number;
+  /** RSS while archiving (baseline after loading and logging in). */
+  rss: RssReport;
+  /** The process's lifetime peak RSS (getrusage maxRSS): everything, loading included. */
+  lifetimePeakRssBytes: number;
+}
+
+runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
+  const { rc, tokenSource } = benchRingCentral(input.targets);
+  await tokenSource.getToken();
+  const archiver = createArchiver({
+    ringCentral: rc,
+    objects: createS3ObjectStore({
+      bucket: input.targets.bucket,
+      client: benchS3Client(input.targets),
+    }),
+    cursors: createCursorStore(
+      createStateTable({
+        tableName: input.targets.tableName,
+        client: benchDynamoClient(input.targets),
+      }),
+    ),
+    startDate: input.startDate,
+    concurrency: input.concurrency,
+  });
+  const sampler = startRssSampler(20);
+  const startedAt = Date.now();
+  const totals = {
+    runs: 0,
+    complete: false,
+    archivedMessages: 0,
+    storedAttachments: 0,
+    skippedAttachments: 0,
+    archivedBytes: 0,
+    failures: 0,
+    cursorAdvanced: false,
+  };
+  while (!totals.complete && totals.runs < input.maxRuns) {
+    const run = await archiver.archiveExtension(input.extension, {
+      deadline: Date.now() + 14 * 60_000,
+    });
+    totals.runs += 1;
+    totals.complete = run.complete;
+    totals.cursorAdvanced = run.cursorAdvanced;
+    totals.archivedMessages += run.archivedMessages;
+    totals.storedAttachments += run.storedAttachments;
+    totals.skippedAttachments += run.skippedAttachments;
+    totals.archivedBytes += run.archivedBytes;
+    totals.failures += run.failures.length;
+  }
+  const durationMs = Date.now() - startedAt;
+  const rss = sampler.stop();
+  return {
+    ...totals,
+    durationMs,
+    rss,
+    lifetimePeakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+});

@@ -1,0 +1,106 @@
+/**
+ * Runs a bench child as Lambda runs a function: bundled by esbuild into one ESM file (with the
+ * stack's bundling settings) and started with plain node (no tsx loader, whose compiled-module
+ * cache alone costs ~45 MiB of RSS), with the deployed V8 flag `--max-semi-space-size=1`.
+ * Speaks the `runAsChild` protocol.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { bundlingOptions } from '../../../infra/constructs/message-function.ts';
+import { type ChildMessage, ChildProcessError } from '../support/child-process.ts';
+
+/** A bundled entry point and the directory to remove afterwards. */
+export interface Bundle {
+  file: string;
+  dispose(): Promise<void>;
+}
+
+/** Bundles `entry` (a TypeScript child) for Node 24 into a temporary directory. */
+export async function bundleChild(entry: URL): Promise<Bundle> {
+  const directory = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
+  const file = join(directory, 'child.mjs');
+  const options = bundlingOptions();
+  await build({
+    entryPoints: [fileURLToPath(entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: file,
+    logLevel: 'warning',
+    // The deployed functions' settings (infra/constructs/message-function.ts).
+    target: options.target ?? 'node24',
+    minify: options.minify ?? true,
+    mainFields: options.mainFields ?? ['module', 'main'],
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+  });
+  return { file, dispose: () => rm(directory, { recursive: true, force: true }) };
+}
+
+/** Node flags of the deployed functions (see the streaming section of docs/BENCHMARKS.md). */
+export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+/** A running bundled child. */
+export interface BundledChild {
+  readonly pid: number;
+  /** The child's result; rejects when it reports an error or exits first. */
+  result<R>(timeoutMs?: number): Promise<R>;
+  stop(): Promise<void>;
+}
+
+/** Starts a bundled child with `flags`, sends it `input`. */
+export function startBundledChild(
+  file: string,
+  input: unknown,
+  label: string,
+  flags: readonly string[] = DEPLOYED_NODE_FLAGS,
+): BundledChild {
+  const child: ChildProcess = fork(file, [], {
+    execArgv: [...flags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1', NODE_OPTIONS: '' },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const outcome = new Promise<ChildMessage>((resolve, reject) => {
+    child.on('message', (raw) => {
+      const message = raw as ChildMessage;
+      if (message.type === 'result') resolve(message);
+      if (message.type === 'error') {
+        reject(new ChildProcessError(`${label} failed: ${String(message.message)}`));
+      }
+    });
+    void exited.then((code) =>
+      reject(new ChildProcessError(`${label} exited (code ${code}) without a result`)),
+    );
+  });
+  child.send({ type: 'input', input });
+  return {
+    pid: child.pid ?? -1,
+    async result<R>(timeoutMs = 600_000): Promise<R> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ChildProcessError(`${label} sent no result within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        const message = await Promise.race([outcome, timeout]);
+        return message.result as R;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}

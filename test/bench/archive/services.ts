@@ -1,0 +1,80 @@
+/**
+ * The services of the archive benchmarks: the local RingCentral in its own process (rate limits
+ * scaled off: not enforced, and an ample budget advertised in its headers), s3rver and dynalite
+ * in the bench process, a bucket and a state table per scenario.
+ */
+import { randomUUID } from 'node:crypto';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
+import {
+  type EmulatorChildInput,
+  type EmulatorProcess,
+  startEmulatorProcess,
+} from '../support/emulator-process.ts';
+import { type ArchiveTargets, UNLIMITED_EMULATOR_GROUPS } from './targets.ts';
+
+/** The mailbox to generate (the emulator's MailboxSeed). */
+export interface BenchMailbox {
+  seed?: number;
+  extensions?: number;
+  messagesPerExtension: number;
+  maxAttachmentBytes?: number;
+  fixedAttachmentBytes?: number[];
+  startDate?: string;
+}
+
+/** Running services and a way to get fresh targets. */
+export interface ArchiveServices {
+  emulator: EmulatorProcess;
+  s3: LocalS3;
+  dynamo: LocalDynamo;
+  /** A new bucket and a new state table (no cursor yet). */
+  freshTargets(label: string): Promise<ArchiveTargets>;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator process with `mailbox`, s3rver and dynalite. */
+export async function startArchiveServices(
+  mailbox: BenchMailbox,
+  largeAttachmentBytes?: number,
+): Promise<ArchiveServices> {
+  const options = {
+    mailbox: { ...mailbox },
+    rateLimits: { enabled: false, groups: UNLIMITED_EMULATOR_GROUPS },
+  };
+  const input: EmulatorChildInput = {
+    options,
+    ...(largeAttachmentBytes === undefined ? {} : { largeAttachmentBytes }),
+  };
+  const [emulator, s3, dynamo] = await Promise.all([
+    startEmulatorProcess(input),
+    startS3rver(),
+    startDynalite(),
+  ]);
+  return {
+    emulator,
+    s3,
+    dynamo,
+    async freshTargets(label) {
+      const bucket = `${label}-${randomUUID().slice(0, 8)}`;
+      await s3.createBucket(bucket);
+      return {
+        server: emulator.url,
+        mediaServer: emulator.mediaUrl,
+        credentials: emulator.credentials,
+        s3Endpoint: s3.endpoint,
+        bucket,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: await dynamo.createStateTable(),
+      };
+    },
+    stop: async () => {
+      await Promise.allSettled([emulator.stop(), s3.stop(), dynamo.stop()]);
+    },
+  };
+}
+
+/** The FSync start date far enough back to include every generated message. */
+export function benchStartDate(days: number): string {
+  return new Date(Date.now() - (days + 1) * 86_400_000).toISOString();
+}

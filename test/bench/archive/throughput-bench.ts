@@ -1,0 +1,146 @@
+/**
+ * archive-throughput: the archiver's throughput (bytes of attachments stored per second, sync and
+ * message.json included) as a ratio to a plain stream copy of the same attachments from the local
+ * RingCentral to s3rver, in the same run, rate limits scaled off. Both run bundled in their own
+ * process with the deployed V8 flag and the same concurrency.
+ */
+import { benchResult, goal, round } from '../goals.ts';
+import type { Benchmark, BenchResult } from '../types.ts';
+import type { ArchiverChildInput, ArchiverChildResult } from './archiver-child.ts';
+import { bundleChild, startBundledChild } from './bundled-child.ts';
+import type { CopyChildInput, CopyChildResult } from './copy-child.ts';
+import { benchStartDate, startArchiveServices } from './services.ts';
+
+const MiB = 2 ** 20;
+const settings = {
+  messages: Number(process.env.BENCH_ARCHIVE_MESSAGES ?? 400),
+  maxAttachmentBytes: Number(process.env.BENCH_ARCHIVE_MAX_ATTACHMENT_BYTES ?? 2 * MiB),
+  concurrency: Number(process.env.BENCH_ARCHIVE_CONCURRENCY ?? 4),
+  rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 2),
+  spanDays: 30,
+};
+
+/** Runs a bundled child to its result and stops it. */
+export async function runBundled<I, R>(file: string, input: I, label: string): Promise<R> {
+  const child = startBundledChild(file, input, label);
+  try {
+    return await child.result<R>();
+  } finally {
+    await child.stop();
+  }
+}
+
+const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+
+/** The archive-throughput benchmark. */
+export const archiveThroughputBenchmark: Benchmark = {
+  name: 'archive-throughput',
+  description: `archive ${settings.messages} messages (attachments up to ${round(settings.maxAttachmentBytes / MiB, 1)} MiB) against a plain stream copy, rate limits off`,
+  async run(): Promise<BenchResult> {
+    const startedAt = Date.now();
+    const startDate = benchStartDate(settings.spanDays);
+    const services = await startArchiveServices({
+      seed: 21,
+      extensions: 1,
+      messagesPerExtension: settings.messages,
+      maxAttachmentBytes: settings.maxAttachmentBytes,
+      startDate: benchStartDate(settings.spanDays - 1),
+    });
+    const archiverBundle = await bundleChild(new URL('./archiver-child.ts', import.meta.url));
+    const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url));
+    try {
+      const copies: CopyChildResult[] = [];
+      const archives: ArchiverChildResult[] = [];
+      // Alternating order, so neither side always gets the warmer disk cache.
+      for (let round = 0; round < settings.rounds; round += 1) {
+        const runCopy = async () => {
+          const input: CopyChildInput = {
+            targets: await services.freshTargets('copy'),
+            extension: '~',
+            startDate,
+            concurrency: settings.concurrency,
+          };
+          copies.push(await runBundled(copyBundle.file, input, 'copy'));
+        };
+        const runArchive = async () => {
+          const input: ArchiverChildInput = {
+            targets: await services.freshTargets('archive'),
+            extension: '~',
+            startDate,
+            concurrency: settings.concurrency,
+            maxRuns: 3,
+          };
+          archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
+        };
+        if (round % 2 === 0) {
+          await runCopy();
+          await runArchive();
+        } else {
+          await runArchive();
+          await runCopy();
+        }
+      }
+      const copyRates = copies.map((copy) => mibPerSecond(copy.bytes, copy.durationMs));
+      const archiveRates = archives.map((run) => mibPerSecond(run.archivedBytes, run.durationMs));
+      const median = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const middle = Math.floor(sorted.length / 2);
+        return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+      };
+      const ratio = median(archiveRates) / median(copyRates);
+      const first = archives[0];
+      const copy = copies[0];
+      if (!first || !copy) throw new Error('no runs');
+      return benchResult('archive-throughput', startedAt, {
+        figures: [
+          { name: 'messages', value: copy.messages, unit: '' },
+          { name: 'attachments', value: copy.attachments, unit: '' },
+          { name: 'attachment bytes', value: copy.bytes, unit: 'B' },
+          ...copyRates.map((rate, index) => ({
+            name: `plain copy, round ${index + 1}`,
+            value: round(rate, 1),
+            unit: 'MiB/s',
+          })),
+          ...archiveRates.map((rate, index) => ({
+            name: `archiver, round ${index + 1}`,
+            value: round(rate, 1),
+            unit: 'MiB/s',
+          })),
+          { name: 'archiver / plain copy (medians)', value: round(ratio, 2), unit: 'x' },
+          { name: 'archiver runs to complete (round 1)', value: first.runs, unit: '' },
+        ],
+        goals: [
+          goal('archiver throughput >= 0.8x the plain copy', round(ratio, 2), '>=', 0.8, 'x'),
+          goal(
+            'every archiver round completed and advanced the cursor',
+            archives.filter((run) => run.complete && run.cursorAdvanced).length,
+            '==',
+            archives.length,
+            'rounds',
+          ),
+          goal(
+            'no archive failures',
+            archives.reduce((sum, run) => sum + run.failures, 0),
+            '==',
+            0,
+            '',
+          ),
+          goal(
+            'the archiver stored every attachment byte the copy did',
+            archives.every((run) => run.archivedBytes === copy.bytes) ? 1 : 0,
+            '==',
+            1,
+            '(1 = equal)',
+          ),
+        ],
+        notes: [
+          `concurrency ${settings.concurrency} on both sides; ${settings.rounds} rounds, order alternating; each round in a fresh bucket and state table`,
+          'the archiver also hashes every byte, writes message.json and a locator per message and keeps the cursor in dynalite; the copy only streams GET into PutObject',
+        ],
+      });
+    } finally {
+      await Promise.allSettled([archiverBundle.dispose(), copyBundle.dispose()]);
+      await services.stop();
+    }
+  },
+};

@@ -1,0 +1,158 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
+import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
+import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
+import { ConfigError } from '../../../lib/runtime/config.ts';
+import { lambdaContext, scheduledEvent } from '../../support/events.ts';
+import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
+import { archiveRecords } from '../../unit/archive/purge-fixture.ts';
+import {
+  baseEnvironment,
+  type EventsHarness,
+  importWithEnvironment,
+  SECRET_IDS,
+  startEventsHarness,
+} from '../functions/events-harness.ts';
+
+type PurgeModule = typeof import('../../../functions/purge.ts');
+
+const DAY_MS = 86_400_000;
+const BUCKET = 'purge-function';
+
+let harness: EventsHarness;
+let s3: LocalS3;
+let purgeModule: PurgeModule;
+let records: MessageRecord[];
+let environment: Record<string, string>;
+const saved = new Map<string, string | undefined>();
+
+beforeAll(async () => {
+  harness = await startEventsHarness({
+    session: true,
+    emulator: {
+      mailbox: {
+        seed: 5,
+        extensions: 1,
+        messagesPerExtension: 120,
+        maxAttachmentBytes: 4_000,
+        startDate: new Date(Date.now() - 60 * DAY_MS).toISOString(),
+      },
+      rateLimits: { enabled: false },
+    },
+  });
+  s3 = await startS3rver();
+  await s3.createBucket(BUCKET);
+  const rc = await createRingCentralFromSecrets({
+    store: harness.store,
+    credentialsSecretId: SECRET_IDS.credentials,
+    sessionSecretId: SECRET_IDS.session,
+  });
+  records = [];
+  for await (const page of rc.messages.list({
+    dateFrom: new Date(Date.now() - 61 * DAY_MS),
+    perPage: 1000,
+  })) {
+    records.push(...page.records);
+  }
+  await archiveRecords(
+    createS3ObjectStore({ bucket: BUCKET, client: s3.client }),
+    records,
+    (record, attachmentId) => harness.emulator.mailbox.openAttachment(record.id, attachmentId),
+  );
+  await createCursorStore(
+    createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+  ).advance('~', { syncToken: 'test', syncTime: new Date().toISOString() }, 0);
+  environment = {
+    ...baseEnvironment(harness),
+    // s3rver accepts only its own credentials; dynalite accepts any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    ARCHIVE_BUCKET_NAME: BUCKET,
+    PURGE_RETENTION_DAYS: JSON.stringify({ Fax: 20, VoiceMail: 20, SMS: 20, Pager: 20 }),
+    PURGE_HARD: 'true',
+  };
+  purgeModule = await importWithEnvironment(
+    () => import('../../../functions/purge.ts'),
+    environment,
+  );
+  // The SDK clients read endpoints and credentials when they first send: keep them set.
+  for (const [name, value] of Object.entries(environment)) {
+    saved.set(name, process.env[name]);
+    process.env[name] = value;
+  }
+});
+
+afterEach(() => {
+  harness.emulator.resetStats();
+});
+
+afterAll(async () => {
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await s3?.stop();
+  await harness?.stop();
+});
+
+function oldEnough(record: MessageRecord): boolean {
+  return Date.parse(record.creationTime ?? '') < Date.now() - 20 * DAY_MS;
+}
+
+describe('the purge function', () => {
+  it('is a dry run unless PURGE_DRY_RUN=false', async () => {
+    // Prepare
+    const handler = purgeModule.createHandler(purgeModule.dependenciesFromEnvironment(environment));
+
+    // Act
+    const result = await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+
+    // Assess
+    const expected = records.filter(oldEnough).length;
+    expect(result.dryRun).toBe(true);
+    expect(result.counts).toMatchObject({ wouldDelete: expected, deleted: 0, skipped: 0 });
+    expect(harness.emulator.stats().requestsByGroup.Medium).toBe(0);
+    const report = await createS3ObjectStore({ bucket: BUCKET, client: s3.client }).getText(
+      result.reportKey,
+    );
+    expect(JSON.parse(report ?? '{}')).toMatchObject({ dryRun: true, hardPurge: true });
+  });
+
+  it('deletes the verified messages once enabled, ceil(N/50) requests', async () => {
+    // Prepare
+    const handler = purgeModule.createHandler(
+      purgeModule.dependenciesFromEnvironment({ ...environment, PURGE_DRY_RUN: 'false' }),
+    );
+    const expected = records.filter(oldEnough);
+
+    // Act
+    const result = await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+
+    // Assess
+    expect(result).toMatchObject({ dryRun: false, complete: true });
+    expect(result.counts).toMatchObject({ deleted: expected.length, failed: 0, skipped: 0 });
+    expect(harness.emulator.stats().requestsByGroup.Medium).toBe(Math.ceil(expected.length / 50));
+    const extensionId = records[0]?.extensionId ?? '';
+    for (const record of records) {
+      expect(harness.emulator.mailbox.get(extensionId, record.id)?.availability).toBe(
+        oldEnough(record) ? 'Purged' : 'Alive',
+      );
+    }
+  });
+
+  it('refuses a retention it cannot use at cold start, naming the variable', () => {
+    // Act
+    const load = () =>
+      purgeModule.dependenciesFromEnvironment({
+        ...environment,
+        PURGE_RETENTION_DAYS: '{"Fax":0}',
+      });
+
+    // Assess
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/PURGE_RETENTION_DAYS/);
+  });
+});
