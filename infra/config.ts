@@ -24,16 +24,14 @@ const principalArn = z
     error: 'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
   });
 
-const kmsKeyArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
-    error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
-  });
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
+  error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
+});
 
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ] as const;
 
 const days = (minimum: number, maximum: number) => z.number().int().min(minimum).max(maximum);
@@ -113,11 +111,16 @@ export const infraConfigSchema = z
       .optional(),
     /** Buckets send-fax may read documents from. */
     faxDocumentBuckets: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name' }))
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name' }),
+      )
       .default([]),
     /** HTTP API stage throttling (requests per second, burst). */
     apiThrottle: z
-      .object({ rateLimit: z.number().positive().max(10_000), burstLimit: z.number().int().positive().max(5_000) })
+      .object({
+        rateLimit: z.number().positive().max(10_000),
+        burstLimit: z.number().int().positive().max(5_000),
+      })
       .strict()
       .default({ rateLimit: 20, burstLimit: 40 }),
     /** Days of function and access logs. */

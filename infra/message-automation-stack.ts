@@ -12,14 +12,18 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
-import { acknowledgeFindings } from './nag-acknowledgements.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
-import { MessageFunction, PROJECT_ROOT } from './constructs/message-function.ts';
+import {
+  MessageFunction,
+  type MessageFunctionProps,
+  PROJECT_ROOT,
+} from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
 import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
+import { acknowledgeFindings } from './nag-acknowledgements.ts';
 
 /** The functions of functions/, by file name. */
 export const FUNCTION_NAMES = [
@@ -73,7 +77,11 @@ export class MessageAutomationStack extends Stack {
   readonly api: SendApi;
   readonly monitoring: Monitoring;
   /** Dead-letter queues: failed async invocations, undeliverable schedules and rule events. */
-  readonly deadLetters: { functions: DeadLetterQueue; schedules: DeadLetterQueue; events: DeadLetterQueue };
+  readonly deadLetters: {
+    functions: DeadLetterQueue;
+    schedules: DeadLetterQueue;
+    events: DeadLetterQueue;
+  };
   readonly schedules: Partial<Record<FunctionName, ScheduledJob>> = {};
   /** Invokes token-refresh with `{ "force": true }` at deploy. */
   readonly refreshAtDeploy: cr.AwsCustomResource;
@@ -119,7 +127,8 @@ export class MessageAutomationStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.webhookSecret = new secretsmanager.Secret(this, 'WebhookToken', {
-      description: 'Verification token of the RingCentral webhook subscription: {"verificationToken"}',
+      description:
+        'Verification token of the RingCentral webhook subscription: {"verificationToken"}',
       generateSecretString: {
         secretStringTemplate: '{}',
         generateStringKey: 'verificationToken',
@@ -177,7 +186,7 @@ export class MessageAutomationStack extends Stack {
     };
     const make = (
       name: FunctionName,
-      settings: Omit<ConstructorParameters<typeof MessageFunction>[2], 'name' | 'logRetention'>,
+      settings: Omit<MessageFunctionProps, 'name' | 'logRetention' | 'logKey'>,
     ): MessageFunction => {
       const made = new MessageFunction(this, pascal(name), {
         name,
@@ -329,9 +338,7 @@ export class MessageAutomationStack extends Stack {
     readSecrets(tokenRefresh, [credentials, session]);
     allow(tokenRefresh, ['secretsmanager:PutSecretValue'], [session]);
     // The refresh lease: a conditional put to take it, a conditional delete to release it.
-    allow(tokenRefresh, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], [
-      this.table.tableArn,
-    ]);
+    allow(tokenRefresh, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
     readSecrets(subscriptionKeeper, [credentials, session, this.webhookSecret.secretArn]);
     readSecrets(webhook, [this.webhookSecret.secretArn]);
     allow(webhook, ['events:PutEvents'], [this.bus.eventBusArn]);
@@ -339,14 +346,14 @@ export class MessageAutomationStack extends Stack {
       allow(webhook, ['lambda:InvokeFunction'], [archive.function.functionArn]);
       readSecrets(archive, [credentials, session]);
       // The sync cursor: read, then a conditional write.
-      allow(archive, ['dynamodb:GetItem', 'dynamodb:PutItem'], [
-        this.table.tableArn,
-      ]);
+      allow(archive, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
       // GetObject covers HeadObject and the source of the metadata CopyObject; PutObject covers
       // multipart create/upload/complete and the copy's target; abort cleans up a failed upload.
-      allow(archive, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [
-        this.archive.bucket.arnForObjects('archive/*'),
-      ]);
+      allow(
+        archive,
+        ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        [this.archive.bucket.arnForObjects('archive/*')],
+      );
       if (archiveKey) {
         allow(archive, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
       }
@@ -356,9 +363,11 @@ export class MessageAutomationStack extends Stack {
       // Purge only reads the archive cursors (never moves them).
       allow(purge, ['dynamodb:GetItem'], [this.table.tableArn]);
       allow(purge, ['s3:GetObject'], [this.archive.bucket.arnForObjects('archive/*')]);
-      allow(purge, ['s3:GetObject', 's3:PutObject'], [
-        this.archive.bucket.arnForObjects('reports/purge/*'),
-      ]);
+      allow(
+        purge,
+        ['s3:GetObject', 's3:PutObject'],
+        [this.archive.bucket.arnForObjects('reports/purge/*')],
+      );
       if (archiveKey) {
         allow(purge, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
       }
@@ -384,7 +393,12 @@ export class MessageAutomationStack extends Stack {
     );
     if (archive) job('archive', archive, config.schedules.archive, Duration.minutes(10));
     if (purge) job('purge', purge, config.schedules.purge, Duration.hours(2));
-    job('subscription-keeper', subscriptionKeeper, config.schedules.subscriptionKeeper, Duration.hours(2));
+    job(
+      'subscription-keeper',
+      subscriptionKeeper,
+      config.schedules.subscriptionKeeper,
+      Duration.hours(2),
+    );
 
     // token-refresh at deploy, forced, so the first send after a deploy has a session.
     const refreshAtDeploy = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {

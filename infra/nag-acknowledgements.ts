@@ -149,9 +149,14 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
   if (config.logRetentionDays < 365) {
     const reason = `Log retention is set to ${config.logRetentionDays} days by the logRetentionDays configuration.`;
     for (const made of Object.values(stack.functions)) {
-      if (made) acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+      if (made)
+        acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
     }
-    acknowledge(stack.api.accessLogs, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+    acknowledge(
+      stack.api.accessLogs,
+      `${GUARD}::cloudwatch_log_group_retention_period_check`,
+      reason,
+    );
   }
 
   // --- scheduler roles (created by aws-scheduler-targets per target function) ---

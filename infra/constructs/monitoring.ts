@@ -178,7 +178,10 @@ export class Monitoring extends Construct {
           custom('SkippedAttachments', 'archive'),
           custom('ArchiveFailures', 'archive'),
         ],
-        right: [custom('ArchivedBytes', 'archive'), custom('CursorLagSeconds', 'archive', 'Maximum')],
+        right: [
+          custom('ArchivedBytes', 'archive'),
+          custom('CursorLagSeconds', 'archive', 'Maximum'),
+        ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -231,13 +234,14 @@ function sumOfServices(
 ): cloudwatch.MathExpression {
   const usingMetrics: Record<string, cloudwatch.IMetric> = {};
   services.forEach((service, index) => {
-    usingMetrics[`${metricName.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}${index}`] = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service },
-      statistic,
-      period: FIVE_MINUTES,
-    });
+    usingMetrics[`${metricName.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}${index}`] =
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic,
+        period: FIVE_MINUTES,
+      });
   });
   return new cloudwatch.MathExpression({
     expression: Object.keys(usingMetrics)

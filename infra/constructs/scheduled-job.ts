@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -39,6 +39,3 @@ export class ScheduledJob extends Construct {
     });
   }
 }
-
-/** Default maximum event age of scheduled runs. */
-export const DEFAULT_SCHEDULE_EVENT_AGE = Duration.minutes(10);

@@ -19,6 +19,11 @@ export class Queue<T> {
     this.items.push(item);
   }
 
+  /** The item `index` places behind the front, if any. */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.length ? this.items[this.head + index] : undefined;
+  }
+
   /** The front item, if any. */
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;
@@ -60,26 +65,21 @@ interface HeldValue {
 }
 
 /**
- * The largest value recorded whose hold has not yet ended, kept in a monotone queue (values
- * decreasing, holds increasing from front to back), so adding and asking are O(1) amortised.
+ * The largest value whose hold has not ended. Values are added in time order with holds that
+ * never end earlier than a previous one's, so a monotone queue (values decreasing from front to
+ * back) answers in O(1) amortised: an entry dominated by a newer, larger one can never be the
+ * maximum again.
  */
 export class SlidingMax {
   private readonly entries = new Queue<HeldValue>();
 
-  /**
-   * Records `value`, valid while `now < until`. A smaller value that would outlive a larger one
-   * extends the larger one's hold instead (never shorter than asked: conservative).
-   */
+  /** Records `value`, held while `now < until`. */
   add(value: number, until: number): void {
-    let hold = until;
     for (let back = this.entries.peekBack(); back && back.value <= value; ) {
-      hold = Math.max(hold, back.until);
       this.entries.pop();
       back = this.entries.peekBack();
     }
-    const back = this.entries.peekBack();
-    if (back && back.until >= hold) return;
-    this.entries.push({ value, until: hold });
+    this.entries.push({ value, until });
   }
 
   /** The largest value still held at `now` (0 when none). */

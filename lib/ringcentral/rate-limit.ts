@@ -61,24 +61,24 @@ export interface GroupSnapshot {
   consecutiveRateLimited: number;
 }
 
-/** Timing slack never below this: covers timer lateness on a busy event loop. */
-const MIN_GRACE_MS = 25;
+/** Claims are never closer together than this, whatever the round trips: covers timer lateness. */
+const MIN_CLAIM_SPACING_MS = 10;
 
-interface SentEntry {
+/** One of this client's requests, from send until its response headers (or failure). */
+interface Exchange {
   sentAt: number;
-  state: 'in-flight' | 'done' | 'cancelled';
+  claim: boolean;
+  /** Another request of this client was in flight at some moment of this one's flight. */
+  overlapped: boolean;
+  /** Penalty epoch when sent: a 429 for a request of the current epoch is a refused probe. */
+  epoch: number;
+  settled: boolean;
 }
 
-interface Grant {
-  seq: number;
-  claim: boolean;
+/** A finished exchange: it may count on the server until `answeredAt + window`. */
+interface Answered {
   sentAt: number;
-  /** Own exchanges completed before this one was sent: those arrived before it did. */
-  completedBefore: number;
-  /** Penalties imposed before it was sent: a 429 for a request of the current epoch is a refused probe. */
-  epoch: number;
-  entry: SentEntry;
-  settled: boolean;
+  answeredAt: number;
 }
 
 interface Waiter {
@@ -97,48 +97,36 @@ type Decision =
  * Paces one usage-plan group ahead of time so that normal operation never sees a 429, also when
  * other processes spend the same user's budget.
  *
- * The server keeps a sliding log per user+app+group: a request is counted when it ARRIVES, at
- * server time a, and leaves the log at a + W. A response reports Limit, Remaining and Window
- * as of that arrival. This client knows, for each of its requests, the send time s and the
- * response time r, and a lies between them. Hence:
+ * RingCentral keeps a sliding log per user+app+group: a request counts from its arrival `a` to
+ * `a + W`, and each response reports Limit, Remaining (after counting it) and Window. This client
+ * knows of each request only its send time `s` and answer time `r` (`s <= a <= r`). The scheme is
+ * one of held slots:
  *
- * - Own requests. A request occupies a slot from its send until r + W: at r + W its entry has
- *   surely left the server's log (a <= r), whatever the clocks say, because only durations
- *   measured on this client's clock are used.
- * - Others' usage. A response R says the log held U = Limit - Remaining entries at a_R
- *   (Remaining after counting R, as RingCentral and the local server report it; if a response
- *   ever shows fewer entries than this client surely has in the log, Remaining is taken to be
- *   reported before counting and U is corrected by one from then on). Of these, this client's
- *   own entries are surely those answered before R was sent (they arrived before a_R) and sent
- *   less than W before r_R (not yet expired at a_R); everything else in U is counted as someone
- *   else's. That is an upper bound of the others' usage at a_R, never an underestimate.
- * - The reserve. Other processes running this pacer re-use their own freed slots (below), so
- *   their usage dips for a moment whenever one of their requests expires (between a + W on the
- *   server and their re-send after r + W). A reading taken in such a dip would show free slots
- *   that are not free. So the reserve kept for others is the LARGEST estimate seen in the last
- *   window (each reading held until r_R + W + hold margin), not the latest one.
- * - Re-use. When one of this client's slots frees (r + W) and a request is waiting, that request
- *   takes the slot at once, whatever the estimates say: this client's usage never exceeds what
- *   it held before. A freed slot not re-used within a grace period is given up. The hold margin
- *   on the other side covers the grace plus a round trip, so the others still reserve the slot
- *   when the re-used request arrives.
- * - Claims. A request beyond the held slots is a claim on the free budget
- *   (Limit - safety - held - reserve - others' recent growth). Claims sent since the newest
- *   reading may number at most half of the budget that was free at that reading, so two
- *   processes discovering the same free slots at the same moment together take at most all of
- *   them; others' growth between two readings is added to the reserve for a round trip, as their
- *   claims still in flight are invisible to any reading. The last free slot is claimed only by
- *   a client alone in the group, or by the one of two that holds fewer slots (it sees the other
- *   at more than its own level; the other sees the opposite), so it is used without both taking
- *   it. Without a reading from the last window a client knows nothing and probes one request at
- *   a time.
- * - Penalties. A 429 blocks the group for Retry-After; a refused probe waits longer, with a
- *   growing random extra ({@link penaltyWaitMs}), so that several processes stop restarting each
- *   other's penalty. Every wait is bounded by the caller's deadline: a request whose deadline
- *   falls before the group can open fails at once.
+ * - **Own slots.** A request occupies a slot from its send until `r + W`; by then it has surely
+ *   left the server's log. When one of this client's slots frees and a request waits, the request
+ *   re-uses it at once ("re-use"): this client never exceeds the most it held in the last window.
+ * - **Others' usage.** A response says the log held `U = Limit - Remaining` at `a`. If no other
+ *   request of this client overlapped that exchange and none of its answered ones straddles the
+ *   window's edge, exactly which own requests were in `U` is known, and the rest is the others'
+ *   usage. Readings that are ambiguous are not used. The others re-use their slots too, so their
+ *   usage dips for a round trip whenever one of their requests expires; the estimate is therefore
+ *   the LARGEST reading of the last window, never the latest.
+ * - **Claims.** A request beyond the held slots claims a free one. Claims are spaced at least
+ *   `tau` apart (half the average slot spacing `W / 2L`, and at least four round trips), one
+ *   unanswered at a time, and, with others present, made only on a reading younger than
+ *   `tau / 2`. So a claim misses at most one claim of another process, and it needs two free
+ *   slots: one for itself and one for the claim it may not have seen. The last free slot goes to
+ *   the process that would still hold no more than the other after taking it: of two processes
+ *   that both see one free slot, at most one holds fewer, so they never both take it. Alone (no
+ *   others seen for a window), a client claims up to the limit.
+ * - **Reserve.** `safety` requests per window are never used (e.g. left to interactive sends).
+ * - **Penalties.** A 429 blocks the group for Retry-After. A refused probe waits longer, with a
+ *   growing random extra ({@link penaltyWaitMs}), so processes stop restarting each other's
+ *   penalty. Afterwards everything is forgotten and the group starts again with one probe.
  *
- * The timing slack (grace and hold margin) is measured, not tuned: it is the slowest exchange of
- * the last window, at least 25 ms. Every operation is O(1) amortised.
+ * Every wait is bounded by the caller's deadline: a request whose deadline falls before the group
+ * can open fails at once. Every operation is O(1) amortised, apart from a scan of the answered
+ * requests near the window's edge.
  */
 export class GroupPacer {
   readonly group: RateLimitGroup;
@@ -146,35 +134,22 @@ export class GroupPacer {
   private windowMs: number;
   private readonly safety: number;
   private readonly now: () => number;
-  private readonly random: () => number;
   private readonly onWait: ((info: PacerWaitInfo) => void) | undefined;
+  private readonly random: () => number;
   private readonly queue: Waiter[] = [];
+  private readonly inFlight = new Set<Exchange>();
+  /** Answered requests in answer order (so `answeredAt` never decreases). */
+  private readonly answered = new Queue<Answered>();
+  private readonly ownPeak = new SlidingMax();
+  private readonly others = new SlidingMax();
+  private lastReadingAt = Number.NEGATIVE_INFINITY;
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
+  private roundTripMs = 0;
+  private blockedUntil = 0;
+  private epoch = 0;
+  private consecutiveRateLimited = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
-
-  private seq = 0;
-  private inFlight = 0;
-  /** When each answered own request leaves the window (r + W), in answer order. */
-  private readonly answered = new Queue<number>();
-  /** Own slots freed and not yet re-used: the moment each freed. */
-  private readonly freed = new Queue<number>();
-  /** Own sends in send order, pruned once sent more than a window ago. */
-  private readonly sent = new Queue<SentEntry>();
-  private answeredInSent = 0;
-  private completedTotal = 0;
-  /** Claims in flight, in grant order, and how many of them were sent after the newest reading. */
-  private readonly claims = new Queue<Grant>();
-  private unobservedClaims = 0;
-  private readingSeq = 0;
-  private readingAt = Number.NEGATIVE_INFINITY;
-  private readonly reserve = new SlidingMax();
-  private readonly growth = new SlidingMax();
-  private readonly slowest = new SlidingMax();
-  private lastOthers = 0;
-  private countOffset = 0;
-  private blockedUntil = 0;
-  private consecutive429 = 0;
-  private penaltyEpoch = 0;
 
   constructor(
     group: RateLimitGroup,
@@ -197,13 +172,7 @@ export class GroupPacer {
   acquire(options?: CallOptions): Promise<Permit> {
     throwIfDone(options, `${this.group} request`);
     return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = {
-        options,
-        resolve,
-        reject,
-        reported: undefined,
-        dispose: () => {},
-      };
+      const waiter: Waiter = { options, resolve, reject, reported: undefined, dispose: () => {} };
       const signal = options?.signal;
       if (signal) {
         const onAbort = (): void => {
@@ -218,28 +187,6 @@ export class GroupPacer {
     });
   }
 
-  /**
-   * Blocks the group after a 429 with Retry-After `ms`: for `ms` after the first 429, longer
-   * (with jitter) after a refused probe. Everything known about the window is dropped: the
-   * group starts again with one probe.
-   */
-  penalize(ms: number, refusedProbe = true): void {
-    const now = this.now();
-    if (refusedProbe) {
-      // Sent after the previous penalty: a refused probe. Others of an earlier burst are not.
-      this.consecutive429 += 1;
-      this.penaltyEpoch += 1;
-    }
-    const wait = penaltyWaitMs(ms, Math.max(1, this.consecutive429), this.random);
-    this.blockedUntil = Math.max(this.blockedUntil, now + wait);
-    // The penalty outlasts what was known: re-learn from a probe once it is over.
-    this.freed.clear();
-    this.reserve.clear();
-    this.growth.clear();
-    this.readingAt = Number.NEGATIVE_INFINITY;
-    this.pump();
-  }
-
   /** Current state, for errors and hooks. */
   snapshot(): GroupSnapshot {
     const now = this.now();
@@ -247,178 +194,173 @@ export class GroupPacer {
     return {
       limit: this.limit,
       windowMs: this.windowMs,
-      ownInWindow: this.held(),
-      inFlight: this.inFlight,
-      othersEstimate: this.reserve.max(now),
-      level: this.held() + this.freed.length,
+      ownInWindow: this.ownInWindow(),
+      inFlight: this.inFlight.size,
+      othersEstimate: this.others.max(now),
+      level: this.ownPeak.max(now),
       blockedUntil: this.blockedUntil,
-      consecutiveRateLimited: this.consecutive429,
+      consecutiveRateLimited: this.consecutiveRateLimited,
     };
   }
 
-  private held(): number {
-    return this.inFlight + this.answered.length;
-  }
-
-  /** The slack for timer lateness and round trips: the slowest exchange of the last window. */
-  private graceMs(now: number): number {
-    return Math.max(MIN_GRACE_MS, this.slowest.max(now));
+  private ownInWindow(): number {
+    return this.inFlight.size + this.answered.length;
   }
 
   private prune(now: number): void {
-    const grace = this.graceMs(now);
-    for (let front = this.answered.peek(); front !== undefined && front <= now; ) {
+    for (let front = this.answered.peek(); front; front = this.answered.peek()) {
+      if (front.answeredAt + this.windowMs > now) break;
       this.answered.shift();
-      this.freed.push(front);
-      front = this.answered.peek();
     }
-    // A freed slot not re-used within the grace is given up: others may claim it from then on.
-    for (let front = this.freed.peek(); front !== undefined && front + grace < now; ) {
-      this.freed.shift();
-      front = this.freed.peek();
-    }
-    for (let front = this.sent.peek(); front && front.sentAt <= now - this.windowMs; ) {
-      this.sent.shift();
-      if (front.state === 'done') this.answeredInSent -= 1;
-      front = this.sent.peek();
-    }
-    for (
-      let front = this.claims.peek();
-      front && (front.settled || front.seq <= this.readingSeq);
-    ) {
-      this.claims.shift();
-      front = this.claims.peek();
-    }
+  }
+
+  /** Minimum time between two claims of this client. */
+  private claimSpacing(): number {
+    return Math.max(
+      MIN_CLAIM_SPACING_MS,
+      this.windowMs / (2 * Math.max(1, this.limit)),
+      4 * this.roundTripMs,
+    );
   }
 
   private decide(now: number): Decision {
     if (now < this.blockedUntil) return { ok: false, reason: 'penalty', wakeAt: this.blockedUntil };
     this.prune(now);
-    if (this.freed.length > 0) return { ok: true, claim: false };
-    const held = this.held();
-    const reserve = this.reserve.max(now);
-    const free = this.limit - this.safety - held - reserve - this.growth.max(now);
-    const budgetWake = (): number | undefined => {
-      const candidates = [
-        this.answered.peek(),
-        this.reserve.nextChange(now),
-        this.growth.nextChange(now),
-      ].filter((at): at is number => at !== undefined);
-      return candidates.length > 0 ? Math.min(...candidates) : undefined;
+    const own = this.ownInWindow();
+    const budget = this.limit - this.safety;
+    const others = this.others.max(now);
+    const expiry = this.answered.peek();
+    const nextExpiry = expiry ? expiry.answeredAt + this.windowMs : undefined;
+    const othersChange = this.others.nextChange(now);
+    const soonest = (...times: Array<number | undefined>): number | undefined => {
+      const defined = times.filter((time): time is number => time !== undefined);
+      return defined.length > 0 ? Math.min(...defined) : undefined;
     };
-    if (free < 1) return { ok: false, reason: 'budget', wakeAt: budgetWake() };
-    const stale = this.readingAt <= now - this.windowMs;
-    const base = free + this.unobservedClaims;
-    let cap = stale ? 1 : Math.floor(base / 2);
-    if (cap === 0 && base === 1 && (reserve === 0 || held < reserve)) cap = 1;
-    if (this.unobservedClaims < cap) return { ok: true, claim: true };
-    if (this.unobservedClaims > 0) return { ok: false, reason: 'in-flight', wakeAt: undefined };
-    return { ok: false, reason: 'budget', wakeAt: budgetWake() };
+
+    // Re-use: back up to a level held in the last window, while the others leave room for it.
+    if (own < this.ownPeak.max(now)) {
+      if (own + others + 1 <= budget) return { ok: true, claim: false };
+      return { ok: false, reason: 'budget', wakeAt: soonest(nextExpiry, othersChange) };
+    }
+
+    // A claim.
+    for (const exchange of this.inFlight) {
+      if (exchange.claim) return { ok: false, reason: 'in-flight', wakeAt: undefined };
+    }
+    const spacingEnd = this.lastClaimAt + this.claimSpacing();
+    if (now < spacingEnd) return { ok: false, reason: 'budget', wakeAt: spacingEnd };
+    if (others === 0) {
+      if (own + 1 <= budget) return { ok: true, claim: true };
+      return { ok: false, reason: 'budget', wakeAt: nextExpiry };
+    }
+    const fresh = now - this.lastReadingAt <= this.claimSpacing() / 2;
+    // One slot for a claim of another process this client may not have seen yet, unless this
+    // client would still hold no more than the other: then the other does not take the last one.
+    const unseen = own + 1 <= others ? 0 : 1;
+    const margin = fresh ? unseen : unseen + 1;
+    if (own + others + 1 + margin <= budget) return { ok: true, claim: true };
+    // Wait for this client's next expiry (a re-use brings a fresh reading) or the others' change.
+    return { ok: false, reason: 'budget', wakeAt: soonest(nextExpiry, othersChange) };
   }
 
   private grant(waiter: Waiter, claim: boolean, now: number): void {
     waiter.dispose();
-    if (!claim) this.freed.shift();
-    this.inFlight += 1;
-    const entry: SentEntry = { sentAt: now, state: 'in-flight' };
-    this.sent.push(entry);
-    const grant: Grant = {
-      seq: ++this.seq,
-      claim,
+    const exchange: Exchange = {
       sentAt: now,
-      completedBefore: this.completedTotal,
-      epoch: this.penaltyEpoch,
-      entry,
+      claim,
+      overlapped: this.inFlight.size > 0,
+      epoch: this.epoch,
       settled: false,
     };
-    if (claim) {
-      this.claims.push(grant);
-      this.unobservedClaims += 1;
-    }
-    const permit: Permit = {
+    for (const other of this.inFlight) other.overlapped = true;
+    this.inFlight.add(exchange);
+    if (claim) this.lastClaimAt = now;
+    // Held past the window by a claim spacing: the slot frees only at the answer + window, and
+    // the re-use must still find the level it held.
+    this.ownPeak.add(this.ownInWindow(), now + this.windowMs + this.claimSpacing());
+    const settle = (): boolean => {
+      if (exchange.settled) return false;
+      exchange.settled = true;
+      this.inFlight.delete(exchange);
+      return true;
+    };
+    waiter.resolve({
       group: this.group,
       complete: (outcome) => {
-        if (grant.settled) return;
-        this.settle(grant);
-        this.complete(grant, outcome ?? {});
+        if (settle()) this.complete(exchange, outcome ?? {});
       },
       cancel: () => {
-        if (grant.settled) return;
-        this.settle(grant);
-        entry.state = 'cancelled';
-        // Never sent: the slot is this client's again at once.
-        if (!claim) this.freed.push(this.now());
-        this.pump();
+        if (settle()) this.pump();
       },
-    };
-    waiter.resolve(permit);
+    });
   }
 
-  private settle(grant: Grant): void {
-    grant.settled = true;
-    this.inFlight -= 1;
-    if (grant.claim && grant.seq > this.readingSeq) this.unobservedClaims -= 1;
-  }
-
-  private complete(grant: Grant, outcome: ExchangeOutcome): void {
+  private complete(exchange: Exchange, outcome: ExchangeOutcome): void {
     const now = this.now();
-    const headers = outcome.headers;
-    const limit = headerNumber(headers, 'x-rate-limit-limit');
-    const remaining = headerNumber(headers, 'x-rate-limit-remaining');
-    const windowSeconds = headerNumber(headers, 'x-rate-limit-window');
+    this.roundTripMs = Math.max(now - exchange.sentAt, this.roundTripMs * 0.9);
+    const limit = headerNumber(outcome.headers, 'x-rate-limit-limit');
+    const windowSeconds = headerNumber(outcome.headers, 'x-rate-limit-window');
     if (limit !== undefined && limit > 0) this.limit = limit;
     if (windowSeconds !== undefined && windowSeconds > 0) this.windowMs = windowSeconds * 1000;
-    this.slowest.add(now - grant.sentAt, now + this.windowMs);
-    this.prune(now);
+
     if (outcome.status === 429) {
-      // Refused: not counted by the server, so the slot is not held.
-      grant.entry.state = 'cancelled';
-      this.penalize(outcome.penaltyMs ?? 0, grant.epoch === this.penaltyEpoch);
+      this.penalize(exchange, outcome.penaltyMs ?? 0, now);
       return;
     }
-    if (outcome.status !== undefined) this.consecutive429 = 0;
-    grant.entry.state = 'done';
-    this.completedTotal += 1;
-    if (grant.sentAt > now - this.windowMs) this.answeredInSent += 1;
-    // Answered now, so surely out of the server's log at now + W.
-    this.answered.push(now + this.windowMs);
-    if (remaining !== undefined && outcome.status !== undefined) {
-      this.read(grant, remaining, now);
-    }
+    if (outcome.status !== undefined) this.consecutiveRateLimited = 0;
+    const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
+    if (remaining !== undefined && !exchange.overlapped) this.read(exchange, remaining, now);
+    this.answered.push({ sentAt: exchange.sentAt, answeredAt: now });
     this.pump();
   }
 
-  /** Takes a response's Remaining as a reading of the group's shared log. */
-  private read(grant: Grant, remaining: number, now: number): void {
-    // Own requests surely in the log at this one's arrival: answered before it was sent and sent
-    // less than a window before its answer, plus itself. A strict lower bound, so the others'
-    // estimate is an upper bound; siblings in flight inflate it (see the report: known cost).
-    const answeredSince = this.completedTotal - 1 - grant.completedBefore;
-    const surelyOwn = Math.max(0, this.answeredInSent - 1 - answeredSince) + 1;
-    let counted = this.limit - remaining + this.countOffset;
-    if (counted < surelyOwn && this.countOffset === 0) {
-      // Fewer entries than this client surely has: Remaining is reported before counting.
-      this.countOffset = 1;
-      counted += 1;
+  /** Records the others' usage from an unambiguous response. */
+  private read(exchange: Exchange, remaining: number, now: number): void {
+    this.prune(exchange.sentAt);
+    // Own answered requests that may still have counted at this one's arrival: answered less
+    // than a window before it was sent. Each surely counted if sent less than a window before
+    // this answer; otherwise it straddles the window's edge and the reading is ambiguous.
+    let counted = 1;
+    for (let index = this.firstAnsweredAfter(exchange.sentAt - this.windowMs); ; index++) {
+      const entry = this.answered.at(index);
+      if (!entry) break;
+      if (entry.sentAt + this.windowMs <= now) return;
+      counted++;
     }
-    const others = Math.max(0, counted - surelyOwn);
-    const margin = 2 * this.graceMs(now);
-    this.reserve.add(others, now + this.windowMs + margin);
-    if (others > this.lastOthers && grant.seq > this.readingSeq) {
-      // Others are claiming: as much again may be in flight, unseen by this reading.
-      this.growth.add(others - this.lastOthers, now + margin);
+    const othersUsage = Math.max(0, this.limit - remaining - counted);
+    this.others.add(othersUsage, now + this.windowMs);
+    this.lastReadingAt = now;
+  }
+
+  /** Index of the first answered request with `answeredAt > time` (binary search). */
+  private firstAnsweredAfter(time: number): number {
+    let low = 0;
+    let high = this.answered.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.answered.at(middle)?.answeredAt ?? 0) > time) high = middle;
+      else low = middle + 1;
     }
-    if (grant.seq > this.readingSeq) {
-      this.lastOthers = others;
-      this.readingSeq = grant.seq;
-      this.readingAt = now;
-      // Claims sent before this reading's request are no longer unobserved.
-      for (let front = this.claims.peek(); front && front.seq <= grant.seq; ) {
-        this.claims.shift();
-        if (!front.settled) this.unobservedClaims -= 1;
-        front = this.claims.peek();
-      }
+    return low;
+  }
+
+  /** Blocks the group after a 429 and forgets what it knew of the window. */
+  private penalize(exchange: Exchange, retryAfterMs: number, now: number): void {
+    if (exchange.epoch === this.epoch) {
+      // Refused while nothing was known to be wrong: a probe (or the first 429) was refused.
+      this.consecutiveRateLimited += 1;
+      this.epoch += 1;
     }
+    const waitMs = penaltyWaitMs(retryAfterMs, this.consecutiveRateLimited, this.random);
+    this.blockedUntil = Math.max(this.blockedUntil, now + waitMs);
+    // The penalty is at least a window long: when it ends, the server's log is empty of
+    // everything sent so far. Start again from one probe.
+    this.answered.clear();
+    this.ownPeak.clear();
+    this.others.clear();
+    this.lastReadingAt = Number.NEGATIVE_INFINITY;
+    this.lastClaimAt = Number.NEGATIVE_INFINITY;
+    this.pump();
   }
 
   private remove(waiter: Waiter): void {
@@ -450,9 +392,10 @@ export class GroupPacer {
           this.queue.splice(this.queue.indexOf(waiter), 1);
           waiter.dispose();
           const waitMs = wakeAt === undefined ? undefined : wakeAt - now;
+          const state = decision.reason === 'penalty' ? 'in a 429 penalty' : 'out of budget';
           waiter.reject(
             new DeadlineExceededError(
-              `The ${this.group} rate-limit group is ${decision.reason === 'penalty' ? 'in a 429 penalty' : 'out of budget'}${waitMs === undefined ? '' : ` for ${Math.ceil(waitMs)} ms`}; the deadline comes first`,
+              `The ${this.group} rate-limit group is ${state}${waitMs === undefined ? '' : ` for ${Math.ceil(waitMs)} ms`}; the deadline comes first`,
               waitMs,
               { rateLimit: { group: this.group, limit: this.limit } },
             ),
@@ -478,19 +421,18 @@ export class GroupPacer {
   }
 
   private schedule(at: number, now: number): void {
-    if (at === this.timerAt && this.timer) return;
+    if (at === this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = at;
     if (!Number.isFinite(at)) return;
-    // setTimeout may fire up to 1 ms early; a slot must not be used before it has freed.
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
         this.timerAt = Number.POSITIVE_INFINITY;
         this.pump();
       },
-      Math.max(0, Math.ceil(at - now) + 1),
+      Math.max(0, at - now + 1),
     );
   }
 }

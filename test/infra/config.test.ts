@@ -83,7 +83,11 @@ describe('infra configuration', () => {
   it('fails the stack at synth with the bad key and value named', () => {
     // Prepare
     const app = new App({
-      context: { 'aws:cdk:bundling-stacks': [], smsFrom: '+16505550100', objectLock: '{"enabled":"yes"}' },
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        smsFrom: '+16505550100',
+        objectLock: '{"enabled":"yes"}',
+      },
     });
 
     // Act / Assess

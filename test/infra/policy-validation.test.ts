@@ -2,11 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { addPolicyValidation } from '../../infra/policy-validation.ts';
 import { BASE_CONTEXT } from './support/synth.ts';
+
+/** The parts of CDK's validation-report.json the test reads. */
+interface ValidationReport {
+  pluginReports: Array<{
+    pluginName: string;
+    violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }>;
+  }>;
+}
 
 const outDirs: string[] = [];
 afterAll(() => {
@@ -60,21 +69,34 @@ describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Contro
     expect(error).toBeUndefined();
   });
 
-  it('fails the synth on a finding nobody acknowledged, naming the rules of all three plugins', () => {
-    // Act: an unencrypted queue without a DLQ breaks rules of all three packs.
+  it('fails the synth on findings nobody acknowledged, from all three plugins', () => {
+    // Act: a bare queue and a bare bucket break rules of all three packs.
     const { error, report } = synthWithValidation(BASE_CONTEXT, (stack) => {
-      new sqs.Queue(stack, 'Careless', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+      new sqs.Queue(stack, 'CarelessQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+      new s3.Bucket(stack, 'CarelessBucket');
     });
 
     // Assess
     expect(String(error)).toMatch(/ValidationFailed|Validation failed/);
-    const text = report();
-    expect(text).toContain('AwsSolutions-SQS');
-    expect(text).toContain('Serverless-SQSRedrivePolicy');
-    expect(text).toContain('sqs_dlq_check');
-    expect(text).toContain('Validated/Careless/Resource');
-    // Only the careless queue is reported: the stack's own findings stay acknowledged.
-    const paths = [...text.matchAll(/"constructPath": "([^"]+)"/g)].map((match) => match[1]);
-    expect(new Set(paths)).toEqual(new Set(['Validated/Careless/Resource']));
+    const reports = (JSON.parse(report()) as ValidationReport).pluginReports;
+    const open = reports.flatMap((plugin) =>
+      plugin.violations.flatMap((violation) =>
+        violation.violatingConstructs.map((construct) => ({
+          plugin: plugin.pluginName,
+          rule: violation.ruleName,
+          path: construct.constructPath,
+        })),
+      ),
+    );
+    const rules = open.map((finding) => finding.rule);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-SQS2']));
+    expect(rules).toContain('Serverless-SQSRedrivePolicy');
+    expect(rules).toContain('s3_bucket_logging_enabled_check');
+    expect(new Set(open.map((finding) => finding.plugin))).toEqual(
+      new Set(['AwsSolutions', 'Serverless', 'cdk-validator-cfnguard']),
+    );
+    // Only the careless resources are open: the stack's own findings stay acknowledged.
+    for (const finding of open)
+      expect(finding.path).toMatch(/^Validated\/Careless(Queue|Bucket)\//);
   });
 });

@@ -117,8 +117,12 @@ describe('functions', () => {
       ARCHIVE_EXTENSIONS: '~',
     });
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe('20');
+    // An imported credentials secret is passed by name.
+    expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
     expect(JSON.parse(alert.ALERT_RECIPIENTS)).toEqual({ sms: ['+16505550111'], pager: ['101'] });
-    expect(webhook.ARCHIVE_FUNCTION_NAME).toEqual({ Ref: base.id(base.stack.functions.archive!.function) });
+    expect(webhook.ARCHIVE_FUNCTION_NAME).toEqual({
+      Ref: base.id(base.stack.functions.archive!.function),
+    });
   });
 
   it('reserves concurrency 1 for token-refresh and archive only', () => {
@@ -181,7 +185,12 @@ describe('least privilege', () => {
     'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
-    alert: [...logs('alert'), ...secretsRead('credentials', 'session'), ...idempotency, ...onFailure],
+    alert: [
+      ...logs('alert'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...onFailure,
+    ],
     'token-refresh': [
       ...logs('token-refresh'),
       ...secretsRead('credentials', 'session'),
@@ -319,8 +328,7 @@ describe('HTTP API', () => {
 
     // Act
     const policies = Object.values(custom.template.findResources('AWS::IAM::Policy')).filter(
-      (policy) =>
-        JSON.stringify(policy.Properties.PolicyDocument).includes('execute-api:Invoke'),
+      (policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('execute-api:Invoke'),
     );
 
     // Assess
@@ -333,8 +341,8 @@ describe('HTTP API', () => {
       ]),
     );
     for (const policy of policies) {
-      const resources = policy.Properties.PolicyDocument.Statement.map((statement: { Resource: unknown }) =>
-        JSON.stringify(statement.Resource),
+      const resources = policy.Properties.PolicyDocument.Statement.map(
+        (statement: { Resource: unknown }) => JSON.stringify(statement.Resource),
       ).join(' ');
       for (const path of ['/sms', '/fax', '/pager']) expect(resources).toContain(`/POST${path}`);
       expect(resources).not.toContain('/webhook');
@@ -342,7 +350,11 @@ describe('HTTP API', () => {
     }
     base.template.resourcePropertiesCountIs(
       'AWS::IAM::Policy',
-      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke' })]) } },
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke' })]),
+        },
+      },
       0,
     );
   });
@@ -387,7 +399,9 @@ describe('schedules', () => {
     const resource = base.template.toJSON().Resources[base.id(base.stack.refreshAtDeploy)];
     const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
     const call = JSON.parse(
-      parts.map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(''),
+      parts
+        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+        .join(''),
     );
 
     // Assess
@@ -430,7 +444,10 @@ describe('archive bucket', () => {
         ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
-      LoggingConfiguration: { DestinationBucketName: { Ref: logBucket }, LogFilePrefix: 'archive/' },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: logBucket },
+        LogFilePrefix: 'archive/',
+      },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({
@@ -509,7 +526,7 @@ describe('secrets', () => {
 });
 
 describe('events', () => {
-  it('has a bus, a rule for Alert events and one for this stack\'s alarms, both with a DLQ', () => {
+  it("has a bus, a rule for Alert events and one for this stack's alarms, both with a DLQ", () => {
     // Prepare
     const alert = base.id(base.stack.functions.alert!.function);
     const dlq = base.id(base.stack.deadLetters.events.queue);

@@ -1,7 +1,7 @@
 import { BUNDLE_AWS_SDK } from '../../../infra/constructs/message-function.ts';
 import { FUNCTION_NAMES } from '../../../infra/message-automation-stack.ts';
 import { benchResult, goal, round } from '../goals.ts';
-import type { Benchmark, BenchFigure, BenchGoal, BenchResult } from '../types.ts';
+import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';
 import { buildAll, HELLO_WORLD, type SdkMode } from './build.ts';
 import { medianImportMs } from './cold-import.ts';
 
@@ -32,20 +32,38 @@ export const bundlesBenchmark: Benchmark = {
       if (!hello) throw new Error(`hello-world bundle missing (${mode})`);
       const helloMs = await medianImportMs(hello.file, settings.runs);
       figures.push(
-        { name: `${mode} SDK: ${HELLO_WORLD} size`, value: round(hello.bytes / 1024, 1), unit: 'KiB' },
+        {
+          name: `${mode} SDK: ${HELLO_WORLD} size`,
+          value: round(hello.bytes / 1024, 1),
+          unit: 'KiB',
+        },
         { name: `${mode} SDK: ${HELLO_WORLD} cold import`, value: round(helloMs, 1), unit: 'ms' },
       );
       for (const bundle of built.filter((entry) => entry.mode === mode && entry !== hello)) {
         const ms = await medianImportMs(bundle.file, settings.runs);
         const ratio = ms / helloMs;
         figures.push(
-          { name: `${mode} SDK: ${bundle.name} size`, value: round(bundle.bytes / 1024, 1), unit: 'KiB' },
+          {
+            name: `${mode} SDK: ${bundle.name} size`,
+            value: round(bundle.bytes / 1024, 1),
+            unit: 'KiB',
+          },
           { name: `${mode} SDK: ${bundle.name} cold import`, value: round(ms, 1), unit: 'ms' },
-          { name: `${mode} SDK: ${bundle.name} import / hello-world`, value: round(ratio, 2), unit: 'x' },
+          {
+            name: `${mode} SDK: ${bundle.name} import / hello-world`,
+            value: round(ratio, 2),
+            unit: 'x',
+          },
         );
         if (mode === deployed && SEND_FUNCTIONS.has(bundle.name)) {
           goals.push(
-            goal(`${bundle.name} bundle <= 300 KiB`, round(bundle.bytes / 1024, 1), '<=', 300, 'KiB'),
+            goal(
+              `${bundle.name} bundle <= 300 KiB`,
+              round(bundle.bytes / 1024, 1),
+              '<=',
+              300,
+              'KiB',
+            ),
             goal(
               `${bundle.name} cold import <= 1.5x hello-world`,
               round(ratio, 2),

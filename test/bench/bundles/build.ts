@@ -34,7 +34,11 @@ export const handler = async () => client.config.serviceId;
 export const OUT_DIR = fileURLToPath(new URL('../../../bench-results/bundles/', import.meta.url));
 
 /** Builds `entry` into OUT_DIR/<mode>/<name>/index.mjs with the stack's settings. */
-export async function buildBundle(name: string, entry: string, mode: SdkMode): Promise<BuiltBundle> {
+export async function buildBundle(
+  name: string,
+  entry: string,
+  mode: SdkMode,
+): Promise<BuiltBundle> {
   const options = bundlingOptions();
   const outdir = `${OUT_DIR}${mode}/${name}`;
   await mkdir(outdir, { recursive: true });

@@ -37,7 +37,10 @@ export function importOnce(file: string): Promise<number> {
     const child = spawn(
       process.execPath,
       ['--enable-source-maps', '--input-type=module', '-e', PROBE, pathToFileURL(file).href],
-      { env: { PATH: process.env.PATH ?? '', ...IMPORT_ENVIRONMENT }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { PATH: process.env.PATH ?? '', ...IMPORT_ENVIRONMENT },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let out = '';
     let err = '';

@@ -23,6 +23,7 @@ import { type ArchivedMessage, archiveRecords } from '../../unit/archive/purge-f
 export const OWN_EXTENSION = '~';
 
 const DAY_MS = 86_400_000;
+const AMPLE = { limit: 100_000, windowSeconds: 1 };
 
 /** One test's world: its own emulator and bucket; S3 and DynamoDB servers are shared. */
 export interface PurgeWorld {
@@ -63,12 +64,19 @@ export async function startPurgeWorld(
       maxAttachmentBytes: 6_000,
       startDate: new Date(Date.now() - spanDays * DAY_MS).toISOString(),
     },
-    rateLimits: { enabled: false },
+    // Not enforced, and an ample budget in the headers, so the client's pacer never waits.
+    rateLimits: { enabled: false, groups: { Light: AMPLE, Medium: AMPLE } },
   });
   const rc = createRingCentral({
     server: emulator.url,
     mediaServer: emulator.mediaUrl,
     tokenSource: createJwtTokenSource({ server: emulator.url, ...emulator.credentials }),
+    limits: {
+      groups: {
+        Light: { limit: AMPLE.limit, windowMs: 1_000 },
+        Medium: { limit: AMPLE.limit, windowMs: 1_000 },
+      },
+    },
   });
   const bucket = `purge-${randomUUID().slice(0, 8)}`;
   await servers.s3.createBucket(bucket);
