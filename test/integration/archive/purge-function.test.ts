@@ -73,6 +73,8 @@ beforeAll(async () => {
     ARCHIVE_BUCKET_NAME: BUCKET,
     PURGE_RETENTION_DAYS: JSON.stringify({ Fax: 20, VoiceMail: 20, SMS: 20, Pager: 20 }),
     PURGE_HARD: 'true',
+    // The run summaries are logged at info; keep the test output readable.
+    LOG_LEVEL: 'WARN',
   };
   purgeModule = await importWithEnvironment(
     () => import('../../../functions/purge.ts'),

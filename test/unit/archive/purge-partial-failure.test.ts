@@ -115,3 +115,86 @@ describe('runPurge with a partial failure', () => {
     expect(report.deleted).toEqual([]);
   });
 });
+
+describe('runPurge when RingCentral fails', () => {
+  it('writes the report and deletes nothing when the listing keeps failing', async () => {
+    // Prepare
+    server = await startServer((_request, response) => {
+      sendJson(response, 503, { errors: [{ errorCode: 'CMN-211', message: 'unavailable' }] });
+    });
+    const objects = createMemoryStore();
+    const cursors: Pick<CursorStore, 'get'> = {
+      get: async (extension) => ({ extension, version: 1, syncTime: now.toISOString() }),
+    };
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: staticTokenSource('token'),
+      limits: { backoff: { baseMs: 1, maxMs: 5, maxRetries: 2 } },
+    });
+
+    // Act
+    const { report, reportKey } = await runPurge(
+      { messages: rc.messages, objects, cursors, now: () => now, runId: 'run-503' },
+      { extensions: ['~'], retentionDays: { Fax: 30 }, dryRun: false, hardPurge: true },
+    );
+
+    // Assess
+    expect(server.requests.every((request) => request.method === 'GET')).toBe(true);
+    expect(server.requests).toHaveLength(3);
+    expect(report.complete).toBe(false);
+    expect(report.extensions).toEqual([
+      expect.objectContaining({
+        extension: '~',
+        stopped: 'error',
+        error: expect.stringMatching(/ServerError/),
+      }),
+    ]);
+    expect(report.deleted).toEqual([]);
+    expect(objects.text(reportKey)).toBeDefined();
+  });
+
+  it('reports every id of a DELETE that failed as a whole as failed, not deleted', async () => {
+    // Prepare
+    const records = ids.map((id) =>
+      messageRecord({ id, creationTime: '2024-01-15T00:00:00.000Z', attachmentSizes: [64] }),
+    );
+    server = await startServer((request, response) => {
+      if (request.method === 'GET') {
+        sendJson(response, 200, { records, paging: { page: 1 }, navigation: {} });
+      } else {
+        sendJson(response, 403, {
+          errors: [
+            {
+              errorCode: 'CMN-408',
+              message:
+                'In order to call this API endpoint, user needs to have [EditMessages] permission',
+            },
+          ],
+        });
+      }
+    });
+    const objects = createMemoryStore();
+    await archiveRecords(objects, records, (_record, attachmentId) =>
+      attachmentBytes(attachmentId, 64),
+    );
+    const cursors: Pick<CursorStore, 'get'> = {
+      get: async (extension) => ({ extension, version: 1, syncTime: now.toISOString() }),
+    };
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('token') });
+
+    // Act
+    const { report } = await runPurge(
+      { messages: rc.messages, objects, cursors, now: () => now },
+      { extensions: ['~'], retentionDays: { Fax: 30 }, dryRun: false, hardPurge: false },
+    );
+
+    // Assess
+    const deletes = server.requests.filter((request) => request.method === 'DELETE');
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]?.query.has('purge')).toBe(false);
+    expect(report.deleted).toEqual([]);
+    expect(report.failed.map((failure) => [failure.id, failure.status, failure.errorCode])).toEqual(
+      ids.map((id) => [id, 403, 'CMN-408']),
+    );
+  });
+});

@@ -95,6 +95,70 @@ describe('rate-limit pacing', () => {
     expect(server.requests).toHaveLength(20);
   });
 
+  it('two clients with several callers each share one budget over several windows without a 429', async () => {
+    // Prepare: 10 per 500 ms; each client has 4 callers, 35 requests each (7 windows in all)
+    const window = new SlidingWindow(10, 500, 1_000);
+    server = await limitedServer(window, 3);
+    const clients = ['a', 'b'].map((token) =>
+      createRingCentral({ server: server!.url, tokenSource: staticTokenSource(token) }),
+    );
+    const work = (rc: (typeof clients)[number]) =>
+      Array.from({ length: 4 }, async (_, caller) => {
+        for (let index = caller; index < 35; index += 4) await rc.configuration.get();
+      });
+    const started = Date.now();
+
+    // Act
+    await Promise.all(clients.flatMap(work));
+
+    // Assess: no 429, and the budget used well (70 requests at 10 per 500 ms: ideally ~3 s)
+    const elapsed = Date.now() - started;
+    expect(window.tooMany).toBe(0);
+    expect(server.requests).toHaveLength(70);
+    expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it("after a 429 two clients recover without restarting each other's penalty for ever", async () => {
+    // Prepare: RingCentral's penalty: 1 s, restarted by every request sent during it; the budget
+    // is already spent, so both clients' first requests are refused
+    const penaltyMs = 1_000;
+    let penaltyUntil = Date.now() + penaltyMs;
+    let refused = 0;
+    server = await startServer((_request, response) => {
+      const now = Date.now();
+      if (now < penaltyUntil) {
+        penaltyUntil = now + penaltyMs;
+        refused += 1;
+        sendJson(
+          response,
+          429,
+          { errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }] },
+          { 'retry-after': '1' },
+        );
+        return;
+      }
+      sendJson(
+        response,
+        200,
+        { retentionPeriod: 30 },
+        { 'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '40', 'x-rate-limit-window': '1' },
+      );
+    });
+    const clients = ['a', 'b'].map((token) =>
+      createRingCentral({ server: server!.url, tokenSource: staticTokenSource(token) }),
+    );
+
+    // Act: each client keeps asking until it gets through (the client's own retry on 429)
+    const results = await Promise.all(
+      clients.map((rc) => rc.configuration.get({ deadline: Date.now() + 20_000 })),
+    );
+
+    // Assess: both got through, after a bounded number of refused probes
+    expect(results).toHaveLength(2);
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(refused).toBeLessThanOrEqual(12);
+  });
+
   it('on a 429 honours Retry-After and sends nothing in that group until the penalty is over', async () => {
     // Prepare: the first request is refused with a 1 s penalty
     let refusedAt = 0;
