@@ -62,6 +62,11 @@ export const purgeConfig = z.object({
   PURGE_DRY_RUN: env.boolean.default(true),
   /** `purge=true`: skip RingCentral's Deleted state (no 5-day recycle bin); default false. */
   PURGE_HARD: env.boolean.default(false),
+  /**
+   * Oldest creation time listed: the archive's FSync start (the same variable and default), since
+   * nothing older was archived and so nothing older could be verified.
+   */
+  ARCHIVE_START_DATE: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
   /** Candidates per extension and run; default 10,000. */
   PURGE_MAX_MESSAGES: env.positiveInt.default(10_000),
   /** Share of the Medium window left to interactive sends (deletes are Medium); default 0.3. */
@@ -84,6 +89,8 @@ export interface PurgeFunctionDependencies {
   retentionDays: RetentionDays;
   dryRun: boolean;
   hardPurge: boolean;
+  /** Oldest creation time to list (ISO). */
+  dateFrom?: string;
   maxMessages?: number;
   mediumReserve?: number;
 }
@@ -119,6 +126,7 @@ export function createHandler(dependencies: PurgeFunctionDependencies) {
           retentionDays: dependencies.retentionDays,
           dryRun,
           hardPurge: dependencies.hardPurge,
+          ...(dependencies.dateFrom ? { dateFrom: dependencies.dateFrom } : {}),
           ...(dependencies.maxMessages
             ? { maxCandidatesPerExtension: dependencies.maxMessages }
             : {}),
@@ -197,6 +205,7 @@ export function dependenciesFromEnvironment(
     retentionDays: config.PURGE_RETENTION_DAYS,
     dryRun: config.PURGE_DRY_RUN,
     hardPurge: config.PURGE_HARD,
+    dateFrom: config.ARCHIVE_START_DATE,
     maxMessages: config.PURGE_MAX_MESSAGES,
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
   };

@@ -20,6 +20,13 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE_AWS_SDK = false;
 
 /**
+ * Node's options on Lambda. `--max-semi-space-size=1` bounds the memory of streamed downloads
+ * (archive, fax documents): V8 then frees each socket chunk while it is young instead of 80-100
+ * MiB later (docs/BENCHMARKS.md, streaming). The streaming benchmark runs with the same value.
+ */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=1';
+
+/**
  * esbuild settings every function shares. ESM output needs `require` for the few CommonJS
  * dependencies that call it, hence the banner.
  */
@@ -103,7 +110,7 @@ export class MessageFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: bundlingOptions(),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: 'RingCentralMessageAutomation',
         ...props.environment,

@@ -43,7 +43,9 @@ describe('functions', () => {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
       expect(properties.Handler).toBe('index.handler');
-      expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(properties.Environment.Variables.NODE_OPTIONS).toBe(
+        '--enable-source-maps --max-semi-space-size=1',
+      );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
     // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.

@@ -1,3 +1,4 @@
+import { FUNCTION_NODE_OPTIONS } from '../../../infra/constructs/message-function.ts';
 import { benchResult, goal, round } from '../goals.ts';
 import { startChild } from '../support/child-process.ts';
 import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
@@ -11,9 +12,11 @@ const MiB = 2 ** 20;
  * The V8 setting the deployed functions run with (docs/BENCHMARKS.md, streaming): a 1 MiB
  * semi-space makes V8 scavenge every few MiB of download, which frees the socket chunks' buffers
  * while they are young. With V8's defaults they are freed by external-memory-triggered
- * mark-compacts only, 80-100 MiB late. Keep in step with the functions' NODE_OPTIONS in infra/.
+ * mark-compacts only, 80-100 MiB late. Taken from the functions' NODE_OPTIONS in infra/.
  */
-export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=1';
+export const DEPLOYED_NODE_OPTIONS = FUNCTION_NODE_OPTIONS.split(' ')
+  .filter((option) => option.startsWith('--max-semi-space-size'))
+  .join(' ');
 
 const settings = {
   attachmentBytes: Number(process.env.BENCH_ATTACHMENT_MIB ?? 500) * MiB,
