@@ -6,7 +6,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import {
   InvalidAlertEventError,
   type Recipients,
@@ -34,28 +34,28 @@ export const alertConfig = z
     CREDENTIALS_SECRET_ID: env.requiredString,
     SESSION_SECRET_ID: env.requiredString,
     /** The sending number; required when SMS recipients are configured. */
-    SMS_FROM: env.optionalString.pipe(
-      z
-        .string()
-        .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +16505550100')
-        .optional(),
+    SMS_FROM: z.pipe(
+      env.optionalString,
+      z.optional(
+        z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +16505550100')),
+      ),
     ),
     /** `{ "sms": ["+1..."], "pager": ["<extensionId>" | {"extensionNumber": "101"}] }` */
     ALERT_RECIPIENTS: env.jsonOf(recipientsSchema),
     /** `{ "alert": "...", "alarm": { "sms": "...", "pager": "..." }, "<name>": ... }` */
-    ALERT_TEMPLATES: env.jsonOf(templatesSchema).default({}),
+    ALERT_TEMPLATES: z._default(env.jsonOf(templatesSchema), {}),
     /** The pager sender's extension id; default the authorised user. */
-    ALERT_PAGER_FROM: env.optionalString.pipe(
-      z
-        .string()
-        .regex(/^\d{1,20}$/)
-        .optional(),
+    ALERT_PAGER_FROM: z.pipe(
+      env.optionalString,
+      z.optional(z.string().check(z.regex(/^\d{1,20}$/))),
     ),
   })
-  .refine((config) => config.SMS_FROM !== undefined || config.ALERT_RECIPIENTS.sms.length === 0, {
-    path: ['SMS_FROM'],
-    message: 'is required when ALERT_RECIPIENTS has SMS numbers',
-  });
+  .check(
+    z.refine(
+      (config) => config.SMS_FROM !== undefined || config.ALERT_RECIPIENTS.sms.length === 0,
+      { path: ['SMS_FROM'], message: 'is required when ALERT_RECIPIENTS has SMS numbers' },
+    ),
+  );
 
 /** What the handler works with; tests pass their own. */
 export interface AlertDependencies {

@@ -11,7 +11,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import {
   type ArchiveRingCentral,
   type ArchiveRunResult,
@@ -32,15 +32,18 @@ import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 
 const SERVICE = 'archive';
 
-const extensionRef = z.string().regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id');
+const extensionRef = z.string().check(z.regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id'));
 
-const reserveShare = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-  z
-    .string()
-    .regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')
-    .transform(Number)
-    .optional(),
+const reserveShare = z.pipe(
+  z.transform((value: unknown) =>
+    typeof value === 'string' && value.trim() === '' ? undefined : value,
+  ),
+  z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')),
+      z.transform(Number),
+    ),
+  ),
 );
 
 /** The environment archive needs, validated at cold start. */
@@ -50,22 +53,24 @@ export const archiveConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   ARCHIVE_BUCKET_NAME: env.requiredString,
   /** Comma-separated extension ids; default `~` (the token's own extension). */
-  ARCHIVE_EXTENSIONS: env.list.pipe(z.array(extensionRef).min(1)).default(['~']),
+  ARCHIVE_EXTENSIONS: z._default(
+    z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))),
+    ['~'],
+  ),
   /** FSync start (ISO date-time) on the first run and after MSG-333. */
-  ARCHIVE_START_DATE: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
+  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
   /** Share of the Medium group's window left to interactive sends; default 0.3. */
   ARCHIVE_MEDIUM_RESERVE: reserveShare,
   /** Messages archived at once; default 4. */
-  ARCHIVE_CONCURRENCY: env.positiveInt.default(4),
+  ARCHIVE_CONCURRENCY: z._default(env.positiveInt, 4),
 });
 
 /** A scheduler event (anything), or the webhook's hand-off of new message ids. */
 export const archiveEvent = z.looseObject({
-  extensionId: extensionRef.optional(),
-  messageIds: z
-    .array(z.string().regex(/^\d{1,20}$/))
-    .max(1000)
-    .optional(),
+  extensionId: z.optional(extensionRef),
+  messageIds: z.optional(
+    z.array(z.string().check(z.regex(/^\d{1,20}$/))).check(z.maxLength(1000)),
+  ),
 });
 
 /** What a run reports (also the function's return value). */

@@ -10,7 +10,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { parseRetentionDays, type RetentionDays } from '../lib/archive/purge-candidates.ts';
@@ -28,25 +28,31 @@ import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 
 const SERVICE = 'purge';
 
-const extensionRef = z.string().regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id');
+const extensionRef = z.string().check(z.regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id'));
 
-const reserveShare = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-  z
-    .string()
-    .regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')
-    .transform(Number)
-    .optional(),
+const reserveShare = z.pipe(
+  z.transform((value: unknown) =>
+    typeof value === 'string' && value.trim() === '' ? undefined : value,
+  ),
+  z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')),
+      z.transform(Number),
+    ),
+  ),
 );
 
-const retentionDays = env.json.transform((value, context): RetentionDays => {
-  try {
-    return parseRetentionDays(value);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+const retentionDays = z.pipe(
+  env.json,
+  z.transform((value: unknown, context): RetentionDays => {
+    try {
+      return parseRetentionDays(value);
+    } catch (error) {
+      context.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+      return z.NEVER;
+    }
+  }),
+);
 
 /** The environment purge needs, validated at cold start. */
 export const purgeConfig = z.object({
@@ -55,26 +61,29 @@ export const purgeConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   ARCHIVE_BUCKET_NAME: env.requiredString,
   /** The archive's extensions: comma-separated ids, default `~`. */
-  ARCHIVE_EXTENSIONS: env.list.pipe(z.array(extensionRef).min(1)).default(['~']),
+  ARCHIVE_EXTENSIONS: z._default(
+    z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))),
+    ['~'],
+  ),
   /** Days per message type, e.g. {"Fax":90,"VoiceMail":90,"SMS":365,"Pager":30}; default {}. */
-  PURGE_RETENTION_DAYS: retentionDays.default({}),
+  PURGE_RETENTION_DAYS: z._default(retentionDays, {}),
   /** Report only; default true until an operator turns deleting on. */
-  PURGE_DRY_RUN: env.boolean.default(true),
+  PURGE_DRY_RUN: z._default(env.boolean, true),
   /** `purge=true`: skip RingCentral's Deleted state (no 5-day recycle bin); default false. */
-  PURGE_HARD: env.boolean.default(false),
+  PURGE_HARD: z._default(env.boolean, false),
   /**
    * Oldest creation time listed: the archive's FSync start (the same variable and default), since
    * nothing older was archived and so nothing older could be verified.
    */
-  ARCHIVE_START_DATE: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
+  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
   /** Candidates per extension and run; default 10,000. */
-  PURGE_MAX_MESSAGES: env.positiveInt.default(10_000),
+  PURGE_MAX_MESSAGES: z._default(env.positiveInt, 10_000),
   /** Share of the Medium window left to interactive sends (deletes are Medium); default 0.3. */
   ARCHIVE_MEDIUM_RESERVE: reserveShare,
 });
 
 /** A scheduler event (anything); `{ "dryRun": true }` forces a dry run for one invocation. */
-export const purgeEvent = z.looseObject({ dryRun: z.literal(true).optional() });
+export const purgeEvent = z.looseObject({ dryRun: z.optional(z.literal(true)) });
 
 /** What the handler works with; tests pass their own. */
 export interface PurgeFunctionDependencies {

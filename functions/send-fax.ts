@@ -4,7 +4,7 @@
  * never buffered whole) and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { sendFaxRequestFor } from '../lib/api/fax.ts';
 import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
 import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
@@ -32,7 +32,7 @@ export const sendFaxConfig = z.object({
   CREDENTIALS_SECRET_ID: env.requiredString,
   SESSION_SECRET_ID: env.requiredString,
   /** Buckets S3 document references may name (comma-separated); none when unset. */
-  FAX_DOCUMENT_BUCKETS: env.list.default([]),
+  FAX_DOCUMENT_BUCKETS: z._default(env.list, []),
 });
 
 /** What the handler works with; tests pass their own. */

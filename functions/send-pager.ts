@@ -3,7 +3,7 @@
  * per Idempotency-Key through RingCentral and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { sendPagerRequest } from '../lib/api/pager.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';

@@ -3,7 +3,7 @@
  * through RingCentral and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { E164_PATTERN } from '../lib/api/fields.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { sendSmsRequest } from '../lib/api/sms.ts';
@@ -23,8 +23,11 @@ export const sendSmsConfig = z.object({
   STATE_TABLE_NAME: env.requiredString,
   CREDENTIALS_SECRET_ID: env.requiredString,
   SESSION_SECRET_ID: env.requiredString,
-  SMS_FROM: env.requiredString.pipe(
-    z.string().regex(E164_PATTERN, { error: 'must be an E.164 number such as +16505550100' }),
+  SMS_FROM: z.pipe(
+    env.requiredString,
+    z.string().check(
+      z.regex(E164_PATTERN, { error: 'must be an E.164 number such as +16505550100' }),
+    ),
   ),
 });
 

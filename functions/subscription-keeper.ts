@@ -5,7 +5,7 @@
  * and counts every time it had to act.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
@@ -28,19 +28,26 @@ export const subscriptionKeeperConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   WEBHOOK_SECRET_ID: env.requiredString,
   WEBHOOK_URL: env.url,
-  SUBSCRIPTION_EVENT_FILTERS: env.list
-    .pipe(
+  SUBSCRIPTION_EVENT_FILTERS: z._default(
+    z.pipe(
+      env.list,
       z
-        .array(z.string().regex(/^\/restapi\/v1\.0\//, 'must be RingCentral event filter paths'))
-        .min(1),
-    )
-    .default(DEFAULT_EVENT_FILTERS),
+        .array(
+          z
+            .string()
+            .check(z.regex(/^\/restapi\/v1\.0\//, 'must be RingCentral event filter paths')),
+        )
+        .check(z.minLength(1)),
+    ),
+    DEFAULT_EVENT_FILTERS,
+  ),
   /** Lifetime asked for; default 7 days (RingCentral's own default, made explicit). */
-  SUBSCRIPTION_EXPIRES_IN_SECONDS: env.positiveInt
-    .pipe(z.number().max(315_360_000))
-    .default(604_800),
+  SUBSCRIPTION_EXPIRES_IN_SECONDS: z._default(
+    z.pipe(env.positiveInt, z.number().check(z.maximum(315_360_000))),
+    604_800,
+  ),
   /** Renew when less is left; default 3 days, so two failed daily runs still leave time. */
-  SUBSCRIPTION_RENEW_BEFORE_SECONDS: env.positiveInt.default(259_200),
+  SUBSCRIPTION_RENEW_BEFORE_SECONDS: z._default(env.positiveInt, 259_200),
 });
 
 /** The scheduler's event: any object (its content is not used). */

@@ -5,7 +5,7 @@
  * and takes a lease in the state table so that overlapping runs refresh once.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import type { SecretsStore } from '../lib/aws/secrets.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
@@ -27,16 +27,16 @@ export const tokenRefreshConfig = z.object({
   CREDENTIALS_SECRET_ID: env.requiredString,
   SESSION_SECRET_ID: env.requiredString,
   /** Must match the schedule's rate. */
-  REFRESH_SCHEDULE_MINUTES: env.positiveInt.default(30),
+  REFRESH_SCHEDULE_MINUTES: z._default(env.positiveInt, 30),
   /** Life the access token must keep at the next run. */
-  REFRESH_RESERVE_MINUTES: env.positiveInt.default(15),
+  REFRESH_RESERVE_MINUTES: z._default(env.positiveInt, 15),
 });
 
 /**
  * The invocation event: a scheduler event (`{}` or EventBridge's envelope) or the deploy-time
  * trigger `{ "force": true }`, which refreshes even a lasting token (e.g. after the JWT changed).
  */
-export const tokenRefreshEvent = z.looseObject({ force: z.boolean().optional() });
+export const tokenRefreshEvent = z.looseObject({ force: z.optional(z.boolean()) });
 
 /** What the handler works with; tests pass their own. */
 export interface TokenRefreshDependencies {

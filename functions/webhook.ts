@@ -13,7 +13,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../lib/validation/zod.ts';
 import { createEventPublisher, type EventPublisher } from '../lib/aws/events.ts';
 import { type AsyncInvoker, createAsyncInvoker } from '../lib/aws/invoker.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -49,7 +49,7 @@ export const webhookConfig = z.object({
   /** The archive function; unset until it is deployed (then nothing is handed over). */
   ARCHIVE_FUNCTION_NAME: env.optionalString,
   /** Put the message text (subject) of instant SMS into the events; default false. */
-  WEBHOOK_INCLUDE_TEXT: env.boolean.default(false),
+  WEBHOOK_INCLUDE_TEXT: z._default(env.boolean, false),
 });
 
 /** What the handler works with; tests pass their own. */

@@ -4,7 +4,7 @@
  * - detail-type `CloudWatch Alarm State Change` from `aws.cloudwatch`.
  * Both are reduced to one `AlertNotice` the templates render.
  */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 
 /** The project's own alert detail-type. */
 export const ALERT_DETAIL_TYPE = 'Alert';
@@ -21,73 +21,66 @@ export const CHANNELS = ['sms', 'pager'] as const;
 /** A delivery channel. */
 export type Channel = (typeof CHANNELS)[number];
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number' });
+const e164 = z
+  .string()
+  .check(z.regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number' }));
 
 /** A pager recipient: an extension id (digits), or `{ extensionId }` / `{ extensionNumber }`. */
 export const pagerRecipientSchema = z.union([
-  z.string().regex(/^\d{1,20}$/, { error: 'must be an extension id (digits)' }),
-  z.object({ extensionId: z.string().regex(/^\d{1,20}$/) }).strict(),
-  z.object({ extensionNumber: z.string().regex(/^\d{1,10}$/) }).strict(),
+  z.string().check(z.regex(/^\d{1,20}$/, { error: 'must be an extension id (digits)' })),
+  z.strictObject({ extensionId: z.string().check(z.regex(/^\d{1,20}$/)) }),
+  z.strictObject({ extensionNumber: z.string().check(z.regex(/^\d{1,10}$/)) }),
 ]);
 
 /** Who receives alerts: SMS numbers and pager extensions. */
-export const recipientsSchema = z
-  .object({
-    sms: z.array(e164).max(50).default([]),
-    pager: z.array(pagerRecipientSchema).max(50).default([]),
-  })
-  .strict();
+export const recipientsSchema = z.strictObject({
+  sms: z._default(z.array(e164).check(z.maxLength(50)), []),
+  pager: z._default(z.array(pagerRecipientSchema).check(z.maxLength(50)), []),
+});
 /** Who receives alerts (parsed). */
 export type Recipients = z.infer<typeof recipientsSchema>;
+
+/** Non-blank text (trimmed) of at most `max` characters. */
+const trimmedText = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /**
  * The `Alert` detail. `title` and `message` are required; the rest is optional:
  * `channels` limits the channels, `recipients` replaces the configured recipients,
  * `template` picks a named template from ALERT_TEMPLATES, `fields` adds placeholders.
  */
-export const alertDetailSchema = z
-  .object({
-    severity: z.enum(SEVERITIES).default('error'),
-    title: z.string().trim().min(1).max(200),
-    message: z.string().trim().min(1).max(2000),
-    source: z.string().trim().min(1).max(200).optional(),
-    channels: z.array(z.enum(CHANNELS)).min(1).max(2).optional(),
-    recipients: recipientsSchema.partial().optional(),
-    template: z
-      .string()
-      .regex(/^[\w-]{1,64}$/)
-      .optional(),
-    fields: z
-      .record(
-        z.string().regex(/^\w{1,64}$/),
-        z.union([z.string().max(500), z.number(), z.boolean()]),
-      )
-      .optional(),
-  })
-  .strict();
+export const alertDetailSchema = z.strictObject({
+  severity: z._default(z.enum(SEVERITIES), 'error'),
+  title: trimmedText(200),
+  message: trimmedText(2000),
+  source: z.optional(trimmedText(200)),
+  channels: z.optional(z.array(z.enum(CHANNELS)).check(z.minLength(1), z.maxLength(2))),
+  recipients: z.optional(z.partial(recipientsSchema)),
+  template: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/))),
+  fields: z.optional(
+    z.record(
+      z.string().check(z.regex(/^\w{1,64}$/)),
+      z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()]),
+    ),
+  ),
+});
 /** The `Alert` detail (parsed). */
 export type AlertDetail = z.infer<typeof alertDetailSchema>;
 
-const alarmStateSchema = z
-  .object({
-    value: z.string().min(1).max(50),
-    reason: z.string().max(2000).default(''),
-    timestamp: z.string().max(100).optional(),
-  })
-  .loose();
+const alarmStateSchema = z.looseObject({
+  value: z.string().check(z.minLength(1), z.maxLength(50)),
+  reason: z._default(z.string().check(z.maxLength(2000)), ''),
+  timestamp: z.optional(z.string().check(z.maxLength(100))),
+});
 
 /** The parts of CloudWatch's alarm state change detail the templates use. */
-export const alarmDetailSchema = z
-  .object({
-    alarmName: z.string().min(1).max(255),
-    state: alarmStateSchema,
-    previousState: alarmStateSchema.optional(),
-    configuration: z
-      .object({ description: z.string().max(1024).optional() })
-      .loose()
-      .optional(),
-  })
-  .loose();
+export const alarmDetailSchema = z.looseObject({
+  alarmName: z.string().check(z.minLength(1), z.maxLength(255)),
+  state: alarmStateSchema,
+  previousState: z.optional(alarmStateSchema),
+  configuration: z.optional(
+    z.looseObject({ description: z.optional(z.string().check(z.maxLength(1024))) }),
+  ),
+});
 /** CloudWatch's alarm detail (parsed). */
 export type AlarmDetail = z.infer<typeof alarmDetailSchema>;
 
@@ -126,7 +119,7 @@ export interface EventEnvelope {
   detail: unknown;
 }
 
-function reasonOf(error: z.ZodError): string {
+function reasonOf(error: z.$ZodError): string {
   const issue = error.issues[0];
   const path = ['detail', ...(issue?.path ?? []).map(String)].join('.');
   return `${path}: ${issue?.message ?? 'invalid'}`;

@@ -2,22 +2,23 @@
  * `{{placeholder}}` templates for alert texts. Deliberately tiny: no logic, no escaping (SMS and
  * pager are plain text), one pass so that a value containing `{{x}}` is never expanded again.
  */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import type { Channel } from './alert-event.ts';
 
 /** A template per channel; a plain string applies to both channels. */
+const templateText = () => z.string().check(z.minLength(1), z.maxLength(2000));
+
+/** A template per channel; a plain string applies to both channels. */
 export const templateSetSchema = z.union([
-  z.string().min(1).max(2000),
-  z
-    .object({
-      sms: z.string().min(1).max(2000).optional(),
-      pager: z.string().min(1).max(2000).optional(),
-    })
-    .strict(),
+  templateText(),
+  z.strictObject({
+    sms: z.optional(templateText()),
+    pager: z.optional(templateText()),
+  }),
 ]);
 
 /** ALERT_TEMPLATES: template sets by name (`alert`, `alarm`, or names alerts refer to). */
-export const templatesSchema = z.record(z.string().regex(/^[\w-]{1,64}$/), templateSetSchema);
+export const templatesSchema = z.record(z.string().check(z.regex(/^[\w-]{1,64}$/)), templateSetSchema);
 /** ALERT_TEMPLATES (parsed). */
 export type AlertTemplates = z.infer<typeof templatesSchema>;
 

@@ -11,9 +11,9 @@
  * Serialisation is canonical (keys sorted, fixed indentation) so archiving the same record twice
  * produces byte-identical text, and the archiver rewrites the object only when the text changes.
  */
-import { z } from 'zod';
 import { parseJson } from '../ringcentral/json.ts';
 import type { MessageAvailability, MessageRecord } from '../ringcentral/types.ts';
+import * as z from '../validation/zod.ts';
 
 /** The schema version this code writes and reads. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -29,18 +29,19 @@ export class ManifestError extends Error {
   }
 }
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
-const idString = z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'an id string');
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'));
+const idString = z.string().check(z.regex(/^[0-9A-Za-z_-]{1,64}$/, 'an id string'));
+const byteCount = z.int().check(z.nonnegative());
 
 /** One attachment stored in the archive. */
 export const archivedAttachmentSchema = z.object({
   id: idString,
   /** The S3 key (see layout.ts). */
-  key: z.string().min(1),
-  size: z.number().int().nonnegative(),
+  key: z.string().check(z.minLength(1)),
+  size: byteCount,
   sha256: sha256Hex,
-  contentType: z.string().min(1),
-  fileName: z.string().optional(),
+  contentType: z.string().check(z.minLength(1)),
+  fileName: z.optional(z.string()),
 });
 
 /**
@@ -51,10 +52,10 @@ export const archivedAttachmentSchema = z.object({
 export const missingAttachmentSchema = z.object({
   id: idString,
   reason: z.enum(['GoneBeforeDownload']),
-  contentType: z.string().optional(),
-  fileName: z.string().optional(),
+  contentType: z.optional(z.string()),
+  fileName: z.optional(z.string()),
   /** Size RingCentral declared, when it did. */
-  declaredSize: z.number().int().nonnegative().optional(),
+  declaredSize: z.optional(byteCount),
 });
 
 function idsAreStrings(value: unknown, key = ''): boolean {
@@ -70,19 +71,19 @@ function idsAreStrings(value: unknown, key = ''): boolean {
 export const archivedMessageSchema = z
   .looseObject({
     id: idString,
-    creationTime: z.string().optional(),
-    availability: z.enum(['Alive', 'Deleted', 'Purged']).optional(),
+    creationTime: z.optional(z.string()),
+    availability: z.optional(z.enum(['Alive', 'Deleted', 'Purged'])),
   })
-  .refine((record) => idsAreStrings(record), 'every id must be a string');
+  .check(z.refine((record) => idsAreStrings(record), 'every id must be a string'));
 
 /** The message.json schema. */
 export const manifestSchema = z.object({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   message: archivedMessageSchema,
   attachments: z.array(archivedAttachmentSchema),
-  missingAttachments: z.array(missingAttachmentSchema).optional(),
+  missingAttachments: z.optional(z.array(missingAttachmentSchema)),
   /** When the archive first saw the message Deleted or Purged in RingCentral. */
-  deletedAt: z.iso.datetime({ offset: true }).optional(),
+  deletedAt: z.optional(z.iso.datetime({ offset: true })),
   availability: z.enum(['Alive', 'Deleted', 'Purged']),
 });
 

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import type { TokenSource } from '../ringcentral/index.ts';
 import { AbortedError, AuthError, createReloadingTokenSource } from '../ringcentral/index.ts';
 
@@ -51,19 +51,19 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** Schema of the credentials secret. */
 export const credentialsSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  jwt: z.string().min(1),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  jwt: z.string().check(z.minLength(1)),
   server: httpUrl,
-  mediaServer: httpUrl.optional(),
+  mediaServer: z.optional(httpUrl),
 });
 
 const isoDate = z.iso.datetime({ offset: true });
 
 /** Schema of the session secret. */
 export const sessionSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1),
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.string().check(z.minLength(1)),
   expiresAt: isoDate,
   refreshExpiresAt: isoDate,
 });
@@ -72,7 +72,7 @@ export const sessionSchema = z.object({
 export const MAX_SESSION_CACHE_SECONDS = 60;
 
 /** Names the bad fields without echoing any value. */
-function describe(error: z.ZodError): string {
+function describe(error: z.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.map(String).join('.') || '(value)'} ${issue.message}`)
     .join('; ');

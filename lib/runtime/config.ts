@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 
 /** The environment is missing a variable or holds an invalid one; the message names it, never its value. */
 export class ConfigError extends Error {
@@ -16,7 +16,7 @@ export class ConfigError extends Error {
  * Validates the environment once. Call it at module top level so that a bad deployment fails the
  * cold start with an error naming the variable instead of failing every request later.
  */
-export function loadConfig<T extends z.ZodObject>(
+export function loadConfig<T extends z.ZodMiniObject>(
   schema: T,
   environment: NodeJS.ProcessEnv = process.env,
 ): z.infer<T> {
@@ -36,48 +36,60 @@ export function loadConfig<T extends z.ZodObject>(
 const blankAsUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-const requiredString = z.string().trim().min(1);
+const requiredString = z.string().check(z.trim(), z.minLength(1));
 
-const optionalString = z.preprocess(blankAsUndefined, z.string().trim().min(1).optional());
-
-const positiveInt = z.preprocess(
-  blankAsUndefined,
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a positive integer')
-    .transform(Number)
-    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
+const optionalString = z.pipe(
+  z.transform(blankAsUndefined),
+  z.optional(z.string().check(z.trim(), z.minLength(1))),
 );
 
-const list = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== ''),
+const positiveInt = z.pipe(
+  z.transform(blankAsUndefined),
+  z.pipe(
+    z.pipe(
+      z.string().check(z.regex(/^\d+$/, 'must be a positive integer')),
+      z.transform(Number),
+    ),
+    z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  ),
 );
 
-const json = z.string().transform((value, context): unknown => {
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    context.addIssue({ code: 'custom', message: 'must be valid JSON' });
-    return z.NEVER;
-  }
-});
+const list = z.pipe(
+  z.string(),
+  z.transform((value: string) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ),
+);
+
+const json = z.pipe(
+  z.string(),
+  z.transform((value: string, context): unknown => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.issues.push({ code: 'custom', message: 'must be valid JSON', input: value });
+      return z.NEVER;
+    }
+  }),
+);
 
 const url = z.url({ protocol: /^https?$/ });
 
-const boolean = z.preprocess(
-  blankAsUndefined,
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+const boolean = z.pipe(
+  z.transform(blankAsUndefined),
+  z.pipe(
+    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }),
+    z.transform((value: string) => value === 'true' || value === '1' || value === 'yes'),
+  ),
 );
 
 /**
- * Reusable zod pieces for environment schemas. Each is a schema from the raw string; chain
- * `.default()` or `.pipe()` as needed, e.g. `env.json.pipe(recipientsSchema)`,
- * `env.list.pipe(z.array(e164))`, `env.positiveInt.default(30)`.
+ * Reusable zod pieces for environment schemas. Each is a schema from the raw string; wrap it in
+ * `z._default()` or `z.pipe()` as needed, e.g. `z.pipe(env.json, recipientsSchema)`,
+ * `env.listOf(e164)`, `z._default(env.positiveInt, 30)`.
  */
 export const env = {
   /** A non-blank string (trimmed). */
@@ -95,11 +107,11 @@ export const env = {
   /** true/false, 1/0, yes/no. */
   boolean,
   /** A comma-separated list whose items must match `item`. */
-  listOf<T extends z.ZodType<unknown, string>>(item: T) {
-    return list.pipe(z.array(item));
+  listOf<T extends z.ZodMiniType<unknown, string>>(item: T) {
+    return z.pipe(list, z.array(item));
   },
   /** JSON text whose parsed value must match `schema`. */
-  jsonOf<T extends z.ZodType>(schema: T) {
-    return json.pipe(schema);
+  jsonOf<T extends z.ZodMiniType>(schema: T) {
+    return z.pipe(json, schema);
   },
 };

@@ -11,7 +11,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../validation/zod.ts';
 import { stringifyJson } from '../ringcentral/index.ts';
 import { deadlineSignal } from './deadline.ts';
 import { createLogger } from './logger.ts';
@@ -55,7 +55,7 @@ export const HTTP_STACK_DEFAULTS = {
 };
 
 /** Options of {@link createHttpHandler}. */
-export interface HttpHandlerOptions<S extends z.ZodType, R> {
+export interface HttpHandlerOptions<S extends z.$ZodType, R> {
   /** Service name for logger and metrics. */
   service: string;
   /** Validates the parsed JSON body (invalid JSON -> 400, wrong content type -> 415, too large -> 413). */
@@ -76,7 +76,7 @@ export interface HttpHandlerOptions<S extends z.ZodType, R> {
   /** Share the function's logger/metrics (e.g. with `ringCentralHooks`); created when absent. */
   logger?: Logger;
   metrics?: Metrics;
-  handler: (request: HttpRequestContext<z.infer<S>>) => Promise<HttpResult<R>>;
+  handler: (request: HttpRequestContext<z.output<S>>) => Promise<HttpResult<R>>;
 }
 
 /**
@@ -84,7 +84,7 @@ export interface HttpHandlerOptions<S extends z.ZodType, R> {
  * logger with the request id as correlation id, metrics flushed, JSON body validated, optional
  * Idempotency-Key, every error answered as application/problem+json.
  */
-export function createHttpHandler<S extends z.ZodType, R>(
+export function createHttpHandler<S extends z.$ZodType, R>(
   options: HttpHandlerOptions<S, R>,
 ): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   const logger = options.logger ?? createLogger(options.service);
@@ -105,7 +105,7 @@ export function createHttpHandler<S extends z.ZodType, R>(
     });
     const headers = (event.headers ?? {}) as Record<string, string>;
     const result = await options.handler({
-      body: event.body as z.infer<S>,
+      body: event.body as z.output<S>,
       headers,
       idempotencyKey: headers[IDEMPOTENCY_KEY_HEADER],
       requestId,

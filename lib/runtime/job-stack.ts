@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import { deadlineSignal } from './deadline.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, MetricName } from './metrics.ts';
@@ -48,7 +48,7 @@ export interface JobHandlerOptions<E, R> {
   /** Service name for logger and metrics. */
   service: string;
   /** Validates the event; a mismatch throws InvalidEventError naming the fields. */
-  event?: z.ZodType<E>;
+  event?: z.$ZodType<E>;
   /** Milliseconds kept free before Lambda's own timeout; default 2 s. */
   safetyMs?: number;
   /** Share the function's logger/metrics (e.g. with `ringCentralHooks`); created when absent. */
@@ -57,7 +57,7 @@ export interface JobHandlerOptions<E, R> {
   handler: (event: E, job: JobContext) => Promise<R>;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.$ZodError): string {
   return error.issues
     .slice(0, 10)
     .map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`)
@@ -83,7 +83,7 @@ export function createJobHandler<E, R>(
   ): Promise<R> => {
     let parsed: E;
     if (options.event) {
-      const result = options.event.safeParse(event);
+      const result = z.safeParse(options.event, event);
       if (!result.success) {
         throw new InvalidEventError(describeIssues(result.error), { cause: result.error });
       }

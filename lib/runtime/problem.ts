@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import {
   AbortedError,
   AuthError,
@@ -86,7 +86,7 @@ function upstreamFieldErrors(error: RingCentralError): FieldError[] | undefined 
 }
 
 /** Maps a zod error to field errors (paths dotted; the input value is never echoed). */
-export function fieldErrorsOf(error: z.ZodError): FieldError[] {
+export function fieldErrorsOf(error: z.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     field: issue.path.map(String).join('.') || '(body)',
     message: issue.message,
@@ -260,7 +260,7 @@ function fromRingCentral(error: RingCentralError): HttpProblem {
  */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
-  if (error instanceof z.ZodError) {
+  if (error instanceof z.$ZodError) {
     return new HttpProblem({
       status: 400,
       title: 'Invalid request',

@@ -3,57 +3,60 @@
  * ownerId, body}` and the summaries the webhook publishes. Summaries never carry message text
  * (subjects) unless asked to, so the event bus does not become a copy of the message store.
  */
-import { z } from 'zod';
 import { parseJson } from '../ringcentral/index.ts';
+import * as z from '../validation/zod.ts';
 
 /** Ids arrive as JSON numbers (int64) or strings; `parseJson` already turned them into strings. */
-const id = z
-  .union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative()])
-  .transform(String);
+const id = z.pipe(
+  z.union([z.string().check(z.regex(/^\d{1,20}$/)), z.int().check(z.nonnegative())]),
+  z.transform(String),
+);
+
+/** A string of at most `max` characters. */
+const upTo = (max: number) => z.string().check(z.maxLength(max));
+/** A non-empty string of at most `max` characters. */
+const nonEmptyUpTo = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const count = z.int().check(z.nonnegative());
 
 const envelopeSchema = z.object({
-  uuid: z.string().min(1).max(200),
-  event: z.string().min(1).max(2000),
-  timestamp: z.string().max(100).optional(),
-  subscriptionId: z.string().min(1).max(200),
-  ownerId: id.optional(),
+  uuid: nonEmptyUpTo(200),
+  event: nonEmptyUpTo(2000),
+  timestamp: z.optional(upTo(100)),
+  subscriptionId: nonEmptyUpTo(200),
+  ownerId: z.optional(id),
   body: z.unknown(),
 });
 
 const changeSchema = z.object({
-  type: z.string().max(50),
-  newCount: z.number().int().nonnegative().optional(),
-  updatedCount: z.number().int().nonnegative().optional(),
-  newMessageIds: z.array(id).max(10_000).optional(),
+  type: upTo(50),
+  newCount: z.optional(count),
+  updatedCount: z.optional(count),
+  newMessageIds: z.optional(z.array(id).check(z.maxLength(10_000))),
 });
 
 const messageStoreBodySchema = z.object({
   extensionId: id,
-  lastUpdated: z.string().max(100).optional(),
-  changes: z.array(changeSchema).max(100).default([]),
+  lastUpdated: z.optional(upTo(100)),
+  changes: z._default(z.array(changeSchema).check(z.maxLength(100)), []),
 });
 
-const party = z
-  .object({
-    phoneNumber: z.string().max(50).optional(),
-    extensionNumber: z.string().max(50).optional(),
-    extensionId: id.optional(),
-  })
-  .loose();
+const party = z.looseObject({
+  phoneNumber: z.optional(upTo(50)),
+  extensionNumber: z.optional(upTo(50)),
+  extensionId: z.optional(id),
+});
 
-const instantBodySchema = z
-  .object({
-    id,
-    type: z.string().max(50).optional(),
-    direction: z.string().max(50).optional(),
-    from: party.optional(),
-    to: z.array(party).max(1000).optional(),
-    creationTime: z.string().max(100).optional(),
-    messageStatus: z.string().max(50).optional(),
-    conversationId: id.optional(),
-    subject: z.string().optional(),
-  })
-  .loose();
+const instantBodySchema = z.looseObject({
+  id,
+  type: z.optional(upTo(50)),
+  direction: z.optional(upTo(50)),
+  from: z.optional(party),
+  to: z.optional(z.array(party).check(z.maxLength(1000))),
+  creationTime: z.optional(upTo(100)),
+  messageStatus: z.optional(upTo(50)),
+  conversationId: z.optional(id),
+  subject: z.optional(z.string()),
+});
 
 /** The EventBridge detail-types the webhook publishes (source: the configured event source). */
 export const NotificationDetailType = {
@@ -132,7 +135,7 @@ export interface SummaryOptions {
 const MESSAGE_STORE_EVENT =
   /^\/restapi\/v1\.0\/account\/([^/?]+)\/extension\/([^/?]+)\/message-store(\/instant)?(\?.*)?$/;
 
-function fail(error: z.ZodError, prefix: string): never {
+function fail(error: z.$ZodError, prefix: string): never {
   const issue = error.issues[0];
   const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
   throw new InvalidNotificationError(field || '(body)', `${field || 'body'}: ${issue?.message}`, {

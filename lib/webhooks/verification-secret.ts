@@ -5,14 +5,12 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 
 const webhookSecretSchema = z.object({
   verificationToken: z
     .string()
-    .min(16)
-    .max(64)
-    .regex(/^[\x21-\x7e]+$/),
+    .check(z.minLength(16), z.maxLength(64), z.regex(/^[\x21-\x7e]+$/)),
 });
 
 /** The webhook secret is missing its token or holds a malformed one (the value is never shown). */

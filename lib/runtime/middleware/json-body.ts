@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '../../validation/zod.ts';
 import { parseJson } from '../../ringcentral/index.ts';
 import { fieldErrorsOf, HttpProblem, ProblemType } from '../problem.ts';
 
@@ -33,7 +33,7 @@ function invalid(message: string, field = '(body)'): HttpProblem {
  * payload validation hashes the parsed body, not its formatting. Ids stay strings (parseJson).
  */
 export function jsonBody(options: {
-  schema: z.ZodType;
+  schema: z.$ZodType;
   maxBytes?: number;
   /** An absent or empty body is validated as `undefined` (e.g. a webhook handshake). */
   allowEmptyBody?: boolean;
@@ -80,8 +80,8 @@ export function jsonBody(options: {
 }
 
 /** Validates `value` and replaces the event's body with the result. */
-function validate(event: APIGatewayProxyEventV2, schema: z.ZodType, value: unknown): void {
-  const result = schema.safeParse(value);
+function validate(event: APIGatewayProxyEventV2, schema: z.$ZodType, value: unknown): void {
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new HttpProblem({
       status: 400,
