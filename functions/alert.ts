@@ -5,9 +5,8 @@
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import * as z from '../lib/validation/zod.ts';
 import {
+  eventBridgeEventSchema,
   InvalidAlertEventError,
   type Recipients,
   recipientsSchema,
@@ -24,6 +23,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'alert';
 
@@ -37,7 +37,9 @@ export const alertConfig = z
     SMS_FROM: z.pipe(
       env.optionalString,
       z.optional(
-        z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +16505550100')),
+        z
+          .string()
+          .check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +16505550100')),
       ),
     ),
     /** `{ "sms": ["+1..."], "pager": ["<extensionId>" | {"extensionNumber": "101"}] }` */
@@ -82,7 +84,7 @@ export function createHandler(dependencies: AlertDependencies) {
     service: SERVICE,
     logger,
     metrics,
-    event: EventBridgeSchema,
+    event: eventBridgeEventSchema,
     handler: async (event, job): Promise<AlertResult> => {
       let deliveries: ReturnType<typeof planDeliveries>;
       try {

@@ -11,7 +11,6 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import * as z from '../lib/validation/zod.ts';
 import {
   type ArchiveRingCentral,
   type ArchiveRunResult,
@@ -29,6 +28,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'archive';
 
@@ -53,10 +53,9 @@ export const archiveConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   ARCHIVE_BUCKET_NAME: env.requiredString,
   /** Comma-separated extension ids; default `~` (the token's own extension). */
-  ARCHIVE_EXTENSIONS: z._default(
-    z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))),
-    ['~'],
-  ),
+  ARCHIVE_EXTENSIONS: z._default(z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))), [
+    '~',
+  ]),
   /** FSync start (ISO date-time) on the first run and after MSG-333. */
   ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
   /** Share of the Medium group's window left to interactive sends; default 0.3. */
@@ -68,9 +67,7 @@ export const archiveConfig = z.object({
 /** A scheduler event (anything), or the webhook's hand-off of new message ids. */
 export const archiveEvent = z.looseObject({
   extensionId: z.optional(extensionRef),
-  messageIds: z.optional(
-    z.array(z.string().check(z.regex(/^\d{1,20}$/))).check(z.maxLength(1000)),
-  ),
+  messageIds: z.optional(z.array(z.string().check(z.regex(/^\d{1,20}$/))).check(z.maxLength(1000))),
 });
 
 /** What a run reports (also the function's return value). */

@@ -10,7 +10,6 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import * as z from '../lib/validation/zod.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { parseRetentionDays, type RetentionDays } from '../lib/archive/purge-candidates.ts';
@@ -25,6 +24,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'purge';
 
@@ -61,10 +61,9 @@ export const purgeConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   ARCHIVE_BUCKET_NAME: env.requiredString,
   /** The archive's extensions: comma-separated ids, default `~`. */
-  ARCHIVE_EXTENSIONS: z._default(
-    z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))),
-    ['~'],
-  ),
+  ARCHIVE_EXTENSIONS: z._default(z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))), [
+    '~',
+  ]),
   /** Days per message type, e.g. {"Fax":90,"VoiceMail":90,"SMS":365,"Pager":30}; default {}. */
   PURGE_RETENTION_DAYS: z._default(retentionDays, {}),
   /** Report only; default true until an operator turns deleting on. */

@@ -4,7 +4,6 @@
  * never buffered whole) and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import * as z from '../lib/validation/zod.ts';
 import { sendFaxRequestFor } from '../lib/api/fax.ts';
 import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
 import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
@@ -23,6 +22,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'send-fax';
 

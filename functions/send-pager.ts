@@ -3,7 +3,6 @@
  * per Idempotency-Key through RingCentral and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import * as z from '../lib/validation/zod.ts';
 import { sendPagerRequest } from '../lib/api/pager.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
@@ -14,6 +13,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'send-pager';
 

@@ -3,7 +3,6 @@
  * through RingCentral and answers 202 with the message id and status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import * as z from '../lib/validation/zod.ts';
 import { E164_PATTERN } from '../lib/api/fields.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { sendSmsRequest } from '../lib/api/sms.ts';
@@ -15,6 +14,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'send-sms';
 
@@ -25,9 +25,9 @@ export const sendSmsConfig = z.object({
   SESSION_SECRET_ID: env.requiredString,
   SMS_FROM: z.pipe(
     env.requiredString,
-    z.string().check(
-      z.regex(E164_PATTERN, { error: 'must be an E.164 number such as +16505550100' }),
-    ),
+    z
+      .string()
+      .check(z.regex(E164_PATTERN, { error: 'must be an E.164 number such as +16505550100' })),
   ),
 });
 

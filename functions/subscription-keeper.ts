@@ -5,7 +5,6 @@
  * and counts every time it had to act.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from '../lib/validation/zod.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
@@ -13,6 +12,7 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import * as z from '../lib/validation/zod.ts';
 import { type KeeperReport, keepSubscription } from '../lib/webhooks/subscription-keeper.ts';
 import type { DesiredSubscription } from '../lib/webhooks/subscription-plan.ts';
 import { createVerificationTokenReader } from '../lib/webhooks/verification-secret.ts';

@@ -5,7 +5,6 @@
  * and takes a lease in the state table so that overlapping runs refresh once.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from '../lib/validation/zod.ts';
 import type { SecretsStore } from '../lib/aws/secrets.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
@@ -17,6 +16,7 @@ import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import type { LeaseStore } from '../lib/session/lease.ts';
 import type { RefreshPolicy } from '../lib/session/refresh-policy.ts';
 import { type RefreshOutcome, refreshSession, type TokenGrants } from '../lib/session/refresher.ts';
+import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'token-refresh';
 const MINUTE = 60_000;

@@ -13,13 +13,13 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import * as z from '../lib/validation/zod.ts';
 import { createEventPublisher, type EventPublisher } from '../lib/aws/events.ts';
 import { type AsyncInvoker, createAsyncInvoker } from '../lib/aws/invoker.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { createMetrics } from '../lib/runtime/metrics.ts';
 import { HttpProblem, problemResponse, toProblem } from '../lib/runtime/problem.ts';
+import * as z from '../lib/validation/zod.ts';
 import {
   archiveRequestOf,
   InvalidNotificationError,

@@ -78,9 +78,9 @@ export const infraConfigSchema = z
     /** IAM principals (same account) granted execute-api:Invoke on /sms, /fax and /pager. */
     allowedCallers: z.array(principalArn).default([]),
     /** Who the alert function notifies. */
-    alertRecipients: recipientsSchema.default({ sms: [], pager: [] }),
+    alertRecipients: z._default(recipientsSchema, { sms: [], pager: [] }),
     /** Message templates of the alert function (lib/alerts/README.md). */
-    alertTemplates: templatesSchema.default({}),
+    alertTemplates: z._default(templatesSchema, {}),
     /** Object Lock in compliance mode: once set, archived objects cannot be deleted early. */
     objectLock: z
       .object({ enabled: z.boolean(), retentionDays: days(1, 36_500).default(365) })

@@ -18,7 +18,10 @@ export const templateSetSchema = z.union([
 ]);
 
 /** ALERT_TEMPLATES: template sets by name (`alert`, `alarm`, or names alerts refer to). */
-export const templatesSchema = z.record(z.string().check(z.regex(/^[\w-]{1,64}$/)), templateSetSchema);
+export const templatesSchema = z.record(
+  z.string().check(z.regex(/^[\w-]{1,64}$/)),
+  templateSetSchema,
+);
 /** ALERT_TEMPLATES (parsed). */
 export type AlertTemplates = z.infer<typeof templatesSchema>;
 

@@ -3,7 +3,8 @@
  * API Gateway's 10 MB request limit) or a reference to an S3 object the function reads and streams
  * into the upload.
  */
-import { z } from 'zod';
+
+import * as z from '../validation/zod.ts';
 import { baseName, FAX_DOCUMENT_TYPES, FAX_MIME_TYPES, faxDocumentType } from './document-types.ts';
 import { phoneNumber, recipients, utf16Text } from './fields.ts';
 
@@ -31,69 +32,79 @@ const DOCUMENT_NAME = new RegExp(
   `^[^/\\\\\\u0000-\\u001f\\u007f]*\\.(?:${[...FAX_DOCUMENT_TYPES.keys()].map(anyCase).join('|')})$`,
 );
 
-const fileName = z
-  .string()
-  .max(255, { error: 'must be at most 255 characters' })
-  .regex(DOCUMENT_NAME, {
+const fileName = z.string().check(
+  z.maxLength(255, { error: 'must be at most 255 characters' }),
+  z.regex(DOCUMENT_NAME, {
     error: `must be a plain file name ending in a supported type: ${[...FAX_DOCUMENT_TYPES.keys()].join(', ')}`,
-  })
-  .meta({
+  }),
+  z.meta({
     description: `File name sent to RingCentral; its extension gives the document type (${[...FAX_DOCUMENT_TYPES.keys()].join(', ')}).`,
-  });
+  }),
+);
 
 const contentType = z
   .enum(FAX_MIME_TYPES as [string, ...string[]], {
     error: 'must be one of the supported document types',
   })
-  .meta({ description: 'MIME type of the document; defaults to the type of the file extension.' });
+  .check(
+    z.meta({
+      description: 'MIME type of the document; defaults to the type of the file extension.',
+    }),
+  );
 
 /** A document carried in the request body. */
 export const inlineFaxDocument = z
   .strictObject({
     fileName,
-    contentType: contentType.optional(),
-    content: z
-      .base64({ error: 'must be base64 (standard alphabet, padded)' })
-      .min(4, { error: 'must not be empty' })
-      .max(MAX_INLINE_CONTENT_CHARS, {
+    contentType: z.optional(contentType),
+    content: z.base64({ error: 'must be base64 (standard alphabet, padded)' }).check(
+      z.minLength(4, { error: 'must not be empty' }),
+      z.maxLength(MAX_INLINE_CONTENT_CHARS, {
         error: 'is too large for a request body; use an S3 reference',
-      })
-      .meta({ description: 'The document bytes, base64-encoded.' }),
+      }),
+      z.meta({ description: 'The document bytes, base64-encoded.' }),
+    ),
   })
-  .meta({ title: 'InlineFaxDocument', description: 'A document sent inline, base64-encoded.' });
+  .check(
+    z.meta({ title: 'InlineFaxDocument', description: 'A document sent inline, base64-encoded.' }),
+  );
 
 /** A document read from S3 by the function (the bucket must be one it is allowed to read). */
 export const s3FaxDocument = z
   .strictObject({
-    bucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
-      .meta({
+    bucket: z.string().check(
+      z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+      z.meta({
         description: 'A bucket listed in the function configuration (FAX_DOCUMENT_BUCKETS).',
       }),
+    ),
     key: z
       .string()
-      .min(1, { error: 'must not be empty' })
-      .max(1024, { error: 'must be at most 1024 characters' })
-      .meta({ description: 'Object key.' }),
-    fileName: fileName.optional(),
-    contentType: contentType.optional(),
+      .check(
+        z.minLength(1, { error: 'must not be empty' }),
+        z.maxLength(1024, { error: 'must be at most 1024 characters' }),
+        z.meta({ description: 'Object key.' }),
+      ),
+    fileName: z.optional(fileName),
+    contentType: z.optional(contentType),
   })
-  .superRefine((document, context) => {
-    if (document.fileName === undefined && !faxDocumentType(baseName(document.key))) {
-      context.addIssue({
-        code: 'custom',
-        path: ['fileName'],
-        message:
-          'is required when the key does not end in a supported type; it gives the document type',
-      });
-    }
-  })
-  .meta({
-    title: 'S3FaxDocument',
-    description:
-      'A document read from S3 and streamed into the upload. Without `fileName`, the last key segment is the file name and must end in a supported type.',
-  });
+  .check(
+    z.superRefine((document, context) => {
+      if (document.fileName === undefined && !faxDocumentType(baseName(document.key))) {
+        context.addIssue({
+          code: 'custom',
+          path: ['fileName'],
+          message:
+            'is required when the key does not end in a supported type; it gives the document type',
+        });
+      }
+    }),
+    z.meta({
+      title: 'S3FaxDocument',
+      description:
+        'A document read from S3 and streamed into the upload. Without `fileName`, the last key segment is the file name and must end in a supported type.',
+    }),
+  );
 
 /** One fax document: inline or an S3 reference. */
 export const faxDocument = z.union([inlineFaxDocument, s3FaxDocument]);
@@ -108,69 +119,77 @@ export function base64DecodedBytes(content: string): number {
 export const sendFaxRequest = z
   .strictObject({
     to: recipients(phoneNumber, MAX_FAX_RECIPIENTS, 'Recipient fax numbers (E.164).'),
-    documents: z
-      .array(faxDocument)
-      .min(1, { error: 'needs at least one document' })
-      .max(MAX_FAX_DOCUMENTS, { error: `allows at most ${MAX_FAX_DOCUMENTS} documents` })
-      .meta({
+    documents: z.array(faxDocument).check(
+      z.minLength(1, { error: 'needs at least one document' }),
+      z.maxLength(MAX_FAX_DOCUMENTS, { error: `allows at most ${MAX_FAX_DOCUMENTS} documents` }),
+      z.meta({
         description: `1 to ${MAX_FAX_DOCUMENTS} documents, ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB in all (inline and S3 together).`,
       }),
+    ),
     faxResolution: z
-      .enum(['High', 'Low'], { error: 'must be High or Low' })
-      .optional()
-      .meta({ description: 'Rendering resolution; RingCentral defaults to Low.' }),
-    sendTime: z.iso
-      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' })
-      .optional()
-      .meta({ description: 'When to send; now (or in the past) sends at once.' }),
+      .optional(z.enum(['High', 'Low'], { error: 'must be High or Low' }))
+      .check(z.meta({ description: 'Rendering resolution; RingCentral defaults to Low.' })),
+    sendTime: z
+      .optional(
+        z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' }),
+      )
+      .check(z.meta({ description: 'When to send; now (or in the past) sends at once.' })),
     isoCode: z
-      .string()
-      .regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 alpha-2 code' })
-      .optional()
-      .meta({ description: 'Country for numbers without a country code.' }),
+      .optional(
+        z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 alpha-2 code' })),
+      )
+      .check(z.meta({ description: 'Country for numbers without a country code.' })),
     coverIndex: z
-      .int({ error: 'must be a whole number' })
-      .min(0, { error: 'must be from 0 to 13' })
-      .max(MAX_COVER_INDEX, { error: 'must be from 0 to 13' })
-      .optional()
-      .meta({
-        description:
-          'Cover page: 0 = none, 1-13 = a page of the cover page dictionary; the account default when absent.',
-      }),
-    coverPageText: utf16Text(
-      MAX_COVER_PAGE_TEXT_UNITS,
-      'Text printed on the cover page.',
-    ).optional(),
+      .optional(
+        z
+          .int({ error: 'must be a whole number' })
+          .check(
+            z.gte(0, { error: 'must be from 0 to 13' }),
+            z.lte(MAX_COVER_INDEX, { error: 'must be from 0 to 13' }),
+          ),
+      )
+      .check(
+        z.meta({
+          description:
+            'Cover page: 0 = none, 1-13 = a page of the cover page dictionary; the account default when absent.',
+        }),
+      ),
+    coverPageText: z.optional(
+      utf16Text(MAX_COVER_PAGE_TEXT_UNITS, 'Text printed on the cover page.'),
+    ),
   })
-  .superRefine((request, context) => {
-    const inlineBytes = request.documents.reduce(
-      (total, document) =>
-        'content' in document ? total + base64DecodedBytes(document.content) : total,
-      0,
-    );
-    if (inlineBytes > MAX_FAX_TOTAL_BYTES) {
-      context.addIssue({
-        code: 'custom',
-        path: ['documents'],
-        message: `total more than ${MAX_FAX_TOTAL_BYTES} bytes`,
-      });
-    }
-  })
-  .meta({
-    title: 'SendFaxRequest',
-    description: 'A fax to send once per Idempotency-Key. The sender is the extension fax number.',
-    examples: [
-      {
-        to: ['+16505550199'],
-        faxResolution: 'High',
-        coverIndex: 0,
-        documents: [
-          { fileName: 'note.txt', content: 'SGVsbG8sIGZheCE=' },
-          { bucket: 'fax-documents', key: 'invoices/2026-001.pdf' },
-        ],
-      },
-    ],
-  });
+  .check(
+    z.superRefine((request, context) => {
+      const inlineBytes = request.documents.reduce(
+        (total, document) =>
+          'content' in document ? total + base64DecodedBytes(document.content) : total,
+        0,
+      );
+      if (inlineBytes > MAX_FAX_TOTAL_BYTES) {
+        context.addIssue({
+          code: 'custom',
+          path: ['documents'],
+          message: `total more than ${MAX_FAX_TOTAL_BYTES} bytes`,
+        });
+      }
+    }),
+    z.meta({
+      title: 'SendFaxRequest',
+      description:
+        'A fax to send once per Idempotency-Key. The sender is the extension fax number.',
+      examples: [
+        {
+          to: ['+16505550199'],
+          faxResolution: 'High',
+          coverIndex: 0,
+          documents: [
+            { fileName: 'note.txt', content: 'SGVsbG8sIGZheCE=' },
+            { bucket: 'fax-documents', key: 'invoices/2026-001.pdf' },
+          ],
+        },
+      ],
+    }),
+  );
 
 /** A validated `POST /fax` body. */
 export type SendFaxRequest = z.infer<typeof sendFaxRequest>;
@@ -182,15 +201,17 @@ export type S3FaxDocument = z.infer<typeof s3FaxDocument>;
 /** The `POST /fax` body schema of a deployment: S3 references only to the allowed buckets. */
 export function sendFaxRequestFor(allowedBuckets: readonly string[]) {
   const allowed = new Set(allowedBuckets);
-  return sendFaxRequest.superRefine((request, context) => {
-    request.documents.forEach((document, index) => {
-      if ('bucket' in document && !allowed.has(document.bucket)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['documents', index, 'bucket'],
-          message: 'is not a bucket this function may read',
-        });
-      }
-    });
-  });
+  return sendFaxRequest.check(
+    z.superRefine((request, context) => {
+      request.documents.forEach((document, index) => {
+        if ('bucket' in document && !allowed.has(document.bucket)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['documents', index, 'bucket'],
+            message: 'is not a bucket this function may read',
+          });
+        }
+      });
+    }),
+  );
 }

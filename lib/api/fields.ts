@@ -3,7 +3,7 @@
  * (../shared/ringcentral/FACTS.md) so that a request this API accepts is never refused upstream
  * for its shape.
  */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 
 /**
  * E.164 as RingCentral checks it: `+`, a non-zero digit, 7 to 15 digits in all. Shorter strings
@@ -14,14 +14,18 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 /** A phone number in E.164 form, e.g. `+16505550100`. */
 export const phoneNumber = z
   .string()
-  .regex(E164_PATTERN, { error: 'must be an E.164 phone number such as +16505550100' })
-  .meta({ description: 'E.164 phone number: "+", country code and number, 7-15 digits.' });
+  .check(
+    z.regex(E164_PATTERN, { error: 'must be an E.164 phone number such as +16505550100' }),
+    z.meta({ description: 'E.164 phone number: "+", country code and number, 7-15 digits.' }),
+  );
 
 /** A decimal id string: ids never travel as JSON numbers (they exceed 2^53). */
 export const idString = z
   .string()
-  .regex(/^\d{1,20}$/, { error: 'must be a decimal id string' })
-  .meta({ description: 'A RingCentral id as a decimal string (ids exceed 2^53).' });
+  .check(
+    z.regex(/^\d{1,20}$/, { error: 'must be a decimal id string' }),
+    z.meta({ description: 'A RingCentral id as a decimal string (ids exceed 2^53).' }),
+  );
 
 /**
  * Non-empty text of at most `max` UTF-16 code units, RingCentral's measure (an emoji outside the
@@ -29,20 +33,22 @@ export const idString = z
  * is a refinement on `length`; `maxLength` in the document is the looser bound it implies.
  */
 export function utf16Text(max: number, description: string) {
-  return z
-    .string()
-    .min(1, { error: 'must not be empty' })
-    .refine((text) => text.length <= max, {
+  return z.string().check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.refine((text: string) => text.length <= max, {
       error: `must be at most ${max} UTF-16 code units`,
-    })
-    .meta({ description: `${description} At most ${max} UTF-16 code units.`, maxLength: max });
+    }),
+    z.meta({ description: `${description} At most ${max} UTF-16 code units.`, maxLength: max }),
+  );
 }
 
 /** A list of 1 to `max` items. */
-export function recipients<T extends z.ZodType>(item: T, max: number, description: string) {
+export function recipients<T extends z.$ZodType>(item: T, max: number, description: string) {
   return z
     .array(item)
-    .min(1, { error: 'needs at least one recipient' })
-    .max(max, { error: `allows at most ${max} recipients` })
-    .meta({ description: `${description} 1 to ${max} recipients.` });
+    .check(
+      z.minLength(1, { error: 'needs at least one recipient' }),
+      z.maxLength(max, { error: `allows at most ${max} recipients` }),
+      z.meta({ description: `${description} 1 to ${max} recipients.` }),
+    );
 }

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of the project's own HTTP API, generated from the zod schemas the
  * functions validate requests with, so the document cannot drift from the code.
  */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import { FAX_DOCUMENT_TYPES } from './document-types.ts';
 import { inlineFaxDocument, MAX_FAX_TOTAL_BYTES, s3FaxDocument, sendFaxRequest } from './fax.ts';
 import { sendPagerRequest } from './pager.ts';

@@ -1,5 +1,5 @@
 /** The body of `POST /pager`: an internal (company pager) message to extensions of the account. */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import { idString, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's pager text limit in UTF-16 code units. */
@@ -14,28 +14,34 @@ export const pagerRecipient = z
     z.strictObject({
       extensionNumber: z
         .string()
-        .regex(/^\d{1,10}$/, { error: 'must be an extension number of 1 to 10 digits' }),
+        .check(z.regex(/^\d{1,10}$/, { error: 'must be an extension number of 1 to 10 digits' })),
     }),
   ])
-  .meta({
-    description: 'An extension of the account: `{ extensionId }` or `{ extensionNumber }`.',
-  });
+  .check(
+    z.meta({
+      description: 'An extension of the account: `{ extensionId }` or `{ extensionNumber }`.',
+    }),
+  );
 
 /** `POST /pager` request body. */
 export const sendPagerRequest = z
   .strictObject({
     to: recipients(pagerRecipient, MAX_PAGER_RECIPIENTS, 'Receiving extensions.'),
     text: utf16Text(MAX_PAGER_TEXT_UNITS, 'Message text.'),
-    replyOn: idString
-      .optional()
-      .meta({ description: 'Id of the pager message this one answers (a decimal string).' }),
+    replyOn: z
+      .optional(idString)
+      .check(
+        z.meta({ description: 'Id of the pager message this one answers (a decimal string).' }),
+      ),
   })
-  .meta({
-    title: 'SendPagerRequest',
-    description:
-      'An internal pager message, sent by the authorised extension, once per Idempotency-Key.',
-    examples: [{ to: [{ extensionNumber: '102' }], text: 'Build 42 is deployed.' }],
-  });
+  .check(
+    z.meta({
+      title: 'SendPagerRequest',
+      description:
+        'An internal pager message, sent by the authorised extension, once per Idempotency-Key.',
+      examples: [{ to: [{ extensionNumber: '102' }], text: 'Build 42 is deployed.' }],
+    }),
+  );
 
 /** A validated `POST /pager` body. */
 export type SendPagerRequest = z.infer<typeof sendPagerRequest>;

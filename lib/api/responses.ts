@@ -1,29 +1,33 @@
 /** Response bodies of the project's HTTP API. */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import { idString } from './fields.ts';
 
 /** 202 body of every send: what RingCentral answered, ids as strings. */
 export const sentMessageResponse = z
   .strictObject({
-    id: idString.meta({ description: 'Message id (a decimal string; ids exceed 2^53).' }),
+    id: idString.check(z.meta({ description: 'Message id (a decimal string; ids exceed 2^53).' })),
     type: z.enum(['SMS', 'Pager', 'Fax']),
     messageStatus: z
       .enum(['Queued', 'Sent', 'Delivered', 'DeliveryFailed', 'SendingFailed', 'Received'])
-      .meta({ description: "RingCentral's status when it accepted the message." }),
-    uri: z.url().meta({ description: 'The message record in the RingCentral message store.' }),
+      .check(z.meta({ description: "RingCentral's status when it accepted the message." })),
+    uri: z
+      .url()
+      .check(z.meta({ description: 'The message record in the RingCentral message store.' })),
   })
-  .meta({
-    title: 'SentMessage',
-    description: 'The message RingCentral accepted.',
-    examples: [
-      {
-        id: '3245687190234',
-        type: 'SMS',
-        messageStatus: 'Queued',
-        uri: 'https://platform.ringcentral.com/restapi/v1.0/account/400131880008/extension/101001/message-store/3245687190234',
-      },
-    ],
-  });
+  .check(
+    z.meta({
+      title: 'SentMessage',
+      description: 'The message RingCentral accepted.',
+      examples: [
+        {
+          id: '3245687190234',
+          type: 'SMS',
+          messageStatus: 'Queued',
+          uri: 'https://platform.ringcentral.com/restapi/v1.0/account/400131880008/extension/101001/message-store/3245687190234',
+        },
+      ],
+    }),
+  );
 
 /** A validated 202 body. */
 export type SentMessageResponse = z.infer<typeof sentMessageResponse>;
@@ -31,21 +35,24 @@ export type SentMessageResponse = z.infer<typeof sentMessageResponse>;
 /** RFC 9457 problem details, as every error of this API is answered. */
 export const problemResponse = z
   .object({
-    type: z.string().meta({ description: 'A URI reference naming the problem type.' }),
+    type: z.string().check(z.meta({ description: 'A URI reference naming the problem type.' })),
     title: z.string(),
-    status: z.int().min(400).max(599),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional().meta({ description: 'The request id, for support.' }),
+    status: z.int().check(z.gte(400), z.lte(599)),
+    detail: z.optional(z.string()),
+    instance: z.optional(z.string()),
+    requestId: z
+      .optional(z.string())
+      .check(z.meta({ description: 'The request id, for support.' })),
     errors: z
-      .array(z.object({ field: z.string(), message: z.string() }))
-      .optional()
-      .meta({ description: "Field-level detail of the caller's faults." }),
+      .optional(z.array(z.object({ field: z.string(), message: z.string() })))
+      .check(z.meta({ description: "Field-level detail of the caller's faults." })),
   })
-  .meta({
-    title: 'Problem',
-    description: 'RFC 9457 problem details (application/problem+json). Never a stack trace.',
-  });
+  .check(
+    z.meta({
+      title: 'Problem',
+      description: 'RFC 9457 problem details (application/problem+json). Never a stack trace.',
+    }),
+  );
 
 /** A problem body. */
 export type ProblemResponse = z.infer<typeof problemResponse>;

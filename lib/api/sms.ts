@@ -1,5 +1,5 @@
 /** The body of `POST /sms`. */
-import { z } from 'zod';
+import * as z from '../validation/zod.ts';
 import { phoneNumber, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's SMS text limit in UTF-16 code units. */
@@ -13,18 +13,22 @@ export const MAX_SMS_RECIPIENTS = 10;
 /** `POST /sms` request body. */
 export const sendSmsRequest = z
   .strictObject({
-    from: phoneNumber.optional().meta({
-      description:
-        'Sending number (E.164) of the authorised user, with the SMS feature. Defaults to the configured SMS_FROM.',
-    }),
+    from: z.optional(phoneNumber).check(
+      z.meta({
+        description:
+          'Sending number (E.164) of the authorised user, with the SMS feature. Defaults to the configured SMS_FROM.',
+      }),
+    ),
     to: recipients(phoneNumber, MAX_SMS_RECIPIENTS, 'Recipient numbers (E.164).'),
     text: utf16Text(MAX_SMS_TEXT_UNITS, 'Message text.'),
   })
-  .meta({
-    title: 'SendSmsRequest',
-    description: 'An SMS to send once per Idempotency-Key.',
-    examples: [{ to: ['+16505550102'], text: 'Your order has shipped.' }],
-  });
+  .check(
+    z.meta({
+      title: 'SendSmsRequest',
+      description: 'An SMS to send once per Idempotency-Key.',
+      examples: [{ to: ['+16505550102'], text: 'Your order has shipped.' }],
+    }),
+  );
 
 /** A validated `POST /sms` body. */
 export type SendSmsRequest = z.infer<typeof sendSmsRequest>;

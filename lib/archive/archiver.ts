@@ -15,23 +15,19 @@ import {
   SyncTokenInvalidError,
 } from '../ringcentral/index.ts';
 import type { MessageAttachment, MessageAvailability, SyncResult } from '../ringcentral/types.ts';
-import {
-  attachmentKey,
-  type MessageLocation,
-  messageKey,
-  messageLocation,
-  messageLocatorKey,
-} from './layout.ts';
+import { type MessageLocation, messageKey, messageLocation, messageLocatorKey } from './layout.ts';
 import {
   type ArchivedAttachment,
   type ArchiveManifest,
   buildManifest,
-  DEFAULT_CONTENT_TYPE,
   type MissingAttachment,
   markManifestDeleted,
-  parseManifest,
-  serializeManifest,
 } from './manifest.ts';
+import {
+  createMessageWriter,
+  type MessageWriteObserver,
+  type StoredManifest,
+} from './message-writer.ts';
 import type { ArchiveCursor, CursorStore, ObjectStore } from './ports.ts';
 import { CursorConflictError } from './ports.ts';
 
@@ -39,12 +35,7 @@ import { CursorConflictError } from './ports.ts';
 export type ArchiveRingCentral = Pick<RingCentral, 'sync' | 'messages' | 'attachments'>;
 
 /** Points at which tests may observe (or kill) a run; production passes none. */
-export interface ArchiveObserver {
-  /** An attachment object is stored (before its message.json). */
-  attachmentStored?(info: { messageId: string; key: string; size: number }): void | Promise<void>;
-  /** A message.json was written. */
-  messageStored?(info: { messageId: string; key: string }): void | Promise<void>;
-}
+export type ArchiveObserver = MessageWriteObserver;
 
 /** Options of {@link createArchiver}. */
 export interface ArchiverOptions {
@@ -114,6 +105,15 @@ export interface Archiver {
   archiveMessages(
     extension: string,
     messageIds: readonly string[],
+    call: ArchiveCallOptions,
+  ): Promise<ArchiveRunResult>;
+  /**
+   * Archives full records already in hand (e.g. listed by the backfill) without reading or moving
+   * any cursor; attachments already stored whole are not downloaded again.
+   */
+  archiveRecords(
+    extension: string,
+    records: readonly MessageRecord[],
     call: ArchiveCallOptions,
   ): Promise<ArchiveRunResult>;
 }
@@ -191,34 +191,16 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     ...(call.signal ? { signal: call.signal } : {}),
   });
 
-  const readManifest = async (
-    key: string,
-  ): Promise<{ text: string; manifest: ArchiveManifest | undefined } | undefined> => {
-    const text = await objects.getText(key);
-    if (text === undefined) return undefined;
-    try {
-      return { text, manifest: parseManifest(text) };
-    } catch {
-      // A damaged message.json is rewritten from the record, never trusted.
-      return { text, manifest: undefined };
-    }
-  };
+  const writer = createMessageWriter(objects, observer);
+  // A damaged message.json reads as `manifest: undefined` and is rewritten from the record.
+  const readManifest = (key: string) => writer.readManifest(key);
 
-  const writeManifest = async (
-    key: string,
+  const writeManifest = (
     manifest: ArchiveManifest,
-    previousText: string | undefined,
+    previous: StoredManifest | undefined,
     call: ArchiveCallOptions,
-  ): Promise<boolean> => {
-    const text = serializeManifest(manifest);
-    if (text === previousText) return false;
-    await objects.put(key, text, {
-      contentType: 'application/json',
-      ...(call.signal ? { signal: call.signal } : {}),
-    });
-    await observer?.messageStored?.({ messageId: manifest.message.id, key });
-    return true;
-  };
+  ): Promise<boolean> =>
+    writer.commitManifest(manifest, previous, call.signal ? { signal: call.signal } : {});
 
   /** Stores one attachment unless an object of the same size (with its sha256) is there. */
   const storeAttachment = async (
@@ -229,25 +211,10 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     result: ArchiveRunResult,
     call: ArchiveCallOptions,
   ): Promise<ArchivedAttachment | 'gone'> => {
-    const key = attachmentKey(location, attachment);
-    const contentType = attachment.contentType ?? DEFAULT_CONTENT_TYPE;
-    const entry = (size: number, sha256: string): ArchivedAttachment => ({
-      id: attachment.id,
-      key,
-      size,
-      sha256,
-      contentType,
-      ...(attachment.fileName !== undefined ? { fileName: attachment.fileName } : {}),
-    });
-    const sameSize = (size: number) => attachment.size === undefined || attachment.size === size;
-    if (known && known.key === key && sameSize(known.size)) {
+    const stored = await writer.findStoredAttachment(location, attachment, known);
+    if (stored) {
       result.skippedAttachments += 1;
-      return entry(known.size, known.sha256);
-    }
-    const existing = await objects.head(key);
-    if (existing?.sha256 && sameSize(existing.size)) {
-      result.skippedAttachments += 1;
-      return entry(existing.size, existing.sha256);
+      return stored;
     }
     if (now() >= call.deadline - margin) throw new StopAtCheckpoint('Deadline near');
     let content: { stream: Readable; size: number | undefined; totalSize: number | undefined };
@@ -268,15 +235,13 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     }
     const expected = attachment.size ?? content.totalSize ?? content.size;
     try {
-      const stored = await objects.put(key, content.stream, {
-        contentType,
-        ...(expected !== undefined ? { size: expected } : {}),
+      const entry = await writer.storeAttachment(location, attachment, content.stream, {
+        ...(expected !== undefined ? { expectedSize: expected } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
       });
       result.storedAttachments += 1;
-      result.archivedBytes += stored.size;
-      await observer?.attachmentStored?.({ messageId: record.id, key, size: stored.size });
-      return entry(stored.size, stored.sha256);
+      result.archivedBytes += entry.size;
+      return entry;
     } finally {
       content.stream.destroy();
     }
@@ -296,7 +261,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     if (availability !== 'Alive' && previous?.manifest) {
       // Keep the copy archived while the message was whole; only mark it.
       const marked = markManifestDeleted(previous.manifest, availability, nowIso());
-      if (await writeManifest(key, marked, previous.text, call)) result.markedDeleted += 1;
+      if (await writeManifest(marked, previous, call)) result.markedDeleted += 1;
       else result.unchangedMessages += 1;
       return;
     }
@@ -357,14 +322,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         ? { deletedAt: previous?.manifest?.deletedAt ?? nowIso() }
         : {}),
     });
-    if (!previous) {
-      await objects.put(
-        messageLocatorKey(location.accountId, location.extensionId, record.id),
-        `${JSON.stringify({ key })}\n`,
-        { contentType: 'application/json', ...(call.signal ? { signal: call.signal } : {}) },
-      );
-    }
-    if (await writeManifest(key, manifest, previous?.text, call)) {
+    if (await writeManifest(manifest, previous, call)) {
       if (finalAvailability !== 'Alive') result.markedDeleted += 1;
       else result.archivedMessages += 1;
     } else {
@@ -400,7 +358,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
             availability,
             new Date(now()).toISOString(),
           );
-          if (await writeManifest(key, marked, previous.text, call)) result.markedDeleted += 1;
+          if (await writeManifest(marked, previous, call)) result.markedDeleted += 1;
           else result.unchangedMessages += 1;
         }
       }
@@ -623,6 +581,15 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       records = records.filter((record) => !isIdOnly(record));
       const mailbox = learnMailbox(cursor, records);
       result.complete = await archiveRecords(records, mailbox, result, call);
+      return result;
+    },
+
+    async archiveRecords(extension, records, call) {
+      const result = emptyResult(extension, 'messages');
+      const full = records.filter((record) => !isIdOnly(record));
+      result.records = full.length;
+      const mailbox = learnMailbox({ extension, version: 0 }, full);
+      result.complete = await archiveRecords(full, mailbox, result, call);
       return result;
     },
   };

@@ -1,8 +1,8 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from '../validation/zod.ts';
 import type { TokenSource } from '../ringcentral/index.ts';
 import { AbortedError, AuthError, createReloadingTokenSource } from '../ringcentral/index.ts';
+import * as z from '../validation/zod.ts';
 
 /** The credentials secret: the app and the JWT of the user it acts as, and where RingCentral is. */
 export interface Credentials {

@@ -46,10 +46,7 @@ const optionalString = z.pipe(
 const positiveInt = z.pipe(
   z.transform(blankAsUndefined),
   z.pipe(
-    z.pipe(
-      z.string().check(z.regex(/^\d+$/, 'must be a positive integer')),
-      z.transform(Number),
-    ),
+    z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a positive integer')), z.transform(Number)),
     z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
   ),
 );
@@ -78,11 +75,16 @@ const json = z.pipe(
 
 const url = z.url({ protocol: /^https?$/ });
 
+const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no'] as const;
+
 const boolean = z.pipe(
   z.transform(blankAsUndefined),
   z.pipe(
-    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }),
-    z.transform((value: string) => value === 'true' || value === '1' || value === 'yes'),
+    z.enum(BOOLEAN_WORDS, { message: 'must be true or false' }),
+    z.transform(
+      (value: (typeof BOOLEAN_WORDS)[number]) =>
+        value === 'true' || value === '1' || value === 'yes',
+    ),
   ),
 );
 

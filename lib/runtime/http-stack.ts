@@ -11,8 +11,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from '../validation/zod.ts';
 import { stringifyJson } from '../ringcentral/index.ts';
+import type * as z from '../validation/zod.ts';
 import { deadlineSignal } from './deadline.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, MetricName } from './metrics.ts';

@@ -1,4 +1,3 @@
-import { search } from '@aws-lambda-powertools/jmespath';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /** What a redacted value is replaced with. */
@@ -51,6 +50,20 @@ function isHarmlessTokenMetadata(key: string, value: unknown): boolean {
 }
 
 /**
+ * Looks up a dotted path (`requestContext.requestId`) in an event: all the correlation id paths
+ * this project uses. A full JMESPath engine would add its parser to every bundle for that.
+ */
+export function valueAtPath(path: string, data: unknown): unknown {
+  let current: unknown = data;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
  * A Powertools Logger writing JSON, with every line redacted (DESIGN invariant 8): tokens, JWTs,
  * Authorization headers, secrets and message text never reach the log. Level from `LOG_LEVEL`
  * (or POWERTOOLS_LOG_LEVEL), default INFO.
@@ -59,9 +72,9 @@ export function createLogger(serviceName: string): Logger {
   return new Logger({
     serviceName,
     jsonReplacerFn: redactLogValue,
-    // Lets injectLambdaContext({ correlationIdPath }) pick the API Gateway request id.
-    correlationIdSearchFn: (expression, data) =>
-      search(expression, data as Parameters<typeof search>[1]),
+    // Lets injectLambdaContext({ correlationIdPath }) pick the API Gateway request id; paths are
+    // plain dotted keys (see valueAtPath), not JMESPath expressions.
+    correlationIdSearchFn: valueAtPath,
   });
 }
 

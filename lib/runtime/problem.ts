@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from '../validation/zod.ts';
 import {
   AbortedError,
   AuthError,
@@ -12,6 +11,7 @@ import {
   ServerError,
   TransportError,
 } from '../ringcentral/index.ts';
+import * as z from '../validation/zod.ts';
 
 /** One field-level fault of a request. `field` is a dotted path into the body (`to.0.phoneNumber`) or a header name. */
 export interface FieldError {

@@ -8,9 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from '../validation/zod.ts';
 
 const webhookSecretSchema = z.object({
-  verificationToken: z
-    .string()
-    .check(z.minLength(16), z.maxLength(64), z.regex(/^[\x21-\x7e]+$/)),
+  verificationToken: z.string().check(z.minLength(16), z.maxLength(64), z.regex(/^[\x21-\x7e]+$/)),
 });
 
 /** The webhook secret is missing its token or holds a malformed one (the value is never shown). */

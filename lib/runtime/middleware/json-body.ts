@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from '../../validation/zod.ts';
 import { parseJson } from '../../ringcentral/index.ts';
+import * as z from '../../validation/zod.ts';
 import { fieldErrorsOf, HttpProblem, ProblemType } from '../problem.ts';
 
 /** API Gateway's own request payload limit. */

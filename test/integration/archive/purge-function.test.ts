@@ -145,6 +145,25 @@ describe('the purge function', () => {
     }
   });
 
+  it('builds its client with 30% of the Medium window left to interactive sends', async () => {
+    // Prepare
+    const deployed = purgeModule.dependenciesFromEnvironment(environment);
+    const asked: Array<{ safety: { Medium: number } }> = [];
+    const handler = purgeModule.createHandler({
+      ...deployed,
+      messages: (options) => {
+        asked.push(options);
+        return deployed.messages(options);
+      },
+    });
+
+    // Act
+    await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+
+    // Assess
+    expect(asked.map((options) => options.safety)).toEqual([{ Medium: 12 }]);
+  });
+
   it('refuses a retention it cannot use at cold start, naming the variable', () => {
     // Act
     const load = () =>

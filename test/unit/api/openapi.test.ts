@@ -6,6 +6,7 @@ import { sendFaxRequest } from '../../../lib/api/fax.ts';
 import { buildOpenApiDocument } from '../../../lib/api/openapi.ts';
 import { sendPagerRequest } from '../../../lib/api/pager.ts';
 import { sendSmsRequest } from '../../../lib/api/sms.ts';
+import * as z from '../../../lib/validation/zod.ts';
 
 const COMMITTED = new URL('../../../docs/openapi.json', import.meta.url);
 
@@ -73,7 +74,7 @@ describe('the OpenAPI document of the HTTP API', () => {
 
     for (const { name, zod } of cases) {
       const validate = validatorFor(document, name);
-      const examples = zod.meta()?.examples as unknown[];
+      const examples = z.globalRegistry.get(zod)?.examples as unknown[];
 
       // Act
       const exampleResults = examples.map((example) => [

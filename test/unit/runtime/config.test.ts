@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ConfigError, env, loadConfig } from '../../../lib/runtime/config.ts';
+import * as z from '../../../lib/validation/zod.ts';
 
 const schema = z.object({
   STATE_TABLE_NAME: env.requiredString,
   WEBHOOK_URL: env.url,
   SMS_FROM: env.optionalString,
-  BATCH_SIZE: env.positiveInt.default(25),
+  BATCH_SIZE: z._default(env.positiveInt, 25),
   FAX_DOCUMENT_BUCKETS: env.list,
-  INCLUDE_TEXT: env.boolean.default(false),
+  INCLUDE_TEXT: z._default(env.boolean, false),
   ALERT_RECIPIENTS: env.jsonOf(z.array(z.object({ phoneNumber: z.string() }))),
 });
 

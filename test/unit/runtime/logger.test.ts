@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, REDACTED, redactLogValue, scrubText } from '../../../lib/runtime/logger.ts';
+import {
+  createLogger,
+  REDACTED,
+  redactLogValue,
+  scrubText,
+  valueAtPath,
+} from '../../../lib/runtime/logger.ts';
 
 const jwt =
   'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLXBhcnQ';
@@ -94,5 +100,44 @@ describe('createLogger', () => {
     // Assess
     expect(scrubbed).not.toMatch(/dXNlcjpwYXNz|abc\.def|eyJ|xyz/);
     expect(scrubbed.startsWith('auth ')).toBe(true);
+  });
+});
+
+describe('correlation ids', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('reads dotted paths and yields undefined for anything missing', () => {
+    // Prepare
+    const event = { requestContext: { requestId: 'req-7', stage: null }, list: ['a'] };
+
+    // Act
+    const found = [
+      valueAtPath('requestContext.requestId', event),
+      valueAtPath('requestContext.stage.name', event),
+      valueAtPath('requestContext.missing', event),
+      valueAtPath('toString', event),
+      valueAtPath('list.0', event),
+    ];
+
+    // Assess
+    expect(found).toEqual(['req-7', undefined, undefined, undefined, 'a']);
+  });
+
+  it('puts the API Gateway request id on every line as correlation_id', async () => {
+    // Prepare
+    const logger = createLogger('correlation-test');
+    const event = { requestContext: { requestId: `req-${Date.now()}` } };
+
+    // Act
+    const lines = await captureLines(() => {
+      logger.setCorrelationId(event, 'requestContext.requestId');
+      logger.info('Handled');
+    });
+
+    // Assess
+    const line = JSON.parse(lines.at(-1) ?? '{}') as Record<string, unknown>;
+    expect(line.correlation_id).toBe(event.requestContext.requestId);
   });
 });

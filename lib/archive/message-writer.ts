@@ -1,0 +1,156 @@
+/**
+ * The archive's write path for one message, shared by the archiver (attachments downloaded one by
+ * one) and the backfill (attachments unpacked from export archives), so both write the same
+ * objects for the same message: each attachment under its deterministic key with its sha256, then
+ * the locator (first time only), then message.json last.
+ */
+import type { Readable } from 'node:stream';
+import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
+import {
+  attachmentKey,
+  type MessageLocation,
+  messageKey,
+  messageLocation,
+  messageLocatorKey,
+} from './layout.ts';
+import {
+  type ArchivedAttachment,
+  type ArchiveManifest,
+  DEFAULT_CONTENT_TYPE,
+  parseManifest,
+  serializeManifest,
+} from './manifest.ts';
+import type { ObjectStore } from './ports.ts';
+
+/** A message.json as stored: its text, and the manifest when it parses. */
+export interface StoredManifest {
+  text: string;
+  /** `undefined` when the stored text is damaged (it is then rewritten, never trusted). */
+  manifest: ArchiveManifest | undefined;
+}
+
+/** Points at which tests may observe (or kill) a run; production passes none. */
+export interface MessageWriteObserver {
+  /** An attachment object is stored (before its message.json). */
+  attachmentStored?(info: { messageId: string; key: string; size: number }): void | Promise<void>;
+  /** A message.json was written. */
+  messageStored?(info: { messageId: string; key: string }): void | Promise<void>;
+}
+
+/** The write path of one message on an object store. */
+export interface MessageWriter {
+  /** The stored message.json of `key`, or `undefined` when there is none. */
+  readManifest(key: string): Promise<StoredManifest | undefined>;
+  /**
+   * The manifest entry of an attachment that is already stored whole: the entry of an earlier
+   * manifest (`known`) or an object at the key with its sha256 and the declared size.
+   */
+  findStoredAttachment(
+    location: MessageLocation,
+    attachment: MessageAttachment,
+    known?: ArchivedAttachment,
+  ): Promise<ArchivedAttachment | undefined>;
+  /**
+   * Streams one attachment's bytes to its key, hashing them on the way; rejects (the store keeps
+   * no partial object) when the body is not exactly `expectedSize` bytes.
+   */
+  storeAttachment(
+    location: MessageLocation,
+    attachment: MessageAttachment,
+    body: Readable,
+    options: { expectedSize?: number; signal?: AbortSignal },
+  ): Promise<ArchivedAttachment>;
+  /**
+   * Writes the locator (when the message had no message.json yet) and then message.json, unless
+   * the stored text is identical. Returns whether message.json was written.
+   */
+  commitManifest(
+    manifest: ArchiveManifest,
+    previous: StoredManifest | undefined,
+    options: { signal?: AbortSignal },
+  ): Promise<boolean>;
+}
+
+/** The manifest entry of an attachment stored under `key` with this size and sha256. */
+export function archivedAttachmentEntry(
+  key: string,
+  attachment: MessageAttachment,
+  size: number,
+  sha256: string,
+): ArchivedAttachment {
+  return {
+    id: attachment.id,
+    key,
+    size,
+    sha256,
+    contentType: attachment.contentType ?? DEFAULT_CONTENT_TYPE,
+    ...(attachment.fileName !== undefined ? { fileName: attachment.fileName } : {}),
+  };
+}
+
+/** Creates the write path on an object store. */
+export function createMessageWriter(
+  objects: ObjectStore,
+  observer?: MessageWriteObserver,
+): MessageWriter {
+  const sameSize = (attachment: MessageAttachment, size: number) =>
+    attachment.size === undefined || attachment.size === size;
+
+  return {
+    async readManifest(key) {
+      const text = await objects.getText(key);
+      if (text === undefined) return undefined;
+      try {
+        return { text, manifest: parseManifest(text) };
+      } catch {
+        return { text, manifest: undefined };
+      }
+    },
+
+    async findStoredAttachment(location, attachment, known) {
+      const key = attachmentKey(location, attachment);
+      if (known && known.key === key && sameSize(attachment, known.size)) {
+        return archivedAttachmentEntry(key, attachment, known.size, known.sha256);
+      }
+      const existing = await objects.head(key);
+      if (existing?.sha256 && sameSize(attachment, existing.size)) {
+        return archivedAttachmentEntry(key, attachment, existing.size, existing.sha256);
+      }
+      return undefined;
+    },
+
+    async storeAttachment(location, attachment, body, options) {
+      const key = attachmentKey(location, attachment);
+      const stored = await objects.put(key, body, {
+        contentType: attachment.contentType ?? DEFAULT_CONTENT_TYPE,
+        ...(options.expectedSize !== undefined ? { size: options.expectedSize } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      await observer?.attachmentStored?.({
+        messageId: location.messageId,
+        key,
+        size: stored.size,
+      });
+      return archivedAttachmentEntry(key, attachment, stored.size, stored.sha256);
+    },
+
+    async commitManifest(manifest, previous, options) {
+      const record: MessageRecord = manifest.message;
+      const location = messageLocation(record);
+      const key = messageKey(location);
+      const text = serializeManifest(manifest);
+      if (text === previous?.text) return false;
+      const signal = options.signal ? { signal: options.signal } : {};
+      if (!previous) {
+        await objects.put(
+          messageLocatorKey(location.accountId, location.extensionId, record.id),
+          `${JSON.stringify({ key })}\n`,
+          { contentType: 'application/json', ...signal },
+        );
+      }
+      await objects.put(key, text, { contentType: 'application/json', ...signal });
+      await observer?.messageStored?.({ messageId: record.id, key });
+      return true;
+    },
+  };
+}
