@@ -56,6 +56,14 @@ export const infraConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The oldest creation time archive syncs and purge lists (ISO 8601): both must agree, since
+     * nothing older is archived and so nothing older can be proven archived. Default: the
+     * functions' own (2000-01-01T00:00:00Z).
+     */
+    archiveStartDate: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2021-06-01T00:00:00Z' })
+      .optional(),
     /** Purge only reports what it would delete until this is set to false. */
     purgeDryRun: z.boolean().default(true),
     /** Delete with `purge=true` (skips RingCentral's 5-day Deleted state). */
@@ -79,6 +87,11 @@ export const infraConfigSchema = z
     allowedCallers: z.array(principalArn).default([]),
     /** Who the alert function notifies. */
     alertRecipients: z._default(recipientsSchema, { sms: [], pager: [] }),
+    /** The extension id alert pager messages are sent from; default the authorised user. */
+    alertPagerFrom: z
+      .string()
+      .regex(/^\d{1,20}$/, { error: 'must be an extension id (digits)' })
+      .optional(),
     /** Message templates of the alert function (lib/alerts/README.md). */
     alertTemplates: z._default(templatesSchema, {}),
     /** Object Lock in compliance mode: once set, archived objects cannot be deleted early. */
@@ -165,6 +178,29 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/**
+ * Keys without a default, with an example: there is deliberately no default sender, since an
+ * example number deployed by mistake would send from a number that is not the user's.
+ */
+const REQUIRED_KEY_EXAMPLES: Record<string, { example: string; meaning: string }> = {
+  smsFrom: {
+    example: '+16505550100',
+    meaning: 'the E.164 number of your RingCentral account that send-sms and alert SMS send from',
+  },
+};
+
+/** How to set a required key that is missing: on the command line or in cdk.json. */
+function missingKeyHelp(key: string): string | undefined {
+  const required = REQUIRED_KEY_EXAMPLES[key];
+  if (!required) return undefined;
+  return (
+    `Missing configuration: ${key} is not set (${required.meaning}). ` +
+    `Set it for one command with \`npx cdk synth -c ${key}=${required.example}\` ` +
+    `(the same -c for cdk deploy), or for good in cdk.json: "context": { "${key}": "${required.example}" } ` +
+    '(docs/DEPLOY.md lists every key).'
+  );
+}
+
 /** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
 export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const result = infraConfigSchema.safeParse(input);
@@ -173,6 +209,8 @@ export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const path = issue?.path ?? [];
   const key = path.map(String).join('.') || '(configuration)';
   const value = valueAt(input, path);
+  const help = value === undefined ? missingKeyHelp(key) : undefined;
+  if (help) throw new InfraConfigError(key, help, { cause: result.error });
   const shown = value === undefined ? 'is not set' : `= ${JSON.stringify(value)}`;
   throw new InfraConfigError(
     key,
@@ -182,20 +220,26 @@ export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
 }
 
 /**
- * Context values given with `-c key=value` arrive as strings: JSON is parsed (objects, arrays,
- * numbers, booleans), and a plain string stays a string, so `-c smsFrom=+16505550100` works.
+ * Context values given with `-c key=value` arrive as strings: a string the key accepts as it is
+ * stays a string (so `-c alertPagerFrom=62000009` keeps an id exact instead of making it a
+ * number); otherwise JSON is parsed (objects, arrays, numbers, booleans).
  */
-function fromContextString(value: unknown): unknown {
+function fromContextString(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  const schema = infraConfigSchema.shape[key as keyof typeof infraConfigSchema.shape];
+  if (schema?.safeParse(value).success) return value;
   const trimmed = value.trim();
-  if (/^[[{"]|^-?\d+(\.\d+)?$|^(true|false|null)$/.test(trimmed)) {
-    try {
-      return JSON.parse(trimmed) as unknown;
-    } catch {
-      return value;
-    }
+  if (!/^[[{"]|^-?\d+(\.\d+)?$|^(true|false|null)$/.test(trimmed)) return value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed) as unknown;
+  } catch {
+    return value;
   }
-  return value;
+  // A wrong structure is reported inside it (`objectLock.enabled = "yes"`); a wrong scalar is
+  // reported as the user typed it (`smsFrom = "6505550100"`, not a number they never wrote).
+  const structured = parsed !== null && typeof parsed === 'object';
+  return structured || schema?.safeParse(parsed).success ? parsed : value;
 }
 
 /** Reads every configuration key from context; props override context key by key. */
@@ -203,7 +247,8 @@ export function readInfraConfig(node: Node, props: Partial<InfraConfigInput> = {
   const input: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const fromProps = (props as Record<string, unknown>)[key];
-    const value = fromProps !== undefined ? fromProps : fromContextString(node.tryGetContext(key));
+    const value =
+      fromProps !== undefined ? fromProps : fromContextString(key, node.tryGetContext(key));
     if (value !== undefined) input[key] = value;
   }
   return parseInfraConfig(input);

@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../lib/archive/layout.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -24,6 +25,9 @@ import { OperationsKey } from './constructs/operations-key.ts';
 import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
 import { acknowledgeFindings } from './nag-acknowledgements.ts';
+
+/** Every archived object's key matches this (lib/archive/layout.ts). */
+const ARCHIVE_PREFIX_PATTERN = `${ARCHIVE_PREFIX}*`;
 
 /** The functions of functions/, by file name. */
 export const FUNCTION_NAMES = [
@@ -239,8 +243,13 @@ export class MessageAutomationStack extends Stack {
         SMS_FROM: config.smsFrom,
         ALERT_RECIPIENTS: JSON.stringify(config.alertRecipients),
         ALERT_TEMPLATES: JSON.stringify(config.alertTemplates),
+        ...(config.alertPagerFrom ? { ALERT_PAGER_FROM: config.alertPagerFrom } : {}),
       },
     });
+    // Archive and purge read the same start date: purge can only prove what archive synced.
+    const startDate: Record<string, string> = config.archiveStartDate
+      ? { ARCHIVE_START_DATE: config.archiveStartDate }
+      : {};
     const archive = hasSource('archive')
       ? make('archive', {
           description: 'Archives new and changed messages and their attachments to S3',
@@ -253,6 +262,7 @@ export class MessageAutomationStack extends Stack {
             ...secretIds,
             ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
             ARCHIVE_EXTENSIONS: config.extensions.join(','),
+            ...startDate,
           },
         })
       : undefined;
@@ -270,6 +280,7 @@ export class MessageAutomationStack extends Stack {
             PURGE_RETENTION_DAYS: JSON.stringify(config.retentionDays),
             PURGE_DRY_RUN: String(config.purgeDryRun),
             PURGE_HARD: String(config.purgeHard),
+            ...startDate,
           },
         })
       : undefined;
@@ -309,6 +320,7 @@ export class MessageAutomationStack extends Stack {
         SESSION_SECRET_ID: this.sessionSecret.secretArn,
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         WEBHOOK_URL: webhookUrl,
+        SUBSCRIPTION_EVENT_FILTERS: subscriptionEventFilters(config).join(','),
       },
     });
 
@@ -342,18 +354,31 @@ export class MessageAutomationStack extends Stack {
     readSecrets(subscriptionKeeper, [credentials, session, this.webhookSecret.secretArn]);
     readSecrets(webhook, [this.webhookSecret.secretArn]);
     allow(webhook, ['events:PutEvents'], [this.bus.eventBusArn]);
+    // HeadObject and GetObject of a missing key answer 404 only to a caller that may list the
+    // bucket; without it S3 answers 403, which the object store (rightly) does not take for
+    // "absent". Archive and purge both ask for keys that may not exist yet, under archive/.
+    const listArchive = (fn: MessageFunction) =>
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [this.archive.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] } },
+        }),
+      );
     if (archive) {
       allow(webhook, ['lambda:InvokeFunction'], [archive.function.functionArn]);
       readSecrets(archive, [credentials, session]);
       // The sync cursor: read, then a conditional write.
       allow(archive, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
-      // GetObject covers HeadObject and the source of the metadata CopyObject; PutObject covers
-      // multipart create/upload/complete and the copy's target; abort cleans up a failed upload.
+      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and locators
+      // and the digest of a stored object; PutObject covers PutObject and multipart
+      // create/upload-part/complete; abort cleans up a failed multipart upload.
       allow(
         archive,
         ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        [this.archive.bucket.arnForObjects('archive/*')],
+        [this.archive.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)],
       );
+      listArchive(archive);
       if (archiveKey) {
         allow(archive, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
       }
@@ -362,11 +387,15 @@ export class MessageAutomationStack extends Stack {
       readSecrets(purge, [credentials, session]);
       // Purge only reads the archive cursors (never moves them).
       allow(purge, ['dynamodb:GetItem'], [this.table.tableArn]);
-      allow(purge, ['s3:GetObject'], [this.archive.bucket.arnForObjects('archive/*')]);
+      // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
+      allow(purge, ['s3:GetObject'], [this.archive.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
+      listArchive(purge);
+      // The run report goes through the same object store as the archive: a PutObject, or a
+      // multipart upload (aborted on failure) for a body of unknown length. Purge never reads it.
       allow(
         purge,
-        ['s3:GetObject', 's3:PutObject'],
-        [this.archive.bucket.arnForObjects('reports/purge/*')],
+        ['s3:PutObject', 's3:AbortMultipartUpload'],
+        [this.archive.bucket.arnForObjects(`${PURGE_REPORT_PREFIX}*`)],
       );
       if (archiveKey) {
         allow(purge, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
@@ -471,6 +500,23 @@ export class MessageAutomationStack extends Stack {
     this.refreshAtDeploy = refreshAtDeploy;
     acknowledgeFindings(this);
   }
+}
+
+/**
+ * The webhook subscription's event filters: the message store of every archived extension (its
+ * notifications carry the new message ids the webhook hands to archive), and, when the webhook
+ * puts SMS text into its events, the instant SMS filter of each, the only one carrying the text.
+ */
+export function subscriptionEventFilters(
+  config: Pick<InfraConfig, 'extensions' | 'webhookIncludeText'>,
+): string[] {
+  const stores = config.extensions.map(
+    (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
+  );
+  const instant = config.webhookIncludeText
+    ? stores.map((store) => `${store}/instant?type=SMS`)
+    : [];
+  return [...stores, ...instant];
 }
 
 /** Adds one statement to a function's role. */

@@ -211,7 +211,12 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     result: ArchiveRunResult,
     call: ArchiveCallOptions,
   ): Promise<ArchivedAttachment | 'gone'> => {
-    const stored = await writer.findStoredAttachment(location, attachment, known);
+    const stored = await writer.findStoredAttachment(
+      location,
+      attachment,
+      known,
+      call.signal ? { signal: call.signal } : {},
+    );
     if (stored) {
       result.skippedAttachments += 1;
       return stored;

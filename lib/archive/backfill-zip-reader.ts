@@ -42,7 +42,6 @@ export interface ZipStreamEntry {
 }
 
 const LOCAL_HEADER = 0x04034b50;
-const DATA_DESCRIPTOR = 0x08074b50;
 const CENTRAL_HEADER = 0x02014b50;
 const ARCHIVE_EXTRA_DATA = 0x08064b50;
 const ZIP64_END = 0x06064b50;
@@ -57,6 +56,7 @@ const NEXT_RECORDS = new Set([
   END_OF_CENTRAL_DIRECTORY,
   DIGITAL_SIGNATURE,
 ]);
+/** The data descriptor's signature, PK\x07\x08 (0x08074b50). */
 const SIGNATURE_BYTES = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** Bytes a descriptor candidate needs to be judged: a ZIP64 descriptor (24) and the next signature. */
 const DESCRIPTOR_LOOKAHEAD = 28;
@@ -238,9 +238,9 @@ async function* descriptorDelimitedData(
   totals: EntryTotals,
 ) {
   let emitted = 0;
-  let window = Buffer.alloc(0);
+  let window: Buffer = Buffer.alloc(0);
   for (;;) {
-    if (window.length < DESCRIPTOR_LOOKAHEAD || source.ended === false) {
+    if (!source.ended) {
       await source.ensure(1);
       const more = source.take();
       if (more.length > 0) window = window.length === 0 ? more : Buffer.concat([window, more]);
@@ -381,28 +381,18 @@ export async function* readZipEntries(
       pipeline([raw, ...stages, output], (error) => {
         if (error) output.destroy(error);
       });
-      let started = false;
-      output.once('resume', () => {
-        started = true;
-      });
-      output.once('readable', () => {
-        started = true;
-      });
       yield {
         name: header.name,
         method: header.method,
         declaredSize: header.sizesFollow ? undefined : header.uncompressedSize,
         stream: output,
       };
-      if (!finished && !started) {
-        // Left unread: skip it by reading (and verifying) its bytes.
-        output.resume();
-      }
-      if (!finished) {
+      if (!finished && !output.destroyed && !output.readableEnded) {
+        // Left unread (or not to its end): skip the rest by reading it.
         await new Promise<void>((resolve) => {
           output.once('close', resolve);
           output.once('end', resolve);
-          if (output.destroyed || output.readableEnded) resolve();
+          output.resume();
         });
       }
       if (!finished || abandoned) {

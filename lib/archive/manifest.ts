@@ -4,7 +4,7 @@
  *
  * ```
  * { schemaVersion: 1, message: <the full record, ids as strings>,
- *   attachments: [{ id, key, size, sha256, contentType, fileName? }],
+ *   attachments: [{ id, key, size, sha256, contentType, fileName?, etag? }],
  *   missingAttachments?: [{ id, reason, ... }], deletedAt?: ISO, availability }
  * ```
  *
@@ -42,6 +42,11 @@ export const archivedAttachmentSchema = z.object({
   sha256: sha256Hex,
   contentType: z.string().check(z.minLength(1)),
   fileName: z.optional(z.string()),
+  /**
+   * The object's entity tag when it was archived: purge proves the object was not written since
+   * (the sha256 lives only here, S3 returns a checksum only on some stores).
+   */
+  etag: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The archive's write path for one message, shared by the archiver (attachments downloaded one by
  * one) and the backfill (attachments unpacked from export archives), so both write the same
- * objects for the same message: each attachment under its deterministic key with its sha256, then
- * the locator (first time only), then message.json last.
+ * objects for the same message: each attachment under its deterministic key, streamed and hashed
+ * on the way, then the locator (first time only), then message.json last, which records each
+ * attachment's size, sha256 and entity tag.
  */
 import type { Readable } from 'node:stream';
 import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
@@ -43,12 +44,15 @@ export interface MessageWriter {
   readManifest(key: string): Promise<StoredManifest | undefined>;
   /**
    * The manifest entry of an attachment that is already stored whole: the entry of an earlier
-   * manifest (`known`) or an object at the key with its sha256 and the declared size.
+   * manifest (`known`), or an object at the key with the declared size (puts are atomic, so an
+   * object there is whole) whose sha256 comes from S3's checksum or legacy metadata, else from
+   * reading it back (a run stopped between the attachment and its message.json).
    */
   findStoredAttachment(
     location: MessageLocation,
     attachment: MessageAttachment,
     known?: ArchivedAttachment,
+    options?: { signal?: AbortSignal },
   ): Promise<ArchivedAttachment | undefined>;
   /**
    * Streams one attachment's bytes to its key, hashing them on the way; rejects (the store keeps
@@ -71,12 +75,13 @@ export interface MessageWriter {
   ): Promise<boolean>;
 }
 
-/** The manifest entry of an attachment stored under `key` with this size and sha256. */
+/** The manifest entry of an attachment stored under `key` with this size, sha256 and etag. */
 export function archivedAttachmentEntry(
   key: string,
   attachment: MessageAttachment,
   size: number,
   sha256: string,
+  etag?: string,
 ): ArchivedAttachment {
   return {
     id: attachment.id,
@@ -85,7 +90,12 @@ export function archivedAttachmentEntry(
     sha256,
     contentType: attachment.contentType ?? DEFAULT_CONTENT_TYPE,
     ...(attachment.fileName !== undefined ? { fileName: attachment.fileName } : {}),
+    ...(etag !== undefined ? { etag } : {}),
   };
+}
+
+function base64ToHex(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('hex');
 }
 
 /** Creates the write path on an object store. */
@@ -107,16 +117,23 @@ export function createMessageWriter(
       }
     },
 
-    async findStoredAttachment(location, attachment, known) {
+    async findStoredAttachment(location, attachment, known, options = {}) {
       const key = attachmentKey(location, attachment);
       if (known && known.key === key && sameSize(attachment, known.size)) {
-        return archivedAttachmentEntry(key, attachment, known.size, known.sha256);
+        return archivedAttachmentEntry(key, attachment, known.size, known.sha256, known.etag);
       }
       const existing = await objects.head(key);
-      if (existing?.sha256 && sameSize(attachment, existing.size)) {
-        return archivedAttachmentEntry(key, attachment, existing.size, existing.sha256);
+      if (!existing || !sameSize(attachment, existing.size)) return undefined;
+      const sha256 =
+        existing.sha256 ??
+        (existing.checksumSha256 !== undefined ? base64ToHex(existing.checksumSha256) : undefined);
+      if (sha256 !== undefined) {
+        return archivedAttachmentEntry(key, attachment, existing.size, sha256, existing.etag);
       }
-      return undefined;
+      // No manifest and no checksum: the sha256 message.json records is that of the stored bytes.
+      const read = await objects.digest(key, options.signal ? { signal: options.signal } : {});
+      if (!read || !sameSize(attachment, read.size)) return undefined;
+      return archivedAttachmentEntry(key, attachment, read.size, read.sha256, read.etag);
     },
 
     async storeAttachment(location, attachment, body, options) {
@@ -131,7 +148,7 @@ export function createMessageWriter(
         key,
         size: stored.size,
       });
-      return archivedAttachmentEntry(key, attachment, stored.size, stored.sha256);
+      return archivedAttachmentEntry(key, attachment, stored.size, stored.sha256, stored.etag);
     },
 
     async commitManifest(manifest, previous, options) {

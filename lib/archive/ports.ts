@@ -8,7 +8,15 @@ import type { Readable } from 'node:stream';
 export interface StoredObjectInfo {
   /** Bytes. */
   size: number;
-  /** sha256 of the content, hex, from the object's user metadata (`x-amz-meta-sha256`). */
+  /**
+   * The object's entity tag as the store reports it (quotes included). It changes whenever the
+   * object is written again, so the one recorded at archive time proves the object untouched.
+   */
+  etag?: string;
+  /**
+   * Hex sha256 from the object's user metadata (`x-amz-meta-sha256`): only objects archived
+   * before bodies were streamed carry it; new ones keep their sha256 in message.json alone.
+   */
   sha256?: string;
   /** S3's own SHA-256 checksum, base64, when the store returns one (HeadObject ChecksumMode). */
   checksumSha256?: string;
@@ -22,27 +30,34 @@ export interface PutObjectOptions {
   signal?: AbortSignal;
 }
 
-/** What {@link ObjectStore.put} wrote. */
+/** What {@link ObjectStore.put} wrote, or what {@link ObjectStore.digest} read. */
 export interface PutObjectResult {
   size: number;
-  /** Hex sha256 of the bytes written, also stored as the object's `sha256` metadata. */
+  /** Hex sha256 of the bytes, computed while they streamed through. */
   sha256: string;
+  /** The stored object's entity tag, when the store reports one. */
+  etag?: string;
 }
 
 /** A bucket, as the archive needs it. */
 export interface ObjectStore {
-  /** The object's size and digests, or `undefined` when there is no such object. */
+  /** The object's size and tags, or `undefined` when there is no such object. */
   head(key: string): Promise<StoredObjectInfo | undefined>;
   /**
-   * Streams `body` to `key`, computing sha256 on the way (stored as metadata `sha256`); never
-   * buffers a whole large body. Rejects, leaving no object at `key` changed to a partial one,
-   * when the body errors or its length differs from `options.size`.
+   * Streams `body` to `key`, computing sha256 on the way; never buffers a whole large body.
+   * Rejects, leaving no object at `key` changed to a partial one, when the body errors or its
+   * length differs from `options.size`.
    */
   put(
     key: string,
     body: Readable | Uint8Array | string,
     options: PutObjectOptions,
   ): Promise<PutObjectResult>;
+  /**
+   * Reads the stored object through sha256 without keeping it: the digest of an object whose
+   * manifest was never written (a run stopped between the two). `undefined` when absent.
+   */
+  digest(key: string, options?: { signal?: AbortSignal }): Promise<PutObjectResult | undefined>;
   /** The object's content as UTF-8 text, or `undefined` when there is no such object. */
   getText(key: string): Promise<string | undefined>;
 }

@@ -1,8 +1,10 @@
 /**
  * Proves that one message is in the archive before purge may delete it (invariant 1): its
  * message.json is there and describes this message, and every attachment RingCentral lists is in
- * the manifest and in S3 with the size RingCentral and the manifest state, the manifest's sha256
- * as metadata, and S3's own SHA-256 checksum matching where S3 returns one.
+ * the manifest and in S3 with the size RingCentral and the manifest state, unchanged since it was
+ * archived (its entity tag is the one message.json recorded), and S3's own SHA-256 checksum equal
+ * to the manifest's sha256 where S3 returns one. Entries archived before message.json recorded
+ * entity tags prove themselves by the sha256 their objects carry as metadata.
  */
 import type { MessageRecord } from '../ringcentral/types.ts';
 import { messageKey } from './layout.ts';
@@ -29,9 +31,12 @@ export type VerificationFailureReason =
   | 'attachment-missing'
   /** The S3 object's size differs from the manifest's (short or long upload). */
   | 'attachment-size-mismatch'
-  /** The S3 object carries no sha256 metadata. */
+  /** An entry without an entity tag (archived by older code) whose object has no sha256 metadata. */
   | 'attachment-sha256-missing'
+  /** The object's sha256 metadata (older archives) differs from the manifest's. */
   | 'attachment-sha256-mismatch'
+  /** The object was written again after it was archived (its entity tag changed). */
+  | 'attachment-etag-mismatch'
   /** S3's SHA-256 checksum differs from the manifest's sha256. */
   | 'attachment-checksum-mismatch'
   /** The store failed while we looked: nothing is proven. */
@@ -164,8 +169,13 @@ export async function verifyArchived(
         key,
       );
     }
-    if (info.sha256 === undefined) return failure(id, 'attachment-sha256-missing', entry.key, key);
-    if (info.sha256.toLowerCase() !== entry.sha256) {
+    if (entry.etag !== undefined && info.etag !== undefined && info.etag !== entry.etag) {
+      return failure(id, 'attachment-etag-mismatch', entry.key, key);
+    }
+    if (entry.etag === undefined && info.sha256 === undefined) {
+      return failure(id, 'attachment-sha256-missing', entry.key, key);
+    }
+    if (info.sha256 !== undefined && info.sha256.toLowerCase() !== entry.sha256) {
       return failure(id, 'attachment-sha256-mismatch', entry.key, key);
     }
     if (info.checksumSha256 !== undefined && isFullObjectChecksum(info.checksumSha256)) {

@@ -1,18 +1,24 @@
 /**
- * The archive's ObjectStore on S3. Bodies stream through a sha256 hash on their way up; a body
- * that fits in one part goes up in one PutObject carrying its sha256 (metadata and S3
- * checksum); a larger one goes up as a multipart Upload and then gets its metadata by an
- * in-place CopyObject, because metadata must be sent before the bytes it describes.
+ * The archive's ObjectStore on S3. Bodies stream straight through a sha256 hash into one
+ * PutObject of known length: nothing is buffered, and download and upload overlap. The sha256
+ * goes into message.json (written last), not into object metadata, which would have to be sent
+ * before the bytes it describes. Where the client computes request checksums (real S3), the
+ * PUT asks S3 for a full-object SHA-256 checksum, computed in a trailer as the bytes stream, which
+ * HeadObject returns later and which must equal the hash we computed. Only bodies of unknown
+ * length or above S3's single-PUT limit go up as multipart.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import {
-  CopyObjectCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type {
@@ -27,10 +33,15 @@ export interface S3ObjectStoreOptions {
   bucket: string;
   client?: S3Client;
   /**
-   * Bodies up to this size go up in one PutObject; larger ones as multipart parts of this size.
-   * Default 8 MiB (S3's minimum part is 5 MiB). Memory per put is about three parts.
+   * Part size of the multipart uploads (bodies above `singlePutLimit` or of unknown length).
+   * Default 64 MiB; at least S3's minimum of 5 MiB.
    */
   partSize?: number;
+  /**
+   * Bodies of known length up to this size stream up in one PutObject. Default and maximum:
+   * S3's single-PUT limit, 5 GiB.
+   */
+  singlePutLimit?: number;
 }
 
 /** Thrown when a body's length differs from the size the caller declared. */
@@ -45,9 +56,19 @@ export class ObjectSizeMismatchError extends Error {
   }
 }
 
+/** Thrown when S3's checksum of what it stored differs from the sha256 of what we sent. */
+export class ObjectChecksumMismatchError extends Error {
+  override readonly name = 'ObjectChecksumMismatchError';
+  constructor(key: string, options?: { cause?: unknown }) {
+    super(`Object ${key}: S3's SHA-256 checksum differs from the bytes sent`, options);
+  }
+}
+
 const SHA256_METADATA = 'sha256';
-const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const DEFAULT_PART_SIZE = 64 * MiB;
+const MIN_PART_SIZE = 5 * MiB;
+const MAX_SINGLE_PUT = 5 * 1024 * MiB;
 
 function isNotFound(error: unknown): boolean {
   if (error instanceof S3ServiceException) {
@@ -60,7 +81,7 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey');
 }
 
-/** Hashes and counts the bytes flowing through; fails at the end when the count is wrong. */
+/** Hashes and counts the bytes flowing through; fails when there are more or fewer than said. */
 class DigestingStream extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
@@ -73,13 +94,13 @@ class DigestingStream extends Transform {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
     if (this.expectedSize !== undefined && this.bytes > this.expectedSize) {
       this.failure = new ObjectSizeMismatchError(this.key, this.expectedSize, this.bytes);
       callback(this.failure);
       return;
     }
+    this.hash.update(chunk);
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback) {
@@ -92,20 +113,30 @@ class DigestingStream extends Transform {
   }
 }
 
-/** Reads up to `limit` bytes; says whether the stream ended within them. */
-async function readHead(
+/**
+ * Yields the next `length` bytes of `iterator`, keeping what overshoots in `pending` for the
+ * next part; fails when the body ends first.
+ */
+async function* takeBytes(
   iterator: AsyncIterator<Buffer>,
-  limit: number,
-): Promise<{ chunks: Buffer[]; bytes: number; ended: boolean }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  while (bytes <= limit) {
-    const next = await iterator.next();
-    if (next.done) return { chunks, bytes, ended: true };
-    chunks.push(next.value);
-    bytes += next.value.length;
+  pending: Buffer[],
+  length: number,
+): AsyncGenerator<Buffer> {
+  let left = length;
+  while (left > 0) {
+    let chunk = pending.shift();
+    if (!chunk) {
+      const next = await iterator.next();
+      if (next.done) return;
+      chunk = next.value;
+    }
+    if (chunk.length > left) {
+      pending.unshift(chunk.subarray(left));
+      chunk = chunk.subarray(0, left);
+    }
+    left -= chunk.length;
+    yield chunk;
   }
-  return { chunks, bytes, ended: false };
 }
 
 /** Creates the ObjectStore of one bucket. */
@@ -113,6 +144,20 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
   const client = options.client ?? new S3Client({});
   const Bucket = options.bucket;
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
+  const singlePutLimit = Math.min(MAX_SINGLE_PUT, options.singlePutLimit ?? MAX_SINGLE_PUT);
+  // A client told to send checksums only when required (s3rver predates them) gets none; on S3
+  // the PUT asks for SHA-256, which S3 keeps as the object's full-object checksum.
+  let wantsChecksum: Promise<boolean> | undefined;
+  const checksumWanted = () => {
+    wantsChecksum ??= (async () => {
+      const setting = client.config.requestChecksumCalculation;
+      const value = typeof setting === 'function' ? await setting() : setting;
+      return value !== 'WHEN_REQUIRED';
+    })();
+    return wantsChecksum;
+  };
+  const sendOptions = (signal: AbortSignal | undefined) =>
+    signal ? { abortSignal: signal } : undefined;
 
   const head = async (key: string): Promise<StoredObjectInfo | undefined> => {
     try {
@@ -120,6 +165,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         new HeadObjectCommand({ Bucket, Key: key, ChecksumMode: 'ENABLED' }),
       );
       const info: StoredObjectInfo = { size: Number(result.ContentLength ?? 0) };
+      if (result.ETag) info.etag = result.ETag;
       const sha256 = result.Metadata?.[SHA256_METADATA];
       if (sha256) info.sha256 = sha256;
       // A composite (per-part) checksum ends in -N and says nothing about the whole object.
@@ -135,84 +181,170 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     }
   };
 
+  /** One PutObject of known length; the body streams, S3 checksums it where asked. */
+  const putOnce = async (
+    key: string,
+    body: Readable | Buffer,
+    size: number,
+    sha256: () => Buffer,
+    putOptions: PutObjectOptions,
+  ): Promise<PutObjectResult> => {
+    const checksum = await checksumWanted();
+    const result = await client.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: key,
+        Body: body,
+        ContentLength: size,
+        ContentType: putOptions.contentType,
+        ...(checksum ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
+      }),
+      sendOptions(putOptions.signal),
+    );
+    const digest = sha256();
+    if (result.ChecksumSHA256 && result.ChecksumSHA256 !== digest.toString('base64')) {
+      throw new ObjectChecksumMismatchError(key);
+    }
+    return {
+      size,
+      sha256: digest.toString('hex'),
+      ...(result.ETag ? { etag: result.ETag } : {}),
+    };
+  };
+
+  /** Known length above the single-PUT limit: parts streamed straight into UploadPart. */
+  const putParts = async (
+    key: string,
+    iterator: AsyncIterator<Buffer>,
+    size: number,
+    putOptions: PutObjectOptions,
+  ): Promise<string | undefined> => {
+    const created = await client.send(
+      new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: putOptions.contentType }),
+      sendOptions(putOptions.signal),
+    );
+    const UploadId = created.UploadId;
+    if (!UploadId) throw new Error(`S3 started no multipart upload for ${key}`);
+    const parts: Array<{ ETag: string | undefined; PartNumber: number }> = [];
+    const pending: Buffer[] = [];
+    try {
+      for (let offset = 0, PartNumber = 1; offset < size; offset += partSize, PartNumber += 1) {
+        const length = Math.min(partSize, size - offset);
+        const answer = await client.send(
+          new UploadPartCommand({
+            Bucket,
+            Key: key,
+            UploadId,
+            PartNumber,
+            Body: Readable.from(takeBytes(iterator, pending, length)),
+            ContentLength: length,
+          }),
+          sendOptions(putOptions.signal),
+        );
+        parts.push({ ETag: answer.ETag, PartNumber });
+      }
+      // Draining the rest lets the digest fail on a body longer or shorter than declared.
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        // A longer body fails inside the digest before it gets here.
+      }
+      const completed = await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        sendOptions(putOptions.signal),
+      );
+      return completed.ETag;
+    } catch (error) {
+      await client
+        .send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))
+        .catch(() => undefined);
+      throw error;
+    }
+  };
+
   const put = async (
     key: string,
     body: Readable | Uint8Array | string,
     putOptions: PutObjectOptions,
   ): Promise<PutObjectResult> => {
-    const source =
-      typeof body === 'string' || body instanceof Uint8Array
-        ? Readable.from([typeof body === 'string' ? Buffer.from(body) : Buffer.from(body)])
-        : body;
-    const digest = new DigestingStream(key, putOptions.size);
-    const piped = source.pipe(digest);
-    source.once('error', (error) => digest.destroy(error));
-    const abortSignal = putOptions.signal;
-    const iterator = piped[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const first = await readHead(iterator, partSize).catch((error: unknown) => {
-      source.destroy();
-      throw error;
-    });
-    if (first.ended) {
-      const bytes = Buffer.concat(first.chunks, first.bytes);
-      const sha256 = digest.hash.digest();
-      await client.send(
-        new PutObjectCommand({
-          Bucket,
-          Key: key,
-          Body: bytes,
-          ContentLength: bytes.length,
-          ContentType: putOptions.contentType,
-          Metadata: { [SHA256_METADATA]: sha256.toString('hex') },
-          ChecksumSHA256: sha256.toString('base64'),
-        }),
-        abortSignal ? { abortSignal } : undefined,
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+      if (putOptions.size !== undefined && bytes.length !== putOptions.size) {
+        throw new ObjectSizeMismatchError(key, putOptions.size, bytes.length);
+      }
+      return putOnce(
+        key,
+        bytes,
+        bytes.length,
+        () => createHash('sha256').update(bytes).digest(),
+        putOptions,
       );
-      return { size: bytes.length, sha256: sha256.toString('hex') };
     }
-    // Too large for one request: a multipart upload of the bytes read so far and the rest.
-    const rest = Readable.from(
-      (async function* () {
-        yield* first.chunks;
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-          yield next.value;
-        }
-      })(),
-    );
-    const upload = new Upload({
-      client,
-      partSize,
-      queueSize: 2,
-      leavePartsOnError: false,
-      params: { Bucket, Key: key, Body: rest, ContentType: putOptions.contentType },
-    });
-    const onAbort = () => void upload.abort();
-    abortSignal?.addEventListener('abort', onAbort, { once: true });
+    const digest = new DigestingStream(key, putOptions.size);
+    body.once('error', (error) => digest.destroy(error));
+    const piped = body.pipe(digest);
+    const size = putOptions.size;
     try {
-      await upload.done();
+      if (size !== undefined && size <= singlePutLimit) {
+        return await putOnce(key, piped, size, () => digest.hash.digest(), putOptions);
+      }
+      let etag: string | undefined;
+      if (size !== undefined) {
+        etag = await putParts(key, piped[Symbol.asyncIterator](), size, putOptions);
+      } else {
+        // Unknown length, which RingCentral's content answers hardly ever have: lib-storage
+        // buffers one part at a time and sends a small body as one PutObject.
+        const upload = new Upload({
+          client,
+          partSize,
+          queueSize: 1,
+          leavePartsOnError: false,
+          params: { Bucket, Key: key, Body: piped, ContentType: putOptions.contentType },
+        });
+        const onAbort = () => void upload.abort();
+        putOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          etag = (await upload.done()).ETag;
+        } finally {
+          putOptions.signal?.removeEventListener('abort', onAbort);
+        }
+      }
+      return {
+        size: digest.bytes,
+        sha256: digest.hash.digest('hex'),
+        ...(etag ? { etag } : {}),
+      };
     } catch (error) {
-      source.destroy();
-      // The upload's own error may be that of aborting it; the body's fault is the cause.
+      body.destroy();
+      digest.destroy();
+      // The request's own error may be that of its body failing; the body's fault is the cause.
       throw digest.failure ?? error;
-    } finally {
-      abortSignal?.removeEventListener('abort', onAbort);
     }
-    const sha256 = digest.hash.digest('hex');
-    // Metadata can only be set by rewriting the object (server side); S3 computes a full-object
-    // SHA-256 checksum of the copy on the way.
-    await client.send(
-      new CopyObjectCommand({
-        Bucket,
-        Key: key,
-        CopySource: `${Bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-        MetadataDirective: 'REPLACE',
-        ContentType: putOptions.contentType,
-        Metadata: { [SHA256_METADATA]: sha256 },
-        ChecksumAlgorithm: 'SHA256',
-      }),
-      abortSignal ? { abortSignal } : undefined,
-    );
-    return { size: digest.bytes, sha256 };
+  };
+
+  const digestObject = async (
+    key: string,
+    digestOptions: { signal?: AbortSignal } = {},
+  ): Promise<PutObjectResult | undefined> => {
+    try {
+      const result = await client.send(
+        new GetObjectCommand({ Bucket, Key: key }),
+        sendOptions(digestOptions.signal),
+      );
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of (result.Body ?? Readable.from([])) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      return { size, sha256: hash.digest('hex'), ...(result.ETag ? { etag: result.ETag } : {}) };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   };
 
   const getText = async (key: string): Promise<string | undefined> => {
@@ -225,5 +357,5 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     }
   };
 
-  return { head, put, getText };
+  return { head, put, digest: digestObject, getText };
 }

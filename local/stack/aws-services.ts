@@ -144,7 +144,12 @@ export async function startAwsServices(options: AwsServicesOptions): Promise<Run
       }
       const version = store(name, input.SecretString);
       writes.set(name, (writes.get(name) ?? 0) + 1);
-      return { ARN: arnOf(name), Name: name, VersionId: version.versionId, VersionStages: ['AWSCURRENT'] };
+      return {
+        ARN: arnOf(name),
+        Name: name,
+        VersionId: version.versionId,
+        VersionStages: ['AWSCURRENT'],
+      };
     },
     'AWSEvents.PutEvents': (input) => {
       const entries = Array.isArray(input.Entries) ? (input.Entries as PutEventEntry[]) : [];
@@ -153,7 +158,10 @@ export async function startAwsServices(options: AwsServicesOptions): Promise<Run
       }
       const results = entries.map((entry) => {
         if (!entry.Source || !entry.DetailType || !entry.Detail) {
-          return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+          return {
+            ErrorCode: 'InvalidArgument',
+            ErrorMessage: 'Source, DetailType and Detail are required',
+          };
         }
         const id = randomUUID();
         options.onEvent?.({ ...entry, id });
@@ -182,7 +190,8 @@ export async function startAwsServices(options: AwsServicesOptions): Promise<Run
     }
     const type = request.headers['x-amz-invocation-type'] === 'Event' ? 'Event' : 'RequestResponse';
     const payload = Buffer.concat(chunks).toString('utf8');
-    const pending = options.onInvoke?.(functionName, payload, type) ?? Promise.resolve({});
+    const pending: Promise<{ payload?: string; functionError?: string }> =
+      options.onInvoke?.(functionName, payload, type) ?? Promise.resolve({});
     if (type === 'Event') {
       // Lambda queues an asynchronous invocation and answers at once.
       pending.catch(() => undefined);

@@ -6,7 +6,7 @@
  * only hashes files.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,9 +77,7 @@ async function readManifest(): Promise<Manifest | undefined> {
 
 async function unchanged(manifest: Manifest): Promise<boolean> {
   const entries = Object.entries(manifest.inputs);
-  const hashes = await Promise.all(
-    entries.map(([path]) => sha256File(join(PROJECT_ROOT, path))),
-  );
+  const hashes = await Promise.all(entries.map(([path]) => sha256File(join(PROJECT_ROOT, path))));
   if (!entries.every(([, expected], index) => hashes[index] === expected)) return false;
   try {
     await stat(join(BUNDLE_CACHE_DIR, manifest.directory, 'worker.mjs'));
@@ -100,6 +98,29 @@ function bundlesOf(manifest: Manifest, cached: boolean, started: number): Functi
     cached,
     durationMs: performance.now() - started,
   };
+}
+
+/** Builds kept besides the current one: a stack started a moment ago may still use them. */
+const KEPT_BUILDS = 3;
+
+/** Removes all but the newest {@link KEPT_BUILDS} build directories (never the current one). */
+async function pruneOldBuilds(current: string): Promise<void> {
+  const entries = await readdir(BUNDLE_CACHE_DIR, { withFileTypes: true });
+  const builds = await Promise.all(
+    entries
+      .filter((entry) => entry.isDirectory() && /^[0-9a-f]{16}$/.test(entry.name))
+      .filter((entry) => entry.name !== current)
+      .map(async (entry) => ({
+        name: entry.name,
+        modified: (await stat(join(BUNDLE_CACHE_DIR, entry.name))).mtimeMs,
+      })),
+  );
+  builds.sort((a, b) => b.modified - a.modified);
+  await Promise.all(
+    builds
+      .slice(KEPT_BUILDS)
+      .map((build) => rm(join(BUNDLE_CACHE_DIR, build.name), { recursive: true, force: true })),
+  );
 }
 
 /**
@@ -155,8 +176,8 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     ]);
     const inputs: Record<string, string> = {};
     const paths = [
-      ...Object.keys(functions.metafile.inputs),
-      ...Object.keys(worker.metafile.inputs),
+      ...Object.keys(functions.metafile?.inputs ?? {}),
+      ...Object.keys(worker.metafile?.inputs ?? {}),
     ].filter((path) => !path.includes(':'));
     await Promise.all(
       paths.map(async (path) => {
@@ -186,6 +207,7 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     const manifestTemporary = join(BUNDLE_CACHE_DIR, `manifest-${temporary}.json`);
     await writeFile(manifestTemporary, JSON.stringify(manifest));
     await rename(manifestTemporary, join(BUNDLE_CACHE_DIR, 'manifest.json'));
+    await pruneOldBuilds(digest);
     return bundlesOf(manifest, false, started);
   } catch (error) {
     await rm(outdir, { recursive: true, force: true });

@@ -146,6 +146,8 @@ export function hostFunction(settings: FunctionSettings): HostedFunction {
     new Promise<WorkerReply & { type: 'result' }>((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
+        // Out of the pool before it is gone: the next invocation must not pick it.
+        workers.delete(worker);
         worker.child.kill('SIGKILL');
         reject(
           new FunctionInvocationError(
@@ -200,7 +202,10 @@ export function hostFunction(settings: FunctionSettings): HostedFunction {
       await acquireSlot();
       const started = performance.now();
       const requestId = randomUUID();
-      let worker = [...workers].find((candidate) => !candidate.busy);
+      let worker = [...workers].find(
+        (candidate) =>
+          !candidate.busy && candidate.child.exitCode === null && !candidate.child.killed,
+      );
       const coldStart = worker === undefined;
       worker ??= spawnWorker();
       worker.busy = true;

@@ -152,13 +152,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     } catch (error) {
       if (!(error instanceof PayloadTooLargeError)) throw error;
       // The rest of the body is not read: close the connection once the answer is out.
-      problem(
-        response,
-        413,
-        'Payload too large',
-        `The request body exceeds ${limit} bytes`,
-        { connection: 'close' },
-      );
+      problem(response, 413, 'Payload too large', `The request body exceeds ${limit} bytes`, {
+        connection: 'close',
+      });
       response.once('finish', () => request.socket.destroySoon());
       access(413, { functionName: route.functionName, refusal: 'payload too large' });
       return;
@@ -197,7 +193,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     } catch (error) {
       const timedOut = error instanceof IntegrationError && error.timedOut;
       const status = timedOut ? 503 : 500;
-      response.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        'apigw-requestid': requestId,
+      });
       response.end(
         JSON.stringify({ message: timedOut ? 'Service Unavailable' : 'Internal Server Error' }),
       );

@@ -15,7 +15,8 @@ export interface HttpApiIdentity {
 }
 
 /** Content types API Gateway passes as text; anything else arrives base64-encoded. */
-const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded)\b)/i;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|x-www-form-urlencoded)\b)/i;
 
 function isText(contentType: string | undefined, body: Buffer): boolean {
   if (body.length === 0) return true;

@@ -108,6 +108,8 @@ function contextOf(requestId: string, timeoutMs: number) {
 
 // The host going away (Ctrl+C, a crash) must not leave this process behind.
 process.on('disconnect', () => process.exit(0));
+// Ctrl+C reaches the whole process group; the host decides when this process ends (SIGTERM).
+process.on('SIGINT', () => undefined);
 
 const initStarted = performance.now();
 let handler: Handler;
@@ -139,7 +141,13 @@ process.on('message', (raw) => {
     },
     (error: unknown) => {
       current = undefined;
-      send({ type: 'result', requestId: message.requestId, ok: false, error: errorOf(error), metrics });
+      send({
+        type: 'result',
+        requestId: message.requestId,
+        ok: false,
+        error: errorOf(error),
+        metrics,
+      });
     },
   );
 });

@@ -114,7 +114,10 @@ function headerValues(request: SignableRequest): Map<string, string[]> {
 }
 
 /** The SigV4 canonical request over `signedHeaders` (lower-case names, sorted). */
-export function canonicalRequest(request: SignableRequest, signedHeaders: readonly string[]): string {
+export function canonicalRequest(
+  request: SignableRequest,
+  signedHeaders: readonly string[],
+): string {
   const values = headerValues(request);
   const headers = signedHeaders
     .map((name) => `${name}:${(values.get(name) ?? []).join(',')}\n`)
@@ -222,8 +225,15 @@ export function verifySignature(
       authorization,
     );
   if (!match) return refuse('malformed-authorization', 'Authorization header is malformed');
-  const [, accessKeyId = '', date = '', region = '', service = '', signedText = '', signature = ''] =
-    match;
+  const [
+    ,
+    accessKeyId = '',
+    date = '',
+    region = '',
+    service = '',
+    signedText = '',
+    signature = '',
+  ] = match;
   const credentials = known.find((candidate) => candidate.accessKeyId === accessKeyId);
   if (!credentials) {
     return refuse('unknown-access-key', 'The security token included in the request is invalid');

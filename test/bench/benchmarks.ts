@@ -5,6 +5,7 @@ import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
 import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
+import { startReadyBenchmark } from './start/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
 import type { Benchmark } from './types.ts';
 
@@ -18,4 +19,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   archiveMemoryBenchmark,
   archiveRequestsBenchmark,
   purgeRequestsBenchmark,
+  startReadyBenchmark,
 ];

@@ -43,6 +43,11 @@ describe('infra configuration', () => {
     ],
     [{ smsFrom: '+16505550100', kmsKeyArn: 'alias/archive' }, 'kmsKeyArn = "alias/archive"'],
     [{ smsFrom: '+16505550100', logRetentionDays: 100 }, 'logRetentionDays = 100'],
+    [
+      { smsFrom: '+16505550100', archiveStartDate: '2021-06-01' },
+      'archiveStartDate = "2021-06-01"',
+    ],
+    [{ smsFrom: '+16505550100', alertPagerFrom: '10a' }, 'alertPagerFrom = "10a"'],
     [{}, 'smsFrom is not set'],
   ])('refuses %j with an error naming %s', (input, named) => {
     // Act
@@ -67,6 +72,7 @@ describe('infra configuration', () => {
         retentionDays: '{"Fax":90}',
         purgeDryRun: 'false',
         logRetentionDays: '30',
+        alertPagerFrom: '62000009',
       },
     });
 
@@ -78,6 +84,8 @@ describe('infra configuration', () => {
     expect(config.retentionDays).toEqual({ Fax: 90 });
     expect(config.purgeDryRun).toBe(false);
     expect(config.logRetentionDays).toBe(90);
+    // An id made only of digits stays the string it was, not a number.
+    expect(config.alertPagerFrom).toBe('62000009');
   });
 
   it('fails the stack at synth with the bad key and value named', () => {

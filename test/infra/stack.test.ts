@@ -181,6 +181,8 @@ describe('least privilege', () => {
     (action) => `dynamodb:${action} on ${table}`,
   );
   const onFailure = [`sqs:SendMessage on ${failures}`];
+  // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
+  const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
@@ -220,6 +222,7 @@ describe('least privilege', () => {
       `s3:GetObject on ${bucket}/archive/*`,
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
+      listArchive,
       ...onFailure,
     ],
     purge: [
@@ -227,8 +230,9 @@ describe('least privilege', () => {
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
       `s3:GetObject on ${bucket}/archive/*`,
-      `s3:GetObject on ${bucket}/reports/purge/*`,
+      listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
+      `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
       ...onFailure,
     ],
   };
@@ -245,6 +249,35 @@ describe('least privilege', () => {
       expect(actual).toEqual([...expected[name]].sort());
     });
   }
+
+  it('purge only reads the archive and the cursors: no writes under archive/, none to the table or bus', () => {
+    // Act
+    const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
+
+    // Assess
+    expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
+    expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
+      `dynamodb:GetItem on ${table}`,
+    ]);
+    expect(
+      purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
+    ).toEqual([]);
+    expect(purge).toContain(listArchive);
+  });
+
+  it('only the webhook may invoke a function, and only archive', () => {
+    // Act
+    const invokers = FUNCTION_NAMES.flatMap((name) =>
+      allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
+        .filter((pair) => pair.startsWith('lambda:'))
+        .map((pair) => `${name}: ${pair}`),
+    );
+
+    // Assess
+    expect(invokers).toEqual([
+      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+    ]);
+  });
 
   it('attaches no managed policy to any function role', () => {
     // Act

@@ -59,9 +59,22 @@ export function describeResource(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A statement's condition as text: `StringLike s3:prefix=archive/*`, operators and keys sorted. */
+function describeCondition(condition: Record<string, Record<string, unknown>>): string {
+  return Object.entries(condition)
+    .flatMap(([operator, keys]) =>
+      Object.entries(keys).map(
+        ([key, values]) => `${operator} ${key}=${[values].flat().map(describeResource).join('|')}`,
+      ),
+    )
+    .sort()
+    .join(' and ');
+}
+
 /**
- * Every `action on resource` pair the role's inline policies allow, sorted. Fails on Deny,
- * conditions or NotAction, which the stack never uses for its functions.
+ * Every `action on resource` pair the role's inline policies allow, sorted; a conditional grant
+ * reads `action on resource if <condition>`. Fails on Deny, NotAction or NotResource, which the
+ * stack never uses for its functions.
  */
 export function allowedPairs(template: Template, roleLogicalId: string): string[] {
   const policies = template.findResources('AWS::IAM::Policy');
@@ -72,13 +85,18 @@ export function allowedPairs(template: Template, roleLogicalId: string): string[
     for (const statement of policy.Properties.PolicyDocument.Statement as Array<
       Record<string, unknown>
     >) {
-      if (statement.Effect !== 'Allow' || statement.Condition || statement.NotAction) {
+      if (statement.Effect !== 'Allow' || statement.NotAction || statement.NotResource) {
         throw new Error(`unexpected statement shape: ${JSON.stringify(statement)}`);
       }
       const actions = [statement.Action].flat() as string[];
       const resources = [statement.Resource].flat();
+      const condition = statement.Condition
+        ? ` if ${describeCondition(statement.Condition as Record<string, Record<string, unknown>>)}`
+        : '';
       for (const action of actions) {
-        for (const resource of resources) pairs.push(`${action} on ${describeResource(resource)}`);
+        for (const resource of resources) {
+          pairs.push(`${action} on ${describeResource(resource)}${condition}`);
+        }
       }
     }
   }

@@ -30,6 +30,7 @@ function failingAtPut(objects: ObjectStore, k: number): ObjectStore & { puts: ()
   let puts = 0;
   return {
     head: (key) => objects.head(key),
+    digest: (key, options) => objects.digest(key, options),
     getText: (key) => objects.getText(key),
     put: async (key, body, options) => {
       puts += 1;

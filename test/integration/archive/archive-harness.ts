@@ -141,7 +141,8 @@ export interface ArchiveDifferences {
 /**
  * Compares every message of the extensions (those `include` selects) with the archive: a
  * message.json with the record and one entry per attachment, each object byte-identical to the
- * emulator's content (sha256 of the S3 bytes, of the metadata and of the manifest entry).
+ * emulator's content (sha256 of the S3 bytes and of the manifest entry; the entry's entity tag is
+ * the object's).
  */
 export async function compareArchive(
   harness: ArchiveHarness,
@@ -191,7 +192,7 @@ export async function compareArchive(
           entry?.key !== key ||
           entry.sha256 !== expected ||
           entry.size !== attachment.size ||
-          head?.sha256 !== expected ||
+          head?.etag !== entry.etag ||
           head.size !== attachment.size ||
           actual !== expected
         ) {

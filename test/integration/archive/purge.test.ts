@@ -92,7 +92,7 @@ describe('purge against the local RingCentral, s3rver and dynalite', () => {
         [missingId]: 'attachment-missing',
         [shortId]: 'attachment-size-mismatch',
         [noManifestId]: 'manifest-missing',
-        [shaId]: 'attachment-sha256-mismatch',
+        [shaId]: 'attachment-etag-mismatch',
       });
       expect(report.failed).toEqual([]);
       for (const id of verified) expect(availabilityOf(world, id)).toBe('Purged');

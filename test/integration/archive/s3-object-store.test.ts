@@ -18,14 +18,18 @@ function chunked(bytes: Buffer, size = 256 * 1024): Readable {
 describe('the S3 object store', () => {
   let s3: LocalS3;
   let store: ObjectStore;
+  let multipartStore: ObjectStore;
 
   beforeAll(async () => {
     s3 = await startS3rver();
     await s3.createBucket('objects');
-    store = createS3ObjectStore({
+    store = createS3ObjectStore({ bucket: 'objects', client: s3.client });
+    // Parts of S3's minimum size, and multipart above 6 MiB, so a test body needs a few parts.
+    multipartStore = createS3ObjectStore({
       bucket: 'objects',
       client: s3.client,
       partSize: 5 * 1024 * 1024,
+      singlePutLimit: 6 * 1024 * 1024,
     });
   });
 
@@ -33,10 +37,11 @@ describe('the S3 object store', () => {
     await s3.stop();
   });
 
-  it('streams a multipart body up and records its sha256 as metadata', async () => {
+  it('streams a body of known length up in one request and returns its sha256 and etag', async () => {
     // Prepare
     const bytes = randomBytes(11 * 1024 * 1024 + 17);
     const expected = createHash('sha256').update(bytes).digest('hex');
+    const md5 = createHash('md5').update(bytes).digest('hex');
 
     // Act
     const written = await store.put('big/object.bin', chunked(bytes), {
@@ -44,11 +49,47 @@ describe('the S3 object store', () => {
       size: bytes.length,
     });
     const info = await store.head('big/object.bin');
+    const read = await store.digest('big/object.bin');
 
     // Assess
-    expect(written).toEqual({ size: bytes.length, sha256: expected });
+    expect(written).toEqual({ size: bytes.length, sha256: expected, etag: `"${md5}"` });
+    expect(info).toEqual({ size: bytes.length, etag: written.etag });
+    expect(read).toEqual(written);
+  });
+
+  it('streams a body above the single-PUT limit up in parts', async () => {
+    // Prepare
+    const bytes = randomBytes(13 * 1024 * 1024 + 5);
+    const expected = createHash('sha256').update(bytes).digest('hex');
+
+    // Act
+    const written = await multipartStore.put('parts/object.bin', chunked(bytes), {
+      size: bytes.length,
+    });
+    const info = await multipartStore.head('parts/object.bin');
+    const read = await multipartStore.digest('parts/object.bin');
+
+    // Assess
+    expect(written.size).toBe(bytes.length);
+    expect(written.sha256).toBe(expected);
+    expect(written.etag).toMatch(/-3"$/);
     expect(info?.size).toBe(bytes.length);
-    expect(info?.sha256).toBe(expected);
+    expect(read?.sha256).toBe(expected);
+  });
+
+  it('stores a body of unknown length whole', async () => {
+    // Prepare
+    const bytes = randomBytes(7 * 1024 * 1024 + 3);
+
+    // Act
+    const written = await multipartStore.put('unknown/object.bin', chunked(bytes), {});
+    const read = await multipartStore.digest('unknown/object.bin');
+
+    // Assess
+    expect(written.size).toBe(bytes.length);
+    expect(written.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(read?.sha256).toBe(written.sha256);
+    expect(await multipartStore.digest('unknown/absent.bin')).toBeUndefined();
   });
 
   it('stores small bodies in one request and reads text back', async () => {
@@ -69,15 +110,24 @@ describe('the S3 object store', () => {
     expect(await store.head('small/absent.json')).toBeUndefined();
   });
 
-  it('rejects a body shorter than declared and leaves no object', async () => {
-    // Prepare
-    const bytes = randomBytes(6 * 1024 * 1024);
+  it.each([
+    ['one request', 'short/one.bin', -1],
+    ['one request', 'long/one.bin', 1],
+    ['parts', 'short/parts.bin', -1],
+    ['parts', 'long/parts.bin', 1],
+  ] as const)(
+    'rejects a body longer or shorter than declared (%s) and leaves no object',
+    async (way, key, delta) => {
+      // Prepare
+      const bytes = randomBytes(7 * 1024 * 1024);
+      const target = way === 'parts' ? multipartStore : store;
 
-    // Act
-    const attempt = store.put('short/object.bin', chunked(bytes), { size: bytes.length + 1 });
+      // Act
+      const attempt = target.put(key, chunked(bytes), { size: bytes.length - delta });
 
-    // Assess
-    await expect(attempt).rejects.toBeInstanceOf(ObjectSizeMismatchError);
-    expect(await store.head('short/object.bin')).toBeUndefined();
-  });
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(ObjectSizeMismatchError);
+      expect(await target.head(key)).toBeUndefined();
+    },
+  );
 });

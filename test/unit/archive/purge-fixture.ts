@@ -1,7 +1,8 @@
 /**
- * Lays out an archive the way the archive contract describes it (attachments first, each with
- * its sha256; message.json last), through the ObjectStore port and the layout helpers, so purge
- * can be tested without the archiver. Also builds message records for unit tests.
+ * Lays out an archive the way the archive contract describes it (attachments first; message.json
+ * last, with each attachment's size, sha256 and entity tag), through the ObjectStore port and the
+ * layout helpers, so purge can be tested without the archiver. Also builds message records for
+ * unit tests.
  */
 import type { Readable } from 'node:stream';
 import { attachmentKey, messageKey } from '../../../lib/archive/layout.ts';
@@ -42,6 +43,7 @@ export async function archiveRecord(
       sha256: written.sha256,
       contentType,
     };
+    if (written.etag !== undefined) entry.etag = written.etag;
     if (attachment.fileName !== undefined) entry.fileName = attachment.fileName;
     attachments.push(entry);
   }

@@ -16,7 +16,7 @@ interface MemoryObject {
 export interface MemoryStore extends ObjectStore {
   keys(): string[];
   text(key: string): string | undefined;
-  /** Replaces what head() says of an object (size, sha256 metadata, checksum). */
+  /** Replaces what head() says of an object (size, entity tag, sha256 metadata, checksum). */
   corrupt(key: string, info: Partial<StoredObjectInfo> & { dropSha256?: boolean }): void;
   remove(key: string): void;
   /** head() and getText() calls so far. */
@@ -33,8 +33,14 @@ async function bytesOf(body: Readable | Uint8Array | string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Creates an empty store. `checksums` makes head() return S3's base64 SHA-256 as well. */
-export function createMemoryStore(options: { checksums?: boolean } = {}): MemoryStore {
+/**
+ * Creates an empty store. `checksums` makes head() return S3's base64 SHA-256 as well; `etags`
+ * makes it store as the S3 store does now (an MD5 entity tag, no sha256 metadata) instead of as
+ * older archives were stored (sha256 metadata, no entity tag).
+ */
+export function createMemoryStore(
+  options: { checksums?: boolean; etags?: boolean } = {},
+): MemoryStore {
   const objects = new Map<string, MemoryObject>();
   const reads = { head: 0, getText: 0 };
   let failing: RegExp | undefined;
@@ -62,10 +68,23 @@ export function createMemoryStore(options: { checksums?: boolean } = {}): Memory
       }
       const digest = createHash('sha256').update(bytes);
       const sha256 = digest.copy().digest('hex');
-      const info: StoredObjectInfo = { size: bytes.length, sha256 };
+      const info: StoredObjectInfo = { size: bytes.length };
+      if (options.etags) info.etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
+      else info.sha256 = sha256;
       if (options.checksums) info.checksumSha256 = digest.digest('base64');
       objects.set(key, { bytes, info });
-      return { size: bytes.length, sha256 };
+      return { size: bytes.length, sha256, ...(info.etag ? { etag: info.etag } : {}) };
+    },
+    async digest(key) {
+      check(key);
+      const object = objects.get(key);
+      if (!object) return undefined;
+      const sha256 = createHash('sha256').update(object.bytes).digest('hex');
+      return {
+        size: object.bytes.length,
+        sha256,
+        ...(object.info.etag ? { etag: object.info.etag } : {}),
+      };
     },
     keys: () => [...objects.keys()].sort(),
     text: (key) => objects.get(key)?.bytes.toString('utf8'),

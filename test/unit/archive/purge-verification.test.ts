@@ -8,8 +8,10 @@ import { createMemoryStore } from './purge-memory-store.ts';
 
 const created = '2024-03-01T10:00:00.000Z';
 
-async function archivedFixture(options: { checksums?: boolean; sizes?: number[] } = {}) {
-  const store = createMemoryStore({ checksums: options.checksums });
+async function archivedFixture(
+  options: { checksums?: boolean; etags?: boolean; sizes?: number[] } = {},
+) {
+  const store = createMemoryStore({ checksums: options.checksums, etags: options.etags });
   const record = messageRecord({
     id: '1724000000000000001',
     creationTime: created,
@@ -133,7 +135,7 @@ describe('verifyArchived', () => {
     expect(result).toMatchObject({ verified: false, reason: 'attachment-sha256-mismatch' });
   });
 
-  it('reports an attachment without sha256 metadata', async () => {
+  it('reports an attachment archived without an entity tag whose object lacks sha256 metadata', async () => {
     // Prepare
     const { store, record, archived } = await archivedFixture();
     store.corrupt(archived.attachmentKeys[0]!, { dropSha256: true });
@@ -143,6 +145,53 @@ describe('verifyArchived', () => {
 
     // Assess
     expect(result).toMatchObject({ verified: false, reason: 'attachment-sha256-missing' });
+  });
+
+  it('verifies by size and entity tag an archive whose objects carry no sha256 metadata', async () => {
+    // Prepare
+    const { store, record, archived } = await archivedFixture({ etags: true });
+    const manifest = parseManifest(store.text(archived.manifestKey) ?? '');
+
+    // Act
+    const result = await verifyArchived(store, record);
+
+    // Assess
+    expect(manifest.attachments.map((entry) => entry.etag)).toEqual([
+      expect.stringMatching(/^"[0-9a-f]{32}"$/),
+      expect.stringMatching(/^"[0-9a-f]{32}"$/),
+    ]);
+    expect(result).toMatchObject({ verified: true, attachments: 2, checksummed: 0 });
+  });
+
+  it('reports an attachment written again after it was archived (same size, new entity tag)', async () => {
+    // Prepare
+    const { store, record, archived } = await archivedFixture({ etags: true });
+    const key = archived.attachmentKeys[0]!;
+    const size = record.attachments?.[0]?.size ?? 0;
+    await store.put(key, Buffer.alloc(size, 0x5a), { size });
+
+    // Act
+    const result = await verifyArchived(store, record);
+
+    // Assess
+    expect(result).toMatchObject({
+      verified: false,
+      reason: 'attachment-etag-mismatch',
+      detail: key,
+    });
+  });
+
+  it("reports an S3 checksum that differs from the manifest's sha256 beside a matching entity tag", async () => {
+    // Prepare
+    const { store, record, archived } = await archivedFixture({ etags: true, checksums: true });
+    const wrong = hexToBase64(createHash('sha256').update('other bytes').digest('hex'));
+    store.corrupt(archived.attachmentKeys[0]!, { checksumSha256: wrong });
+
+    // Act
+    const result = await verifyArchived(store, record);
+
+    // Assess
+    expect(result).toMatchObject({ verified: false, reason: 'attachment-checksum-mismatch' });
   });
 
   it("reports an S3 checksum that differs from the manifest's sha256", async () => {

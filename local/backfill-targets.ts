@@ -1,0 +1,172 @@
+/**
+ * Where the backfill reads from and writes to, decided from the environment:
+ *
+ * - RingCentral: RINGCENTRAL_SERVER + RINGCENTRAL_CLIENT_ID + RINGCENTRAL_CLIENT_SECRET +
+ *   RINGCENTRAL_JWT (and RINGCENTRAL_MEDIA_SERVER, optional) -> that account; otherwise the local
+ *   RingCentral of a running `npm start` (found through `<LOCAL_DATA_DIR>/stack.json`), otherwise
+ *   a local RingCentral started here with its default mailbox.
+ * - S3: ARCHIVE_BUCKET -> that bucket with the SDK's standard configuration (AWS_REGION,
+ *   AWS_ENDPOINT_URL_S3, credentials); otherwise the archive bucket of a running `npm start`,
+ *   otherwise s3rver started here on the same directory `npm start` uses (`.local/s3`).
+ *
+ * Everything started here is stopped by `close()`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../lib/archive/ports.ts';
+import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
+import {
+  createJwtTokenSource,
+  createRingCentral,
+  type JwtTokenSource,
+  type RingCentral,
+} from '../lib/ringcentral/index.ts';
+import { resolveCredentials, startEmulator } from './ringcentral/index.ts';
+import { startLocalS3 } from './stack/storage.ts';
+
+/** The bucket `npm start` archives into; the backfill writes to the same one locally. */
+export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';
+
+/** What the backfill talks to, with a description for the terminal. */
+export interface BackfillTargets {
+  ringCentral: RingCentral;
+  objects: ObjectStore;
+  /** Lines saying plainly what is used. */
+  description: string[];
+  /** Ends the RingCentral session and stops whatever was started here. */
+  close(): Promise<void>;
+}
+
+interface RunningStackFile {
+  ringCentral?: { mode?: string; server?: string; mediaServer?: string };
+  s3Endpoint?: string;
+  archiveBucket?: string;
+  archiveDirectory?: string;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The running `npm start` stack, when its stack.json is there and its servers answer. */
+async function runningStack(dataDir: string): Promise<RunningStackFile | undefined> {
+  const file = join(dataDir, 'stack.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(await readFile(file, 'utf8')) as RunningStackFile;
+    if (!info.s3Endpoint || !(await reachable(info.s3Endpoint))) return undefined;
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+function s3rverClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    // s3rver predates the SDK's default checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** Resolves (and starts, where needed) what the backfill uses. */
+export async function openBackfillTargets(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): Promise<BackfillTargets> {
+  const stops: Array<() => Promise<void>> = [];
+  const description: string[] = [];
+  const stack = await runningStack(dataDir);
+  try {
+    let server: string;
+    let mediaServer: string | undefined;
+    let credentials: { clientId: string; clientSecret: string; jwt: string };
+    if (
+      env.RINGCENTRAL_SERVER &&
+      env.RINGCENTRAL_CLIENT_ID &&
+      env.RINGCENTRAL_CLIENT_SECRET &&
+      env.RINGCENTRAL_JWT
+    ) {
+      server = env.RINGCENTRAL_SERVER;
+      mediaServer = env.RINGCENTRAL_MEDIA_SERVER;
+      credentials = {
+        clientId: env.RINGCENTRAL_CLIENT_ID,
+        clientSecret: env.RINGCENTRAL_CLIENT_SECRET,
+        jwt: env.RINGCENTRAL_JWT,
+      };
+      description.push(`RingCentral: ${server} (from RINGCENTRAL_SERVER; a real account)`);
+    } else if (stack?.ringCentral?.mode === 'local' && stack.ringCentral.server) {
+      server = stack.ringCentral.server;
+      mediaServer = stack.ringCentral.mediaServer;
+      credentials = resolveCredentials();
+      description.push(`RingCentral: the local one of the running npm start (${server})`);
+    } else {
+      const emulator = await startEmulator({});
+      stops.push(() => emulator.stop());
+      server = emulator.url;
+      mediaServer = emulator.mediaUrl;
+      credentials = emulator.credentials;
+      description.push(`RingCentral: a local one started for this run (${server})`);
+    }
+    const tokenSource: JwtTokenSource = createJwtTokenSource({ server, ...credentials });
+    const ringCentral = createRingCentral({
+      server,
+      ...(mediaServer ? { mediaServer } : {}),
+      tokenSource,
+    });
+
+    let objects: ObjectStore;
+    if (env.ARCHIVE_BUCKET) {
+      objects = createS3ObjectStore({ bucket: env.ARCHIVE_BUCKET });
+      description.push(
+        `S3: bucket ${env.ARCHIVE_BUCKET}${env.AWS_ENDPOINT_URL_S3 ? ` at ${env.AWS_ENDPOINT_URL_S3}` : ''} (from ARCHIVE_BUCKET)`,
+      );
+    } else if (stack?.s3Endpoint) {
+      const bucket = stack.archiveBucket ?? LOCAL_ARCHIVE_BUCKET;
+      const client = s3rverClient(stack.s3Endpoint);
+      stops.push(async () => client.destroy());
+      objects = createS3ObjectStore({ bucket, client });
+      description.push(
+        `S3: bucket ${bucket} of the running npm start (${stack.s3Endpoint}${stack.archiveDirectory ? `, on disk in ${stack.archiveDirectory}` : ''})`,
+      );
+    } else {
+      const directory = join(dataDir, 's3');
+      await mkdir(directory, { recursive: true });
+      const s3 = await startLocalS3({ directory, buckets: [LOCAL_ARCHIVE_BUCKET] });
+      stops.push(() => s3.stop());
+      const client = s3rverClient(s3.endpoint);
+      stops.push(async () => client.destroy());
+      objects = createS3ObjectStore({ bucket: LOCAL_ARCHIVE_BUCKET, client });
+      description.push(
+        `S3: s3rver started for this run (${s3.endpoint}), bucket ${LOCAL_ARCHIVE_BUCKET} on disk in ${join(directory, LOCAL_ARCHIVE_BUCKET)}`,
+      );
+    }
+    return {
+      ringCentral,
+      objects,
+      description,
+      async close() {
+        try {
+          if (tokenSource.session()) await tokenSource.revoke();
+        } catch {
+          // The session expires on its own; stopping must not fail because of it.
+        }
+        for (const stop of stops.reverse()) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop();
+    throw error;
+  }
+}

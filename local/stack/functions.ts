@@ -1,0 +1,153 @@
+/**
+ * The functions of the local stack and the environment each runs with: the same keys the CDK
+ * stack sets (infra/message-automation-stack.ts), pointed at the local servers, and the same
+ * timeouts and reserved concurrency. Kept here rather than read from a synthesized stack: a synth
+ * takes seconds and `npm start` should be ready in less.
+ */
+
+/** The functions `npm start` runs, by their file name in functions/. */
+export const LOCAL_FUNCTION_NAMES = [
+  'send-sms',
+  'send-pager',
+  'send-fax',
+  'webhook',
+  'token-refresh',
+  'subscription-keeper',
+  'alert',
+  'archive',
+  'purge',
+] as const;
+
+/** A function of the local stack. */
+export type LocalFunctionName = (typeof LOCAL_FUNCTION_NAMES)[number];
+
+/** Names of the local resources, as the stack's outputs would give them. */
+export interface LocalResources {
+  region: string;
+  tableName: string;
+  credentialsSecret: string;
+  sessionSecret: string;
+  webhookSecret: string;
+  archiveBucket: string;
+  faxDocumentsBucket: string;
+  eventBusName: string;
+  smsFrom: string;
+  /** The public URL of the webhook route (the local gateway's). */
+  webhookUrl: string;
+  purgeDryRun: boolean;
+  /** `{ "SMS": 30, ... }` days per message type. */
+  purgeRetentionDays: Record<string, number>;
+  /** `{ "sms": [...], "pager": [...] }`. */
+  alertRecipients: { sms: string[]; pager: string[] };
+}
+
+/** Where the functions' AWS SDK clients go (every one of them to 127.0.0.1). */
+export interface LocalEndpoints {
+  s3: string;
+  dynamodb: string;
+  /** The local Secrets Manager / EventBridge / Lambda endpoint. */
+  awsServices: string;
+}
+
+/** A function's settings in the local stack. */
+export interface LocalFunctionSpec {
+  name: LocalFunctionName;
+  timeoutMs: number;
+  memoryMb: number;
+  /** Reserved concurrency where the stack sets one; otherwise a small pool. */
+  concurrency: number;
+  environment: Record<string, string>;
+}
+
+/** The environment every function shares: region, local credentials and local endpoints. */
+export function sharedEnvironment(
+  resources: LocalResources,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
+  return {
+    AWS_REGION: resources.region,
+    AWS_DEFAULT_REGION: resources.region,
+    // The one key s3rver accepts (it verifies signatures); the other local endpoints take any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.awsServices,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.awsServices,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.awsServices,
+    // s3rver predates the SDK's default CRC checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    POWERTOOLS_METRICS_NAMESPACE: 'RingCentralMessageAutomation',
+  };
+}
+
+/** Every function's settings (timeouts, memory and concurrency as in the stack). */
+export function localFunctionSpecs(
+  resources: LocalResources,
+  endpoints: LocalEndpoints,
+): LocalFunctionSpec[] {
+  const shared = sharedEnvironment(resources, endpoints);
+  const secretIds = {
+    STATE_TABLE_NAME: resources.tableName,
+    CREDENTIALS_SECRET_ID: resources.credentialsSecret,
+    SESSION_SECRET_ID: resources.sessionSecret,
+  };
+  const archive = {
+    ...secretIds,
+    ARCHIVE_BUCKET_NAME: resources.archiveBucket,
+    ARCHIVE_EXTENSIONS: '~',
+  };
+  const spec = (
+    name: LocalFunctionName,
+    timeoutSeconds: number,
+    memoryMb: number,
+    concurrency: number,
+    environment: Record<string, string>,
+  ): LocalFunctionSpec => ({
+    name,
+    timeoutMs: timeoutSeconds * 1000,
+    memoryMb,
+    concurrency,
+    environment: {
+      ...shared,
+      POWERTOOLS_SERVICE_NAME: name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+      ...environment,
+    },
+  });
+  return [
+    spec('send-sms', 30, 256, 4, { ...secretIds, SMS_FROM: resources.smsFrom }),
+    spec('send-pager', 30, 256, 4, secretIds),
+    spec('send-fax', 30, 512, 4, {
+      ...secretIds,
+      FAX_DOCUMENT_BUCKETS: resources.faxDocumentsBucket,
+    }),
+    spec('webhook', 10, 256, 4, {
+      WEBHOOK_SECRET_ID: resources.webhookSecret,
+      EVENT_BUS_NAME: resources.eventBusName,
+      WEBHOOK_INCLUDE_TEXT: 'false',
+      ARCHIVE_FUNCTION_NAME: 'archive',
+    }),
+    spec('token-refresh', 60, 256, 1, { ...secretIds, REFRESH_SCHEDULE_MINUTES: '30' }),
+    spec('subscription-keeper', 60, 256, 1, {
+      CREDENTIALS_SECRET_ID: resources.credentialsSecret,
+      SESSION_SECRET_ID: resources.sessionSecret,
+      WEBHOOK_SECRET_ID: resources.webhookSecret,
+      WEBHOOK_URL: resources.webhookUrl,
+    }),
+    spec('alert', 60, 256, 2, {
+      ...secretIds,
+      SMS_FROM: resources.smsFrom,
+      ALERT_RECIPIENTS: JSON.stringify(resources.alertRecipients),
+      ALERT_TEMPLATES: '{}',
+    }),
+    spec('archive', 14 * 60, 1024, 1, archive),
+    spec('purge', 15 * 60, 512, 1, {
+      ...archive,
+      PURGE_RETENTION_DAYS: JSON.stringify(resources.purgeRetentionDays),
+      PURGE_DRY_RUN: String(resources.purgeDryRun),
+      PURGE_HARD: 'false',
+    }),
+  ];
+}

@@ -1,0 +1,123 @@
+/**
+ * One status line per job run and per request through the gateway: what the run did (messages
+ * archived, bytes, purged, rate-limit waits), read from the function's return value and the
+ * metrics it emitted. Never message text: the return values carry counts and ids only.
+ */
+import type { GatewayAccess } from './gateway.ts';
+
+/** What a status line is made from. */
+export interface JobRunReport {
+  functionName: string;
+  /** What started the run when not its schedule, e.g. `webhook`. */
+  trigger?: string;
+  durationMs: number;
+  coldStart?: boolean;
+  /** The function's return value (JSON text), when it succeeded. */
+  payload?: string;
+  metrics: Record<string, number>;
+  /** The error, when it failed. */
+  error?: { name: string; message: string };
+}
+
+/** `1.2 MB`, `512 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function clock(now: Date): string {
+  return now.toTimeString().slice(0, 8);
+}
+
+function parse(payload: string | undefined): Record<string, unknown> {
+  if (payload === undefined) return {};
+  try {
+    const value = JSON.parse(payload) as unknown;
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function sum(runs: unknown, field: string): number {
+  if (!Array.isArray(runs)) return 0;
+  return runs.reduce((total: number, run: unknown) => {
+    const value = (run as Record<string, unknown> | null)?.[field];
+    return total + (typeof value === 'number' ? value : 0);
+  }, 0);
+}
+
+/** What the function's result says, in a few words. */
+function summary(report: JobRunReport): string {
+  const result = parse(report.payload);
+  switch (report.functionName) {
+    case 'archive': {
+      const runs = result.runs;
+      const failures = Array.isArray(runs)
+        ? runs.reduce(
+            (total: number, run: unknown) =>
+              total + (((run as { failures?: unknown[] }).failures ?? []).length ?? 0),
+            0,
+          )
+        : 0;
+      const complete =
+        Array.isArray(runs) && runs.every((run) => (run as { complete?: boolean }).complete);
+      return [
+        `${sum(runs, 'archivedMessages')} archived`,
+        formatBytes(sum(runs, 'archivedBytes')),
+        `${sum(runs, 'unchangedMessages')} unchanged`,
+        `${sum(runs, 'markedDeleted')} marked deleted`,
+        failures > 0 ? `${failures} failures` : complete ? 'cursor advanced' : 'incomplete',
+      ].join(', ');
+    }
+    case 'purge': {
+      const counts = (result.counts ?? {}) as Record<string, number>;
+      const dryRun = result.dryRun === true;
+      return [
+        dryRun
+          ? `dry run: ${counts.wouldDelete ?? 0} would be purged`
+          : `${counts.deleted ?? 0} purged`,
+        `${counts.candidates ?? 0} candidates`,
+        `${counts.skipped ?? 0} skipped`,
+        `${counts.failed ?? 0} failed`,
+      ].join(', ');
+    }
+    case 'token-refresh':
+      return `${String(result.action ?? '?')} (${String(result.reason ?? '')})`;
+    case 'subscription-keeper':
+      return `subscription ${String(result.action ?? '?')}`;
+    default:
+      return typeof result.statusCode === 'number' ? `status ${result.statusCode}` : 'done';
+  }
+}
+
+/** One line for a job run. */
+export function formatJobRun(report: JobRunReport, now = new Date()): string {
+  const waits = report.metrics.RateLimitWaits ?? 0;
+  const waited = report.metrics.RateLimitWaitTime ?? 0;
+  const throttled = report.metrics.RingCentral429s ?? 0;
+  const tail = [
+    `rate-limit waits ${waits}${waits > 0 ? ` (${(waited / 1000).toFixed(1)} s)` : ''}`,
+    ...(throttled > 0 ? [`429s ${throttled}`] : []),
+    `${(report.durationMs / 1000).toFixed(1)} s${report.coldStart ? ' (cold start)' : ''}`,
+  ].join(', ');
+  const name = `${report.functionName}${report.trigger ? ` (${report.trigger})` : ''}`.padEnd(19);
+  if (report.error) {
+    return `[${clock(now)}] ${name} FAILED ${report.error.name}: ${report.error.message} | ${tail}`;
+  }
+  return `[${clock(now)}] ${name} ${summary(report)} | ${tail}`;
+}
+
+/** One line for a request the gateway answered. */
+export function formatAccess(access: GatewayAccess, now = new Date()): string {
+  const target = access.functionName ? ` -> ${access.functionName}` : '';
+  const refusal = access.refusal && access.status < 500 ? ` (${access.refusal})` : '';
+  return `[${clock(now)}] ${`${access.method} ${access.path}`.padEnd(19)} ${access.status}${target}${refusal}, ${Math.round(access.durationMs)} ms`;
+}

@@ -1,0 +1,286 @@
+import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type GatewayAccess,
+  IntegrationError,
+  MAX_PAYLOAD_BYTES,
+  type RunningGateway,
+  startGateway,
+} from '../../../local/stack/gateway.ts';
+import { type LocalCredentials, sha256Hex, signRequest } from '../../../local/stack/sigv4.ts';
+import { postSignedByCurl, postSignedBySdk } from './signers.ts';
+
+const caller: LocalCredentials = {
+  accessKeyId: 'AKIALOCALTESTKEY0001',
+  secretAccessKey: 'test-secret-0123456789abcdefghijklmnopqr',
+  userArn: 'arn:aws:iam::000000000000:user/test-caller',
+  accountId: '000000000000',
+  userId: 'AIDALOCALTESTKEY0001',
+};
+
+describe('local gateway', () => {
+  let gateway: RunningGateway;
+  const events: Array<{ functionName: string; event: APIGatewayProxyEventV2 }> = [];
+  const accesses: GatewayAccess[] = [];
+  let failNext: 'error' | 'timeout' | undefined;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      port: 0,
+      credentials: [caller],
+      routes: [
+        { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
+        { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
+        { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
+      ],
+      onAccess: (access) => accesses.push(access),
+      invoke: async (functionName, event) => {
+        if (failNext) {
+          const timedOut = failNext === 'timeout';
+          failNext = undefined;
+          throw new IntegrationError('failed', { timedOut });
+        }
+        events.push({ functionName, event });
+        return {
+          statusCode: 202,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ seen: event.rawPath }),
+        };
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  beforeEach(() => {
+    events.length = 0;
+    accesses.length = 0;
+  });
+
+  const smsRequest = () => ({
+    url: `${gateway.url}/sms?trace=a%20b&x=1`,
+    body: JSON.stringify({ to: ['+16505550102'], text: 'hello, signed world' }),
+    headers: { 'content-type': 'application/json', 'idempotency-key': `key-${Math.random()}` },
+  });
+
+  it('passes a request signed by the AWS SDK signer to the function with the IAM caller', async () => {
+    // Prepare
+    const request = smsRequest();
+
+    // Act
+    const response = await postSignedBySdk(request, caller);
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(JSON.parse(response.body)).toEqual({ seen: '/sms' });
+    expect(events).toHaveLength(1);
+    const { functionName, event } = events[0] ?? expect.unreachable();
+    expect(functionName).toBe('send-sms');
+    expect(() => APIGatewayProxyEventV2Schema.parse(event)).not.toThrow();
+    expect(event.routeKey).toBe('POST /sms');
+    expect(event.rawQueryString).toBe('trace=a%20b&x=1');
+    expect(event.queryStringParameters).toEqual({ trace: 'a b', x: '1' });
+    expect(event.body).toBe(request.body);
+    expect(event.isBase64Encoded).toBe(false);
+    expect(event.headers['idempotency-key']).toBe(request.headers['idempotency-key']);
+    const iam = (event.requestContext as { authorizer?: { iam?: Record<string, unknown> } })
+      .authorizer?.iam;
+    expect(iam?.userArn).toBe(caller.userArn);
+    expect(iam?.accessKey).toBe(caller.accessKeyId);
+  });
+
+  it("accepts a request signed by this machine's curl --aws-sigv4", async () => {
+    // Prepare
+    const request = smsRequest();
+
+    // Act
+    const response = await postSignedByCurl(request, caller);
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(events.map((seen) => seen.event.body)).toEqual([request.body]);
+  });
+
+  it('accepts its own signer (npm run local:send) as the SDK does', async () => {
+    // Prepare
+    const url = new URL(`${gateway.url}/fax`);
+    const body = JSON.stringify({ to: ['+16505551102'], documents: [] });
+    const headers = { host: url.host, 'content-type': 'application/json' };
+    const signed = signRequest(
+      {
+        method: 'POST',
+        path: '/fax',
+        query: '',
+        headers: Object.entries(headers),
+        payloadSha256: sha256Hex(body),
+      },
+      caller,
+      { region: 'us-east-1', service: 'execute-api' },
+    );
+
+    // Act
+    const response = await fetch(url, { method: 'POST', headers: { ...headers, ...signed }, body });
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(events.map((seen) => seen.functionName)).toEqual(['send-fax']);
+  });
+
+  it('refuses an unsigned request with 403 problem+json before any function runs', async () => {
+    // Prepare
+    const request = smsRequest();
+
+    // Act
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+    expect(events).toHaveLength(0);
+    expect(accesses.map((access) => access.refusal)).toEqual(['missing-authentication']);
+  });
+
+  it.each([
+    {
+      name: 'a wrong secret key',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, { ...caller, secretAccessKey: `${caller.secretAccessKey}x` }),
+      refusal: 'signature-mismatch',
+    },
+    {
+      name: 'an unknown access key',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, { ...caller, accessKeyId: 'AKIAUNKNOWNKEY000000' }),
+      refusal: 'unknown-access-key',
+    },
+    {
+      name: 'a body changed after signing',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, caller, { bodySent: request.body.replace('hello', 'HELLO') }),
+      refusal: 'signature-mismatch',
+    },
+    {
+      name: 'another region in the scope',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, caller, { region: 'eu-west-1' }),
+      refusal: 'wrong-scope',
+    },
+    {
+      name: 'a signature 10 minutes old',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, caller, { signingDate: new Date(Date.now() - 10 * 60_000) }),
+      refusal: 'signature-expired',
+    },
+  ])('refuses $name with 403', async ({ send, refusal }) => {
+    // Prepare
+    const request = smsRequest();
+
+    // Act
+    const response = await send(request);
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(events).toHaveLength(0);
+    expect(accesses.map((access) => access.refusal)).toEqual([refusal]);
+  });
+
+  it('refuses a body over 10 MB with 413, signed or not', async () => {
+    // Prepare
+    const body = 'x'.repeat(MAX_PAYLOAD_BYTES + 1);
+
+    // Act
+    const response = await postSignedBySdk(
+      { url: `${gateway.url}/fax`, body, headers: { 'content-type': 'text/plain' } },
+      caller,
+    );
+
+    // Assess
+    expect(response.status).toBe(413);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(events).toHaveLength(0);
+  });
+
+  it('accepts a body of exactly 10 MB', async () => {
+    // Prepare
+    const body = 'y'.repeat(MAX_PAYLOAD_BYTES);
+
+    // Act
+    const response = await postSignedBySdk(
+      { url: `${gateway.url}/fax`, body, headers: { 'content-type': 'text/plain' } },
+      caller,
+    );
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(events[0]?.event.body?.length).toBe(MAX_PAYLOAD_BYTES);
+  });
+
+  it('lets an unsigned request through on the public webhook route, without a caller', async () => {
+    // Prepare
+    const body = '{"uuid":"1"}';
+
+    // Act
+    const response = await fetch(`${gateway.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'validation-token': 'abc' },
+      body,
+    });
+
+    // Assess
+    expect(response.status).toBe(202);
+    const { event } = events[0] ?? expect.unreachable();
+    expect(event.headers['validation-token']).toBe('abc');
+    expect('authorizer' in event.requestContext).toBe(false);
+  });
+
+  it('base64-encodes a binary body, as API Gateway does', async () => {
+    // Prepare
+    const bytes = Buffer.from([0, 255, 1, 254, 2]);
+
+    // Act
+    const response = await fetch(`${gateway.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+
+    // Assess
+    expect(response.status).toBe(202);
+    const { event } = events[0] ?? expect.unreachable();
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body ?? '', 'base64')).toEqual(bytes);
+  });
+
+  it('answers 404 for a route the API does not have', async () => {
+    // Act
+    const wrongPath = await fetch(`${gateway.url}/nope`, { method: 'POST', body: '{}' });
+    const wrongMethod = await fetch(`${gateway.url}/sms`, { method: 'GET' });
+
+    // Assess
+    expect([wrongPath.status, wrongMethod.status]).toEqual([404, 404]);
+    expect(events).toHaveLength(0);
+  });
+
+  it('answers 500 when the function fails and 503 when it times out', async () => {
+    // Prepare
+    const send = () => fetch(`${gateway.url}/webhook`, { method: 'POST', body: '{}' });
+
+    // Act
+    failNext = 'error';
+    const failed = await send();
+    failNext = 'timeout';
+    const timedOut = await send();
+
+    // Assess
+    expect([failed.status, timedOut.status]).toEqual([500, 503]);
+  });
+});

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SCHEDULE_INPUT,
+  type ScheduleTick,
+  startScheduler,
+} from '../../../local/stack/scheduler.ts';
+import { formatAccess, formatBytes, formatJobRun } from '../../../local/stack/status.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('local scheduler', () => {
+  it('invokes each job on its compressed schedule with the deployed schedule input', async () => {
+    // Prepare
+    const calls: Array<{ name: string; input: unknown; at: number }> = [];
+    const started = Date.now();
+
+    // Act
+    const scheduler = startScheduler({
+      jobs: [
+        { functionName: 'archive', everyMs: 100, firstAfterMs: 0 },
+        { functionName: 'purge', everyMs: 1_000 },
+      ],
+      invoke: async (name, input) => {
+        calls.push({ name, input, at: Date.now() - started });
+      },
+    });
+    await sleep(450);
+    await scheduler.stop();
+    const afterStop = calls.length;
+    await sleep(250);
+
+    // Assess
+    const archiveCalls = calls.filter((call) => call.name === 'archive');
+    expect(archiveCalls.length).toBeGreaterThanOrEqual(3);
+    expect(archiveCalls.length).toBeLessThanOrEqual(6);
+    expect(archiveCalls.every((call) => call.input === SCHEDULE_INPUT)).toBe(true);
+    expect(calls.some((call) => call.name === 'purge')).toBe(false);
+    expect(calls.length).toBe(afterStop);
+  });
+
+  it('never overlaps runs of one job: a tick during a run is reported as skipped', async () => {
+    // Prepare
+    const ticks: ScheduleTick[] = [];
+    let running = 0;
+    let overlapped = false;
+
+    // Act
+    const scheduler = startScheduler({
+      jobs: [{ functionName: 'archive', everyMs: 50, firstAfterMs: 0 }],
+      invoke: async () => {
+        running += 1;
+        if (running > 1) overlapped = true;
+        await sleep(175);
+        running -= 1;
+      },
+      onTick: (tick) => ticks.push(tick),
+    });
+    await sleep(400);
+    await scheduler.stop();
+
+    // Assess
+    expect(overlapped).toBe(false);
+    expect(ticks.filter((tick) => tick.outcome === 'ran').length).toBeGreaterThanOrEqual(1);
+    expect(ticks.filter((tick) => tick.outcome === 'skipped').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports a failed run and keeps scheduling', async () => {
+    // Prepare
+    const ticks: ScheduleTick[] = [];
+    let count = 0;
+
+    // Act
+    const scheduler = startScheduler({
+      jobs: [{ functionName: 'purge', everyMs: 60, firstAfterMs: 0 }],
+      invoke: async () => {
+        count += 1;
+        if (count === 1) throw new Error('first run fails');
+      },
+      onTick: (tick) => ticks.push(tick),
+    });
+    await sleep(200);
+    await scheduler.stop();
+
+    // Assess
+    expect(ticks[0]?.outcome).toBe('failed');
+    expect(ticks.slice(1).some((tick) => tick.outcome === 'ran')).toBe(true);
+  });
+});
+
+describe('status lines', () => {
+  it('says what an archive run did: messages, bytes and rate-limit waits', () => {
+    // Prepare
+    const payload = JSON.stringify({
+      runs: [
+        {
+          archivedMessages: 5,
+          archivedBytes: 2_097_152,
+          unchangedMessages: 1,
+          markedDeleted: 0,
+          complete: true,
+          failures: [],
+        },
+        {
+          archivedMessages: 2,
+          archivedBytes: 1_024,
+          unchangedMessages: 0,
+          markedDeleted: 1,
+          complete: true,
+          failures: [],
+        },
+      ],
+    });
+
+    // Act
+    const line = formatJobRun({
+      functionName: 'archive',
+      payload,
+      metrics: { RateLimitWaits: 3, RateLimitWaitTime: 4_500 },
+      durationMs: 2_345,
+    });
+
+    // Assess
+    expect(line).toContain('7 archived, 2.0 MB');
+    expect(line).toContain('1 unchanged, 1 marked deleted, cursor advanced');
+    expect(line).toContain('rate-limit waits 3 (4.5 s)');
+    expect(line).toContain('2.3 s');
+  });
+
+  it('says what a purge run did, and whether it was a dry run', () => {
+    // Prepare
+    const counts = {
+      candidates: 9,
+      verified: 8,
+      deleted: 0,
+      wouldDelete: 8,
+      skipped: 1,
+      failed: 0,
+    };
+
+    // Act
+    const dry = formatJobRun({
+      functionName: 'purge',
+      payload: JSON.stringify({ dryRun: true, counts }),
+      metrics: {},
+      durationMs: 10,
+    });
+    const real = formatJobRun({
+      functionName: 'purge',
+      payload: JSON.stringify({ dryRun: false, counts: { ...counts, deleted: 8, wouldDelete: 0 } }),
+      metrics: {},
+      durationMs: 10,
+    });
+
+    // Assess
+    expect(dry).toContain('dry run: 8 would be purged, 9 candidates, 1 skipped');
+    expect(real).toContain('8 purged, 9 candidates');
+  });
+
+  it('names a failure and a refused request', () => {
+    // Act
+    const failed = formatJobRun({
+      functionName: 'archive',
+      metrics: {},
+      durationMs: 5,
+      error: { name: 'Timeout', message: 'Task timed out' },
+    });
+    const refused = formatAccess({
+      method: 'POST',
+      path: '/sms',
+      status: 403,
+      functionName: 'send-sms',
+      durationMs: 1.2,
+      refusal: 'signature-mismatch',
+    });
+
+    // Assess
+    expect(failed).toContain('FAILED Timeout: Task timed out');
+    expect(refused).toContain('403 -> send-sms (signature-mismatch)');
+    expect([formatBytes(512), formatBytes(1_536), formatBytes(3 * 1024 ** 3)]).toEqual([
+      '512 B',
+      '1.5 KB',
+      '3.0 GB',
+    ]);
+  });
+});
