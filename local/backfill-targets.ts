@@ -6,7 +6,7 @@
  *   RingCentral of a running `npm start` (found through `<LOCAL_DATA_DIR>/stack.json`), otherwise
  *   a local RingCentral started here with its default mailbox.
  * - S3: ARCHIVE_BUCKET -> that bucket with the SDK's standard configuration (AWS_REGION,
- *   AWS_ENDPOINT_URL_S3, credentials); otherwise the archive bucket of a running `npm start`,
+ *   credentials; AWS_ENDPOINT_URL_S3 for a local store, addressed path-style); otherwise the archive bucket of a running `npm start`,
  *   otherwise s3rver started here on the same directory `npm start` uses (`.local/s3`).
  *
  * Everything started here is stopped by `close()`.
@@ -105,7 +105,7 @@ export async function openBackfillTargets(
         clientSecret: env.RINGCENTRAL_CLIENT_SECRET,
         jwt: env.RINGCENTRAL_JWT,
       };
-      description.push(`RingCentral: ${server} (from RINGCENTRAL_SERVER; a real account)`);
+      description.push(`RingCentral: ${server} (from RINGCENTRAL_SERVER, not the local one)`);
     } else if (stack?.ringCentral?.mode === 'local' && stack.ringCentral.server) {
       server = stack.ringCentral.server;
       mediaServer = stack.ringCentral.mediaServer;
@@ -128,7 +128,16 @@ export async function openBackfillTargets(
 
     let objects: ObjectStore;
     if (env.ARCHIVE_BUCKET) {
-      objects = createS3ObjectStore({ bucket: env.ARCHIVE_BUCKET });
+      // A local endpoint (s3rver, MinIO) wants path-style addressing and no default checksums.
+      const client = env.AWS_ENDPOINT_URL_S3
+        ? new S3Client({
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          })
+        : new S3Client({});
+      stops.push(async () => client.destroy());
+      objects = createS3ObjectStore({ bucket: env.ARCHIVE_BUCKET, client });
       description.push(
         `S3: bucket ${env.ARCHIVE_BUCKET}${env.AWS_ENDPOINT_URL_S3 ? ` at ${env.AWS_ENDPOINT_URL_S3}` : ''} (from ARCHIVE_BUCKET)`,
       );

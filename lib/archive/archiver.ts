@@ -16,6 +16,7 @@ import {
 } from '../ringcentral/index.ts';
 import type { MessageAttachment, MessageAvailability, SyncResult } from '../ringcentral/types.ts';
 import { type MessageLocation, messageKey, messageLocation, messageLocatorKey } from './layout.ts';
+import { createListedObjectStore, dayPrefix, LIST_MIN_RECORDS } from './listed-objects.ts';
 import {
   type ArchivedAttachment,
   type ArchiveManifest,
@@ -26,6 +27,7 @@ import {
 import {
   createMessageWriter,
   type MessageWriteObserver,
+  type MessageWriter,
   type StoredManifest,
 } from './message-writer.ts';
 import type { ArchiveCursor, CursorStore, ObjectStore } from './ports.ts';
@@ -199,8 +201,9 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     manifest: ArchiveManifest,
     previous: StoredManifest | undefined,
     call: ArchiveCallOptions,
+    through: MessageWriter = writer,
   ): Promise<boolean> =>
-    writer.commitManifest(manifest, previous, call.signal ? { signal: call.signal } : {});
+    through.commitManifest(manifest, previous, call.signal ? { signal: call.signal } : {});
 
   /** Stores one attachment unless an object of the same size (with its sha256) is there. */
   const storeAttachment = async (
@@ -210,6 +213,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     known: ArchivedAttachment | undefined,
     result: ArchiveRunResult,
     call: ArchiveCallOptions,
+    writer: MessageWriter,
   ): Promise<ArchivedAttachment | 'gone'> => {
     const stored = await writer.findStoredAttachment(
       location,
@@ -257,16 +261,17 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     record: MessageRecord,
     result: ArchiveRunResult,
     call: ArchiveCallOptions,
+    writer: MessageWriter,
   ): Promise<void> => {
     const location = messageLocation(record);
     const key = messageKey(location);
-    const previous = await readManifest(key);
+    const previous = await writer.readManifest(key);
     const availability: MessageAvailability = record.availability ?? 'Alive';
     const nowIso = () => new Date(now()).toISOString();
     if (availability !== 'Alive' && previous?.manifest) {
       // Keep the copy archived while the message was whole; only mark it.
       const marked = markManifestDeleted(previous.manifest, availability, nowIso());
-      if (await writeManifest(marked, previous, call)) result.markedDeleted += 1;
+      if (await writeManifest(marked, previous, call, writer)) result.markedDeleted += 1;
       else result.unchangedMessages += 1;
       return;
     }
@@ -283,6 +288,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         knownById.get(attachment.id),
         result,
         call,
+        writer,
       );
       knownById.delete(attachment.id);
       if (stored === 'gone') {
@@ -327,7 +333,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         ? { deletedAt: previous?.manifest?.deletedAt ?? nowIso() }
         : {}),
     });
-    if (await writeManifest(manifest, previous, call)) {
+    if (await writeManifest(manifest, previous, call, writer)) {
       if (finalAvailability !== 'Alive') result.markedDeleted += 1;
       else result.archivedMessages += 1;
     } else {
@@ -408,6 +414,22 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       result.failures.push({ messageId: '(deleted records)', error: describe(error) });
       return false;
     }
+    // A day with several records is listed once instead of asking about each object.
+    const listed = createListedObjectStore(objects, call.signal ? { signal: call.signal } : {});
+    const recordsPerDay = new Map<string, number>();
+    for (const record of full) {
+      try {
+        const day = dayPrefix(messageLocation(record));
+        recordsPerDay.set(day, (recordsPerDay.get(day) ?? 0) + 1);
+      } catch {
+        // A record without a usable location fails on its own when archived.
+      }
+    }
+    for (const [day, count] of recordsPerDay) {
+      // At most a page per LIST_MIN_RECORDS records: the listing never costs more than it saves.
+      if (count >= LIST_MIN_RECORDS) listed.plan(day, Math.floor(count / LIST_MIN_RECORDS));
+    }
+    const runWriter = createMessageWriter(listed, observer);
     let interrupted = false;
     const { started } = await forEachLimited(
       full,
@@ -415,7 +437,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       () => interrupted || now() >= call.deadline - margin || call.signal?.aborted === true,
       async (record) => {
         try {
-          await archiveFullRecord(record, result, call);
+          await archiveFullRecord(record, result, call, runWriter);
         } catch (error) {
           if (isInterruption(error, call, now())) {
             interrupted = true;

@@ -4,11 +4,17 @@
  *
  * Export path: create the task (dateFrom, dateTo, messageTypes), poll it (bounded), read archive
  * 0 (`message-store.json`) record by record, then stream archives 1..n entry by entry straight
- * into their S3 objects (`backfill-zip-reader.ts`), each checked by the zip's CRC-32 and the
- * record's size, and read back (size and sha256) before the message's message.json is written
- * last. Whatever the export did not deliver whole (an attachment missing from the archives, an
- * archive that failed, a message whose attachments were stored by an earlier run) goes through
- * the archiver's own per-message path, which downloads only what is not stored yet.
+ * into their S3 objects (`backfill-zip-reader.ts`), each checked on its way up by the zip's
+ * CRC-32, the record's size and its sha256 (optionally read back too), before the message's
+ * message.json is written last. Attachments already stored whole (an earlier run, the archive
+ * function) are not uploaded again. Only the upload is on the zip stream's path; message.json
+ * writes run beside it. Whatever the export did not deliver whole (an attachment missing from
+ * the archives, an archive that failed) goes through the archiver's own per-message path, which
+ * downloads only what is not stored yet.
+ *
+ * Why entries are uploaded one at a time: an archive is one sequential stream, and running
+ * uploads side by side would mean holding entries in memory; several archives could be read at
+ * once instead (not done: the local RingCentral puts everything up to 1 GB in one archive).
  *
  * Fallback: when the export is not available (403/404/405/501 on create, a Failed or Cancelled
  * task, or no result within the wait bound) the backfill lists each configured extension
@@ -74,7 +80,12 @@ export interface BackfillOptions {
   forceList?: boolean;
   /** Messages the per-message path archives at once; default 4. */
   concurrency?: number;
-  /** Read every stored attachment back (size and sha256) before message.json; default true. */
+  /**
+   * Also read every uploaded attachment back (HEAD: size, and sha256 or entity tag where the store
+   * reports them) before its message.json; default false. Without it each attachment is still
+   * checked on its way up: the zip's CRC-32, the record's size, and its sha256 computed as it
+   * streams (recorded in message.json).
+   */
   verifyStored?: boolean;
   onProgress?: (progress: BackfillProgress) => void;
   /** Log lines for notable events (fallback, failed archive); default none. */
@@ -137,6 +148,9 @@ export class BackfillVerificationError extends Error {
   }
 }
 
+/** Read-backs, message.json writes and stored-checks running beside the zip stream at once. */
+const BACKGROUND_LIMIT = 8;
+
 /** Statuses on which RingCentral says the export is not there for this account or app. */
 const UNAVAILABLE_STATUSES = new Set([403, 404, 405, 501]);
 
@@ -174,6 +188,33 @@ class ByteCounter extends Transform {
   }
 }
 
+/**
+ * Between a zip entry and its upload: fails as soon as more bytes flow than the record declares,
+ * and holds the last chunk back until the entry has ended, so that an entry failing its CRC-32
+ * (checked at its end) fails the upload before the store has all the bytes it expects and could
+ * keep the object.
+ */
+class EntryBodyGuard extends Transform {
+  #bytes = 0;
+  #held: Buffer | undefined;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.limit) {
+      callback(new BackfillVerificationError(`More than the declared ${this.limit} bytes`));
+      return;
+    }
+    const previous = this.#held;
+    this.#held = chunk;
+    callback(null, previous);
+  }
+  override _flush(callback: TransformCallback) {
+    callback(null, this.#held);
+  }
+}
+
 /** A message whose attachments arrive from the archives. */
 interface PendingMessage {
   record: MessageRecord;
@@ -189,7 +230,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const deadline = options.deadline ?? started + 7 * 86_400_000;
   const accountId = options.accountId ?? '~';
   const extensions = options.extensions ?? ['~'];
-  const verifyStored = options.verifyStored ?? true;
+  const verifyStored = options.verifyStored ?? false;
   const messageTypes = request.messageTypes ? [...request.messageTypes] : undefined;
   const dateTo = request.dateTo ?? new Date(started).toISOString();
   const scope = backfillScope(request, accountId);
@@ -372,35 +413,54 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     }
   };
 
-  const storeEntry = async (
+  /** Streams one zip entry into its object; the entry is read to its end (or the upload fails). */
+  const uploadEntry = async (
     pending: PendingMessage,
     attachment: MessageAttachment,
     stream: Readable,
-  ) => {
-    const known = await writer.findStoredAttachment(pending.location, attachment);
-    if (known) {
-      result.attachmentsSkipped += 1;
-      pending.stored.set(attachment.id, known);
-      return;
+  ): Promise<ArchivedAttachment> => {
+    // A body that fails (CRC, truncation) aborts its upload at once instead of leaving the
+    // request to time out, and the body's error is the one reported.
+    const bodyFailed = new AbortController();
+    let bodyError: unknown;
+    const onBodyError = (error: unknown) => {
+      bodyError = error;
+      bodyFailed.abort(error);
+    };
+    const body = stream.pipe(new EntryBodyGuard(attachment.size ?? Number.POSITIVE_INFINITY));
+    stream.once('error', (error) => body.destroy(error));
+    body.once('error', onBodyError);
+    try {
+      return await writer.storeAttachment(pending.location, attachment, body, {
+        ...(attachment.size !== undefined ? { expectedSize: attachment.size } : {}),
+        signal: signal ? AbortSignal.any([signal, bodyFailed.signal]) : bodyFailed.signal,
+      });
+    } catch (error) {
+      throw bodyError ?? error;
+    } finally {
+      body.off('error', onBodyError);
     }
-    const entry = await writer.storeAttachment(pending.location, attachment, stream, {
-      ...(attachment.size !== undefined ? { expectedSize: attachment.size } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    if (verifyStored) {
-      const head = await objects.head(entry.key);
-      if (
-        head?.size !== entry.size ||
-        (head.sha256 !== undefined && head.sha256 !== entry.sha256)
-      ) {
-        throw new BackfillVerificationError(
-          `${entry.key} reads back as ${head?.size} bytes sha256 ${head?.sha256}, written ${entry.size} bytes sha256 ${entry.sha256}`,
-        );
-      }
+  };
+
+  /** Reads a stored attachment back: its size, and its digests where the store gives them. */
+  const verify = async (entry: ArchivedAttachment) => {
+    const head = await objects.head(entry.key);
+    const checksum =
+      head?.checksumSha256 !== undefined
+        ? Buffer.from(head.checksumSha256, 'base64').toString('hex')
+        : undefined;
+    const problems = [
+      head === undefined ? 'is absent' : undefined,
+      head && head.size !== entry.size ? `has ${head.size} bytes` : undefined,
+      head?.sha256 !== undefined && head.sha256 !== entry.sha256 ? 'has another sha256' : undefined,
+      checksum !== undefined && checksum !== entry.sha256 ? 'has another checksum' : undefined,
+      head?.etag !== undefined && entry.etag !== undefined && head.etag !== entry.etag
+        ? 'has another entity tag'
+        : undefined,
+    ].filter((problem) => problem !== undefined);
+    if (problems.length > 0) {
+      throw new BackfillVerificationError(`${entry.key} ${problems.join(', ')} after upload`);
     }
-    result.attachmentsStored += 1;
-    result.bytesStored += entry.size;
-    pending.stored.set(attachment.id, entry);
   };
 
   const viaExport = async () => {
@@ -433,68 +493,134 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       }
     }
     result.messagesTotal = records.length;
+
+    // Only the upload is on the path of the zip stream; reading back and message.json run
+    // beside it, a bounded number at once, so the download never waits for them.
+    const background = new Set<Promise<void>>();
+    const beside = async (work: () => Promise<void>) => {
+      while (background.size >= BACKGROUND_LIMIT) await Promise.race(background);
+      const task: Promise<void> = work().finally(() => background.delete(task));
+      background.add(task);
+    };
+    const settle = async () => {
+      while (background.size > 0) await Promise.all(background);
+    };
     const committed = new Set<string>();
     const commitIfWhole = async (message: PendingMessage) => {
       if (committed.has(message.record.id)) return;
       const attachments = message.record.attachments ?? [];
       if (!attachments.every((attachment) => message.stored.has(attachment.id))) return;
       committed.add(message.record.id);
-      await commit(message);
+      try {
+        await commit(message);
+      } catch (error) {
+        // Left to the per-message path below.
+        committed.delete(message.record.id);
+        options.log?.(`message.json of ${message.record.id} failed (${describe(error)})`);
+      }
       progress();
     };
-    for (const message of pending.values()) {
-      if ((message.record.attachments ?? []).length === 0) await commitIfWhole(message);
-    }
 
-    for (const [index, archive] of archives.entries()) {
-      if (index === 0) continue;
+    // What an earlier run (or the archive function) stored whole is not uploaded again.
+    const known = new Map<string, ArchivedAttachment>();
+    const checks = [...pending.values()].flatMap((message) =>
+      (message.record.attachments ?? []).map((attachment) => ({ message, attachment })),
+    );
+    detail = 'checking what is stored';
+    progress();
+    for (const { message, attachment } of checks) {
       throwIfAborted();
-      if (done.has(index)) {
-        result.archivesSkipped += 1;
-        bytesCredited += archive.size ?? 0;
-        continue;
-      }
-      try {
-        const stream = await openArchive(archive.uri);
-        for await (const entry of readZipEntries(stream)) {
-          const target = parseArchivePath(entry.name);
-          const message = target ? pending.get(target.messageId) : undefined;
-          const attachment = message?.record.attachments?.find(
-            (candidate) => candidate.id === target?.attachmentId,
+      await beside(async () => {
+        try {
+          const stored = await writer.findStoredAttachment(
+            message.location,
+            attachment,
+            undefined,
+            {
+              ...(signal ? { signal } : {}),
+            },
           );
-          if (!message || !attachment) continue;
-          await storeEntry(message, attachment, entry.stream);
-          await commitIfWhole(message);
+          if (stored) known.set(`${message.record.id}/${attachment.id}`, stored);
+        } catch {
+          // Not known to be stored: it is uploaded from the archive.
         }
-        done.add(index);
-        await save({
-          scope,
-          mode: 'export',
-          taskId,
-          archivesDone: [...done].sort((a, b) => a - b),
-          extensionsDone: [],
-        });
-      } catch (error) {
-        throwIfAborted();
-        // What this archive did not deliver is downloaded message by message below.
-        options.log?.(`Export archive ${index} failed (${describe(error)}); downloading instead`);
-        result.failures.push({ messageId: `(archive ${index})`, error: describe(error) });
+      });
+    }
+    await settle();
+    detail = undefined;
+    for (const message of pending.values()) {
+      for (const attachment of message.record.attachments ?? []) {
+        const stored = known.get(`${message.record.id}/${attachment.id}`);
+        if (stored) message.stored.set(attachment.id, stored);
       }
+      result.attachmentsSkipped += message.stored.size;
+      await beside(() => commitIfWhole(message));
+    }
+    await settle();
+
+    try {
+      for (const [index, archive] of archives.entries()) {
+        if (index === 0) continue;
+        throwIfAborted();
+        if (done.has(index)) {
+          result.archivesSkipped += 1;
+          bytesCredited += archive.size ?? 0;
+          continue;
+        }
+        try {
+          const stream = await openArchive(archive.uri);
+          for await (const entry of readZipEntries(stream)) {
+            const target = parseArchivePath(entry.name);
+            const message = target ? pending.get(target.messageId) : undefined;
+            const attachment = message?.record.attachments?.find(
+              (candidate) => candidate.id === target?.attachmentId,
+            );
+            // Unknown entries and attachments already stored are skipped by not reading them.
+            if (!message || !attachment || message.stored.has(attachment.id)) continue;
+            const stored = await uploadEntry(message, attachment, entry.stream);
+            await beside(async () => {
+              try {
+                if (verifyStored) await verify(stored);
+              } catch (error) {
+                options.log?.(describe(error));
+                return;
+              }
+              result.attachmentsStored += 1;
+              result.bytesStored += stored.size;
+              message.stored.set(attachment.id, stored);
+              await commitIfWhole(message);
+            });
+          }
+          await settle();
+          done.add(index);
+          await save({
+            scope,
+            mode: 'export',
+            taskId,
+            archivesDone: [...done].sort((a, b) => a - b),
+            extensionsDone: [],
+          });
+        } catch (error) {
+          await settle();
+          throwIfAborted();
+          // What this archive did not deliver is downloaded message by message below.
+          options.log?.(`Export archive ${index} failed (${describe(error)}); downloading instead`);
+        }
+      }
+    } finally {
+      await settle().catch(() => undefined);
     }
 
     // Everything not committed from the archives: the archiver's path, which skips what is stored.
     phase = 'finishing';
     const rest = records.filter((record) => pending.has(record.id) && !committed.has(record.id));
     result.messagesByDownload = rest.length;
-    const archiveFailures = result.failures.filter((failure) => failure.messageId.startsWith('('));
     for (let offset = 0; offset < rest.length; offset += 200) {
       throwIfAborted();
       const run = await archiver.archiveRecords('~', rest.slice(offset, offset + 200), call);
       addRun(run);
       progress();
     }
-    // A failed archive is not a failure once its messages are archived another way.
-    result.failures = result.failures.filter((failure) => !archiveFailures.includes(failure));
   };
 
   const viaList = async () => {

@@ -122,8 +122,10 @@ export function createMessageWriter(
       if (known && known.key === key && sameSize(attachment, known.size)) {
         return archivedAttachmentEntry(key, attachment, known.size, known.sha256, known.etag);
       }
+      // Without a declared size an object left by a failed put could not be told from a whole one.
+      if (attachment.size === undefined) return undefined;
       const existing = await objects.head(key);
-      if (!existing || !sameSize(attachment, existing.size)) return undefined;
+      if (!existing || existing.size !== attachment.size) return undefined;
       const sha256 =
         existing.sha256 ??
         (existing.checksumSha256 !== undefined ? base64ToHex(existing.checksumSha256) : undefined);
@@ -132,7 +134,7 @@ export function createMessageWriter(
       }
       // No manifest and no checksum: the sha256 message.json records is that of the stored bytes.
       const read = await objects.digest(key, options.signal ? { signal: options.signal } : {});
-      if (!read || !sameSize(attachment, read.size)) return undefined;
+      if (!read || read.size !== attachment.size) return undefined;
       return archivedAttachmentEntry(key, attachment, read.size, read.sha256, read.etag);
     },
 

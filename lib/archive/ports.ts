@@ -60,6 +60,21 @@ export interface ObjectStore {
   digest(key: string, options?: { signal?: AbortSignal }): Promise<PutObjectResult | undefined>;
   /** The object's content as UTF-8 text, or `undefined` when there is no such object. */
   getText(key: string): Promise<string | undefined>;
+  /**
+   * The objects under `prefix`, at most `maxPages` pages of up to 1,000 keys; `undefined` when
+   * there are more. Optional: a store without it is asked object by object.
+   */
+  list?(
+    prefix: string,
+    options: { maxPages: number; signal?: AbortSignal },
+  ): Promise<ListedObject[] | undefined>;
+}
+
+/** One object of a listing. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -22,6 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type {
+  ListedObject,
   ObjectStore,
   PutObjectOptions,
   PutObjectResult,
@@ -81,12 +83,17 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey');
 }
 
-/** Hashes and counts the bytes flowing through; fails when there are more or fewer than said. */
+/**
+ * Hashes and counts the bytes flowing through; fails when there are more or fewer than said. The
+ * chunk that completes the declared size is held back until the body ends: a store answers a PUT
+ * once it has Content-Length bytes, so a longer body must never deliver all of them.
+ */
 class DigestingStream extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
   /** The size mismatch this stream failed with, if it did. */
   failure: ObjectSizeMismatchError | undefined;
+  private heldBack: Buffer | undefined;
   constructor(
     private readonly key: string,
     private readonly expectedSize: number | undefined,
@@ -101,6 +108,11 @@ class DigestingStream extends Transform {
       return;
     }
     this.hash.update(chunk);
+    if (this.bytes === this.expectedSize) {
+      this.heldBack = chunk;
+      callback();
+      return;
+    }
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback) {
@@ -109,7 +121,7 @@ class DigestingStream extends Transform {
       callback(this.failure);
       return;
     }
-    callback();
+    callback(null, this.heldBack);
   }
 }
 
@@ -230,13 +242,16 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     try {
       for (let offset = 0, PartNumber = 1; offset < size; offset += partSize, PartNumber += 1) {
         const length = Math.min(partSize, size - offset);
+        const partBody = Readable.from(takeBytes(iterator, pending, length));
+        // The body's failure already aborts the request (see put); this only marks it handled.
+        partBody.once('error', () => undefined);
         const answer = await client.send(
           new UploadPartCommand({
             Bucket,
             Key: key,
             UploadId,
             PartNumber,
-            Body: Readable.from(takeBytes(iterator, pending, length)),
+            Body: partBody,
             ContentLength: length,
           }),
           sendOptions(putOptions.signal),
@@ -284,16 +299,24 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       );
     }
     const digest = new DigestingStream(key, putOptions.size);
+    // The HTTP client pipes the body into the request and would wait for ever on a body that
+    // failed: a failing body aborts the request, and the caller's signal does too.
+    const requestAborter = new AbortController();
+    const onCallerAbort = () => requestAborter.abort(putOptions.signal?.reason);
+    putOptions.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (putOptions.signal?.aborted) onCallerAbort();
+    digest.once('error', (error) => requestAborter.abort(error));
     body.once('error', (error) => digest.destroy(error));
     const piped = body.pipe(digest);
     const size = putOptions.size;
+    const requestOptions = { ...putOptions, signal: requestAborter.signal };
     try {
       if (size !== undefined && size <= singlePutLimit) {
-        return await putOnce(key, piped, size, () => digest.hash.digest(), putOptions);
+        return await putOnce(key, piped, size, () => digest.hash.digest(), requestOptions);
       }
       let etag: string | undefined;
       if (size !== undefined) {
-        etag = await putParts(key, piped[Symbol.asyncIterator](), size, putOptions);
+        etag = await putParts(key, piped[Symbol.asyncIterator](), size, requestOptions);
       } else {
         // Unknown length, which RingCentral's content answers hardly ever have: lib-storage
         // buffers one part at a time and sends a small body as one PutObject.
@@ -305,12 +328,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
           params: { Bucket, Key: key, Body: piped, ContentType: putOptions.contentType },
         });
         const onAbort = () => void upload.abort();
-        putOptions.signal?.addEventListener('abort', onAbort, { once: true });
-        try {
-          etag = (await upload.done()).ETag;
-        } finally {
-          putOptions.signal?.removeEventListener('abort', onAbort);
-        }
+        requestAborter.signal.addEventListener('abort', onAbort, { once: true });
+        etag = (await upload.done()).ETag;
       }
       return {
         size: digest.bytes,
@@ -322,6 +341,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       digest.destroy();
       // The request's own error may be that of its body failing; the body's fault is the cause.
       throw digest.failure ?? error;
+    } finally {
+      putOptions.signal?.removeEventListener('abort', onCallerAbort);
     }
   };
 
@@ -357,5 +378,30 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     }
   };
 
-  return { head, put, digest: digestObject, getText };
+  const list = async (
+    prefix: string,
+    listOptions: { maxPages: number; signal?: AbortSignal },
+  ): Promise<ListedObject[] | undefined> => {
+    const listed: ListedObject[] = [];
+    let ContinuationToken: string | undefined;
+    for (let page = 0; page < listOptions.maxPages; page += 1) {
+      const result = await client.send(
+        new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }),
+        sendOptions(listOptions.signal),
+      );
+      for (const item of result.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        listed.push({
+          key: item.Key,
+          size: Number(item.Size ?? 0),
+          ...(item.ETag ? { etag: item.ETag } : {}),
+        });
+      }
+      if (!result.IsTruncated) return listed;
+      ContinuationToken = result.NextContinuationToken;
+    }
+    return undefined;
+  };
+
+  return { head, put, digest: digestObject, getText, list };
 }

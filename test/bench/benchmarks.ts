@@ -2,6 +2,7 @@ import { archiveMemoryBenchmark } from './archive/memory-bench.ts';
 import { purgeRequestsBenchmark } from './archive/purge-bench.ts';
 import { archiveRequestsBenchmark } from './archive/requests-bench.ts';
 import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
+import { backfillThroughputBenchmark } from './backfill/bench.ts';
 import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
@@ -20,4 +21,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   archiveRequestsBenchmark,
   purgeRequestsBenchmark,
   startReadyBenchmark,
+  backfillThroughputBenchmark,
 ];
