@@ -16,7 +16,7 @@ import { planDeliveries } from '../lib/alerts/deliveries.ts';
 import { type AlertResult, createAlertRunner } from '../lib/alerts/delivery-runner.ts';
 import { type AlertTemplates, templatesSchema } from '../lib/alerts/templates.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -135,20 +135,12 @@ export function dependenciesFromEnvironment(
 ): AlertDependencies {
   const config = loadConfig(alertConfig, environment);
   const store = createSecretsStore();
-  let client: Promise<RingCentral> | undefined;
   return {
-    ringCentral(hooks) {
-      client ??= createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
-        hooks,
-      }).catch((error: unknown) => {
-        client = undefined;
-        throw error;
-      });
-      return client;
-    },
+    ringCentral: ringCentralProvider({
+      store,
+      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+      sessionSecretId: config.SESSION_SECRET_ID,
+    }),
     eventPersistence: createIdempotencyPersistence({
       tableName: config.STATE_TABLE_NAME,
       functionName: 'alert',

@@ -9,7 +9,7 @@ import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
 import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createObjectReader } from '../lib/aws/s3-objects.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type {
@@ -85,24 +85,15 @@ export function dependenciesFromEnvironment(
 ): SendFaxDependencies {
   const config = loadConfig(sendFaxConfig, environment);
   const store = createSecretsStore();
-  let client: Promise<RingCentral> | undefined;
   return {
     allowedBuckets: config.FAX_DOCUMENT_BUCKETS,
     objects: createObjectReader(),
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
-    ringCentral(hooks) {
-      client ??= createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
-        hooks,
-      }).catch((error: unknown) => {
-        // A failed start (e.g. the secret not readable yet) must not stick for the container's life.
-        client = undefined;
-        throw error;
-      });
-      return client;
-    },
+    ringCentral: ringCentralProvider({
+      store,
+      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+      sessionSecretId: config.SESSION_SECRET_ID,
+    }),
   };
 }
 

@@ -6,7 +6,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { sendPagerRequest } from '../lib/api/pager.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -65,22 +65,13 @@ export function dependenciesFromEnvironment(
 ): SendPagerDependencies {
   const config = loadConfig(sendPagerConfig, environment);
   const store = createSecretsStore();
-  let client: Promise<RingCentral> | undefined;
   return {
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
-    ringCentral(hooks) {
-      client ??= createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
-        hooks,
-      }).catch((error: unknown) => {
-        // A failed start (e.g. the secret not readable yet) must not stick for the container's life.
-        client = undefined;
-        throw error;
-      });
-      return client;
-    },
+    ringCentral: ringCentralProvider({
+      store,
+      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+      sessionSecretId: config.SESSION_SECRET_ID,
+    }),
   };
 }
 

@@ -7,7 +7,7 @@ import { E164_PATTERN } from '../lib/api/fields.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { sendSmsRequest } from '../lib/api/sms.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { NonEmptyArray, RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -74,23 +74,14 @@ export function dependenciesFromEnvironment(
 ): SendSmsDependencies {
   const config = loadConfig(sendSmsConfig, environment);
   const store = createSecretsStore();
-  let client: Promise<RingCentral> | undefined;
   return {
     smsFrom: config.SMS_FROM,
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
-    ringCentral(hooks) {
-      client ??= createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
-        hooks,
-      }).catch((error: unknown) => {
-        // A failed start (e.g. the secret not readable yet) must not stick for the container's life.
-        client = undefined;
-        throw error;
-      });
-      return client;
-    },
+    ringCentral: ringCentralProvider({
+      store,
+      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+      sessionSecretId: config.SESSION_SECRET_ID,
+    }),
   };
 }
 

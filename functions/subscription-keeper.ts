@@ -5,7 +5,7 @@
  * and counts every time it had to act.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -115,20 +115,12 @@ export function dependenciesFromEnvironment(
 ): SubscriptionKeeperDependencies {
   const config = loadConfig(subscriptionKeeperConfig, environment);
   const store = createSecretsStore();
-  let client: Promise<RingCentral> | undefined;
   return {
-    ringCentral(hooks) {
-      client ??= createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
-        hooks,
-      }).catch((error: unknown) => {
-        client = undefined;
-        throw error;
-      });
-      return client;
-    },
+    ringCentral: ringCentralProvider({
+      store,
+      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+      sessionSecretId: config.SESSION_SECRET_ID,
+    }),
     verificationToken: createVerificationTokenReader({ secretId: config.WEBHOOK_SECRET_ID }),
     desired: {
       address: config.WEBHOOK_URL,

@@ -25,3 +25,28 @@ export async function createRingCentralFromSecrets(options: {
     fetch: options.fetch,
   });
 }
+
+/** Where a function's RingCentral client comes from. */
+export interface RingCentralProviderOptions {
+  store: SecretsStore;
+  credentialsSecretId: string;
+  sessionSecretId: string;
+}
+
+/**
+ * The RingCentral client of a function's container: created on first use with the hooks of that
+ * invocation's stack and shared by every invocation after it. A failed creation (e.g. the secret
+ * not readable yet) is not kept for the container's life: the next invocation tries again.
+ */
+export function ringCentralProvider(
+  options: RingCentralProviderOptions,
+): (hooks: RingCentralHooks) => Promise<RingCentral> {
+  let client: Promise<RingCentral> | undefined;
+  return (hooks) => {
+    client ??= createRingCentralFromSecrets({ ...options, hooks }).catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    });
+    return client;
+  };
+}
