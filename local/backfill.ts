@@ -71,6 +71,7 @@ try {
     },
     ...(args.extensions ? { extensions: args.extensions } : {}),
     forceList: args.forceList,
+    verifyStored: args.verify,
     signal: controller.signal,
     onProgress: (progress) => reporter.update(progress),
     log: (line) => {

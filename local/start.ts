@@ -153,6 +153,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if ((error as { code?: string }).code === 'EADDRINUSE') {
+    process.stderr.write(
+      `npm start failed: ${(error as Error).message}. Another process uses the port; set LOCAL_API_PORT (0 picks a free one).\n`,
+    );
+    process.exit(1);
+  }
   process.stderr.write(
     `npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -202,8 +202,12 @@ export function createArchiver(options: ArchiverOptions): Archiver {
     previous: StoredManifest | undefined,
     call: ArchiveCallOptions,
     through: MessageWriter = writer,
+    locatorWritten = false,
   ): Promise<boolean> =>
-    through.commitManifest(manifest, previous, call.signal ? { signal: call.signal } : {});
+    through.commitManifest(manifest, previous, {
+      ...(call.signal ? { signal: call.signal } : {}),
+      locatorWritten,
+    });
 
   /** Stores one attachment unless an object of the same size (with its sha256) is there. */
   const storeAttachment = async (
@@ -275,6 +279,11 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       else result.unchangedMessages += 1;
       return;
     }
+    // A new message's locator goes up while its attachments stream, not after them.
+    const locator = previous
+      ? undefined
+      : writer.writeLocator(location, call.signal ? { signal: call.signal } : {});
+    locator?.catch(() => undefined);
     const knownById = new Map(
       (previous?.manifest?.attachments ?? []).map((entry) => [entry.id, entry]),
     );
@@ -333,7 +342,8 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         ? { deletedAt: previous?.manifest?.deletedAt ?? nowIso() }
         : {}),
     });
-    if (await writeManifest(manifest, previous, call, writer)) {
+    if (locator) await locator;
+    if (await writeManifest(manifest, previous, call, writer, locator !== undefined)) {
       if (finalAvailability !== 'Alive') result.markedDeleted += 1;
       else result.archivedMessages += 1;
     } else {

@@ -1,6 +1,6 @@
 /**
  * The backfill command's arguments: `--from <date> [--to <date>] [--types Fax,VoiceMail]
- * [--extensions ~,101] [--list] [--restart] [--checkpoint <file>]`.
+ * [--extensions ~,101] [--list] [--verify] [--restart] [--checkpoint <file>]`.
  */
 import type { MessageType } from '../ringcentral/types.ts';
 import { BACKFILL_MESSAGE_TYPES } from './backfill.ts';
@@ -14,6 +14,8 @@ export interface BackfillArguments {
   extensions?: string[];
   /** Skip the export and list. */
   forceList: boolean;
+  /** Read every uploaded attachment back before its message.json. */
+  verify: boolean;
   /** Ignore (and replace) the checkpoint. */
   restart: boolean;
   checkpointFile?: string;
@@ -30,13 +32,14 @@ export class BackfillUsageError extends Error {
 
 /** How to call the command. */
 export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <date> [--to <date>] [--types Fax,SMS,VoiceMail,Pager]
-                          [--extensions ~,<id>] [--list] [--restart] [--checkpoint <file>]
+                          [--extensions ~,<id>] [--list] [--verify] [--restart] [--checkpoint <file>]
 
   --from        oldest creation date to archive (2024-01-01 or an ISO date-time)
   --to          newest creation date (default: now)
   --types       message types (default: all four)
   --extensions  extensions the listing fallback reads (default: ~); the export covers the account
   --list        list and download instead of using the message-store export
+  --verify      read every uploaded attachment back (size, digests) before its message.json
   --restart     ignore the checkpoint of an earlier run
   --checkpoint  checkpoint file (default: .local/backfill/checkpoint.json)`;
 
@@ -55,7 +58,7 @@ export function parseBackfillArguments(argv: readonly string[]): BackfillArgumen
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const valued = new Set(['from', 'to', 'types', 'extensions', 'checkpoint']);
-  const switches = new Set(['list', 'restart', 'help']);
+  const switches = new Set(['list', 'verify', 'restart', 'help']);
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] as string;
     const match = /^--([a-z]+)(?:=(.*))?$/s.exec(argument);
@@ -77,12 +80,13 @@ export function parseBackfillArguments(argv: readonly string[]): BackfillArgumen
   const help = flags.has('help');
   const from = values.get('from');
   if (from === undefined) {
-    if (help) return { dateFrom: '', forceList: false, restart: false, help };
+    if (help) return { dateFrom: '', forceList: false, verify: false, restart: false, help };
     throw new BackfillUsageError('--from is required');
   }
   const parsed: BackfillArguments = {
     dateFrom: isoDate(from, 'from'),
     forceList: flags.has('list'),
+    verify: flags.has('verify'),
     restart: flags.has('restart'),
     help,
   };

@@ -65,13 +65,19 @@ export interface MessageWriter {
     options: { expectedSize?: number; signal?: AbortSignal },
   ): Promise<ArchivedAttachment>;
   /**
-   * Writes the locator (when the message had no message.json yet) and then message.json, unless
-   * the stored text is identical. Returns whether message.json was written.
+   * Writes the message's locator. It may go up before the attachments (it names a key, which
+   * is deterministic): a locator whose message.json is not there yet reads as "not archived".
+   */
+  writeLocator(location: MessageLocation, options: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Writes the locator (when the message had no message.json yet and `locatorWritten` is not
+   * set) and then message.json, unless the stored text is identical. Returns whether
+   * message.json was written.
    */
   commitManifest(
     manifest: ArchiveManifest,
     previous: StoredManifest | undefined,
-    options: { signal?: AbortSignal },
+    options: { signal?: AbortSignal; locatorWritten?: boolean },
   ): Promise<boolean>;
 }
 
@@ -153,6 +159,14 @@ export function createMessageWriter(
       return archivedAttachmentEntry(key, attachment, stored.size, stored.sha256, stored.etag);
     },
 
+    async writeLocator(location, options) {
+      await objects.put(
+        messageLocatorKey(location.accountId, location.extensionId, location.messageId),
+        `${JSON.stringify({ key: messageKey(location) })}\n`,
+        { contentType: 'application/json', ...(options.signal ? { signal: options.signal } : {}) },
+      );
+    },
+
     async commitManifest(manifest, previous, options) {
       const record: MessageRecord = manifest.message;
       const location = messageLocation(record);
@@ -160,7 +174,7 @@ export function createMessageWriter(
       const text = serializeManifest(manifest);
       if (text === previous?.text) return false;
       const signal = options.signal ? { signal: options.signal } : {};
-      if (!previous) {
+      if (!previous && !options.locatorWritten) {
         await objects.put(
           messageLocatorKey(location.accountId, location.extensionId, record.id),
           `${JSON.stringify({ key })}\n`,

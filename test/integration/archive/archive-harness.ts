@@ -193,7 +193,7 @@ export async function compareArchive(
           entry.sha256 !== expected ||
           entry.size !== attachment.size ||
           head?.etag !== entry.etag ||
-          head.size !== attachment.size ||
+          head?.size !== attachment.size ||
           actual !== expected
         ) {
           differences.badAttachments.push(`${message.id}/${attachment.id}`);

@@ -9,6 +9,7 @@ import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackfillRingCentral, runBackfill } from '../../../lib/archive/backfill.ts';
 import { createMemoryCheckpointStore } from '../../../lib/archive/backfill-checkpoint.ts';
+import type { ObjectStore } from '../../../lib/archive/ports.ts';
 import type { ExportsApi } from '../../../lib/ringcentral/index.ts';
 import { ExportTasks } from '../../../local/ringcentral/export-tasks.ts';
 import {
@@ -194,6 +195,44 @@ describe('the backfill over many export archives', () => {
     expect(resumed.bytesDownloaded).toBeLessThan(first.bytesDownloaded);
     expect(resumed).toMatchObject({ complete: true, attachmentsStored: 0, messagesArchived: 0 });
     expect(resumed.messagesUnchanged).toBe(first.messagesTotal);
+  });
+
+  it('reads back what it uploaded when asked, and re-checks what does not read back whole message by message', async () => {
+    // Prepare
+    const inner = await bucketStore(harness, 'read-back');
+    const logged: string[] = [];
+    const lied = new Set<string>();
+    // A store whose first read of each stored attachment reports it one byte short.
+    const objects: ObjectStore = {
+      ...inner,
+      head: async (key) => {
+        const info = await inner.head(key);
+        if (!info || !key.includes('/attachments/') || lied.has(key)) return info;
+        lied.add(key);
+        return { ...info, size: info.size - 1 };
+      },
+    };
+
+    // Act
+    const result = await runBackfill({
+      ringCentral: client(harness, splitExports(harness)),
+      objects,
+      checkpoints: createMemoryCheckpointStore(),
+      request: { dateFrom: START_DATE },
+      pollIntervalMs: 10,
+      verifyStored: true,
+      log: (line) => logged.push(line),
+    });
+    const differences = await compareWithMailbox(harness, 'read-back', EXTENSIONS);
+
+    // Assess
+    expect(logged.filter((line) => line.includes('BackfillVerificationError'))).toHaveLength(
+      lied.size,
+    );
+    expect(lied.size).toBe(differences.checkedAttachments);
+    expect(result.complete).toBe(true);
+    expect(result.messagesByDownload).toBeGreaterThan(0);
+    expect(differences).toMatchObject({ missingMessages: [], badAttachments: [] });
   });
 
   it('lists instead when the export task fails', async () => {

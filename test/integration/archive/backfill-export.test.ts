@@ -65,6 +65,7 @@ describe('the backfill through the export', () => {
       checkpoints: createFileCheckpointStore(join(directory, 'same.json')),
       request: { dateFrom: START_DATE },
       pollIntervalMs: 50,
+      verifyStored: true,
       onProgress: (snapshot) => progress.push(snapshot),
     });
     const actual = await bucketDigests(harness.s3.client, 'backfill-export');

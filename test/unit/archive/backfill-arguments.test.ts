@@ -25,6 +25,7 @@ describe('parseBackfillArguments', () => {
       dateTo: '2024-06-30T10:00:00.000Z',
       messageTypes: ['Fax', 'VoiceMail'],
       forceList: true,
+      verify: false,
       restart: false,
       help: false,
     });
@@ -39,12 +40,14 @@ describe('parseBackfillArguments', () => {
       '--checkpoint',
       '/tmp/x.json',
       '--restart',
+      '--verify',
     ]);
 
     // Assess
     expect(parsed.extensions).toEqual(['~', '101001']);
     expect(parsed.checkpointFile).toBe('/tmp/x.json');
     expect(parsed.restart).toBe(true);
+    expect(parsed.verify).toBe(true);
   });
 
   it.each([
