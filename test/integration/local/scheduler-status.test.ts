@@ -31,7 +31,7 @@ describe('local scheduler', () => {
 
     // Assess
     const archiveCalls = calls.filter((call) => call.name === 'archive');
-    expect(archiveCalls.length).toBeGreaterThanOrEqual(3);
+    expect(archiveCalls.length).toBeGreaterThanOrEqual(2);
     expect(archiveCalls.length).toBeLessThanOrEqual(6);
     expect(archiveCalls.every((call) => call.input === SCHEDULE_INPUT)).toBe(true);
     expect(calls.some((call) => call.name === 'purge')).toBe(false);
