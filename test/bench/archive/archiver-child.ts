@@ -24,6 +24,11 @@ export interface ArchiverChildInput {
   concurrency: number;
   /** Runs allowed before giving up (each run ends complete or at its deadline). */
   maxRuns: number;
+  /**
+   * RSS sampling interval; default 20 ms. The throughput bench, which reports no RSS, samples
+   * rarely: the copy it is compared with samples nothing.
+   */
+  rssSampleMs?: number;
 }
 
 /** What the child reports. */
@@ -61,7 +66,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     startDate: input.startDate,
     concurrency: input.concurrency,
   });
-  const sampler = startRssSampler(20);
+  const sampler = startRssSampler(input.rssSampleMs ?? 20);
   const startedAt = Date.now();
   const totals = {
     runs: 0,

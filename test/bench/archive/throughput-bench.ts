@@ -69,6 +69,7 @@ export const archiveThroughputBenchmark: Benchmark = {
             startDate,
             concurrency: settings.concurrency,
             maxRuns: 3,
+            rssSampleMs: 1_000,
           };
           archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
         };

@@ -19,8 +19,8 @@ export interface MemoryStore extends ObjectStore {
   /** Replaces what head() says of an object (size, entity tag, sha256 metadata, checksum). */
   corrupt(key: string, info: Partial<StoredObjectInfo> & { dropSha256?: boolean }): void;
   remove(key: string): void;
-  /** head() and getText() calls so far. */
-  reads: { head: number; getText: number };
+  /** head(), getText() and list() calls so far (a list() call counts its pages). */
+  reads: { head: number; getText: number; listPages: number };
   /** Makes every call on keys matching `pattern` fail. */
   failOn(pattern: RegExp | undefined): void;
 }
@@ -39,10 +39,11 @@ async function bytesOf(body: Readable | Uint8Array | string): Promise<Buffer> {
  * older archives were stored (sha256 metadata, no entity tag).
  */
 export function createMemoryStore(
-  options: { checksums?: boolean; etags?: boolean } = {},
+  options: { checksums?: boolean; etags?: boolean; pageSize?: number } = {},
 ): MemoryStore {
   const objects = new Map<string, MemoryObject>();
-  const reads = { head: 0, getText: 0 };
+  const reads = { head: 0, getText: 0, listPages: 0 };
+  const pageSize = options.pageSize ?? 1000;
   let failing: RegExp | undefined;
   const check = (key: string) => {
     if (failing?.test(key)) throw new Error(`injected store failure for ${key}`);
@@ -85,6 +86,20 @@ export function createMemoryStore(
         sha256,
         ...(object.info.etag ? { etag: object.info.etag } : {}),
       };
+    },
+    async list(prefix, listOptions) {
+      check(prefix);
+      const listed = [...objects.entries()]
+        .filter(([key]) => key.startsWith(prefix))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, object]) => ({
+          key,
+          size: object.info.size,
+          ...(object.info.etag ? { etag: object.info.etag } : {}),
+        }));
+      const pages = Math.max(1, Math.ceil(listed.length / pageSize));
+      reads.listPages += Math.min(pages, listOptions.maxPages);
+      return pages > listOptions.maxPages ? undefined : listed;
     },
     keys: () => [...objects.keys()].sort(),
     text: (key) => objects.get(key)?.bytes.toString('utf8'),
