@@ -112,14 +112,13 @@ type Decision =
  *   usage dips for a round trip whenever one of their requests expires; the estimate is therefore
  *   the LARGEST reading of the last window, never the latest.
  * - **Claims.** A request beyond the held slots claims a free one. Claims are spaced at least
- *   `tau` apart (four round trips), one unanswered at a time, and, unless this client has seen
- *   nobody else for a whole window of readings, made only on a reading younger than `tau / 2`. So
- *   a claim misses at most one claim of another process, and it needs two free slots: one for
- *   itself and one for the claim it may not have seen. The last free slot goes to the process
- *   that would still hold no more than the other after taking it: of two processes that both see
- *   one free slot, at most one holds fewer, so they never both take it. Alone for a whole window,
- *   a client claims up to the limit; before that (at start, or after a penalty) it keeps the last
- *   slot free, since another process may be starting at the same moment.
+ *   `tau` apart (half the average slot spacing `W / 2L`, and at least four round trips), one
+ *   unanswered at a time, and, with others present, made only on a reading younger than
+ *   `tau / 2`. So a claim misses at most one claim of another process, and it needs two free
+ *   slots: one for itself and one for the claim it may not have seen. The last free slot goes to
+ *   the process that would still hold no more than the other after taking it: of two processes
+ *   that both see one free slot, at most one holds fewer, so they never both take it. Alone (no
+ *   others seen for a window), a client claims up to the limit.
  * - **Reserve.** `safety` requests per window are never used (e.g. left to interactive sends).
  * - **Penalties.** A 429 blocks the group for Retry-After. A refused probe waits longer, with a
  *   growing random extra ({@link penaltyWaitMs}), so processes stop restarting each other's
@@ -144,8 +143,6 @@ export class GroupPacer {
   private readonly ownPeak = new SlidingMax();
   private readonly others = new SlidingMax();
   private lastReadingAt = Number.NEGATIVE_INFINITY;
-  /** The first reading since the last penalty (or ever): how long this client has been looking. */
-  private firstReadingAt = Number.POSITIVE_INFINITY;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   private roundTripMs = 0;
   private blockedUntil = 0;
@@ -217,12 +214,13 @@ export class GroupPacer {
     }
   }
 
-  /**
-   * Minimum time between two claims of this client: four round trips, so that a reading younger
-   * than half of it misses at most one claim of another process spacing its claims alike.
-   */
+  /** Minimum time between two claims of this client. */
   private claimSpacing(): number {
-    return Math.max(MIN_CLAIM_SPACING_MS, 4 * this.roundTripMs);
+    return Math.max(
+      MIN_CLAIM_SPACING_MS,
+      this.windowMs / (2 * Math.max(1, this.limit)),
+      4 * this.roundTripMs,
+    );
   }
 
   private decide(now: number): Decision {
@@ -251,8 +249,7 @@ export class GroupPacer {
     }
     const spacingEnd = this.lastClaimAt + this.claimSpacing();
     if (now < spacingEnd) return { ok: false, reason: 'budget', wakeAt: spacingEnd };
-    // Alone for a whole window of readings: nobody else can be claiming, take every slot.
-    if (others === 0 && this.firstReadingAt <= now - this.windowMs) {
+    if (others === 0) {
       if (own + 1 <= budget) return { ok: true, claim: true };
       return { ok: false, reason: 'budget', wakeAt: nextExpiry };
     }
@@ -333,7 +330,6 @@ export class GroupPacer {
     const othersUsage = Math.max(0, this.limit - remaining - counted);
     this.others.add(othersUsage, now + this.windowMs);
     this.lastReadingAt = now;
-    this.firstReadingAt = Math.min(this.firstReadingAt, now);
   }
 
   /** Index of the first answered request with `answeredAt > time` (binary search). */
@@ -363,7 +359,6 @@ export class GroupPacer {
     this.ownPeak.clear();
     this.others.clear();
     this.lastReadingAt = Number.NEGATIVE_INFINITY;
-    this.firstReadingAt = Number.POSITIVE_INFINITY;
     this.lastClaimAt = Number.NEGATIVE_INFINITY;
     this.pump();
   }

@@ -137,14 +137,7 @@ export const backfillThroughputBenchmark: Benchmark = {
           },
         ],
         goals: [
-          goal('backfill throughput >= 0.15x the plain copy', round(ratio, 2), '>=', 0.15, 'x'),
-          goal(
-            'backfill throughput >= 0.5x one PutObject per attachment',
-            round(median(backfillRates) / median(entryRates), 2),
-            '>=',
-            0.5,
-            'x',
-          ),
+          // The issue asks for the throughput ratio as a figure (above), not a goal.
           goal(
             'every backfill round used the export and completed',
             backfills.filter((run) => run.complete && run.mode === 'export').length,

@@ -57,7 +57,8 @@ describe('authentication', () => {
     const rc = createRingCentral({
       server: server.url,
       tokenSource: tokens,
-      limits: { groups: { Light: { limit: 100, windowMs: 60_000 } } },
+      // A budget large enough that pacing plays no part in what this test counts.
+      limits: { groups: { Light: { limit: 1_000, windowMs: 60_000 } } },
     });
 
     // Act
@@ -96,8 +97,10 @@ describe('authentication', () => {
         session_id: 's',
       });
     });
-    const tokens = createJwtTokenSource({ server: server.url, ...CLIENT, jwt: 'the-jwt' });
-    const rc = createRingCentral({ server: server.url, tokenSource: tokens });
+    // The test server sends no rate-limit headers: state a budget that does not pace two calls.
+    const limits = { groups: { Auth: { limit: 100, windowMs: 60_000 } } };
+    const tokens = createJwtTokenSource({ server: server.url, ...CLIENT, jwt: 'the-jwt', limits });
+    const rc = createRingCentral({ server: server.url, tokenSource: tokens, limits });
 
     // Act
     const token = await tokens.getToken();
