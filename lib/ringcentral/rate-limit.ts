@@ -329,7 +329,9 @@ export class GroupPacer {
     }
     const othersUsage = Math.max(0, this.limit - remaining - counted);
     this.others.add(othersUsage, now + this.windowMs);
-    this.lastReadingAt = now;
+    // The reading describes the server at this request's arrival, which may be as early as its
+    // send: a busy event loop can take a while to get here, and the age must not look younger.
+    this.lastReadingAt = exchange.sentAt;
   }
 
   /** Index of the first answered request with `answeredAt > time` (binary search). */
