@@ -10,8 +10,9 @@
  * descriptor after the data (general purpose bit 3, as yazl and Java's ZipOutputStream write),
  * ZIP64 sizes. An entry whose sizes follow its data is delimited by its data descriptor, which
  * must carry its signature (PK\x07\x08): a candidate is accepted only when its compressed size
- * equals the bytes read so far and the next four bytes start another zip record, and the entry's
- * CRC-32 and size are then verified, so a false match cannot go unnoticed. Encrypted entries and
+ * equals the bytes read so far, the next four bytes start another zip record and, for a stored
+ * entry, its CRC-32 is that of the bytes read so far; the entry's CRC-32 and size are verified
+ * again at its end, so a false match cannot go unnoticed. Encrypted entries and
  * descriptors without signature are refused with {@link ZipFormatError}.
  */
 import { PassThrough, pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
@@ -238,6 +239,10 @@ async function* descriptorDelimitedData(
   totals: EntryTotals,
 ) {
   let emitted = 0;
+  // CRC-32 of the bytes emitted so far: for a stored entry they are the entry's own bytes, so a
+  // descriptor candidate must also carry their CRC (the data may contain anything, signatures too).
+  let emittedCrc = 0;
+  let crcRefused = false;
   let window: Buffer = Buffer.alloc(0);
   for (;;) {
     if (!source.ended) {
@@ -255,6 +260,7 @@ async function* descriptorDelimitedData(
         if (at > 0) {
           yield window.subarray(0, at);
           emitted += at;
+          if (header.method === 0) emittedCrc = crc32(window.subarray(0, at), emittedCrc);
         }
         window = window.subarray(at);
         searchFrom = -1;
@@ -267,8 +273,18 @@ async function* descriptorDelimitedData(
         compressed === length &&
         (header.method !== 0 || uncompressed === length);
       const crc = window.readUInt32LE(at + 4);
+      const crcMatches =
+        header.method !== 0 || crc32(window.subarray(0, at), emittedCrc) >>> 0 === crc;
       let descriptorSize = 0;
-      if (
+      if (!crcMatches) {
+        // Not this entry's descriptor (signature bytes inside stored data), unless the data is
+        // damaged: remembered so that the error can say so.
+        crcRefused ||=
+          (at + 20 <= window.length &&
+            matches(16, window.readUInt32LE(at + 8), window.readUInt32LE(at + 12))) ||
+          (at + 28 <= window.length &&
+            matches(24, readUInt64(window, at + 8), readUInt64(window, at + 16)));
+      } else if (
         at + 16 <= window.length &&
         matches(16, window.readUInt32LE(at + 8), window.readUInt32LE(at + 12)) &&
         length < UINT32
@@ -292,7 +308,11 @@ async function* descriptorDelimitedData(
     }
     if (searchFrom === -1) continue;
     if (atEnd) {
-      throw new ZipFormatError(`Entry ${header.name} has no data descriptor with a signature`);
+      throw new ZipFormatError(
+        crcRefused
+          ? `Entry ${header.name}: CRC-32 mismatch`
+          : `Entry ${header.name} has no data descriptor with a signature`,
+      );
     }
     // Keep a tail that could hold the start of a signature.
     const keep = Math.min(window.length, 3);
@@ -300,6 +320,7 @@ async function* descriptorDelimitedData(
     if (safe > 0) {
       yield window.subarray(0, safe);
       emitted += safe;
+      if (header.method === 0) emittedCrc = crc32(window.subarray(0, safe), emittedCrc);
       window = window.subarray(safe);
     }
   }

@@ -168,6 +168,31 @@ describe('readZipEntries', () => {
     );
   });
 
+  it('reads a stored entry whose data holds a data descriptor followed by a local header', async () => {
+    // Prepare: the bytes look like an empty entry's descriptor (sizes 0) and the next record;
+    // only the CRC tells them apart (found by the property test above)
+    const specs: EntrySpec[] = [
+      {
+        name: 'm0/a0',
+        content: Buffer.from([
+          0x50, 0x4b, 0x07, 0x08, 0x50, 0x4b, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x4b, 0x03,
+          0x04,
+        ]),
+        mode: 'stream-stored',
+      },
+      { name: 'm1/a1', content: Buffer.alloc(0), mode: 'stream-stored' },
+    ];
+    const bytes = await buildZip(specs);
+
+    // Act
+    const read = await readAll(chunked(bytes, [1]));
+
+    // Assess
+    expect(read.map((entry) => entry.name)).toEqual(['m0/a0', 'm1/a1']);
+    expect(read[0]?.content.equals(specs[0]!.content)).toBe(true);
+    expect(read[1]?.content.length).toBe(0);
+  });
+
   it('skips an entry the caller leaves unread and still reads the next one', async () => {
     // Prepare
     const second = randomBytes(40_000);
