@@ -144,7 +144,11 @@ export class GroupPacer {
   private readonly others = new SlidingMax();
   private lastReadingAt = Number.NEGATIVE_INFINITY;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
+  /** Claims sent and not yet answered (at most one). */
+  private claimInFlight = 0;
   private roundTripMs = 0;
+  /** The longest exchange (send to answer) seen: bounds how far a send lies before its answer. */
+  private longestExchangeMs = 0;
   private blockedUntil = 0;
   private epoch = 0;
   private consecutiveRateLimited = 0;
@@ -229,29 +233,20 @@ export class GroupPacer {
     const own = this.ownInWindow();
     const budget = this.limit - this.safety;
     const others = this.others.max(now);
-    const expiry = this.answered.peek();
-    const nextExpiry = expiry ? expiry.answeredAt + this.windowMs : undefined;
-    const othersChange = this.others.nextChange(now);
-    const soonest = (...times: Array<number | undefined>): number | undefined => {
-      const defined = times.filter((time): time is number => time !== undefined);
-      return defined.length > 0 ? Math.min(...defined) : undefined;
-    };
 
     // Re-use: back up to a level held in the last window, while the others leave room for it.
     if (own < this.ownPeak.max(now)) {
       if (own + others + 1 <= budget) return { ok: true, claim: false };
-      return { ok: false, reason: 'budget', wakeAt: soonest(nextExpiry, othersChange) };
+      return this.waitForBudget(now);
     }
 
     // A claim.
-    for (const exchange of this.inFlight) {
-      if (exchange.claim) return { ok: false, reason: 'in-flight', wakeAt: undefined };
-    }
+    if (this.claimInFlight > 0) return { ok: false, reason: 'in-flight', wakeAt: undefined };
     const spacingEnd = this.lastClaimAt + this.claimSpacing();
     if (now < spacingEnd) return { ok: false, reason: 'budget', wakeAt: spacingEnd };
     if (others === 0) {
       if (own + 1 <= budget) return { ok: true, claim: true };
-      return { ok: false, reason: 'budget', wakeAt: nextExpiry };
+      return this.waitForBudget(now);
     }
     const fresh = now - this.lastReadingAt <= this.claimSpacing() / 2;
     // One slot for a claim of another process this client may not have seen yet, unless this
@@ -259,8 +254,15 @@ export class GroupPacer {
     const unseen = own + 1 <= others ? 0 : 1;
     const margin = fresh ? unseen : unseen + 1;
     if (own + others + 1 + margin <= budget) return { ok: true, claim: true };
-    // Wait for this client's next expiry (a re-use brings a fresh reading) or the others' change.
-    return { ok: false, reason: 'budget', wakeAt: soonest(nextExpiry, othersChange) };
+    return this.waitForBudget(now);
+  }
+
+  /** Out of budget: wait for this client's next expiry (a re-use brings a fresh reading) or a change of the others' estimate. */
+  private waitForBudget(now: number): Decision {
+    const expiry = this.answered.peek();
+    const nextExpiry = expiry ? expiry.answeredAt + this.windowMs : Number.POSITIVE_INFINITY;
+    const wakeAt = Math.min(nextExpiry, this.others.nextChange(now) ?? Number.POSITIVE_INFINITY);
+    return { ok: false, reason: 'budget', wakeAt: Number.isFinite(wakeAt) ? wakeAt : undefined };
   }
 
   private grant(waiter: Waiter, claim: boolean, now: number): void {
@@ -274,7 +276,10 @@ export class GroupPacer {
     };
     for (const other of this.inFlight) other.overlapped = true;
     this.inFlight.add(exchange);
-    if (claim) this.lastClaimAt = now;
+    if (claim) {
+      this.lastClaimAt = now;
+      this.claimInFlight += 1;
+    }
     // Held past the window by a claim spacing: the slot frees only at the answer + window, and
     // the re-use must still find the level it held.
     this.ownPeak.add(this.ownInWindow(), now + this.windowMs + this.claimSpacing());
@@ -282,6 +287,7 @@ export class GroupPacer {
       if (exchange.settled) return false;
       exchange.settled = true;
       this.inFlight.delete(exchange);
+      if (exchange.claim) this.claimInFlight -= 1;
       return true;
     };
     waiter.resolve({
@@ -298,6 +304,7 @@ export class GroupPacer {
   private complete(exchange: Exchange, outcome: ExchangeOutcome): void {
     const now = this.now();
     this.roundTripMs = Math.max(now - exchange.sentAt, this.roundTripMs * 0.9);
+    this.longestExchangeMs = Math.max(this.longestExchangeMs, now - exchange.sentAt);
     const limit = headerNumber(outcome.headers, 'x-rate-limit-limit');
     const windowSeconds = headerNumber(outcome.headers, 'x-rate-limit-window');
     if (limit !== undefined && limit > 0) this.limit = limit;
@@ -320,13 +327,17 @@ export class GroupPacer {
     // Own answered requests that may still have counted at this one's arrival: answered less
     // than a window before it was sent. Each surely counted if sent less than a window before
     // this answer; otherwise it straddles the window's edge and the reading is ambiguous.
-    let counted = 1;
-    for (let index = this.firstAnsweredAfter(exchange.sentAt - this.windowMs); ; index++) {
+    const first = this.firstAnsweredAfter(exchange.sentAt - this.windowMs);
+    // Only the oldest of them can straddle the edge: one answered later than the edge plus the
+    // longest exchange seen was surely sent after it. So the scan stays short however large the
+    // budget is.
+    const edge = now - this.windowMs;
+    for (let index = first; ; index++) {
       const entry = this.answered.at(index);
-      if (!entry) break;
-      if (entry.sentAt + this.windowMs <= now) return;
-      counted++;
+      if (!entry || entry.answeredAt > edge + this.longestExchangeMs) break;
+      if (entry.sentAt <= edge) return;
     }
+    const counted = 1 + this.answered.length - first;
     const othersUsage = Math.max(0, this.limit - remaining - counted);
     this.others.add(othersUsage, now + this.windowMs);
     // The reading describes the server at this request's arrival, which may be as early as its
