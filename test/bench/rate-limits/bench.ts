@@ -75,6 +75,9 @@ async function runScenario(
     );
     const durationMs = Date.now() - startAt;
     const stats = await emulator.stats();
+    process.stderr.write(
+      `[bench] ${label}: 429s by group ${JSON.stringify(stats.tooManyRequestsByGroup)}\n`,
+    );
     const records = results.flatMap((result) => result.records);
     const windowMs = 60_000 * settings.windowScale;
     const throughput = {} as Record<WorkloadGroup, GroupThroughput>;
