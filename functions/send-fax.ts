@@ -12,12 +12,8 @@ import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
 import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createObjectReader } from '../lib/aws/s3-objects.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
-import type {
-  FaxAttachment,
-  NonEmptyArray,
-  RingCentral,
-  RingCentralHooks,
-} from '../lib/ringcentral/index.ts';
+import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
@@ -63,8 +59,8 @@ export function createHandler(dependencies: SendFaxDependencies) {
       const ringCentral = await dependencies.ringCentral(hooks);
       const sent = await ringCentral.fax.send(
         {
-          to: body.to as unknown as NonEmptyArray<string>,
-          attachments: attachments as unknown as NonEmptyArray<FaxAttachment>,
+          to: nonEmpty(body.to, 'to'),
+          attachments: nonEmpty(attachments, 'documents'),
           ...(body.faxResolution === undefined ? {} : { faxResolution: body.faxResolution }),
           ...(body.sendTime === undefined ? {} : { sendTime: body.sendTime }),
           ...(body.isoCode === undefined ? {} : { isoCode: body.isoCode }),

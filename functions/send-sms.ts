@@ -9,7 +9,8 @@ import { sendSmsRequest } from '../lib/api/sms.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
 import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
-import type { NonEmptyArray, RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
+import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
@@ -57,7 +58,7 @@ export function createHandler(dependencies: SendSmsDependencies) {
       const sent = await ringCentral.sms.send(
         {
           from: body.from ?? dependencies.smsFrom,
-          to: body.to as unknown as NonEmptyArray<string>,
+          to: nonEmpty(body.to, 'to'),
           text: body.text,
         },
         { signal, deadline },

@@ -5,11 +5,12 @@
  * work `reportReserveMs` before it, so the report is always written.
  */
 import { randomUUID } from 'node:crypto';
-import type { BulkResult, CallOptions, MessagesApi, NonEmptyArray } from '../ringcentral/index.ts';
+import type { BulkResult, CallOptions, MessagesApi } from '../ringcentral/index.ts';
 import {
   AbortedError,
   DeadlineExceededError,
   MAX_IDS_PER_REQUEST,
+  nonEmpty,
   RingCentralError,
 } from '../ringcentral/index.ts';
 import type { CursorStore, ObjectStore } from './ports.ts';
@@ -262,7 +263,10 @@ async function deleteBatch(
   settings: PurgeSettings,
   options: CallOptions,
 ): Promise<BulkResult<never>[]> {
-  const ids = batch.map((entry) => entry.id) as unknown as NonEmptyArray<string>;
+  const ids = nonEmpty(
+    batch.map((entry) => entry.id),
+    'purge batch',
+  );
   return messages.delete(ids, {
     ...options,
     extensionId: extension,

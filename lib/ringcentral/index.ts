@@ -74,6 +74,7 @@ export type {
 } from './subscriptions.ts';
 export type { FullSyncRequest, IncrementalSyncRequest, SyncRequest } from './sync.ts';
 export type * from './types.ts';
+export { nonEmpty } from './validation.ts';
 
 /** Settings of a RingCentral client. */
 export interface RingCentralOptions {

@@ -36,6 +36,15 @@ export function assertId(id: unknown, field: string): asserts id is string {
   }
 }
 
+/**
+ * Narrows an array to a {@link NonEmptyArray}, failing with a clear error when it is empty. For
+ * callers whose own validation already rules out an empty list (a request schema's minimum).
+ */
+export function nonEmpty<T>(items: readonly T[], field: string): NonEmptyArray<T> {
+  if (items.length === 0) throw new InvalidInputError(`${field} must not be empty`);
+  return items as NonEmptyArray<T>;
+}
+
 /** Fails unless `ids` is a non-empty array of id strings; returns them de-duplicated. */
 export function assertIds(ids: unknown, field: string): NonEmptyArray<string> {
   if (!Array.isArray(ids) || ids.length === 0) {
@@ -46,7 +55,7 @@ export function assertIds(ids: unknown, field: string): NonEmptyArray<string> {
   ids.forEach((id, index) => {
     assertId(id, `${field}[${index}]`);
   });
-  return [...new Set(ids as string[])] as unknown as NonEmptyArray<string>;
+  return nonEmpty([...new Set(ids as string[])], field);
 }
 
 /** Fails unless `value` is an ISO 8601 date-time, returning it normalised. */

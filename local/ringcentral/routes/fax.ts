@@ -16,6 +16,8 @@ import { settleLater } from './send.ts';
 const MAX_FAX_BYTES = 50 * 1024 * 1024;
 const E164 = /^\+?[1-9]\d{6,14}$/;
 
+// RingCentral's own list, kept here on purpose rather than imported from lib/api: the local
+// RingCentral must not share code with the functions it checks.
 const SUPPORTED_TYPES = new Map<string, string>([
   ['pdf', 'application/pdf'],
   ['tif', 'image/tiff'],
