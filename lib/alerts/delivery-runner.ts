@@ -6,6 +6,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import { idempotencyJmesPathFunctions } from '../aws/idempotency.ts';
 import type { CallOptions, RingCentral } from '../ringcentral/index.ts';
 import type { AlertDelivery } from './deliveries.ts';
 
@@ -98,6 +99,7 @@ export function createAlertRunner(options: AlertRunnerOptions): AlertRunner {
   const config = () =>
     new IdempotencyConfig({
       eventKeyJmesPath: 'key',
+      jmesPathOptions: idempotencyJmesPathFunctions(),
       throwOnNoIdempotencyKey: true,
       expiresAfterSeconds: options.expiresAfterSeconds ?? 48 * 3600,
     });

@@ -1,4 +1,5 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { PowertoolsFunctions } from '@aws-lambda-powertools/jmespath/functions';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STATE_TABLE_KEYS } from './state-table.ts';
 
@@ -26,4 +27,19 @@ export function createIdempotencyPersistence(options: {
     expiryAttr: STATE_TABLE_KEYS.ttl,
     ...(options.client ? { awsSdkV3Client: options.client } : {}),
   });
+}
+
+/**
+ * Powertools' JMESPath functions for an `IdempotencyConfig`, introspected once.
+ *
+ * Every JMESPath search builds an interpreter that walks the functions' prototype chain again to
+ * list them; an idempotent request runs several searches, and the walk was the largest single cost
+ * Powertools added to a warm send. The list never changes, so the instance answers with the first
+ * walk's result. The recursion of that walk calls the prototype's method, not this own property.
+ */
+export function idempotencyJmesPathFunctions(): PowertoolsFunctions {
+  const functions = new PowertoolsFunctions();
+  const methods = functions.introspectMethods();
+  functions.introspectMethods = () => methods;
+  return functions;
 }

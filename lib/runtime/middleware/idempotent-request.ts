@@ -4,6 +4,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { idempotencyJmesPathFunctions } from '../../aws/idempotency.ts';
 import { HttpProblem, mayHaveBeenDelivered, ProblemType, problemResponse } from '../problem.ts';
 import { requestIdOf } from './problem-responder.ts';
 
@@ -65,6 +66,7 @@ export function idempotentRequest(
     // Scoped by the IAM caller: two callers choosing the same key must not see each other's answer.
     eventKeyJmesPath: IDEMPOTENCY_KEY_JMESPATH,
     payloadValidationJmesPath: 'body',
+    jmesPathOptions: idempotencyJmesPathFunctions(),
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds,
     responseHook: (response) => markReplayed(response) as typeof response,

@@ -1,8 +1,17 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRingCentral, staticTokenSource } from '../../../lib/ringcentral/index.ts';
-import { JsonInteger, parseJson, stringifyJson } from '../../../lib/ringcentral/json.ts';
+import {
+  JsonInteger,
+  parseJson,
+  parseJsonBySource,
+  stringifyJson,
+} from '../../../lib/ringcentral/json.ts';
 import type { TestServer } from './support/http-server.ts';
 import { startServer } from './support/http-server.ts';
+
+/** Node 24's JSON.rawJSON, not yet in TypeScript's lib. */
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
 const BIG_CONVERSATION_ID = '9182736450918273645';
 
@@ -59,5 +68,47 @@ describe('ids stay exact strings', () => {
     expect(record.conversationId).toBe(BIG_CONVERSATION_ID);
     const sent = server.requests[1]!.body.toString();
     expect(sent).toContain(`"replyOn":${BIG_CONVERSATION_ID}`);
+  });
+});
+
+describe('parseJson fast path', () => {
+  it('gives what the exact source-text parse gives, for any JSON', () => {
+    // Prepare: short integers (the fast path), big ones and fractions (the exact path) anywhere.
+    const number = fc.oneof(
+      fc.integer({ min: -1_000_000, max: 1_000_000 }),
+      fc.maxSafeInteger(),
+      fc
+        .bigInt({ min: -(10n ** 20n), max: 10n ** 20n })
+        .map((big) => new JsonInteger(big.toString())),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    const key = fc.oneof(
+      fc.constantFrom('id', 'replyOn', 'conversationId', 'size', 'text'),
+      fc.string(),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        number,
+        fc.oneof(fc.string(), fc.stringMatching(/^[\\"0-9:,.eE-]{0,40}$/)),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('tree')),
+        fc.dictionary(key, tie('tree')),
+      ),
+    }));
+
+    // Act / Assess
+    fc.assert(
+      fc.property(tree, fc.constantFrom(0, 2), (value, indent) => {
+        const text = JSON.stringify(
+          value,
+          (_key, current) => (current instanceof JsonInteger ? rawJson(current.digits) : current),
+          indent,
+        );
+        expect(parseJson(text)).toStrictEqual(parseJsonBySource(text));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
