@@ -17,8 +17,9 @@ import {
   createArchiver,
 } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
-import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
+import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
+import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
@@ -84,6 +85,7 @@ export interface ArchiveDependencies {
   }): Promise<ArchiveRingCentral>;
   objects: ObjectStore;
   cursors: CursorStore;
+  locators: LocatorStore;
   extensions: readonly string[];
   startDate: string;
   mediumReserve?: number;
@@ -109,6 +111,7 @@ export function createHandler(dependencies: ArchiveDependencies) {
         ringCentral,
         objects: dependencies.objects,
         cursors: dependencies.cursors,
+        locators: dependencies.locators,
         startDate: dependencies.startDate,
         ...(dependencies.concurrency ? { concurrency: dependencies.concurrency } : {}),
       });
@@ -168,6 +171,7 @@ export function dependenciesFromEnvironment(
 ): ArchiveDependencies {
   const config = loadConfig(archiveConfig, environment);
   const store = createSecretsStore();
+  const stateTable = createStateTable({ tableName: config.STATE_TABLE_NAME });
   return {
     ringCentral: ({ hooks, safety }) =>
       createRingCentralFromSecrets({
@@ -178,7 +182,8 @@ export function dependenciesFromEnvironment(
         limits: { safety },
       }),
     objects: createS3ObjectStore({ bucket: config.ARCHIVE_BUCKET_NAME, client: new S3Client({}) }),
-    cursors: createCursorStore(createStateTable({ tableName: config.STATE_TABLE_NAME })),
+    cursors: createCursorStore(stateTable),
+    locators: createLocatorStore(stateTable),
     extensions: config.ARCHIVE_EXTENSIONS,
     startDate: config.ARCHIVE_START_DATE,
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,

@@ -368,10 +368,17 @@ export class MessageAutomationStack extends Stack {
     if (archive) {
       allow(webhook, ['lambda:InvokeFunction'], [archive.function.functionArn]);
       readSecrets(archive, [credentials, session]);
-      // The sync cursor: read, then a conditional write.
+      // The sync cursor: read, then a conditional write; locators: read one by one.
       allow(archive, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
-      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and locators
-      // and the digest of a stored object; PutObject covers PutObject and multipart
+      // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
+      archive.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:BatchWriteItem'],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] } },
+        }),
+      );
+      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the digest of a stored object; PutObject covers PutObject and multipart
       // create/upload-part/complete; abort cleans up a failed multipart upload.
       allow(
         archive,

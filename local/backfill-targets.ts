@@ -8,15 +8,21 @@
  * - S3: ARCHIVE_BUCKET -> that bucket with the SDK's standard configuration (AWS_REGION,
  *   credentials; AWS_ENDPOINT_URL_S3 for a local store, addressed path-style); otherwise the archive bucket of a running `npm start`,
  *   otherwise s3rver started here on the same directory `npm start` uses (`.local/s3`).
+ * - Locators (message id -> message.json key): with ARCHIVE_BUCKET, the deployment's state table
+ *   STATE_TABLE_NAME (AWS_ENDPOINT_URL_DYNAMODB for a local one); otherwise the state table of a
+ *   running `npm start`, otherwise dynalite started here (in memory: the locators go with it).
  *
  * Everything started here is stopped by `close()`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../lib/archive/ports.ts';
+import type { LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
+import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import {
   createJwtTokenSource,
   createRingCentral,
@@ -24,7 +30,7 @@ import {
   type RingCentral,
 } from '../lib/ringcentral/index.ts';
 import { resolveCredentials, startEmulator } from './ringcentral/index.ts';
-import { startLocalS3 } from './stack/storage.ts';
+import { startLocalDynamo, startLocalS3 } from './stack/storage.ts';
 
 /** The bucket `npm start` archives into; the backfill writes to the same one locally. */
 export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';
@@ -33,6 +39,7 @@ export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';
 export interface BackfillTargets {
   ringCentral: RingCentral;
   objects: ObjectStore;
+  locators: LocatorStore;
   /** Lines saying plainly what is used. */
   description: string[];
   /** Ends the RingCentral session and stops whatever was started here. */
@@ -44,6 +51,22 @@ interface RunningStackFile {
   s3Endpoint?: string;
   archiveBucket?: string;
   archiveDirectory?: string;
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  region?: string;
+}
+
+/** Thrown when the environment names a bucket but not where its locators go. */
+export class BackfillTargetsError extends Error {
+  override readonly name = 'BackfillTargetsError';
+}
+
+function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 async function reachable(url: string): Promise<boolean> {
@@ -127,7 +150,21 @@ export async function openBackfillTargets(
     });
 
     let objects: ObjectStore;
+    let locators: LocatorStore;
     if (env.ARCHIVE_BUCKET) {
+      if (!env.STATE_TABLE_NAME) {
+        throw new BackfillTargetsError(
+          "STATE_TABLE_NAME is required with ARCHIVE_BUCKET: each message's locator goes to the deployment's state table",
+        );
+      }
+      const dynamo = new DynamoDBClient({});
+      stops.push(async () => dynamo.destroy());
+      locators = createLocatorStore(
+        createStateTable({ tableName: env.STATE_TABLE_NAME, client: dynamo }),
+      );
+      description.push(
+        `Locators: table ${env.STATE_TABLE_NAME}${env.AWS_ENDPOINT_URL_DYNAMODB ? ` at ${env.AWS_ENDPOINT_URL_DYNAMODB}` : ''} (from STATE_TABLE_NAME)`,
+      );
       // A local endpoint (s3rver, MinIO) wants path-style addressing and no default checksums.
       const client = env.AWS_ENDPOINT_URL_S3
         ? new S3Client({
@@ -141,7 +178,13 @@ export async function openBackfillTargets(
       description.push(
         `S3: bucket ${env.ARCHIVE_BUCKET}${env.AWS_ENDPOINT_URL_S3 ? ` at ${env.AWS_ENDPOINT_URL_S3}` : ''} (from ARCHIVE_BUCKET)`,
       );
-    } else if (stack?.s3Endpoint) {
+    } else if (stack?.s3Endpoint && stack.dynamodbEndpoint && stack.tableName) {
+      const dynamo = localDynamoClient(stack.dynamodbEndpoint, stack.region);
+      stops.push(async () => dynamo.destroy());
+      locators = createLocatorStore(
+        createStateTable({ tableName: stack.tableName, client: dynamo }),
+      );
+      description.push(`Locators: table ${stack.tableName} of the running npm start`);
       const bucket = stack.archiveBucket ?? LOCAL_ARCHIVE_BUCKET;
       const client = s3rverClient(stack.s3Endpoint);
       stops.push(async () => client.destroy());
@@ -150,6 +193,15 @@ export async function openBackfillTargets(
         `S3: bucket ${bucket} of the running npm start (${stack.s3Endpoint}${stack.archiveDirectory ? `, on disk in ${stack.archiveDirectory}` : ''})`,
       );
     } else {
+      const tableName = 'local-state';
+      const dynamoServer = await startLocalDynamo({ tableName, region: 'us-east-1' });
+      stops.push(() => dynamoServer.stop());
+      const dynamo = localDynamoClient(dynamoServer.endpoint);
+      stops.push(async () => dynamo.destroy());
+      locators = createLocatorStore(createStateTable({ tableName, client: dynamo }));
+      description.push(
+        `Locators: dynalite started for this run (${dynamoServer.endpoint}, in memory: they end with the run)`,
+      );
       const directory = join(dataDir, 's3');
       await mkdir(directory, { recursive: true });
       const s3 = await startLocalS3({ directory, buckets: [LOCAL_ARCHIVE_BUCKET] });
@@ -164,6 +216,7 @@ export async function openBackfillTargets(
     return {
       ringCentral,
       objects,
+      locators,
       description,
       async close() {
         try {

@@ -17,7 +17,11 @@ import {
   formatBytes,
   formatDuration,
 } from '../lib/archive/backfill-progress.ts';
-import { openBackfillTargets } from './backfill-targets.ts';
+import {
+  type BackfillTargets,
+  BackfillTargetsError,
+  openBackfillTargets,
+} from './backfill-targets.ts';
 import { PROJECT_ROOT } from './stack/bundles.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -51,7 +55,14 @@ const interrupt = () => {
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
 
-const targets = await openBackfillTargets(process.env, dataDir);
+let targets: BackfillTargets;
+try {
+  targets = await openBackfillTargets(process.env, dataDir);
+} catch (error) {
+  if (!(error instanceof BackfillTargetsError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
 for (const line of targets.description) print(line);
 print(`Checkpoint: ${checkpointFile}`);
 print(
@@ -63,6 +74,7 @@ try {
   const result = await runBackfill({
     ringCentral: targets.ringCentral,
     objects: targets.objects,
+    locators: targets.locators,
     checkpoints,
     request: {
       dateFrom: args.dateFrom,

@@ -41,7 +41,7 @@ import { readZipEntries } from './backfill-zip-reader.ts';
 import { type MessageLocation, messageKey, messageLocation } from './layout.ts';
 import { type ArchivedAttachment, buildManifest } from './manifest.ts';
 import { createMessageWriter } from './message-writer.ts';
-import type { CursorStore, ObjectStore } from './ports.ts';
+import type { CursorStore, LocatorStore, ObjectStore } from './ports.ts';
 
 /** The RingCentral operations the backfill uses. */
 export type BackfillRingCentral = Pick<
@@ -66,6 +66,8 @@ export interface BackfillRequest {
 export interface BackfillOptions {
   ringCentral: BackfillRingCentral;
   objects: ObjectStore;
+  /** Where each message's locator goes (the deployment's state table). */
+  locators: LocatorStore;
   checkpoints: BackfillCheckpointStore;
   request: BackfillRequest;
   /** Extensions the listing fallback reads (the export covers the whole account); default `~`. */
@@ -224,7 +226,7 @@ interface PendingMessage {
 
 /** Runs a backfill (see the module comment); resumable through `checkpoints`. */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
-  const { ringCentral, objects, checkpoints, request } = options;
+  const { ringCentral, objects, locators, checkpoints, request } = options;
   const now = options.now ?? Date.now;
   const started = now();
   const deadline = options.deadline ?? started + 7 * 86_400_000;
@@ -236,7 +238,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const scope = backfillScope(request, accountId);
   const signal = options.signal;
   const call = { deadline, ...(signal ? { signal } : {}) };
-  const writer = createMessageWriter(objects);
+  const writer = createMessageWriter(objects, locators);
   const unusedCursors: CursorStore = {
     get: async () => {
       throw new Error('The backfill never reads an archive cursor');
@@ -249,6 +251,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     ringCentral,
     objects,
     cursors: unusedCursors,
+    locators,
     startDate: request.dateFrom,
     concurrency: options.concurrency ?? 4,
     now,

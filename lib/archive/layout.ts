@@ -5,7 +5,6 @@
  * ```
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/message.json
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/attachments/{attachmentId}{.ext}
- * archive/{accountId}/{extensionId}/ids/{messageId}.json      (locator: { "key": <message.json key> })
  * reports/purge/{yyyy}/{mm}/{dd}/{runId}.json
  * ```
  *
@@ -14,9 +13,9 @@
  *   never `~`.
  * - `.ext` comes from the attachment's `fileName` when it has a plain extension, else from its
  *   `contentType`; none when neither says.
- * - The locator exists because a deleted or purged record comes back from ISync with only `id`
- *   and `availability`: the locator finds the archived copy to mark without a RingCentral
- *   request.
+ * - A deleted or purged record comes back from ISync with only `id` and `availability`; its
+ *   locator in the state table (`lib/aws/locator-store.ts`) finds the archived copy to mark
+ *   without a RingCentral request.
  */
 import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
 
@@ -153,18 +152,6 @@ export function attachmentKey(
 ): string {
   const attachmentId = assertIdPart(attachment.id, 'the attachment id');
   return `${messagePrefix(record)}attachments/${attachmentId}${attachmentExtension(attachment)}`;
-}
-
-/**
- * The locator of a message's archive: `archive/{accountId}/{extensionId}/ids/{messageId}.json`,
- * holding `{ "key": <message.json key> }`. Lets id-only (deleted) records find their copy.
- */
-export function messageLocatorKey(
-  accountId: string,
-  extensionId: string,
-  messageId: string,
-): string {
-  return `${ARCHIVE_PREFIX}${assertIdPart(accountId, 'the account id')}/${assertIdPart(extensionId, 'the extension id')}/ids/${assertIdPart(messageId, 'the message id')}.json`;
 }
 
 /** The key of a purge run's report: `reports/purge/{yyyy}/{mm}/{dd}/{runId}.json` (UTC date). */

@@ -2,18 +2,12 @@
  * The archive's write path for one message, shared by the archiver (attachments downloaded one by
  * one) and the backfill (attachments unpacked from export archives), so both write the same
  * objects for the same message: each attachment under its deterministic key, streamed and hashed
- * on the way, then the locator (first time only), then message.json last, which records each
- * attachment's size, sha256 and entity tag.
+ * on the way, then the locator (first time only, in the state table), then message.json last,
+ * which records each attachment's size, sha256 and entity tag.
  */
 import type { Readable } from 'node:stream';
 import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
-import {
-  attachmentKey,
-  type MessageLocation,
-  messageKey,
-  messageLocation,
-  messageLocatorKey,
-} from './layout.ts';
+import { attachmentKey, type MessageLocation, messageKey, messageLocation } from './layout.ts';
 import {
   type ArchivedAttachment,
   type ArchiveManifest,
@@ -21,7 +15,7 @@ import {
   parseManifest,
   serializeManifest,
 } from './manifest.ts';
-import type { ObjectStore } from './ports.ts';
+import type { LocatorStore, MessageLocator, ObjectStore } from './ports.ts';
 
 /** A message.json as stored: its text, and the manifest when it parses. */
 export interface StoredManifest {
@@ -65,10 +59,14 @@ export interface MessageWriter {
     options: { expectedSize?: number; signal?: AbortSignal },
   ): Promise<ArchivedAttachment>;
   /**
-   * Writes the message's locator. It may go up before the attachments (it names a key, which
-   * is deterministic): a locator whose message.json is not there yet reads as "not archived".
+   * Writes the locators of these messages, in as few requests as the store allows. They may go
+   * up before the attachments (they name deterministic keys): a locator whose message.json is
+   * not there yet reads as "not archived".
    */
-  writeLocator(location: MessageLocation, options: { signal?: AbortSignal }): Promise<void>;
+  writeLocators(
+    locations: readonly MessageLocation[],
+    options: { signal?: AbortSignal },
+  ): Promise<void>;
   /**
    * Writes the locator (when the message had no message.json yet and `locatorWritten` is not
    * set) and then message.json, unless the stored text is identical. Returns whether
@@ -100,6 +98,16 @@ export function archivedAttachmentEntry(
   };
 }
 
+/** The locator of a message at `location`. */
+export function locatorOf(location: MessageLocation): MessageLocator {
+  return {
+    accountId: location.accountId,
+    extensionId: location.extensionId,
+    messageId: location.messageId,
+    key: messageKey(location),
+  };
+}
+
 function base64ToHex(base64: string): string {
   return Buffer.from(base64, 'base64').toString('hex');
 }
@@ -107,6 +115,7 @@ function base64ToHex(base64: string): string {
 /** Creates the write path on an object store. */
 export function createMessageWriter(
   objects: ObjectStore,
+  locators: LocatorStore,
   observer?: MessageWriteObserver,
 ): MessageWriter {
   const sameSize = (attachment: MessageAttachment, size: number) =>
@@ -159,11 +168,11 @@ export function createMessageWriter(
       return archivedAttachmentEntry(key, attachment, stored.size, stored.sha256, stored.etag);
     },
 
-    async writeLocator(location, options) {
-      await objects.put(
-        messageLocatorKey(location.accountId, location.extensionId, location.messageId),
-        `${JSON.stringify({ key: messageKey(location) })}\n`,
-        { contentType: 'application/json', ...(options.signal ? { signal: options.signal } : {}) },
+    async writeLocators(locations, options) {
+      if (locations.length === 0) return;
+      await locators.put(
+        locations.map(locatorOf),
+        options.signal ? { signal: options.signal } : {},
       );
     },
 
@@ -174,13 +183,7 @@ export function createMessageWriter(
       const text = serializeManifest(manifest);
       if (text === previous?.text) return false;
       const signal = options.signal ? { signal: options.signal } : {};
-      if (!previous && !options.locatorWritten) {
-        await objects.put(
-          messageLocatorKey(location.accountId, location.extensionId, record.id),
-          `${JSON.stringify({ key })}\n`,
-          { contentType: 'application/json', ...signal },
-        );
-      }
+      if (!previous && !options.locatorWritten) await locators.put([locatorOf(location)], signal);
       await objects.put(key, text, { contentType: 'application/json', ...signal });
       await observer?.messageStored?.({ messageId: record.id, key });
       return true;

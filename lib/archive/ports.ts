@@ -130,3 +130,25 @@ export interface CursorStore {
    */
   advance(extension: string, next: CursorAdvance, expectedVersion: number): Promise<ArchiveCursor>;
 }
+
+/** Where one message's archived copy is: its message.json key, found by the message id alone. */
+export interface MessageLocator {
+  accountId: string;
+  extensionId: string;
+  messageId: string;
+  /** The key of the message's message.json. */
+  key: string;
+}
+
+/**
+ * The archive's index from message id to message.json key. ISync returns a deleted or purged
+ * message with only its id and availability; the locator finds the archived copy to mark
+ * without a RingCentral request. A locator may exist before its message.json (it names a
+ * deterministic key): a locator whose message.json is not there yet reads as "not archived".
+ */
+export interface LocatorStore {
+  /** Records these locators (idempotent: a locator's content never changes). */
+  put(locators: readonly MessageLocator[], options?: { signal?: AbortSignal }): Promise<void>;
+  /** The message.json key recorded for a message, or `undefined`. */
+  get(accountId: string, extensionId: string, messageId: string): Promise<string | undefined>;
+}

@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -26,6 +28,15 @@ export interface StateTable {
     options?: { ttlSeconds?: number },
   ): Promise<boolean>;
   delete(pk: string, sk: string): Promise<void>;
+  /**
+   * Unconditional writes of items whose content never changes (version 1), 25 per BatchWriteItem;
+   * items DynamoDB leaves unprocessed are sent again with backoff. Rejects if some are still
+   * unprocessed after that, or when `signal` aborts.
+   */
+  putAll<T extends object>(
+    items: ReadonlyArray<{ pk: string; sk: string; value: T }>,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   /** A lease lock (e.g. one token refresher at a time): true when acquired (or renewed by its owner); released by release() or after ttlMs. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease if `owner` still holds it. */
@@ -33,6 +44,19 @@ export interface StateTable {
 }
 
 const LEASE_SORT_KEY = 'lease';
+
+/** BatchWriteItem's limit. */
+const BATCH_WRITE_SIZE = 25;
+/** Rounds of re-sending unprocessed items, waiting 50 ms, 100 ms, ... between them. */
+const BATCH_WRITE_ROUNDS = 6;
+
+/** Thrown when a batch write still has unprocessed items after every retry. */
+export class UnprocessedItemsError extends Error {
+  override readonly name = 'UnprocessedItemsError';
+  constructor(count: number, options?: { cause?: unknown }) {
+    super(`DynamoDB left ${count} items unprocessed after ${BATCH_WRITE_ROUNDS} rounds`, options);
+  }
+}
 
 /** The partition key of a lease. */
 export const leaseKey = (name: string): string => `lease#${name}`;
@@ -101,6 +125,25 @@ export function createStateTable(options: {
     },
     delete: async (pk, sk) => {
       await documents.send(new DeleteCommand({ TableName, Key: { pk, sk } }));
+    },
+    putAll: async (items, putOptions) => {
+      const updatedAt = new Date(now()).toISOString();
+      const requests = items.map(({ pk, sk, value }) => ({
+        PutRequest: { Item: { pk, sk, value, version: 1, updatedAt } },
+      }));
+      const abortSignal = putOptions?.signal;
+      for (let start = 0; start < requests.length; start += BATCH_WRITE_SIZE) {
+        let pending = requests.slice(start, start + BATCH_WRITE_SIZE);
+        for (let round = 0; pending.length > 0; round += 1) {
+          if (round === BATCH_WRITE_ROUNDS) throw new UnprocessedItemsError(pending.length);
+          if (round > 0) await delay(50 * 2 ** (round - 1), abortSignal);
+          const answer = await documents.send(
+            new BatchWriteCommand({ RequestItems: { [TableName]: pending } }),
+            abortSignal ? { abortSignal } : undefined,
+          );
+          pending = (answer.UnprocessedItems?.[TableName] ?? []) as typeof pending;
+        }
+      }
     },
     acquireLease: async (name, owner, ttlMs) => {
       const at = now();

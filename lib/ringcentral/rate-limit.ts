@@ -64,15 +64,35 @@ export interface GroupSnapshot {
 /** Claims are never closer together than this, whatever the round trips: covers timer lateness. */
 const MIN_CLAIM_SPACING_MS = 10;
 
+/**
+ * The share of a group's budget a client may claim without spacing its claims, while a fresh
+ * response shows the server's whole log that far below the budget: four clients doing so at once
+ * still stay within it.
+ */
+const FREE_SHARE = 1 / 4;
+
 /** One of this client's requests, from send until its response headers (or failure). */
 interface Exchange {
   sentAt: number;
+  /** This client's requests granted before this one. */
+  sendIndex: number;
+  /** This client's requests in flight when it was sent (they may reach the server after it). */
+  inFlightAtSend: number;
   claim: boolean;
   /** Another request of this client was in flight at some moment of this one's flight. */
   overlapped: boolean;
   /** Penalty epoch when sent: a 429 for a request of the current epoch is a refused probe. */
   epoch: number;
   settled: boolean;
+}
+
+/** What one response said of the server's whole log (everyone's requests) at its arrival. */
+interface UsageReading {
+  /** `Limit - Remaining`: every request in the log, this one included. */
+  used: number;
+  sentAt: number;
+  sendIndex: number;
+  inFlightAtSend: number;
 }
 
 /** A finished exchange: it may count on the server until `answeredAt + window`. */
@@ -119,6 +139,13 @@ type Decision =
  *   the process that would still hold no more than the other after taking it: of two processes
  *   that both see one free slot, at most one holds fewer, so they never both take it. Alone (no
  *   others seen for a window), a client claims up to the limit.
+ * - **Free share.** Far below the budget none of this caution is needed. While the newest
+ *   response, sent less than `tau / 2` ago, shows the server's whole log (everyone's requests)
+ *   plus every request of this client that may have reached the server after it below a quarter
+ *   of the budget, a claim goes at once, without spacing and beside other claims. Each client
+ *   counts everything it has not seen as its own, so up to four clients doing so at once stay
+ *   within the budget. A client that starts next to a busy one sees the busy one's usage in its
+ *   first response and claims the careful way.
  * - **Reserve.** `safety` requests per window are never used (e.g. left to interactive sends).
  * - **Penalties.** A 429 blocks the group for Retry-After. A refused probe waits longer, with a
  *   growing random extra ({@link penaltyWaitMs}), so processes stop restarting each other's
@@ -146,6 +173,9 @@ export class GroupPacer {
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   /** Claims sent and not yet answered (at most one). */
   private claimInFlight = 0;
+  /** Requests granted so far (the next one's `sendIndex`). */
+  private sends = 0;
+  private latestUsage: UsageReading | undefined;
   private roundTripMs = 0;
   /** The longest exchange (send to answer) seen: bounds how far a send lies before its answer. */
   private longestExchangeMs = 0;
@@ -241,6 +271,7 @@ export class GroupPacer {
     }
 
     // A claim.
+    if (this.withinFreeShare(now, budget)) return { ok: true, claim: true };
     if (this.claimInFlight > 0) return { ok: false, reason: 'in-flight', wakeAt: undefined };
     const spacingEnd = this.lastClaimAt + this.claimSpacing();
     if (now < spacingEnd) return { ok: false, reason: 'budget', wakeAt: spacingEnd };
@@ -257,6 +288,14 @@ export class GroupPacer {
     return this.waitForBudget(now);
   }
 
+  /** See "Free share" in the class comment. */
+  private withinFreeShare(now: number, budget: number): boolean {
+    const usage = this.latestUsage;
+    if (!usage || now - usage.sentAt > this.claimSpacing() / 2) return false;
+    const unseen = this.sends - usage.sendIndex - 1 + usage.inFlightAtSend;
+    return usage.used + unseen + 1 <= Math.floor(budget * FREE_SHARE);
+  }
+
   /** Out of budget: wait for this client's next expiry (a re-use brings a fresh reading) or a change of the others' estimate. */
   private waitForBudget(now: number): Decision {
     const expiry = this.answered.peek();
@@ -269,12 +308,15 @@ export class GroupPacer {
     waiter.dispose();
     const exchange: Exchange = {
       sentAt: now,
+      sendIndex: this.sends,
+      inFlightAtSend: this.inFlight.size,
       claim,
       overlapped: this.inFlight.size > 0,
       epoch: this.epoch,
       settled: false,
     };
     for (const other of this.inFlight) other.overlapped = true;
+    this.sends += 1;
     this.inFlight.add(exchange);
     if (claim) {
       this.lastClaimAt = now;
@@ -316,6 +358,14 @@ export class GroupPacer {
     }
     if (outcome.status !== undefined) this.consecutiveRateLimited = 0;
     const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
+    if (remaining !== undefined && exchange.sentAt >= (this.latestUsage?.sentAt ?? -Infinity)) {
+      this.latestUsage = {
+        used: Math.max(0, this.limit - remaining),
+        sentAt: exchange.sentAt,
+        sendIndex: exchange.sendIndex,
+        inFlightAtSend: exchange.inFlightAtSend,
+      };
+    }
     if (remaining !== undefined && !exchange.overlapped) this.read(exchange, remaining, now);
     this.answered.push({ sentAt: exchange.sentAt, answeredAt: now });
     this.pump();
@@ -372,6 +422,7 @@ export class GroupPacer {
     this.ownPeak.clear();
     this.others.clear();
     this.lastReadingAt = Number.NEGATIVE_INFINITY;
+    this.latestUsage = undefined;
     this.lastClaimAt = Number.NEGATIVE_INFINITY;
     this.pump();
   }

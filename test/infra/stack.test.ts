@@ -219,6 +219,7 @@ describe('least privilege', () => {
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
+      `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
       `s3:GetObject on ${bucket}/archive/*`,
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,

@@ -4,16 +4,14 @@
  * own RSS. Started bundled (bundled-child.ts), as Lambda runs the function.
  */
 import { createArchiver } from '../../../lib/archive/archiver.ts';
-import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
-import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { runAsChild } from '../support/child-process.ts';
 import { type RssReport, startRssSampler } from '../support/rss-sampler.ts';
 import {
   type ArchiveTargets,
-  benchDynamoClient,
   benchRingCentral,
   benchS3Client,
+  benchStateStores,
 } from './targets.ts';
 
 /** What the parent sends. */
@@ -57,12 +55,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
       bucket: input.targets.bucket,
       client: benchS3Client(input.targets),
     }),
-    cursors: createCursorStore(
-      createStateTable({
-        tableName: input.targets.tableName,
-        client: benchDynamoClient(input.targets),
-      }),
-    ),
+    ...benchStateStores(input.targets),
     startDate: input.startDate,
     concurrency: input.concurrency,
   });

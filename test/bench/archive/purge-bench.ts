@@ -5,13 +5,11 @@
  */
 import { createArchiver } from '../../../lib/archive/archiver.ts';
 import { runPurge } from '../../../lib/archive/purge-run.ts';
-import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
-import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { benchResult, goal } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import { benchStartDate, startArchiveServices } from './services.ts';
-import { benchDynamoClient, benchRingCentral, benchS3Client } from './targets.ts';
+import { benchRingCentral, benchS3Client, benchStateStores } from './targets.ts';
 
 const settings = {
   messages: Number(process.env.BENCH_PURGE_MESSAGES ?? 1000),
@@ -38,13 +36,12 @@ export const purgeRequestsBenchmark: Benchmark = {
         bucket: targets.bucket,
         client: benchS3Client(targets),
       });
-      const cursors = createCursorStore(
-        createStateTable({ tableName: targets.tableName, client: benchDynamoClient(targets) }),
-      );
+      const { cursors, locators } = benchStateStores(targets);
       const archiver = createArchiver({
         ringCentral: rc,
         objects,
         cursors,
+        locators,
         startDate: benchStartDate(settings.spanDays),
         concurrency: 8,
       });

@@ -5,6 +5,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { CursorStore, LocatorStore } from '../../../lib/archive/ports.ts';
+import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createJwtTokenSource, createRingCentral } from '../../../lib/ringcentral/index.ts';
 import type { BenchCredentials } from '../support/emulator-process.ts';
 
@@ -73,4 +77,16 @@ export function benchDynamoClient(targets: Pick<ArchiveTargets, 'dynamoEndpoint'
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+}
+
+/** The archive's cursors and locators on the target's state table in dynalite. */
+export function benchStateStores(targets: Pick<ArchiveTargets, 'dynamoEndpoint' | 'tableName'>): {
+  cursors: CursorStore;
+  locators: LocatorStore;
+} {
+  const table = createStateTable({
+    tableName: targets.tableName,
+    client: benchDynamoClient(targets),
+  });
+  return { cursors: createCursorStore(table), locators: createLocatorStore(table) };
 }

@@ -136,7 +136,7 @@ export const archiveThroughputBenchmark: Benchmark = {
         ],
         notes: [
           `concurrency ${settings.concurrency} on both sides; ${settings.rounds} rounds, order alternating; each round in a fresh bucket and state table`,
-          'the archiver also hashes every byte, writes message.json and a locator per message and keeps the cursor in dynalite; the copy only streams GET into PutObject',
+          'the archiver also hashes every byte, writes a message.json per message, its locators (25 per BatchWriteItem) and its cursor to dynalite; the copy only streams GET into PutObject',
         ],
       });
     } finally {

@@ -6,7 +6,12 @@
 import { runBackfill } from '../../../lib/archive/backfill.ts';
 import { createMemoryCheckpointStore } from '../../../lib/archive/backfill-checkpoint.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
-import { type ArchiveTargets, benchRingCentral, benchS3Client } from '../archive/targets.ts';
+import {
+  type ArchiveTargets,
+  benchRingCentral,
+  benchS3Client,
+  benchStateStores,
+} from '../archive/targets.ts';
 import { runAsChild } from '../support/child-process.ts';
 
 /** What the parent sends. */
@@ -43,6 +48,7 @@ runAsChild<BackfillChildInput, BackfillChildResult>(async (input) => {
   const result = await runBackfill({
     ringCentral: rc,
     objects,
+    locators: benchStateStores(input.targets).locators,
     checkpoints: createMemoryCheckpointStore(),
     request: { dateFrom: input.dateFrom },
     pollIntervalMs: 200,

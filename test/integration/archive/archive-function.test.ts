@@ -66,6 +66,7 @@ describe('the archive function', () => {
       },
       objects: harness.objects,
       cursors: harness.cursors,
+      locators: harness.locators,
       extensions: ['~'],
       startDate: START_DATE,
       mediumReserve: 0.3,

@@ -8,8 +8,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type ArchiverOptions, createArchiver } from '../../../lib/archive/archiver.ts';
 import { attachmentKey, messageKey } from '../../../lib/archive/layout.ts';
 import { type ArchiveManifest, parseManifest } from '../../../lib/archive/manifest.ts';
-import type { CursorStore, ObjectStore } from '../../../lib/archive/ports.ts';
+import type { CursorStore, LocatorStore, ObjectStore } from '../../../lib/archive/ports.ts';
 import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import {
@@ -43,6 +44,7 @@ export interface ArchiveHarness {
   accessToken: string;
   objects: ObjectStore;
   cursors: CursorStore;
+  locators: LocatorStore;
   /** A client on the emulator (rate limits as the emulator enforces them). */
   createClient(options?: Partial<RingCentralOptions>): RingCentral;
   /** An archiver on the harness; options override the defaults. */
@@ -76,7 +78,9 @@ export async function startArchiveHarness(emulator: EmulatorOptions): Promise<Ar
     clientSecret: rc.credentials.clientSecret,
   }).jwtGrant(rc.credentials.jwt);
   const objects = createS3ObjectStore({ bucket: ARCHIVE_BUCKET, client: s3.client });
-  const cursors = createCursorStore(createStateTable({ tableName, client: dynamo.client }));
+  const stateTable = createStateTable({ tableName, client: dynamo.client });
+  const cursors = createCursorStore(stateTable);
+  const locators = createLocatorStore(stateTable);
   const createClient = (options: Partial<RingCentralOptions> = {}) =>
     createRingCentral({
       server: rc.url,
@@ -93,12 +97,14 @@ export async function startArchiveHarness(emulator: EmulatorOptions): Promise<Ar
     accessToken: session.accessToken,
     objects,
     cursors,
+    locators,
     createClient,
     createArchiver: (options = {}) =>
       createArchiver({
         ringCentral: createClient(),
         objects,
         cursors,
+        locators,
         startDate: START_DATE,
         ...options,
       }),

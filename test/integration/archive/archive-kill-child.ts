@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createArchiver } from '../../../lib/archive/archiver.ts';
 import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral, staticTokenSource } from '../../../lib/ringcentral/index.ts';
@@ -38,6 +39,7 @@ runAsChild(async (input: KillChildInput) => {
     region: 'us-east-1',
     credentials,
   });
+  const stateTable = createStateTable({ tableName: input.tableName, client: dynamo });
   const big = { limit: 1_000_000, windowMs: 60_000 };
   const archiver = createArchiver({
     ringCentral: createRingCentral({
@@ -47,7 +49,8 @@ runAsChild(async (input: KillChildInput) => {
       limits: { groups: { Light: big, Medium: big, Heavy: big, Auth: big } },
     }),
     objects: createS3ObjectStore({ bucket: input.bucket, client: s3 }),
-    cursors: createCursorStore(createStateTable({ tableName: input.tableName, client: dynamo })),
+    cursors: createCursorStore(stateTable),
+    locators: createLocatorStore(stateTable),
     startDate: input.startDate,
     concurrency: 1,
     observer: {

@@ -128,6 +128,7 @@ describe('the backfill over many export archives', () => {
     const result = await runBackfill({
       ringCentral: client(harness, exports),
       objects,
+      locators: harness.locators,
       checkpoints: createMemoryCheckpointStore(),
       request: { dateFrom: START_DATE },
       pollIntervalMs: 10,
@@ -150,6 +151,7 @@ describe('the backfill over many export archives', () => {
     const result = await runBackfill({
       ringCentral: client(harness, exports),
       objects,
+      locators: harness.locators,
       checkpoints: createMemoryCheckpointStore(),
       request: { dateFrom: START_DATE },
       pollIntervalMs: 10,
@@ -170,6 +172,7 @@ describe('the backfill over many export archives', () => {
     const options = {
       ringCentral: client(harness, exports),
       objects,
+      locators: harness.locators,
       checkpoints,
       request: { dateFrom: START_DATE },
       pollIntervalMs: 10,
@@ -217,6 +220,7 @@ describe('the backfill over many export archives', () => {
     const result = await runBackfill({
       ringCentral: client(harness, splitExports(harness)),
       objects,
+      locators: harness.locators,
       checkpoints: createMemoryCheckpointStore(),
       request: { dateFrom: START_DATE },
       pollIntervalMs: 10,
@@ -244,6 +248,7 @@ describe('the backfill over many export archives', () => {
     const result = await runBackfill({
       ringCentral: client(harness, exports),
       objects,
+      locators: harness.locators,
       checkpoints: createMemoryCheckpointStore(),
       request: { dateFrom: START_DATE },
       extensions: EXTENSIONS,

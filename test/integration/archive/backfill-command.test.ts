@@ -72,6 +72,8 @@ describe('npm run backfill', () => {
       RINGCENTRAL_CLIENT_SECRET: harness.emulator.credentials.clientSecret,
       RINGCENTRAL_JWT: harness.emulator.credentials.jwt,
       AWS_ENDPOINT_URL_S3: harness.s3.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: harness.dynamo.endpoint,
+      STATE_TABLE_NAME: harness.tableName,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -100,6 +102,7 @@ describe('npm run backfill', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`RingCentral: ${harness.emulator.url} (from RINGCENTRAL_SERVER`);
     expect(run.stdout).toContain('S3: bucket command');
+    expect(run.stdout).toContain(`Locators: table ${harness.tableName}`);
     expect(run.stdout).toMatch(/\[#+\]\s+100%\s+30\/30 messages/);
     expect(run.stdout).toContain('Done (export)');
     expect(run.stdout).not.toContain('\r');

@@ -62,6 +62,7 @@ describe('the backfill through the export', () => {
     const result = await runBackfill({
       ringCentral: harness.createClient(),
       objects,
+      locators: harness.locators,
       checkpoints: createFileCheckpointStore(join(directory, 'same.json')),
       request: { dateFrom: START_DATE },
       pollIntervalMs: 50,
@@ -114,6 +115,7 @@ describe('the backfill through the export', () => {
     const options = {
       ringCentral: harness.createClient(),
       objects,
+      locators: harness.locators,
       checkpoints,
       request: { dateFrom: START_DATE },
       pollIntervalMs: 50,

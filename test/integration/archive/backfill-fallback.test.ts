@@ -116,6 +116,7 @@ describe('the backfill without the export', () => {
     const result = await runBackfill({
       ringCentral: harness.createClient({ server: blocker.url }),
       objects,
+      locators: harness.locators,
       checkpoints: createFileCheckpointStore(join(directory, 'checkpoint.json')),
       request: { dateFrom: START_DATE },
       extensions: EXTENSIONS,
@@ -151,6 +152,7 @@ describe('the backfill without the export', () => {
     const result = await runBackfill({
       ringCentral: harness.createClient({ server: blocker.url }),
       objects,
+      locators: harness.locators,
       checkpoints: createFileCheckpointStore(join(directory, 'faxes.json')),
       request: { dateFrom: START_DATE, messageTypes: ['Fax'] },
       extensions: EXTENSIONS,

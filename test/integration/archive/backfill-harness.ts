@@ -65,6 +65,7 @@ export async function runArchiveFunction(
         }),
       objects: harness.objects,
       cursors: harness.cursors,
+      locators: harness.locators,
       extensions: [...extensions],
       startDate: START_DATE,
       concurrency: 8,

@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../../lib/archive/ports.ts';
+import type { LocatorStore, ObjectStore } from '../../../lib/archive/ports.ts';
 import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import type { RingCentral } from '../../../lib/ringcentral/index.ts';
@@ -32,6 +33,7 @@ export interface PurgeWorld {
   bucket: string;
   objects: ObjectStore;
   cursors: ReturnType<typeof createCursorStore>;
+  locators: LocatorStore;
   /** Every Alive record of the mailbox as the client lists it. */
   records: MessageRecord[];
   archived: Map<string, ArchivedMessage>;
@@ -83,7 +85,9 @@ export async function startPurgeWorld(
   const objects = createS3ObjectStore({ bucket, client: servers.s3.client });
   // A table per world: each test starts with no cursor unless it stores one.
   const tableName = await servers.dynamo.createStateTable();
-  const cursors = createCursorStore(createStateTable({ tableName, client: servers.dynamo.client }));
+  const stateTable = createStateTable({ tableName, client: servers.dynamo.client });
+  const cursors = createCursorStore(stateTable);
+  const locators = createLocatorStore(stateTable);
   const records: MessageRecord[] = [];
   for await (const page of rc.messages.list({
     extensionId: OWN_EXTENSION,
@@ -114,6 +118,7 @@ export async function startPurgeWorld(
     bucket,
     objects,
     cursors,
+    locators,
     records,
     archived,
     deleteObject: async (key) => {

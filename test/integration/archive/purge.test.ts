@@ -279,6 +279,7 @@ describe('purge after the archiver', () => {
         ringCentral: world.rc,
         objects: world.objects,
         cursors: world.cursors,
+        locators: world.locators,
         startDate: new Date(Date.now() - 70 * DAY_MS),
       });
       const run = await archiver.archiveExtension(OWN_EXTENSION, { deadline: Date.now() + 60_000 });

@@ -3,7 +3,6 @@ import {
   ArchiveLayoutError,
   attachmentKey,
   messageKey,
-  messageLocatorKey,
   purgeReportKey,
 } from '../../../lib/archive/layout.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
@@ -65,16 +64,14 @@ describe('archive layout', () => {
     for (const attempt of attempts) expect(attempt).toThrow(ArchiveLayoutError);
   });
 
-  it('keys locators and purge reports deterministically', () => {
+  it('keys purge reports deterministically', () => {
     // Prepare
     const day = new Date('2026-12-31T23:30:00Z');
 
     // Act
-    const locator = messageLocatorKey('400131880008', '101001', '1724099032020');
     const report = purgeReportKey(day, 'run-1');
 
     // Assess
-    expect(locator).toBe('archive/400131880008/101001/ids/1724099032020.json');
     expect(report).toBe('reports/purge/2026/12/31/run-1.json');
     expect(() => purgeReportKey(day, '../escape')).toThrow(ArchiveLayoutError);
   });
