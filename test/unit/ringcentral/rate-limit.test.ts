@@ -77,6 +77,53 @@ describe('rate-limit pacing', () => {
     expect(server.requests).toHaveLength(8);
   });
 
+  it('far below the budget claims at once instead of one by one', async () => {
+    // Prepare: a budget of 1,000 per second; the server answers after 50 ms
+    const window = new SlidingWindow(1_000, 1_000, 2_000);
+    let inFlight = 0;
+    let peak = 0;
+    server = await startServer(async (_request, response) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFlight -= 1;
+      sendJson(response, 200, { retentionPeriod: 30 }, window.admit().headers);
+    });
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    await rc.configuration.get();
+
+    // Act
+    await Promise.all(Array.from({ length: 20 }, () => rc.configuration.get()));
+
+    // Assess: spaced claims (four round trips apart) would have kept one or two in flight
+    expect(window.tooMany).toBe(0);
+    expect(peak).toBeGreaterThanOrEqual(15);
+  });
+
+  it('beside a busy process claims the careful way, never at once', async () => {
+    // Prepare: another process holds 30 of 40 slots, far above a quarter of the budget
+    const window = new SlidingWindow(40, 1_000, 2_000);
+    window.spend(30);
+    let inFlight = 0;
+    let peak = 0;
+    server = await startServer(async (_request, response) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight -= 1;
+      const { refused, headers } = window.admit();
+      sendJson(response, refused ? 429 : 200, { retentionPeriod: 30 }, headers);
+    });
+    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+
+    // Act
+    await Promise.all(Array.from({ length: 8 }, () => rc.configuration.get()));
+
+    // Assess
+    expect(window.tooMany).toBe(0);
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
   it('two clients sharing one budget both pace without a 429', async () => {
     // Prepare
     const window = new SlidingWindow(8, 1_000, 2_000);
