@@ -155,7 +155,7 @@ export const backfillThroughputBenchmark: Benchmark = {
         ],
         notes: [
           `${settings.rounds} rounds, order alternating, each in a fresh bucket; rates are archive bytes per second from the task's completion to the end (creating and polling the task, 200 ms polls, is the same on both sides and reported in the "task included" ratio)`,
-          "the plain copy streams each archive into one PutObject (2 requests in all); the per-attachment copy unzips the same stream with the backfill's reader and streams each entry into its own PutObject (1 request per attachment); the backfill also checks what is stored (HEAD), hashes every byte, and writes a locator and message.json after reading the old one (about 5 requests per message), all against one single-threaded s3rver",
+          "the plain copy streams each archive into one PutObject (2 requests in all); the per-attachment copy unzips the same stream with the backfill's reader and streams each entry into its own PutObject (1 request per attachment); the backfill also checks what is stored (HEAD), hashes every byte, and writes message.json after reading the old one (about 4 S3 requests per message) and a locator to dynalite, all against one single-threaded s3rver",
         ],
       });
     } finally {
