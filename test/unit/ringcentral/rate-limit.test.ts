@@ -31,6 +31,21 @@ async function limitedServer(window: SlidingWindow, latencyMs = 5): Promise<Test
   });
 }
 
+/** A server like {@link limitedServer} that also records how many requests it held at once. */
+async function peakCountingServer(window: SlidingWindow, latencyMs: number) {
+  let inFlight = 0;
+  let peak = 0;
+  const server = await startServer(async (_request, response) => {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    inFlight -= 1;
+    const { refused, headers } = window.admit();
+    sendJson(response, refused ? 429 : 200, { retentionPeriod: 30 }, headers);
+  });
+  return { server, peak: () => peak };
+}
+
 describe('rate-limit pacing', () => {
   let server: TestServer | undefined;
   afterEach(async () => {
@@ -80,15 +95,8 @@ describe('rate-limit pacing', () => {
   it('far below the budget claims at once instead of one by one', async () => {
     // Prepare: a budget of 1,000 per second; the server answers after 50 ms
     const window = new SlidingWindow(1_000, 1_000, 2_000);
-    let inFlight = 0;
-    let peak = 0;
-    server = await startServer(async (_request, response) => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      inFlight -= 1;
-      sendJson(response, 200, { retentionPeriod: 30 }, window.admit().headers);
-    });
+    const observed = await peakCountingServer(window, 50);
+    server = observed.server;
     const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
     await rc.configuration.get();
 
@@ -97,23 +105,15 @@ describe('rate-limit pacing', () => {
 
     // Assess: spaced claims (four round trips apart) would have kept one or two in flight
     expect(window.tooMany).toBe(0);
-    expect(peak).toBeGreaterThanOrEqual(15);
+    expect(observed.peak()).toBeGreaterThanOrEqual(15);
   });
 
   it('beside a busy process claims the careful way, never at once', async () => {
     // Prepare: another process holds 30 of 40 slots, far above a quarter of the budget
     const window = new SlidingWindow(40, 1_000, 2_000);
     window.spend(30);
-    let inFlight = 0;
-    let peak = 0;
-    server = await startServer(async (_request, response) => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      inFlight -= 1;
-      const { refused, headers } = window.admit();
-      sendJson(response, refused ? 429 : 200, { retentionPeriod: 30 }, headers);
-    });
+    const observed = await peakCountingServer(window, 20);
+    server = observed.server;
     const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
 
     // Act
@@ -121,7 +121,7 @@ describe('rate-limit pacing', () => {
 
     // Assess
     expect(window.tooMany).toBe(0);
-    expect(peak).toBeLessThanOrEqual(2);
+    expect(observed.peak()).toBeLessThanOrEqual(2);
   });
 
   it('two clients sharing one budget both pace without a 429', async () => {
