@@ -378,7 +378,8 @@ export class MessageAutomationStack extends Stack {
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] } },
         }),
       );
-      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the digest of a stored object; PutObject covers PutObject and multipart
+      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the
+      // digest of a stored object; PutObject covers PutObject and multipart
       // create/upload-part/complete; abort cleans up a failed multipart upload.
       allow(
         archive,

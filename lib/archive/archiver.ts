@@ -199,16 +199,17 @@ export function createArchiver(options: ArchiverOptions): Archiver {
   // A damaged message.json reads as `manifest: undefined` and is rewritten from the record.
   const readManifest = (key: string) => writer.readManifest(key);
 
+  // Every message.json the archiver writes either replaces an earlier one or belongs to a record
+  // whose locator went up with the run's (archiveRecords), so none writes its own locator.
   const writeManifest = (
     manifest: ArchiveManifest,
     previous: StoredManifest | undefined,
     call: ArchiveCallOptions,
     through: MessageWriter = writer,
-    locatorWritten = false,
   ): Promise<boolean> =>
     through.commitManifest(manifest, previous, {
       ...(call.signal ? { signal: call.signal } : {}),
-      locatorWritten,
+      locatorWritten: true,
     });
 
   /** Stores one attachment unless an object of the same size (with its sha256) is there. */
@@ -342,7 +343,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         ? { deletedAt: previous?.manifest?.deletedAt ?? nowIso() }
         : {}),
     });
-    if (await writeManifest(manifest, previous, call, writer, true)) {
+    if (await writeManifest(manifest, previous, call, writer)) {
       if (finalAvailability !== 'Alive') result.markedDeleted += 1;
       else result.archivedMessages += 1;
     } else {

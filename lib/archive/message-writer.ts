@@ -169,7 +169,6 @@ export function createMessageWriter(
     },
 
     async writeLocators(locations, options) {
-      if (locations.length === 0) return;
       await locators.put(
         locations.map(locatorOf),
         options.signal ? { signal: options.signal } : {},

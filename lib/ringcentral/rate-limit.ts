@@ -90,9 +90,7 @@ interface Exchange {
 interface UsageReading {
   /** `Limit - Remaining`: every request in the log, this one included. */
   used: number;
-  sentAt: number;
-  sendIndex: number;
-  inFlightAtSend: number;
+  exchange: Exchange;
 }
 
 /** A finished exchange: it may count on the server until `answeredAt + window`. */
@@ -291,8 +289,9 @@ export class GroupPacer {
   /** See "Free share" in the class comment. */
   private withinFreeShare(now: number, budget: number): boolean {
     const usage = this.latestUsage;
-    if (!usage || now - usage.sentAt > this.claimSpacing() / 2) return false;
-    const unseen = this.sends - usage.sendIndex - 1 + usage.inFlightAtSend;
+    if (!usage || now - usage.exchange.sentAt > this.claimSpacing() / 2) return false;
+    const { sendIndex, inFlightAtSend } = usage.exchange;
+    const unseen = this.sends - sendIndex - 1 + inFlightAtSend;
     return usage.used + unseen + 1 <= Math.floor(budget * FREE_SHARE);
   }
 
@@ -358,13 +357,9 @@ export class GroupPacer {
     }
     if (outcome.status !== undefined) this.consecutiveRateLimited = 0;
     const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
-    if (remaining !== undefined && exchange.sentAt >= (this.latestUsage?.sentAt ?? -Infinity)) {
-      this.latestUsage = {
-        used: Math.max(0, this.limit - remaining),
-        sentAt: exchange.sentAt,
-        sendIndex: exchange.sendIndex,
-        inFlightAtSend: exchange.inFlightAtSend,
-      };
+    const newest = this.latestUsage?.exchange.sentAt ?? Number.NEGATIVE_INFINITY;
+    if (remaining !== undefined && exchange.sentAt >= newest) {
+      this.latestUsage = { used: Math.max(0, this.limit - remaining), exchange };
     }
     if (remaining !== undefined && !exchange.overlapped) this.read(exchange, remaining, now);
     this.answered.push({ sentAt: exchange.sentAt, answeredAt: now });
