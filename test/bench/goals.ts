@@ -37,6 +37,15 @@ export function benchResult(
   };
 }
 
+/** The median of repeated measurements (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
 /** Rounds for display and JSON: figures keep two decimals. */
 export function round(value: number, decimals = 2): number {
   const factor = 10 ** decimals;

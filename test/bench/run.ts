@@ -3,6 +3,8 @@
  * processes), prints a table and one JSON line, and writes bench-results/latest.json.
  * Exit code 1 when a goal failed or a benchmark crashed.
  */
+// Must stay the first import: it runs before aws-cdk-lib loads.
+import './no-cdk-profiling.ts';
 import { fileURLToPath } from 'node:url';
 import { BENCHMARKS } from './benchmarks.ts';
 import { formatJsonLine, formatTable, writeResults } from './report.ts';

@@ -28,9 +28,15 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startS3rver}. */
+export interface S3rverOptions {
+  /** Where its temporary directory goes; default the OS temporary directory. */
+  parentDirectory?: string;
+}
+
 /** Starts s3rver on a free port. Stop it in afterAll. */
-export async function startS3rver(): Promise<LocalS3> {
-  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+export async function startS3rver(options: S3rverOptions = {}): Promise<LocalS3> {
+  const directory = await mkdtemp(join(options.parentDirectory ?? tmpdir(), 's3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;

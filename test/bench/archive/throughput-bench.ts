@@ -1,10 +1,12 @@
 /**
  * archive-throughput: the archiver's throughput (bytes of attachments stored per second, sync and
  * message.json included) as a ratio to a plain stream copy of the same attachments from the local
- * RingCentral to s3rver, in the same run, rate limits scaled off. Both run bundled in their own
- * process with the deployed V8 flag and the same concurrency.
+ * RingCentral to s3rver, in the same run, rate limits scaled off. A second copy also writes one
+ * small JSON object per message, as many objects as the archiver writes, to show how much of the
+ * gap is the object count alone. All run bundled in their own process with the deployed V8 flag
+ * and the same concurrency.
  */
-import { benchResult, goal, round } from '../goals.ts';
+import { benchResult, goal, median, round } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import type { ArchiverChildInput, ArchiverChildResult } from './archiver-child.ts';
 import { bundleChild, startBundledChild } from './bundled-child.ts';
@@ -16,7 +18,7 @@ const settings = {
   messages: Number(process.env.BENCH_ARCHIVE_MESSAGES ?? 400),
   maxAttachmentBytes: Number(process.env.BENCH_ARCHIVE_MAX_ATTACHMENT_BYTES ?? 2 * MiB),
   concurrency: Number(process.env.BENCH_ARCHIVE_CONCURRENCY ?? 4),
-  rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 2),
+  rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 3),
   spanDays: 30,
 };
 
@@ -50,19 +52,24 @@ export const archiveThroughputBenchmark: Benchmark = {
     const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url));
     try {
       const copies: CopyChildResult[] = [];
+      const objectCopies: CopyChildResult[] = [];
       const archives: ArchiverChildResult[] = [];
-      // Alternating order, so neither side always gets the warmer disk cache.
-      for (let round = 0; round < settings.rounds; round += 1) {
-        const runCopy = async () => {
-          const input: CopyChildInput = {
-            targets: await services.freshTargets('copy'),
-            extension: '~',
-            startDate,
-            concurrency: settings.concurrency,
-          };
-          copies.push(await runBundled(copyBundle.file, input, 'copy'));
-        };
-        const runArchive = async () => {
+      const copyInput = async (label: string, recordObjects: boolean): Promise<CopyChildInput> => ({
+        targets: await services.freshTargets(label),
+        extension: '~',
+        startDate,
+        concurrency: settings.concurrency,
+        recordObjects,
+      });
+      const sides = [
+        async () => {
+          copies.push(await runBundled(copyBundle.file, await copyInput('copy', false), 'copy'));
+        },
+        async () => {
+          const input = await copyInput('objects', true);
+          objectCopies.push(await runBundled(copyBundle.file, input, 'copy with records'));
+        },
+        async () => {
           const input: ArchiverChildInput = {
             targets: await services.freshTargets('archive'),
             extension: '~',
@@ -72,42 +79,56 @@ export const archiveThroughputBenchmark: Benchmark = {
             rssSampleMs: 1_000,
           };
           archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
-        };
-        if (round % 2 === 0) {
-          await runCopy();
-          await runArchive();
-        } else {
-          await runArchive();
-          await runCopy();
+        },
+      ];
+      // The order rotates, so no side always runs first (cold) or last (warmest disk cache).
+      for (let round = 0; round < settings.rounds; round += 1) {
+        for (let side = 0; side < sides.length; side += 1) {
+          await sides[(round + side) % sides.length]!();
         }
       }
-      const copyRates = copies.map((copy) => mibPerSecond(copy.bytes, copy.durationMs));
+      const rates = (runs: CopyChildResult[]) =>
+        runs.map((run) => mibPerSecond(run.bytes, run.durationMs));
+      const copyRates = rates(copies);
+      const objectCopyRates = rates(objectCopies);
       const archiveRates = archives.map((run) => mibPerSecond(run.archivedBytes, run.durationMs));
-      const median = (values: number[]) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const middle = Math.floor(sorted.length / 2);
-        return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-      };
       const ratio = median(archiveRates) / median(copyRates);
+      const objectsRatio = median(archiveRates) / median(objectCopyRates);
       const first = archives[0];
       const copy = copies[0];
-      if (!first || !copy) throw new Error('no runs');
+      const objectCopy = objectCopies[0];
+      if (!first || !copy || !objectCopy) throw new Error('no runs');
+      const perRound = (name: string, values: number[]) =>
+        values.map((rate, index) => ({
+          name: `${name}, round ${index + 1}`,
+          value: round(rate, 1),
+          unit: 'MiB/s',
+        }));
       return benchResult('archive-throughput', startedAt, {
         figures: [
           { name: 'messages', value: copy.messages, unit: '' },
           { name: 'attachments', value: copy.attachments, unit: '' },
           { name: 'attachment bytes', value: copy.bytes, unit: 'B' },
-          ...copyRates.map((rate, index) => ({
-            name: `plain copy, round ${index + 1}`,
-            value: round(rate, 1),
-            unit: 'MiB/s',
-          })),
-          ...archiveRates.map((rate, index) => ({
-            name: `archiver, round ${index + 1}`,
-            value: round(rate, 1),
-            unit: 'MiB/s',
-          })),
+          { name: 'objects written by the plain copy', value: copy.objects, unit: '' },
+          {
+            name: 'objects written by the archiver (round 1)',
+            value: first.storedAttachments + first.archivedMessages,
+            unit: '',
+          },
+          ...perRound('plain copy', copyRates),
+          ...perRound('copy writing the same objects', objectCopyRates),
+          ...perRound('archiver', archiveRates),
           { name: 'archiver / plain copy (medians)', value: round(ratio, 2), unit: 'x' },
+          {
+            name: 'archiver / copy writing the same objects (medians)',
+            value: round(objectsRatio, 2),
+            unit: 'x',
+          },
+          {
+            name: 'copy writing the same objects / plain copy (medians)',
+            value: round(median(objectCopyRates) / median(copyRates), 2),
+            unit: 'x',
+          },
           { name: 'archiver runs to complete (round 1)', value: first.runs, unit: '' },
         ],
         goals: [
@@ -135,8 +156,9 @@ export const archiveThroughputBenchmark: Benchmark = {
           ),
         ],
         notes: [
-          `concurrency ${settings.concurrency} on both sides; ${settings.rounds} rounds, order alternating; each round in a fresh bucket and state table`,
-          'the archiver also hashes every byte, writes a message.json per message, its locators (25 per BatchWriteItem) and its cursor to dynalite; the copy only streams GET into PutObject',
+          `concurrency ${settings.concurrency} on every side; ${settings.rounds} rounds, order rotating; each run in a fresh bucket and state table`,
+          'the archiver also hashes every byte, writes a message.json per message, its locators (25 per BatchWriteItem) and its cursor to dynalite; the plain copy only streams GET into PutObject',
+          "the copy writing the same objects also puts each message's record as JSON after its attachments: the share of the gap that is the object count itself",
         ],
       });
     } finally {

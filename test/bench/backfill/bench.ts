@@ -9,7 +9,7 @@
 import { bundleChild } from '../archive/bundled-child.ts';
 import { benchStartDate, startArchiveServices } from '../archive/services.ts';
 import { runBundled } from '../archive/throughput-bench.ts';
-import { benchResult, goal, round } from '../goals.ts';
+import { benchResult, goal, median, round } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import type { BackfillChildInput, BackfillChildResult } from './backfill-child.ts';
 import type { ExportCopyChildInput, ExportCopyChildResult } from './export-copy-child.ts';
@@ -23,14 +23,6 @@ const settings = {
 };
 
 const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (Math.max(1, ms) / 1000);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 /** The backfill-throughput benchmark. */
 export const backfillThroughputBenchmark: Benchmark = {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchResult, goal, round } from '../goals.ts';
+import { benchResult, goal, median, round } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,14 +21,6 @@ const settings = {
   /** The issue's goal: ready within 5 s of `npm start` after install. */
   readyGoalMs: 5_000,
 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 /** One start: ms to the ready line, and ms from SIGINT until every process of it exited. */
 async function startOnce(dataDir: string): Promise<{ readyMs: number; stopMs: number }> {
