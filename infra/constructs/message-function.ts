@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FUNCTION_RUNTIME_ENVIRONMENT } from '../function-runtime.ts';
 
 /** The repository root: entries, the lock file and esbuild's working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,13 +19,6 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * functions, 10-30% faster for the HTTP send functions, median of 9 fresh processes each).
  */
 export const BUNDLE_AWS_SDK = false;
-
-/**
- * Node's options on Lambda. `--max-semi-space-size=1` bounds the memory of streamed downloads
- * (archive, fax documents): V8 then frees each socket chunk while it is young instead of 80-100
- * MiB later (docs/BENCHMARKS.md, streaming). The streaming benchmark runs with the same value.
- */
-export const FUNCTION_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=1';
 
 /**
  * esbuild settings every function shares. ESM output needs `require` for the few CommonJS
@@ -110,7 +104,7 @@ export class MessageFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: bundlingOptions(),
       environment: {
-        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+        ...FUNCTION_RUNTIME_ENVIRONMENT,
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: 'RingCentralMessageAutomation',
         ...props.environment,

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_NODE_OPTIONS } from '../../infra/function-runtime.ts';
 
 /** The repository root (bundles must live inside it: the AWS SDK resolves from node_modules). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -135,9 +136,7 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     return bundlesOf(previous, true, started);
   }
   // Loaded only to build: it pulls in aws-cdk-lib, half a second of import.
-  const { bundlingOptions, FUNCTION_NODE_OPTIONS } = await import(
-    '../../infra/constructs/message-function.ts'
-  );
+  const { bundlingOptions } = await import('../../infra/constructs/message-function.ts');
   const { build } = await import('esbuild');
   const options = bundlingOptions();
   const temporary = `tmp-${randomUUID()}`;

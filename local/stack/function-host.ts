@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { FUNCTION_RUNTIME_ENVIRONMENT } from '../../infra/function-runtime.ts';
 import type { InvokeMessage, WorkerReply } from './lambda-worker.ts';
 
 /** What one invocation produced. */
@@ -94,7 +95,7 @@ export function hostFunction(settings: FunctionSettings): HostedFunction {
       const value = process.env[key];
       if (value !== undefined) environment[key] = value;
     }
-    Object.assign(environment, settings.environment, {
+    Object.assign(environment, FUNCTION_RUNTIME_ENVIRONMENT, settings.environment, {
       AWS_LAMBDA_FUNCTION_NAME: settings.name,
       NODE_OPTIONS: settings.nodeOptions,
       NODE_NO_WARNINGS: '1',

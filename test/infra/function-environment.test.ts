@@ -51,6 +51,7 @@ const FULL_CONTEXT = {
 /** Variables MessageFunction sets for the runtime (Node, Powertools), not read by a schema. */
 const RUNTIME_VARIABLES = [
   'NODE_OPTIONS',
+  'MALLOC_ARENA_MAX',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
 ];

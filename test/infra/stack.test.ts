@@ -46,6 +46,7 @@ describe('functions', () => {
       expect(properties.Environment.Variables.NODE_OPTIONS).toBe(
         '--enable-source-maps --max-semi-space-size=1',
       );
+      expect(properties.Environment.Variables.MALLOC_ARENA_MAX).toBe('1');
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
     // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.

@@ -1,7 +1,8 @@
 /**
  * Runs a bench child as Lambda runs a function: bundled by esbuild into one ESM file (with the
  * stack's bundling settings) and started with plain node (no tsx loader, whose compiled-module
- * cache alone costs ~45 MiB of RSS), with the deployed V8 flag `--max-semi-space-size=1`.
+ * cache alone costs ~45 MiB of RSS), with the deployed V8 flag `--max-semi-space-size=1` and the
+ * deployed runtime variables (`MALLOC_ARENA_MAX`).
  * Speaks the `runAsChild` protocol.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -11,6 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { bundlingOptions } from '../../../infra/constructs/message-function.ts';
+import {
+  FUNCTION_NODE_OPTIONS,
+  FUNCTION_RUNTIME_ENVIRONMENT,
+} from '../../../infra/function-runtime.ts';
 import { type ChildMessage, ChildProcessError } from '../support/child-process.ts';
 
 /** A bundled entry point and the directory to remove afterwards. */
@@ -41,7 +46,14 @@ export async function bundleChild(entry: URL): Promise<Bundle> {
 }
 
 /** Node flags of the deployed functions (see the streaming section of docs/BENCHMARKS.md). */
-export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const DEPLOYED_NODE_FLAGS = FUNCTION_NODE_OPTIONS.split(' ').filter((option) =>
+  option.startsWith('--max-semi-space-size'),
+);
+
+/** The deployed functions' runtime variables besides NODE_OPTIONS (given as flags instead). */
+const DEPLOYED_VARIABLES = Object.fromEntries(
+  Object.entries(FUNCTION_RUNTIME_ENVIRONMENT).filter(([name]) => name !== 'NODE_OPTIONS'),
+);
 
 /** A running bundled child. */
 export interface BundledChild {
@@ -61,7 +73,7 @@ export function startBundledChild(
   const child: ChildProcess = fork(file, [], {
     execArgv: [...flags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1', NODE_OPTIONS: '' },
+    env: { ...process.env, ...DEPLOYED_VARIABLES, NODE_NO_WARNINGS: '1', NODE_OPTIONS: '' },
   });
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   const outcome = new Promise<ChildMessage>((resolve, reject) => {

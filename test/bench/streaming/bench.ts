@@ -1,4 +1,4 @@
-import { FUNCTION_NODE_OPTIONS } from '../../../infra/constructs/message-function.ts';
+import { FUNCTION_NODE_OPTIONS } from '../../../infra/function-runtime.ts';
 import { benchResult, goal, round } from '../goals.ts';
 import { startChild } from '../support/child-process.ts';
 import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
