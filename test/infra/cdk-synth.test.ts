@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ describe('npx cdk synth', () => {
     expect(run.output).not.toMatch(/docker/i);
   });
 
-  it('bundles every function with the local esbuild into an ESM asset with a source map', () => {
+  it('bundles every function with the local esbuild into an ESM asset with a source map and the exec wrapper', () => {
     // Prepare
     const template = JSON.parse(readFileSync(join(run.outdir, `${STACK}.template.json`), 'utf8'));
     const functions = Object.entries(
@@ -67,6 +67,8 @@ describe('npx cdk synth', () => {
         resource.Type === 'AWS::Lambda::Function' && resource.Properties.Runtime === 'nodejs24.x',
     );
 
+    const wrapperSource = readFileSync(join(PROJECT_ROOT, 'infra/lambda/node-wrapper.sh'), 'utf8');
+
     // Act
     const bundles = functions.map(([logicalId, resource]) => {
       const key = String(resource.Properties.Code.S3Key);
@@ -74,7 +76,15 @@ describe('npx cdk synth', () => {
       const code = existsSync(join(assetDir, 'index.mjs'))
         ? readFileSync(join(assetDir, 'index.mjs'), 'utf8')
         : '';
-      return { logicalId, hasMap: existsSync(join(assetDir, 'index.mjs.map')), code };
+      const wrapper = join(assetDir, 'node-wrapper.sh');
+      return {
+        logicalId,
+        hasMap: existsSync(join(assetDir, 'index.mjs.map')),
+        code,
+        wrapper: existsSync(wrapper)
+          ? { text: readFileSync(wrapper, 'utf8'), mode: statSync(wrapper).mode }
+          : undefined,
+      };
     });
 
     // Assess
@@ -99,6 +109,9 @@ describe('npx cdk synth', () => {
       expect(code.length / code.split('\n').length, `${name}: mean line length`).toBeGreaterThan(
         1_000,
       );
+      // The exec wrapper AWS_LAMBDA_EXEC_WRAPPER names, executable (the zip keeps the mode).
+      expect(bundle?.wrapper?.text, name).toBe(wrapperSource);
+      expect((bundle?.wrapper?.mode ?? 0) & 0o111, `${name}: wrapper executable`).toBe(0o111);
     }
   });
 });

@@ -47,6 +47,9 @@ describe('functions', () => {
         '--enable-source-maps --max-semi-space-size=1',
       );
       expect(properties.Environment.Variables.MALLOC_ARENA_MAX).toBe('1');
+      expect(properties.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe(
+        '/var/task/node-wrapper.sh',
+      );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
     // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
