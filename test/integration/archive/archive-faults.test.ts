@@ -169,7 +169,8 @@ describe('archive fault matrix', () => {
   it('stops at a checkpoint when the invocation runs out of time, and resumes', async () => {
     // Prepare
     harness = await startArchiveHarness(SMALL_MAILBOX);
-    harness.emulator.setFaults({ latencyMs: 40 });
+    // 15 messages a worker at 100 ms or more each cannot fit in the 1 s before the checkpoint.
+    harness.emulator.setFaults({ latencyMs: 100 });
     const archiver = harness.createArchiver({ concurrency: 2, checkpointMarginMs: 200 });
 
     // Act
