@@ -2,7 +2,10 @@
  * The functions' exec wrapper (infra/lambda/node-wrapper.sh), run as the Node.js runtime's
  * bootstrap runs it: `wrapper <node> <options> <script> <arguments>`, with the runtime's own
  * `--max-semi-space-size` among the options and the functions' NODE_OPTIONS in the environment.
- * V8's new space after some allocation shows which semi-space size the process really got.
+ * V8's new space after some allocation shows which semi-space size the process really got: with
+ * these objects surviving a scavenge or two it grows to 64 MiB under the runtime's value, and stays
+ * at 2 MiB under ours. The bounds leave room for V8's own variations (once 5 MiB under a loaded
+ * CI run).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +19,7 @@ const MiB = 2 ** 20;
 /** Allocates short-lived objects, then prints its new space's size, options and arguments. */
 const PROBE = `
 let young = [];
-for (let i = 0; i < 2e6; i++) { young.push({ i, s: 'x' + i }); if (young.length > 5000) young = []; }
+for (let i = 0; i < 3e6; i++) { young.push({ i, s: 'x' + i }); if (young.length > 20000) young = []; }
 const space = require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
 console.log(JSON.stringify({ newSpace: space.space_size, execArgv: process.execArgv, argv: process.argv.slice(1) }));
 `;
@@ -50,8 +53,8 @@ describe('node-wrapper.sh', () => {
     ]);
 
     // Assess
-    expect(unwrapped.newSpace).toBeGreaterThan(8 * MiB);
-    expect(wrapped.newSpace).toBeLessThanOrEqual(2 * MiB);
+    expect(unwrapped.newSpace).toBeGreaterThanOrEqual(32 * MiB);
+    expect(wrapped.newSpace).toBeLessThanOrEqual(8 * MiB);
     expect(wrapped.execArgv).toEqual(['--expose-gc', '--max-old-space-size=921', '-e', PROBE]);
   });
 
@@ -67,8 +70,8 @@ describe('node-wrapper.sh', () => {
     ]);
 
     // Assess
-    expect(wrapped.newSpace).toBeLessThanOrEqual(2 * MiB);
     expect(wrapped.execArgv).toEqual(['-e', PROBE]);
+    expect(wrapped.newSpace).toBeLessThanOrEqual(8 * MiB);
   });
 
   it('passes every other argument on unchanged, spaces and shell characters included', async () => {
