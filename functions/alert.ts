@@ -74,7 +74,7 @@ export interface AlertDependencies {
 /** Builds the alert handler. */
 export function createHandler(dependencies: AlertDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   const runner = createAlertRunner({
     eventPersistence: dependencies.eventPersistence,

@@ -95,7 +95,7 @@ export interface ArchiveDependencies {
 /** Builds the archive handler. */
 export function createHandler(dependencies: ArchiveDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createJobHandler({
     service: SERVICE,

@@ -114,7 +114,7 @@ export interface PurgeFunctionResult {
 /** Builds the purge handler. */
 export function createHandler(dependencies: PurgeFunctionDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createJobHandler({
     service: SERVICE,

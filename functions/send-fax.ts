@@ -46,7 +46,7 @@ export interface SendFaxDependencies {
 /** Builds the send-fax handler. */
 export function createHandler(dependencies: SendFaxDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createHttpHandler({
     service: SERVICE,

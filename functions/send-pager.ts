@@ -35,7 +35,7 @@ export interface SendPagerDependencies {
 /** Builds the send-pager handler. */
 export function createHandler(dependencies: SendPagerDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createHttpHandler({
     service: SERVICE,

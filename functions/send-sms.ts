@@ -45,7 +45,7 @@ export interface SendSmsDependencies {
 /** Builds the send-sms handler. */
 export function createHandler(dependencies: SendSmsDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createHttpHandler({
     service: SERVICE,

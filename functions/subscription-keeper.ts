@@ -70,7 +70,7 @@ const DELETE_METRIC = {
 /** Builds the subscription-keeper handler. */
 export function createHandler(dependencies: SubscriptionKeeperDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   return createJobHandler({
     service: SERVICE,

@@ -58,7 +58,7 @@ export interface TokenRefreshDependencies {
 /** Builds the token-refresh handler. */
 export function createHandler(dependencies: TokenRefreshDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
   const hooks = ringCentralHooks(logger, metrics);
   const now = dependencies.now ?? Date.now;
   const grantsFor =

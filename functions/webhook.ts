@@ -83,7 +83,7 @@ function bodyText(event: APIGatewayProxyEventV2): string {
 /** Builds the webhook handler. */
 export function createHandler(dependencies: WebhookDependencies) {
   const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+  const metrics = createMetrics(SERVICE, logger);
 
   const route = async (
     event: APIGatewayProxyEventV2,

@@ -88,7 +88,7 @@ export function createHttpHandler<S extends z.$ZodType, R>(
   options: HttpHandlerOptions<S, R>,
 ): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   const logger = options.logger ?? createLogger(options.service);
-  const metrics = options.metrics ?? createMetrics(options.service);
+  const metrics = options.metrics ?? createMetrics(options.service, logger);
 
   const route = async (
     event: APIGatewayProxyEventV2,

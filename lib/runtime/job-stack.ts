@@ -73,7 +73,7 @@ export function createJobHandler<E, R>(
   options: JobHandlerOptions<E, R>,
 ): (event: unknown, context: Context) => Promise<R> {
   const logger = options.logger ?? createLogger(options.service);
-  const metrics = options.metrics ?? createMetrics(options.service);
+  const metrics = options.metrics ?? createMetrics(options.service, logger);
   const safetyMs = options.safetyMs ?? JOB_STACK_DEFAULTS.safetyMs;
 
   const job = async (

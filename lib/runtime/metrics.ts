@@ -19,9 +19,13 @@ export const MetricName = {
   jobFailures: 'JobFailures',
 } as const;
 
-/** A Powertools Metrics instance (EMF on stdout) in the project's namespace. */
-export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+/**
+ * A Powertools Metrics instance (EMF on stdout) in the project's namespace. Its own warnings (an
+ * invocation that flushes no metric) go through `logger` when given: structured, redacted and at
+ * the function's log level, instead of plain text on stdout.
+ */
+export function createMetrics(serviceName: string, logger?: Logger): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName, ...(logger ? { logger } : {}) });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createLogger,
   REDACTED,
@@ -12,6 +12,14 @@ const jwt =
 const accessToken = 'U0pDMTFQMDFQQVMwMHxBQUJfTVpHWk5HX0FjcmV0LWFjY2Vzcy10b2tlbg';
 const refreshToken = 'U0pDMTFQMDFQQVMwMHxBQUJfTVpHWk5HX0FjcmV0LXJlZnJlc2gtdG9rZW4';
 const smsText = 'Your verification code is 482915, do not share';
+
+// The suite runs with logs silenced (vitest.config.ts); these tests read what a function writes.
+beforeEach(() => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 /** Captures what the logger writes to stdout/stderr during `act`. */
 async function captureLines(act: () => void | Promise<void>): Promise<string[]> {

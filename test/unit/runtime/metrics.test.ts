@@ -1,10 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../lib/runtime/logger.ts';
 import {
   createMetrics,
   METRICS_NAMESPACE,
   ringCentralHooks,
 } from '../../../lib/runtime/metrics.ts';
+
+// The suite runs with logs silenced and metrics off (vitest.config.ts); these tests read both.
+beforeEach(() => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 async function captureOutput(
   act: () => void | Promise<void>,
@@ -66,5 +75,26 @@ describe('ringCentralHooks', () => {
       'RingCentral answered 429',
       'Waiting for the RingCentral rate limit',
     ]);
+  });
+});
+
+describe('createMetrics', () => {
+  it("writes its own warnings as the function's structured log lines", async () => {
+    // Prepare
+    const logger = createLogger('empty-flush-test');
+    const metrics = createMetrics('empty-flush-test', logger);
+
+    // Act
+    const records = await captureOutput(() => {
+      metrics.publishStoredMetrics();
+    });
+
+    // Assess
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      level: 'WARN',
+      service: 'empty-flush-test',
+      message: expect.stringContaining('No application metrics to publish'),
+    });
   });
 });
