@@ -356,7 +356,9 @@ export class MessageAutomationStack extends Stack {
     allow(webhook, ['events:PutEvents'], [this.bus.eventBusArn]);
     // HeadObject and GetObject of a missing key answer 404 only to a caller that may list the
     // bucket; without it S3 answers 403, which the object store (rightly) does not take for
-    // "absent". Archive and purge both ask for keys that may not exist yet, under archive/.
+    // "absent". Archive and purge both ask for keys that may not exist yet, under archive/. S3
+    // checks that ListBucket with the requested key as s3:prefix, so the condition covers them
+    // (Ceph's gateway adopted the same rule to match S3; not yet checked on AWS itself).
     const listArchive = (fn: MessageFunction) =>
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
