@@ -46,6 +46,11 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
+/** Bytes per millisecond as MiB/s (a run of 0 ms counts as 1 ms). */
+export function mibPerSecond(bytes: number, ms: number): number {
+  return bytes / 2 ** 20 / (Math.max(1, ms) / 1000);
+}
+
 /** Rounds for display and JSON: figures keep two decimals. */
 export function round(value: number, decimals = 2): number {
   const factor = 10 ** decimals;

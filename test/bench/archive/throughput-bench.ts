@@ -6,7 +6,8 @@
  * gap is the object count alone. All run bundled in their own process with the deployed V8 flag
  * and the same concurrency.
  */
-import { benchResult, goal, median, round } from '../goals.ts';
+import { benchResult, goal, median, mibPerSecond, round } from '../goals.ts';
+import { runRotating } from '../support/rounds.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import type { ArchiverChildInput, ArchiverChildResult } from './archiver-child.ts';
 import { bundleChild, startBundledChild } from './bundled-child.ts';
@@ -31,8 +32,6 @@ export async function runBundled<I, R>(file: string, input: I, label: string): P
     await child.stop();
   }
 }
-
-const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
 /** The archive-throughput benchmark. */
 export const archiveThroughputBenchmark: Benchmark = {
@@ -81,12 +80,7 @@ export const archiveThroughputBenchmark: Benchmark = {
           archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
         },
       ];
-      // The order rotates, so no side always runs first (cold) or last (warmest disk cache).
-      for (let round = 0; round < settings.rounds; round += 1) {
-        for (let side = 0; side < sides.length; side += 1) {
-          await sides[(round + side) % sides.length]!();
-        }
-      }
+      await runRotating(settings.rounds, sides);
       const rates = (runs: CopyChildResult[]) =>
         runs.map((run) => mibPerSecond(run.bytes, run.durationMs));
       const copyRates = rates(copies);

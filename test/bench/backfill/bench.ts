@@ -9,7 +9,8 @@
 import { bundleChild } from '../archive/bundled-child.ts';
 import { benchStartDate, startArchiveServices } from '../archive/services.ts';
 import { runBundled } from '../archive/throughput-bench.ts';
-import { benchResult, goal, median, round } from '../goals.ts';
+import { benchResult, goal, median, mibPerSecond, round } from '../goals.ts';
+import { runRotating } from '../support/rounds.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import type { BackfillChildInput, BackfillChildResult } from './backfill-child.ts';
 import type { ExportCopyChildInput, ExportCopyChildResult } from './export-copy-child.ts';
@@ -21,8 +22,6 @@ const settings = {
   rounds: Number(process.env.BENCH_BACKFILL_ROUNDS ?? 2),
   spanDays: 30,
 };
-
-const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (Math.max(1, ms) / 1000);
 
 /** The backfill-throughput benchmark. */
 export const backfillThroughputBenchmark: Benchmark = {
@@ -44,41 +43,30 @@ export const backfillThroughputBenchmark: Benchmark = {
       const copies: ExportCopyChildResult[] = [];
       const entryCopies: ExportCopyChildResult[] = [];
       const backfills: BackfillChildResult[] = [];
-      for (let index = 0; index < settings.rounds; index += 1) {
-        const runCopy = async () => {
-          const input: ExportCopyChildInput = {
-            targets: await services.freshTargets('export-copy'),
-            dateFrom,
-            mode: 'archives',
-          };
-          copies.push(await runBundled(copyBundle.file, input, 'export-copy'));
+      const runCopy = async () => {
+        const input: ExportCopyChildInput = {
+          targets: await services.freshTargets('export-copy'),
+          dateFrom,
+          mode: 'archives',
         };
-        const runEntryCopy = async () => {
-          const input: ExportCopyChildInput = {
-            targets: await services.freshTargets('entry-copy'),
-            dateFrom,
-            mode: 'entries',
-          };
-          entryCopies.push(await runBundled(copyBundle.file, input, 'entry-copy'));
+        copies.push(await runBundled(copyBundle.file, input, 'export-copy'));
+      };
+      const runEntryCopy = async () => {
+        const input: ExportCopyChildInput = {
+          targets: await services.freshTargets('entry-copy'),
+          dateFrom,
+          mode: 'entries',
         };
-        const runBackfillChild = async () => {
-          const input: BackfillChildInput = {
-            targets: await services.freshTargets('backfill'),
-            dateFrom,
-          };
-          backfills.push(await runBundled(backfillBundle.file, input, 'backfill'));
+        entryCopies.push(await runBundled(copyBundle.file, input, 'entry-copy'));
+      };
+      const runBackfillChild = async () => {
+        const input: BackfillChildInput = {
+          targets: await services.freshTargets('backfill'),
+          dateFrom,
         };
-        // Alternating order, so neither side always gets the warmer disk cache.
-        if (index % 2 === 0) {
-          await runCopy();
-          await runEntryCopy();
-          await runBackfillChild();
-        } else {
-          await runBackfillChild();
-          await runEntryCopy();
-          await runCopy();
-        }
-      }
+        backfills.push(await runBundled(backfillBundle.file, input, 'backfill'));
+      };
+      await runRotating(settings.rounds, [runCopy, runEntryCopy, runBackfillChild]);
       const copyRates = copies.map((copy) => mibPerSecond(copy.bytes, copy.transferMs));
       const backfillRates = backfills.map((run) => mibPerSecond(run.archiveBytes, run.transferMs));
       const copyTotal = copies.map((copy) => mibPerSecond(copy.bytes, copy.durationMs));
@@ -146,7 +134,7 @@ export const backfillThroughputBenchmark: Benchmark = {
           ),
         ],
         notes: [
-          `${settings.rounds} rounds, order alternating, each in a fresh bucket; rates are archive bytes per second from the task's completion to the end (creating and polling the task, 200 ms polls, is the same on both sides and reported in the "task included" ratio)`,
+          `${settings.rounds} rounds, order rotating, each in a fresh bucket; rates are archive bytes per second from the task's completion to the end (creating and polling the task, 200 ms polls, is the same on both sides and reported in the "task included" ratio)`,
           "the plain copy streams each archive into one PutObject (2 requests in all); the per-attachment copy unzips the same stream with the backfill's reader and streams each entry into its own PutObject (1 request per attachment); the backfill also checks what is stored (HEAD), hashes every byte, and writes message.json after reading the old one (about 4 S3 requests per message) and a locator to dynalite, all against one single-threaded s3rver",
         ],
       });
