@@ -40,7 +40,14 @@ async function probe(command: string, args: string[]): Promise<ProbeOutput> {
 describe('node-wrapper.sh', () => {
   it("drops the runtime's --max-semi-space-size so that NODE_OPTIONS' value applies", async () => {
     // Prepare
-    const runtimeOptions = ['--expose-gc', '--max-semi-space-size=51', '--max-old-space-size=921'];
+    // As the nodejs runtime's bootstrap passes them (a two-argument option among them).
+    const runtimeOptions = [
+      '--expose-gc',
+      '--max-http-header-size',
+      '81920',
+      '--max-semi-space-size=51',
+      '--max-old-space-size=921',
+    ];
 
     // Act
     const unwrapped = await probe(process.execPath, [...runtimeOptions, '-e', PROBE]);
@@ -55,7 +62,14 @@ describe('node-wrapper.sh', () => {
     // Assess
     expect(unwrapped.newSpace).toBeGreaterThanOrEqual(32 * MiB);
     expect(wrapped.newSpace).toBeLessThanOrEqual(8 * MiB);
-    expect(wrapped.execArgv).toEqual(['--expose-gc', '--max-old-space-size=921', '-e', PROBE]);
+    expect(wrapped.execArgv).toEqual([
+      '--expose-gc',
+      '--max-http-header-size',
+      '81920',
+      '--max-old-space-size=921',
+      '-e',
+      PROBE,
+    ]);
   });
 
   it('also drops the option given as two arguments', async () => {
