@@ -18,6 +18,7 @@ import {
 } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
+import { archiveSettings, extensionRef } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
@@ -33,34 +34,9 @@ import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'archive';
 
-const extensionRef = z.string().check(z.regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id'));
-
-const reserveShare = z.pipe(
-  z.transform((value: unknown) =>
-    typeof value === 'string' && value.trim() === '' ? undefined : value,
-  ),
-  z.optional(
-    z.pipe(
-      z.string().check(z.regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')),
-      z.transform(Number),
-    ),
-  ),
-);
-
 /** The environment archive needs, validated at cold start. */
 export const archiveConfig = z.object({
-  STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
-  ARCHIVE_BUCKET_NAME: env.requiredString,
-  /** Comma-separated extension ids; default `~` (the token's own extension). */
-  ARCHIVE_EXTENSIONS: z._default(z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))), [
-    '~',
-  ]),
-  /** FSync start (ISO date-time) on the first run and after MSG-333. */
-  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
-  /** Share of the Medium group's window left to interactive sends; default 0.3. */
-  ARCHIVE_MEDIUM_RESERVE: reserveShare,
+  ...archiveSettings,
   /** Messages archived at once; default 4. */
   ARCHIVE_CONCURRENCY: z._default(env.positiveInt, 4),
 });

@@ -14,6 +14,7 @@ import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { parseRetentionDays, type RetentionDays } from '../lib/archive/purge-candidates.ts';
 import { type PurgeOutcome, runPurge } from '../lib/archive/purge-run.ts';
+import { archiveSettings } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
@@ -27,20 +28,6 @@ import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'purge';
-
-const extensionRef = z.string().check(z.regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id'));
-
-const reserveShare = z.pipe(
-  z.transform((value: unknown) =>
-    typeof value === 'string' && value.trim() === '' ? undefined : value,
-  ),
-  z.optional(
-    z.pipe(
-      z.string().check(z.regex(/^(0(\.\d+)?|\.\d+)$/, 'must be a share in [0, 1)')),
-      z.transform(Number),
-    ),
-  ),
-);
 
 const retentionDays = z.pipe(
   env.json,
@@ -56,29 +43,15 @@ const retentionDays = z.pipe(
 
 /** The environment purge needs, validated at cold start. */
 export const purgeConfig = z.object({
-  STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
-  ARCHIVE_BUCKET_NAME: env.requiredString,
-  /** The archive's extensions: comma-separated ids, default `~`. */
-  ARCHIVE_EXTENSIONS: z._default(z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))), [
-    '~',
-  ]),
+  ...archiveSettings,
   /** Days per message type, e.g. {"Fax":90,"VoiceMail":90,"SMS":365,"Pager":30}; default {}. */
   PURGE_RETENTION_DAYS: z._default(retentionDays, {}),
   /** Report only; default true until an operator turns deleting on. */
   PURGE_DRY_RUN: z._default(env.boolean, true),
   /** `purge=true`: skip RingCentral's Deleted state (no 5-day recycle bin); default false. */
   PURGE_HARD: z._default(env.boolean, false),
-  /**
-   * Oldest creation time listed: the archive's FSync start (the same variable and default), since
-   * nothing older was archived and so nothing older could be verified.
-   */
-  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
   /** Candidates per extension and run; default 10,000. */
   PURGE_MAX_MESSAGES: z._default(env.positiveInt, 10_000),
-  /** Share of the Medium window left to interactive sends (deletes are Medium); default 0.3. */
-  ARCHIVE_MEDIUM_RESERVE: reserveShare,
 });
 
 /** A scheduler event (anything); `{ "dryRun": true }` forces a dry run for one invocation. */
