@@ -22,27 +22,16 @@ import {
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
+import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
+
+export { FUNCTION_NAMES, type FunctionName };
+
 import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
 import { acknowledgeFindings } from './nag-acknowledgements.ts';
 
 /** Every archived object's key matches this (lib/archive/layout.ts). */
 const ARCHIVE_PREFIX_PATTERN = `${ARCHIVE_PREFIX}*`;
-
-/** The functions of functions/, by file name. */
-export const FUNCTION_NAMES = [
-  'send-sms',
-  'send-pager',
-  'send-fax',
-  'webhook',
-  'token-refresh',
-  'subscription-keeper',
-  'alert',
-  'archive',
-  'purge',
-] as const;
-/** A function's name (its file in functions/). */
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Props of the stack: any configuration key given here overrides context. */
 export interface MessageAutomationStackProps extends StackProps {

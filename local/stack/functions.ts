@@ -5,21 +5,13 @@
  * takes seconds and `npm start` should be ready in less.
  */
 
-/** The functions `npm start` runs, by their file name in functions/. */
-export const LOCAL_FUNCTION_NAMES = [
-  'send-sms',
-  'send-pager',
-  'send-fax',
-  'webhook',
-  'token-refresh',
-  'subscription-keeper',
-  'alert',
-  'archive',
-  'purge',
-] as const;
+import { FUNCTION_NAMES, type FunctionName } from '../../infra/function-names.ts';
+
+/** The functions `npm start` runs: every function of the stack. */
+export const LOCAL_FUNCTION_NAMES = FUNCTION_NAMES;
 
 /** A function of the local stack. */
-export type LocalFunctionName = (typeof LOCAL_FUNCTION_NAMES)[number];
+export type LocalFunctionName = FunctionName;
 
 /** Names of the local resources, as the stack's outputs would give them. */
 export interface LocalResources {
