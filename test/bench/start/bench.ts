@@ -3,17 +3,16 @@
  * first with no bundle cache (the first start after `npm install`: esbuild builds every
  * function) and then with the cache, plus the time Ctrl+C takes to stop everything.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { groupAlive, READY, startStackProcess } from '../../integration/local/stack-process.ts';
 import { benchResult, goal, median, round } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MANIFEST = join(PROJECT_ROOT, '.local', 'bundles', 'manifest.json');
-const READY = 'Local stack ready';
 
 const settings = {
   coldRuns: Number(process.env.BENCH_START_COLD_RUNS ?? 3),
@@ -25,42 +24,31 @@ const settings = {
 /** One start: ms to the ready line, and ms from SIGINT until every process of it exited. */
 async function startOnce(dataDir: string): Promise<{ readyMs: number; stopMs: number }> {
   const started = performance.now();
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: PROJECT_ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-      LOCAL_DATA_DIR: dataDir,
-      LOCAL_API_PORT: '0',
-    },
-  });
-  let output = '';
+  const stack = startStackProcess(dataDir, {});
+  // Timed on the output event itself, not by polling `stack.output()`.
   const readyMs = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes(READY)) {
+    const timer = setTimeout(
+      () => reject(new Error(`not ready in 60 s:\n${stack.output()}`)),
+      60_000,
+    );
+    const onData = () => {
+      if (stack.output().includes(READY)) {
         clearTimeout(timer);
         resolve(performance.now() - started);
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', () => reject(new Error(`npm start exited before ready:\n${output}`)));
+    stack.child.stdout?.on('data', onData);
+    stack.child.stderr?.on('data', onData);
+    void stack.exited.then(() =>
+      reject(new Error(`npm start exited before ready:\n${stack.output()}`)),
+    );
   });
   const stopping = performance.now();
-  const pid = child.pid as number;
+  const pid = stack.child.pid as number;
   process.kill(-pid, 'SIGINT');
-  for (;;) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      break;
-    }
+  while (groupAlive(pid)) {
     if (performance.now() - stopping > 15_000) {
-      process.kill(-pid, 'SIGKILL');
+      stack.kill();
       throw new Error('npm start did not stop within 15 s of SIGINT');
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
