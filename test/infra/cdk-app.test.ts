@@ -2,12 +2,12 @@
  * The CDK app as the CLI runs it (`cdk.json`: `npx tsx infra/app.ts`), without bundling: a
  * missing required key fails with a message that names it and says how to set it, not a trace.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CommandRun, runCommand } from '../support/run-command.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
@@ -18,30 +18,16 @@ afterAll(() => {
 });
 
 /** Runs the app with `context` as the CLI passes it (CDK_CONTEXT_JSON). */
-function runApp(
-  context: Record<string, unknown>,
-): Promise<{ code: number | null; output: string }> {
+function runApp(context: Record<string, unknown>): Promise<CommandRun> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
   outDirs.push(outdir);
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['infra/app.ts'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify(context),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+  return runCommand(TSX, ['infra/app.ts'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+    },
   });
 }
 

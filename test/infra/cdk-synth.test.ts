@@ -1,41 +1,27 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../infra/message-automation-stack.ts';
+import { type CommandRun, runCommand } from '../support/run-command.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK = join(PROJECT_ROOT, 'node_modules/.bin/cdk');
 const STACK = 'RingCentralMessageAutomation';
 
-interface SynthRun {
-  code: number | null;
-  output: string;
+interface SynthRun extends CommandRun {
   outdir: string;
 }
 
 /** `cdk synth` as a user runs it, with no AWS credentials or profile in the environment. */
 function cdkSynth(): Promise<SynthRun> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(CDK, ['synth', '--quiet', '-c', 'smsFrom=+16505550100', '-o', outdir], {
-      cwd: PROJECT_ROOT,
-      // Only what finds node and a home directory: no AWS_* variables, no profile.
-      env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output, outdir }));
-  });
+  return runCommand(CDK, ['synth', '--quiet', '-c', 'smsFrom=+16505550100', '-o', outdir], {
+    cwd: PROJECT_ROOT,
+    // Only what finds node and a home directory: no AWS_* variables, no profile.
+    env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')) },
+  }).then((run) => ({ ...run, outdir }));
 }
 
 let run: SynthRun;
