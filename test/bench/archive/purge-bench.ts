@@ -4,8 +4,8 @@
  * archived with the project's archiver, so purge verifies the real archive.
  */
 import { createArchiver } from '../../../lib/archive/archiver.ts';
-import { runPurge } from '../../../lib/archive/purge-run.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
+import { runPurge } from '../../../lib/purge/run.ts';
 import { benchResult, goal } from '../goals.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import { benchStartDate, startArchiveServices } from './services.ts';

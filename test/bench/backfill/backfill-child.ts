@@ -1,11 +1,12 @@
 /**
- * Child process: the project's backfill (lib/archive/backfill.ts) through the message-store
+ * Child process: the project's backfill (lib/backfill/run.ts) through the message-store
  * export into a fresh bucket on s3rver, as `npm run backfill` runs it. Reports when the archives
  * started to flow, so the parent can compare the transfer with the plain copy's.
  */
-import { runBackfill } from '../../../lib/archive/backfill.ts';
-import { createMemoryCheckpointStore } from '../../../lib/archive/backfill-checkpoint.ts';
+
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
+import { createMemoryCheckpointStore } from '../../../lib/backfill/checkpoint.ts';
+import { runBackfill } from '../../../lib/backfill/run.ts';
 import {
   type ArchiveTargets,
   benchRingCentral,

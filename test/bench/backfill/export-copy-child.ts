@@ -8,8 +8,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { readMessageStoreRecords } from '../../../lib/archive/backfill-records.ts';
-import { readZipEntries } from '../../../lib/archive/backfill-zip-reader.ts';
+import { readMessageStoreRecords } from '../../../lib/backfill/records.ts';
+import { readZipEntries } from '../../../lib/backfill/zip-reader.ts';
 import { type ArchiveTargets, benchRingCentral, benchS3Client } from '../archive/targets.ts';
 import { runAsChild } from '../support/child-process.ts';
 

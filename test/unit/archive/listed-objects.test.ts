@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { attachmentKey, messageKey, messageLocation } from '../../../lib/archive/layout.ts';
 import { createListedObjectStore, dayPrefix } from '../../../lib/archive/listed-objects.ts';
-import { archiveRecord, attachmentBytes, messageRecord } from './purge-fixture.ts';
-import { createMemoryStore } from './purge-memory-store.ts';
+import { archiveRecord, attachmentBytes, messageRecord } from '../purge/fixture.ts';
+import { createMemoryStore } from '../purge/memory-store.ts';
 
 const day = '2024-03-01T';
 

@@ -1,7 +1,7 @@
 /**
  * Which messages a purge run may consider: older than the retention of their type and not newer
  * than the archive cursor of their extension. Being a candidate proves nothing yet; every
- * candidate is verified against the archive before it may be deleted (purge-verification.ts).
+ * candidate is verified against the archive before it may be deleted (verification.ts).
  */
 import type { CallOptions, MessagesApi } from '../ringcentral/index.ts';
 import type { MessageRecord, MessageType } from '../ringcentral/types.ts';

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorStore } from '../../../lib/archive/ports.ts';
-import { runPurge } from '../../../lib/archive/purge-run.ts';
+import { runPurge } from '../../../lib/purge/run.ts';
 import { createRingCentral, staticTokenSource } from '../../../lib/ringcentral/index.ts';
 import { sendJson, startServer, type TestServer } from '../ringcentral/support/http-server.ts';
-import { archiveRecords, attachmentBytes, messageRecord } from './purge-fixture.ts';
-import { createMemoryStore } from './purge-memory-store.ts';
+import { archiveRecords, attachmentBytes, messageRecord } from './fixture.ts';
+import { createMemoryStore } from './memory-store.ts';
 
 const STORE_PATH = '/restapi/v1.0/account/~/extension/~/message-store';
 const now = new Date('2024-06-30T00:00:00.000Z');

@@ -5,7 +5,7 @@
  */
 import { MAX_IDS_PER_REQUEST } from '../ringcentral/index.ts';
 import type { MessageRecord } from '../ringcentral/types.ts';
-import type { Verification, VerificationFailureReason } from './purge-verification.ts';
+import type { Verification, VerificationFailureReason } from './verification.ts';
 
 /** A message the run deletes (or, in a dry run, would delete). */
 export interface PlannedDeletion {

@@ -2,27 +2,23 @@
  * `npm run backfill -- --from 2024-01-01 [--to ...] [--types Fax,VoiceMail]`: archives history
  * into the archive bucket through the message-store export (listing when the export is not
  * available), with a progress bar; Ctrl+C stops at once and a rerun resumes from the checkpoint.
- * What it reads from and writes to: `local/backfill-targets.ts`. The work: `lib/archive/backfill.ts`.
+ * What it reads from and writes to: `cli/backfill/targets.ts`. The work: `lib/backfill/run.ts`.
  */
 import { join } from 'node:path';
-import { runBackfill } from '../lib/archive/backfill.ts';
+import { createFileCheckpointStore } from '../lib/backfill/checkpoint.ts';
+import { runBackfill } from '../lib/backfill/run.ts';
+import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import {
   BACKFILL_USAGE,
   BackfillUsageError,
   parseBackfillArguments,
-} from '../lib/archive/backfill-arguments.ts';
-import { createFileCheckpointStore } from '../lib/archive/backfill-checkpoint.ts';
-import {
-  createProgressReporter,
-  formatBytes,
-  formatDuration,
-} from '../lib/archive/backfill-progress.ts';
+} from './backfill/arguments.ts';
+import { createProgressReporter, formatBytes, formatDuration } from './backfill/progress.ts';
 import {
   type BackfillTargets,
   BackfillTargetsError,
   openBackfillTargets,
-} from './backfill-targets.ts';
-import { PROJECT_ROOT } from './stack/bundles.ts';
+} from './backfill/targets.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -7,7 +7,7 @@ import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
 import { ConfigError } from '../../../lib/runtime/config.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
 import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
-import { archiveRecords } from '../../unit/archive/purge-fixture.ts';
+import { archiveRecords } from '../../unit/purge/fixture.ts';
 import {
   baseEnvironment,
   type EventsHarness,

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backfillScope } from '../../../lib/archive/backfill.ts';
 import {
   BackfillCheckpointError,
   createFileCheckpointStore,
-} from '../../../lib/archive/backfill-checkpoint.ts';
+} from '../../../lib/backfill/checkpoint.ts';
+import { backfillScope } from '../../../lib/backfill/run.ts';
 
 describe('the file checkpoint', () => {
   let directory: string;

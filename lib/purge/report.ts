@@ -4,10 +4,10 @@
  * counts, and whether it was a dry run. Message content never appears in it, only ids, types,
  * times and keys.
  */
-import { purgeReportKey } from './layout.ts';
-import type { ObjectStore } from './ports.ts';
-import type { PurgeCutoffs, RetentionDays } from './purge-candidates.ts';
-import type { PlannedDeletion, PlannedSkip } from './purge-plan.ts';
+import { purgeReportKey } from '../archive/layout.ts';
+import type { ObjectStore } from '../archive/ports.ts';
+import type { PurgeCutoffs, RetentionDays } from './candidates.ts';
+import type { PlannedDeletion, PlannedSkip } from './plan.ts';
 
 /** The report schema version. */
 export const PURGE_REPORT_SCHEMA_VERSION = 1;

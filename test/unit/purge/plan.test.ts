@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planPurge } from '../../../lib/archive/purge-plan.ts';
-import type { Verification } from '../../../lib/archive/purge-verification.ts';
-import { messageRecord } from './purge-fixture.ts';
+import { planPurge } from '../../../lib/purge/plan.ts';
+import type { Verification } from '../../../lib/purge/verification.ts';
+import { messageRecord } from './fixture.ts';
 
 const created = '2024-01-01T00:00:00.000Z';
 

@@ -11,22 +11,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackfill } from '../../../lib/archive/backfill.ts';
-import { createFileCheckpointStore } from '../../../lib/archive/backfill-checkpoint.ts';
+import { createFileCheckpointStore } from '../../../lib/backfill/checkpoint.ts';
+import { runBackfill } from '../../../lib/backfill/run.ts';
 import {
   ARCHIVE_BUCKET,
   type ArchiveHarness,
   START_DATE,
   startArchiveHarness,
   UNLIMITED_RATE_LIMITS,
-} from './archive-harness.ts';
-import {
-  bucketDifferences,
-  bucketDigests,
-  bucketStore,
-  runArchiveFunction,
-} from './backfill-harness.ts';
-import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
+} from '../archive/archive-harness.ts';
+import { EMULATOR_USER_EXTENSIONS } from '../archive/emulator-extensions.ts';
+import { bucketDifferences, bucketDigests, bucketStore, runArchiveFunction } from './harness.ts';
 
 const EXTENSIONS = EMULATOR_USER_EXTENSIONS.slice(0, 2);
 

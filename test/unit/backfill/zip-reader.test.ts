@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
-import { readZipEntries, ZipFormatError } from '../../../lib/archive/backfill-zip-reader.ts';
+import { readZipEntries, ZipFormatError } from '../../../lib/backfill/zip-reader.ts';
 
 type EntryMode = 'stream-stored' | 'stream-deflated' | 'buffer-stored' | 'buffer-deflated';
 

@@ -18,7 +18,7 @@ import type { RunningEmulator } from '../../../local/ringcentral/index.ts';
 import { startEmulator } from '../../../local/ringcentral/index.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 import type { LocalS3 } from '../../support/s3rver.ts';
-import { type ArchivedMessage, archiveRecords } from '../../unit/archive/purge-fixture.ts';
+import { type ArchivedMessage, archiveRecords } from '../../unit/purge/fixture.ts';
 
 /** The configured extension the tests purge (the JWT user's own mailbox). */
 export const OWN_EXTENSION = '~';

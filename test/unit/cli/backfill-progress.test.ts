@@ -5,7 +5,7 @@ import {
   formatBytes,
   formatDuration,
   formatProgress,
-} from '../../../lib/archive/backfill-progress.ts';
+} from '../../../cli/backfill/progress.ts';
 
 function snapshot(overrides: Partial<BackfillProgress> = {}): BackfillProgress {
   return {

@@ -5,6 +5,7 @@
  * work `reportReserveMs` before it, so the report is always written.
  */
 import { randomUUID } from 'node:crypto';
+import type { CursorStore, ObjectStore } from '../archive/ports.ts';
 import type { BulkResult, CallOptions, MessagesApi } from '../ringcentral/index.ts';
 import {
   AbortedError,
@@ -13,20 +14,19 @@ import {
   nonEmpty,
   RingCentralError,
 } from '../ringcentral/index.ts';
-import type { CursorStore, ObjectStore } from './ports.ts';
-import type { RetentionDays } from './purge-candidates.ts';
-import { listPurgeCandidates, purgeCutoffs } from './purge-candidates.ts';
-import type { PlannedDeletion } from './purge-plan.ts';
-import { planPurge } from './purge-plan.ts';
+import type { RetentionDays } from './candidates.ts';
+import { listPurgeCandidates, purgeCutoffs } from './candidates.ts';
+import type { PlannedDeletion } from './plan.ts';
+import { planPurge } from './plan.ts';
 import type {
   PurgeReport,
   PurgeReportDeletion,
   PurgeReportExtension,
   PurgeReportFailure,
   PurgeReportSkip,
-} from './purge-report.ts';
-import { countReport, PURGE_REPORT_SCHEMA_VERSION, writePurgeReport } from './purge-report.ts';
-import { verifyAll } from './purge-verification.ts';
+} from './report.ts';
+import { countReport, PURGE_REPORT_SCHEMA_VERSION, writePurgeReport } from './report.ts';
+import { verifyAll } from './verification.ts';
 
 /** What a purge run is told to do. */
 export interface PurgeSettings {

@@ -19,18 +19,18 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
-import { createLocatorStore } from '../lib/aws/locator-store.ts';
-import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
-import { createStateTable } from '../lib/aws/state-table.ts';
+import type { LocatorStore, ObjectStore } from '../../lib/archive/ports.ts';
+import { createLocatorStore } from '../../lib/aws/locator-store.ts';
+import { createS3ObjectStore } from '../../lib/aws/s3-object-store.ts';
+import { createStateTable } from '../../lib/aws/state-table.ts';
 import {
   createJwtTokenSource,
   createRingCentral,
   type JwtTokenSource,
   type RingCentral,
-} from '../lib/ringcentral/index.ts';
-import { resolveCredentials, startEmulator } from './ringcentral/index.ts';
-import { startLocalDynamo, startLocalS3 } from './stack/storage.ts';
+} from '../../lib/ringcentral/index.ts';
+import { resolveCredentials, startEmulator } from '../../local/ringcentral/index.ts';
+import { startLocalDynamo, startLocalS3 } from '../../local/stack/storage.ts';
 
 /** The bucket `npm start` archives into; the backfill writes to the same one locally. */
 export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';

@@ -15,8 +15,8 @@ import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
 import { fakeSecretsManager } from '../../support/aws-fakes.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
+import { ARCHIVE_BUCKET, type ArchiveHarness, START_DATE } from '../archive/archive-harness.ts';
 import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
-import { ARCHIVE_BUCKET, type ArchiveHarness, START_DATE } from './archive-harness.ts';
 
 /** An object store on another bucket of the harness's s3rver (created here). */
 export async function bucketStore(harness: ArchiveHarness, bucket: string): Promise<ObjectStore> {

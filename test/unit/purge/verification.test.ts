@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { messageKey } from '../../../lib/archive/layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from '../../../lib/archive/manifest.ts';
-import { hexToBase64, verifyAll, verifyArchived } from '../../../lib/archive/purge-verification.ts';
-import { archiveRecord, attachmentBytes, messageRecord } from './purge-fixture.ts';
-import { createMemoryStore } from './purge-memory-store.ts';
+import { hexToBase64, verifyAll, verifyArchived } from '../../../lib/purge/verification.ts';
+import { archiveRecord, attachmentBytes, messageRecord } from './fixture.ts';
+import { createMemoryStore } from './memory-store.ts';
 
 const created = '2024-03-01T10:00:00.000Z';
 

@@ -7,9 +7,9 @@
  */
 import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackfillRingCentral, runBackfill } from '../../../lib/archive/backfill.ts';
-import { createMemoryCheckpointStore } from '../../../lib/archive/backfill-checkpoint.ts';
 import type { ObjectStore } from '../../../lib/archive/ports.ts';
+import { createMemoryCheckpointStore } from '../../../lib/backfill/checkpoint.ts';
+import { type BackfillRingCentral, runBackfill } from '../../../lib/backfill/run.ts';
 import type { ExportsApi } from '../../../lib/ringcentral/index.ts';
 import { ExportTasks } from '../../../local/ringcentral/export-tasks.ts';
 import {
@@ -17,9 +17,9 @@ import {
   START_DATE,
   startArchiveHarness,
   UNLIMITED_RATE_LIMITS,
-} from './archive-harness.ts';
-import { bucketStore, compareWithMailbox } from './backfill-harness.ts';
-import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
+} from '../archive/archive-harness.ts';
+import { EMULATOR_USER_EXTENSIONS } from '../archive/emulator-extensions.ts';
+import { bucketStore, compareWithMailbox } from './harness.ts';
 
 const EXTENSIONS = EMULATOR_USER_EXTENSIONS.slice(0, 2);
 

@@ -1,10 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  MessageStoreJsonError,
-  readMessageStoreRecords,
-} from '../../../lib/archive/backfill-records.ts';
+import { MessageStoreJsonError, readMessageStoreRecords } from '../../../lib/backfill/records.ts';
 
 /** Splits text into pieces of the given byte sizes (cycled), cutting through UTF-8 characters. */
 function pieces(text: string, sizes: readonly number[]): Readable {

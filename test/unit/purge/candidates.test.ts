@@ -4,8 +4,8 @@ import {
   parseRetentionDays,
   purgeCutoffs,
   RetentionConfigError,
-} from '../../../lib/archive/purge-candidates.ts';
-import { messageRecord } from './purge-fixture.ts';
+} from '../../../lib/purge/candidates.ts';
+import { messageRecord } from './fixture.ts';
 
 const DAY_MS = 86_400_000;
 const now = new Date('2024-06-30T12:00:00.000Z');

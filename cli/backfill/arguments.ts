@@ -2,8 +2,9 @@
  * The backfill command's arguments: `--from <date> [--to <date>] [--types Fax,VoiceMail]
  * [--extensions ~,101] [--list] [--verify] [--restart] [--checkpoint <file>]`.
  */
-import type { MessageType } from '../ringcentral/types.ts';
-import { BACKFILL_MESSAGE_TYPES } from './backfill.ts';
+
+import { BACKFILL_MESSAGE_TYPES } from '../../lib/backfill/run.ts';
+import type { MessageType } from '../../lib/ringcentral/types.ts';
 
 /** The parsed command line. */
 export interface BackfillArguments {

@@ -6,11 +6,12 @@
  * to the manifest's sha256 where S3 returns one. Entries archived before message.json recorded
  * entity tags prove themselves by the sha256 their objects carry as metadata.
  */
+
+import { messageKey } from '../archive/layout.ts';
+import type { ArchiveManifest } from '../archive/manifest.ts';
+import { parseManifest } from '../archive/manifest.ts';
+import type { ObjectStore, StoredObjectInfo } from '../archive/ports.ts';
 import type { MessageRecord } from '../ringcentral/types.ts';
-import { messageKey } from './layout.ts';
-import type { ArchiveManifest } from './manifest.ts';
-import { parseManifest } from './manifest.ts';
-import type { ObjectStore, StoredObjectInfo } from './ports.ts';
 
 /** Why a message is not proven archived. */
 export type VerificationFailureReason =

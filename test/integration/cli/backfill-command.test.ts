@@ -1,5 +1,5 @@
 /**
- * `npm run backfill` as a user runs it: the command (local/backfill.ts) in its own process, told
+ * `npm run backfill` as a user runs it: the command (cli/backfill.ts) in its own process, told
  * by the environment to use a RingCentral and a bucket (the local ones here), printing plain
  * progress lines because its output is a pipe; Ctrl+C stops it with the checkpoint saved and a
  * rerun finishes the job.
@@ -15,9 +15,9 @@ import {
   START_DATE,
   startArchiveHarness,
   UNLIMITED_RATE_LIMITS,
-} from './archive-harness.ts';
-import { bucketStore, compareWithMailbox } from './backfill-harness.ts';
-import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
+} from '../archive/archive-harness.ts';
+import { EMULATOR_USER_EXTENSIONS } from '../archive/emulator-extensions.ts';
+import { bucketStore, compareWithMailbox } from '../backfill/harness.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXTENSIONS = EMULATOR_USER_EXTENSIONS.slice(0, 2);
@@ -36,7 +36,7 @@ function startCommand(
 ): Promise<CommandRun> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'local/backfill.ts'), ...args],
+    ['--import', 'tsx', join(PROJECT_ROOT, 'cli/backfill.ts'), ...args],
     { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from './stack/bundles.ts';
-import { sha256Hex, signRequest } from './stack/sigv4.ts';
-import type { LocalStackInfo } from './stack/stack.ts';
+import { PROJECT_ROOT } from '../local/stack/bundles.ts';
+import { sha256Hex, signRequest } from '../local/stack/sigv4.ts';
+import type { LocalStackInfo } from '../local/stack/stack.ts';
 
 /** The JSON body of each route, for the stack's own mailbox. */
 export function sampleBody(kind: string, info: LocalStackInfo, text: string): unknown {

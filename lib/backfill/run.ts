@@ -4,7 +4,7 @@
  *
  * Export path: create the task (dateFrom, dateTo, messageTypes), poll it (bounded), read archive
  * 0 (`message-store.json`) record by record, then stream archives 1..n entry by entry straight
- * into their S3 objects (`backfill-zip-reader.ts`), each checked on its way up by the zip's
+ * into their S3 objects (`zip-reader.ts`), each checked on its way up by the zip's
  * CRC-32, the record's size and its sha256 (optionally read back too), before the message's
  * message.json is written last. Attachments already stored whole (an earlier run, the archive
  * function) are not uploaded again. Only the upload is on the zip stream's path; message.json
@@ -24,6 +24,12 @@
  * function and the backfill produce the same objects for the same message.
  */
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import type { BackfillPhase, BackfillProgress } from '../../cli/backfill/progress.ts';
+import { type ArchiveRunResult, createArchiver } from '../archive/archiver.ts';
+import { type MessageLocation, messageKey, messageLocation } from '../archive/layout.ts';
+import { type ArchivedAttachment, buildManifest } from '../archive/manifest.ts';
+import { createMessageWriter } from '../archive/message-writer.ts';
+import type { CursorStore, LocatorStore, ObjectStore } from '../archive/ports.ts';
 import {
   AbortedError,
   ExportFailedError,
@@ -33,15 +39,9 @@ import {
   RingCentralError,
 } from '../ringcentral/index.ts';
 import type { MessageAttachment } from '../ringcentral/types.ts';
-import { type ArchiveRunResult, createArchiver } from './archiver.ts';
-import type { BackfillCheckpoint, BackfillCheckpointStore } from './backfill-checkpoint.ts';
-import type { BackfillPhase, BackfillProgress } from './backfill-progress.ts';
-import { readMessageStoreRecords } from './backfill-records.ts';
-import { readZipEntries } from './backfill-zip-reader.ts';
-import { type MessageLocation, messageKey, messageLocation } from './layout.ts';
-import { type ArchivedAttachment, buildManifest } from './manifest.ts';
-import { createMessageWriter } from './message-writer.ts';
-import type { CursorStore, LocatorStore, ObjectStore } from './ports.ts';
+import type { BackfillCheckpoint, BackfillCheckpointStore } from './checkpoint.ts';
+import { readMessageStoreRecords } from './records.ts';
+import { readZipEntries } from './zip-reader.ts';
 
 /** The RingCentral operations the backfill uses. */
 export type BackfillRingCentral = Pick<

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArchiver } from '../../../lib/archive/archiver.ts';
 import { attachmentKey } from '../../../lib/archive/layout.ts';
-import type { RetentionDays } from '../../../lib/archive/purge-candidates.ts';
-import type { PurgeReport } from '../../../lib/archive/purge-report.ts';
-import { runPurge } from '../../../lib/archive/purge-run.ts';
+import type { RetentionDays } from '../../../lib/purge/candidates.ts';
+import type { PurgeReport } from '../../../lib/purge/report.ts';
+import { runPurge } from '../../../lib/purge/run.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
-import { OWN_EXTENSION, type PurgeWorld, startPurgeWorld } from './purge-harness.ts';
+import { OWN_EXTENSION, type PurgeWorld, startPurgeWorld } from './harness.ts';
 
 const DAY_MS = 86_400_000;
 const RETENTION: RetentionDays = { Fax: 20, VoiceMail: 20, SMS: 30, Pager: 25 };

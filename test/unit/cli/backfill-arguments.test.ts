@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BackfillUsageError,
-  parseBackfillArguments,
-} from '../../../lib/archive/backfill-arguments.ts';
+import { BackfillUsageError, parseBackfillArguments } from '../../../cli/backfill/arguments.ts';
 
 describe('parseBackfillArguments', () => {
   it('reads dates, types and switches in both --name value and --name=value forms', () => {
