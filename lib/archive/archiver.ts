@@ -132,7 +132,7 @@ function learnMailbox(cursor: ArchiveCursor, records: readonly MessageRecord[]):
 export function createArchiver(options: ArchiverOptions): Archiver {
   const { ringCentral, objects, cursors, locators, observer } = options;
   const now = options.now ?? Date.now;
-  const checkpointMarginMs = options.checkpointMarginMs ?? 1_500;
+  const checkpointMarginMs = options.checkpointMarginMs ?? ARCHIVE_DEFAULTS.checkpointMarginMs;
   const startDate =
     typeof options.startDate === 'string' ? options.startDate : options.startDate.toISOString();
   const recordArchiver = createRecordArchiver({

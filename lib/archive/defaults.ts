@@ -8,6 +8,8 @@
 export const ARCHIVE_DEFAULTS = {
   /** Messages archived at once. */
   concurrency: 4,
+  /** No new message is started with less than this many ms left before the deadline. */
+  checkpointMarginMs: 1_500,
   /** Share of the Medium group's window left to interactive sends (downloads are Medium). */
   mediumReserve: 0.3,
   /** FSync start on the first run and after MSG-333; purge lists no older. */

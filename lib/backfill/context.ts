@@ -170,7 +170,10 @@ export async function startBackfillRun(options: BackfillOptions): Promise<Backfi
   const call: ArchiveCallOptions = { deadline, ...(signal ? { signal } : {}) };
   const scope = backfillScope(request, accountId);
   const result = emptyResult();
-  const outcome = createRunOutcome(call, { now, checkpointMarginMs: 1_500 });
+  const outcome = createRunOutcome(call, {
+    now,
+    checkpointMarginMs: ARCHIVE_DEFAULTS.checkpointMarginMs,
+  });
   const records = createRecordArchiver({
     ringCentral,
     objects,
