@@ -9,19 +9,20 @@
  * Extensions come from ARCHIVE_EXTENSIONS (ids, default `~`): the API surface this project uses
  * has no extension-listing endpoint.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   type ArchiveRingCentral,
   type ArchiveRunResult,
   createArchiver,
 } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import { ARCHIVE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
+import { publishRunSummary, summarizeArchiveRun } from '../lib/archive/run-summary.ts';
 import { archiveSettings, extensionRef } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { createS3Client } from '../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
@@ -38,7 +39,7 @@ const SERVICE = 'archive';
 export const archiveConfig = z.object({
   ...archiveSettings,
   /** Messages archived at once; default 4. */
-  ARCHIVE_CONCURRENCY: z._default(env.positiveInt, 4),
+  ARCHIVE_CONCURRENCY: z._default(env.positiveInt, ARCHIVE_DEFAULTS.concurrency),
 });
 
 /** A scheduler event (anything), or the webhook's hand-off of new message ids. */
@@ -101,41 +102,7 @@ export function createHandler(dependencies: ArchiveDependencies) {
           runs.push(await archiver.archiveExtension(extension, call));
         }
       }
-      for (const run of runs) {
-        metrics.addMetric('ArchivedMessages', MetricUnit.Count, run.archivedMessages);
-        metrics.addMetric('ArchivedBytes', MetricUnit.Bytes, run.archivedBytes);
-        metrics.addMetric('SkippedAttachments', MetricUnit.Count, run.skippedAttachments);
-        metrics.addMetric('ArchiveFailures', MetricUnit.Count, run.failures.length);
-        if (run.cursorLagSeconds !== undefined) {
-          metrics.addMetric('CursorLagSeconds', MetricUnit.Seconds, run.cursorLagSeconds);
-        }
-        const summary = {
-          extension: run.extension,
-          mode: run.mode,
-          fullSyncReason: run.fullSyncReason,
-          complete: run.complete,
-          cursorAdvanced: run.cursorAdvanced,
-          stoppedAtDeadline: run.stoppedAtDeadline,
-          stopReason: run.stopReason,
-          records: run.records,
-          archivedMessages: run.archivedMessages,
-          unchangedMessages: run.unchangedMessages,
-          markedDeleted: run.markedDeleted,
-          storedAttachments: run.storedAttachments,
-          skippedAttachments: run.skippedAttachments,
-          missingAttachments: run.missingAttachments,
-          archivedBytes: run.archivedBytes,
-        };
-        if (run.failures.length > 0) {
-          // Ids and error names only: never message text.
-          logger.error('Archive run had failures; the cursor stays', {
-            ...summary,
-            failures: run.failures.slice(0, 20),
-          });
-        } else {
-          logger.info('Archive run finished', summary);
-        }
-      }
+      for (const run of runs) publishRunSummary(summarizeArchiveRun(run), { metrics, logger });
       return { runs };
     },
   });
@@ -157,7 +124,10 @@ export function dependenciesFromEnvironment(
         hooks,
         limits: { safety },
       }),
-    objects: createS3ObjectStore({ bucket: config.ARCHIVE_BUCKET_NAME, client: new S3Client({}) }),
+    objects: createS3ObjectStore({
+      bucket: config.ARCHIVE_BUCKET_NAME,
+      client: createS3Client({ environment }),
+    }),
     cursors: createCursorStore(stateTable),
     locators: createLocatorStore(stateTable),
     extensions: config.ARCHIVE_EXTENSIONS,

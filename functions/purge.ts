@@ -8,18 +8,20 @@
  * operator has read a report and sets PURGE_DRY_RUN=false. A type without a retention in
  * PURGE_RETENTION_DAYS is never purged, so the default (`{}`) purges nothing either.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
+import { publishRunSummary } from '../lib/archive/run-summary.ts';
 import { archiveSettings } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
+import { createS3Client } from '../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import { parseRetentionDays, type RetentionDays } from '../lib/purge/candidates.ts';
 import { type PurgeOutcome, runPurge } from '../lib/purge/run.ts';
+import { summarizePurgeRun } from '../lib/purge/run-summary.ts';
 import type { MessagesApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
@@ -47,11 +49,11 @@ export const purgeConfig = z.object({
   /** Days per message type, e.g. {"Fax":90,"VoiceMail":90,"SMS":365,"Pager":30}; default {}. */
   PURGE_RETENTION_DAYS: z._default(retentionDays, {}),
   /** Report only; default true until an operator turns deleting on. */
-  PURGE_DRY_RUN: z._default(env.boolean, true),
+  PURGE_DRY_RUN: z._default(env.boolean, PURGE_DEFAULTS.dryRun),
   /** `purge=true`: skip RingCentral's Deleted state (no 5-day recycle bin); default false. */
-  PURGE_HARD: z._default(env.boolean, false),
+  PURGE_HARD: z._default(env.boolean, PURGE_DEFAULTS.hardPurge),
   /** Candidates per extension and run; default 10,000. */
-  PURGE_MAX_MESSAGES: z._default(env.positiveInt, 10_000),
+  PURGE_MAX_MESSAGES: z._default(env.positiveInt, PURGE_DEFAULTS.maxCandidatesPerExtension),
 });
 
 /** A scheduler event (anything); `{ "dryRun": true }` forces a dry run for one invocation. */
@@ -114,50 +116,10 @@ export function createHandler(dependencies: PurgeFunctionDependencies) {
         },
         { deadline: job.deadline, signal: job.signal },
       );
-      metrics.addMetric('PurgeCandidates', MetricUnit.Count, report.counts.candidates);
-      metrics.addMetric('PurgeVerified', MetricUnit.Count, report.counts.verified);
-      metrics.addMetric('PurgeDeleted', MetricUnit.Count, report.counts.deleted);
-      metrics.addMetric('PurgeSkipped', MetricUnit.Count, report.counts.skipped);
-      metrics.addMetric('PurgeFailed', MetricUnit.Count, report.counts.failed);
-      // Ids, reasons and counts only; the report in S3 has the details.
-      const summary = {
-        reportKey,
-        dryRun,
-        hardPurge: report.hardPurge,
-        complete: report.complete,
-        counts: report.counts,
-        extensions: report.extensions.map((extension) => ({
-          extension: extension.extension,
-          candidates: extension.candidates,
-          deleteRequests: extension.deleteRequests,
-          stopped: extension.stopped,
-          error: extension.error,
-        })),
-      };
-      if (report.failed.length > 0 || report.extensions.some((e) => e.stopped === 'error')) {
-        logger.error('Purge run had failures', summary);
-      } else if (report.skipped.length > 0) {
-        logger.warn('Purge run skipped messages it could not prove archived', summary);
-      } else {
-        logger.info('Purge run finished', summary);
-      }
+      publishRunSummary(summarizePurgeRun(report, { reportKey, dryRun }), { metrics, logger });
       return { reportKey, dryRun, complete: report.complete, counts: report.counts };
     },
   });
-}
-
-/**
- * The S3 client: against a local endpoint (AWS_ENDPOINT_URL_S3, e.g. s3rver) path-style
- * addressing and checksums only where required, which local stores support.
- */
-function s3Client(environment: NodeJS.ProcessEnv): S3Client {
-  return environment.AWS_ENDPOINT_URL_S3
-    ? new S3Client({
-        forcePathStyle: true,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      })
-    : new S3Client({});
 }
 
 /** The dependencies of a deployed function, from the validated environment. */
@@ -179,7 +141,7 @@ export function dependenciesFromEnvironment(
       ).messages,
     objects: createS3ObjectStore({
       bucket: config.ARCHIVE_BUCKET_NAME,
-      client: s3Client(environment),
+      client: createS3Client({ environment }),
     }),
     cursors: createCursorStore(createStateTable({ tableName: config.STATE_TABLE_NAME })),
     extensions: config.ARCHIVE_EXTENSIONS,

@@ -7,6 +7,7 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { recipientsSchema } from '../lib/alerts/alert-event.ts';
 import { templatesSchema } from '../lib/alerts/templates.ts';
+import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number' });
 
@@ -59,15 +60,15 @@ export const infraConfigSchema = z
     /**
      * The oldest creation time archive syncs and purge lists (ISO 8601): both must agree, since
      * nothing older is archived and so nothing older can be proven archived. Default: the
-     * functions' own (2000-01-01T00:00:00Z).
+     * functions' own (ARCHIVE_DEFAULTS.startDate in lib/archive/defaults.ts).
      */
     archiveStartDate: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2021-06-01T00:00:00Z' })
       .optional(),
     /** Purge only reports what it would delete until this is set to false. */
-    purgeDryRun: z.boolean().default(true),
+    purgeDryRun: z.boolean().default(PURGE_DEFAULTS.dryRun),
     /** Delete with `purge=true` (skips RingCentral's 5-day Deleted state). */
-    purgeHard: z.boolean().default(false),
+    purgeHard: z.boolean().default(PURGE_DEFAULTS.hardPurge),
     /** How often each job runs. token-refresh is in minutes: its functions must agree with it. */
     schedules: z
       .object({

@@ -1,30 +1,12 @@
 /**
- * The backfill's progress: a snapshot type the backfill emits, and a reporter that draws it as a
+ * The backfill's progress (the snapshot lib/backfill emits) drawn by a reporter as a
  * one-line bar on a terminal (redrawn in place) or as plain lines, at most one every few seconds,
  * when the output is a file or a pipe.
  */
 
-/** Where the backfill is. */
-export type BackfillPhase = 'exporting' | 'downloading' | 'listing' | 'finishing' | 'done';
+import type { BackfillPhase, BackfillProgress } from '../../lib/backfill/progress.ts';
 
-/** What the backfill has done so far. */
-export interface BackfillProgress {
-  phase: BackfillPhase;
-  /** A short note on the phase (the export task's status, the fallback reason). */
-  detail?: string;
-  messagesDone: number;
-  /** Unknown while listing (RingCentral does not say how many pages follow). */
-  messagesTotal: number | undefined;
-  /** Bytes read from export archives or attachment downloads (plus archives already done). */
-  bytesDone: number;
-  bytesTotal: number | undefined;
-  /** Milliseconds since the backfill started. */
-  elapsedMs: number;
-  /** Bytes per second over this run. */
-  bytesPerSecond: number;
-  /** Estimated milliseconds left, when totals are known. */
-  etaMs: number | undefined;
-}
+export type { BackfillPhase, BackfillProgress } from '../../lib/backfill/progress.ts';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 

@@ -18,9 +18,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocatorStore, ObjectStore } from '../../lib/archive/ports.ts';
 import { createLocatorStore } from '../../lib/aws/locator-store.ts';
+import { createS3Client } from '../../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../lib/aws/state-table.ts';
 import {
@@ -91,15 +92,14 @@ async function runningStack(dataDir: string): Promise<RunningStackFile | undefin
   }
 }
 
+/** s3rver's client: its endpoint, with the fixed credentials it accepts. */
 function s3rverClient(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    // s3rver predates the SDK's default checksums.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  return createS3Client({
+    local: {
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    },
   });
 }
 
@@ -166,13 +166,7 @@ export async function openBackfillTargets(
         `Locators: table ${env.STATE_TABLE_NAME}${env.AWS_ENDPOINT_URL_DYNAMODB ? ` at ${env.AWS_ENDPOINT_URL_DYNAMODB}` : ''} (from STATE_TABLE_NAME)`,
       );
       // A local endpoint (s3rver, MinIO) wants path-style addressing and no default checksums.
-      const client = env.AWS_ENDPOINT_URL_S3
-        ? new S3Client({
-            forcePathStyle: true,
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            responseChecksumValidation: 'WHEN_REQUIRED',
-          })
-        : new S3Client({});
+      const client = createS3Client({ environment: env });
       stops.push(async () => client.destroy());
       objects = createS3ObjectStore({ bucket: env.ARCHIVE_BUCKET, client });
       description.push(

@@ -3,9 +3,10 @@
  * which interactive sends (SMS, pager) also use; the archive leaves a share of each window free.
  */
 import { DEFAULT_GROUP_LIMITS } from '../ringcentral/index.ts';
+import { ARCHIVE_DEFAULTS } from './defaults.ts';
 
 /** Default share of the Medium window left to interactive sends. */
-export const DEFAULT_MEDIUM_RESERVE = 0.3;
+export const DEFAULT_MEDIUM_RESERVE: number = ARCHIVE_DEFAULTS.mediumReserve;
 
 /**
  * Requests per Medium window the archive's client keeps unused (its `limits.safety.Medium`):

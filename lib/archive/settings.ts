@@ -4,6 +4,7 @@
  */
 import { env } from '../runtime/config.ts';
 import * as z from '../validation/zod.ts';
+import { ARCHIVE_DEFAULTS } from './defaults.ts';
 
 /** `~` (the token's own extension) or a decimal extension id. */
 export const extensionRef = z
@@ -37,10 +38,10 @@ export const archiveSettings = {
    * FSync start (ISO date-time) on the first run and after MSG-333; purge lists no older, since
    * nothing older was archived and so nothing older could be verified.
    */
-  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), '2000-01-01T00:00:00Z'),
+  ARCHIVE_START_DATE: z._default(z.iso.datetime({ offset: true }), ARCHIVE_DEFAULTS.startDate),
   /**
    * Share of the Medium group's window left to interactive sends (downloads and deletes are
-   * Medium); default 0.3.
+   * Medium); default `ARCHIVE_DEFAULTS.mediumReserve` (0.3).
    */
   ARCHIVE_MEDIUM_RESERVE: reserveShare,
 };

@@ -102,3 +102,35 @@ export function createMemoryCheckpointStore(
     current: () => (stored ? structuredClone(stored) : undefined),
   };
 }
+
+/** A run's view of its checkpoint: the one of its scope, saved as the run goes. */
+export interface CheckpointKeeper {
+  /** The checkpoint of this scope, if any. */
+  readonly current: BackfillCheckpoint | undefined;
+  save(next: BackfillCheckpoint): Promise<void>;
+}
+
+/**
+ * Loads the checkpoint of `scope` (another scope's is ignored). A completed one is started over
+ * (its archives and extensions cleared): a rerun still checks cheaply, listing nothing new.
+ */
+export async function openCheckpoint(
+  store: BackfillCheckpointStore,
+  scope: string,
+): Promise<CheckpointKeeper> {
+  let current = await store.load();
+  if (current?.scope !== scope) current = undefined;
+  if (current?.completedAt) {
+    current = { ...current, archivesDone: [], extensionsDone: [] };
+    delete current.completedAt;
+  }
+  return {
+    get current() {
+      return current;
+    },
+    async save(next) {
+      current = next;
+      await store.save(next);
+    },
+  };
+}

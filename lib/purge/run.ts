@@ -5,6 +5,7 @@
  * work `reportReserveMs` before it, so the report is always written.
  */
 import { randomUUID } from 'node:crypto';
+import { PURGE_DEFAULTS } from '../archive/defaults.ts';
 import type { CursorStore, ObjectStore } from '../archive/ports.ts';
 import type { BulkResult, CallOptions, MessagesApi } from '../ringcentral/index.ts';
 import {
@@ -65,13 +66,7 @@ export interface PurgeOutcome {
   reportKey: string;
 }
 
-const DEFAULTS = {
-  dateFrom: '1970-01-01T00:00:00.000Z',
-  maxCandidatesPerExtension: 10_000,
-  verifyConcurrency: 16,
-  reportReserveMs: 5_000,
-  deleteReserveMs: 3_000,
-};
+const DEFAULTS = PURGE_DEFAULTS;
 
 function isStop(error: unknown): boolean {
   return error instanceof DeadlineExceededError || error instanceof AbortedError;

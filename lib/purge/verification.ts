@@ -3,15 +3,19 @@
  * message.json is there and describes this message, and every attachment RingCentral lists is in
  * the manifest and in S3 with the size RingCentral and the manifest state, unchanged since it was
  * archived (its entity tag is the one message.json recorded), and S3's own SHA-256 checksum equal
- * to the manifest's sha256 where S3 returns one. Entries archived before message.json recorded
- * entity tags prove themselves by the sha256 their objects carry as metadata.
+ * to the manifest's sha256 where S3 returns one (`stored-object-check.ts` in lib/archive, the check
+ * the backfill reads its uploads back with). Entries archived before message.json recorded entity
+ * tags prove themselves by the sha256 their objects carry as metadata.
  */
 
 import { messageKey } from '../archive/layout.ts';
 import type { ArchiveManifest } from '../archive/manifest.ts';
 import { parseManifest } from '../archive/manifest.ts';
-import type { ObjectStore, StoredObjectInfo } from '../archive/ports.ts';
+import type { ObjectStore } from '../archive/ports.ts';
+import { type StoredObjectCheck, verifyStoredObject } from '../archive/stored-object-check.ts';
 import type { MessageRecord } from '../ringcentral/types.ts';
+
+export { hexToBase64 } from '../archive/stored-object-check.ts';
 
 /** Why a message is not proven archived. */
 export type VerificationFailureReason =
@@ -62,19 +66,6 @@ export type Verification =
       detail: string;
       manifestKey?: string;
     };
-
-/** Hex sha256 to the base64 form S3 reports checksums in. */
-export function hexToBase64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
-}
-
-/**
- * S3 reports a full-object SHA-256 as plain base64; a multipart upload's composite checksum ends
- * in `-{parts}` and is a checksum of checksums, not comparable with the content's sha256.
- */
-function isFullObjectChecksum(checksum: string): boolean {
-  return !/-\d+$/.test(checksum);
-}
 
 function failure(
   id: string,
@@ -155,36 +146,23 @@ export async function verifyArchived(
 
   let checksummed = 0;
   for (const entry of manifest.attachments) {
-    let info: StoredObjectInfo | undefined;
+    let check: StoredObjectCheck;
     try {
-      info = await store.head(entry.key);
+      check = await verifyStoredObject(store, entry);
     } catch (error) {
       return failure(id, 'verification-error', `${entry.key}: ${describeError(error)}`, key);
     }
-    if (!info) return failure(id, 'attachment-missing', entry.key, key);
-    if (info.size !== entry.size) {
+    const [problem] = check.problems;
+    if (problem === 'size-mismatch') {
       return failure(
         id,
         'attachment-size-mismatch',
-        `${entry.key}: S3 ${info.size} B, manifest ${entry.size} B`,
+        `${entry.key}: S3 ${check.info?.size} B, manifest ${entry.size} B`,
         key,
       );
     }
-    if (entry.etag !== undefined && info.etag !== undefined && info.etag !== entry.etag) {
-      return failure(id, 'attachment-etag-mismatch', entry.key, key);
-    }
-    if (entry.etag === undefined && info.sha256 === undefined) {
-      return failure(id, 'attachment-sha256-missing', entry.key, key);
-    }
-    if (info.sha256 !== undefined && info.sha256.toLowerCase() !== entry.sha256) {
-      return failure(id, 'attachment-sha256-mismatch', entry.key, key);
-    }
-    if (info.checksumSha256 !== undefined && isFullObjectChecksum(info.checksumSha256)) {
-      if (info.checksumSha256 !== hexToBase64(entry.sha256)) {
-        return failure(id, 'attachment-checksum-mismatch', entry.key, key);
-      }
-      checksummed += 1;
-    }
+    if (problem !== undefined) return failure(id, `attachment-${problem}`, entry.key, key);
+    if (check.checksummed) checksummed += 1;
   }
   return {
     id,
