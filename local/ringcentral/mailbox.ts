@@ -12,6 +12,7 @@ import {
   openContent,
 } from './content.ts';
 import { RcError } from './errors.ts';
+import { type ExtensionStatus, type ExtensionType, hasMailbox } from './extension-types.ts';
 import type {
   AttachmentType,
   MessageAvailability,
@@ -23,7 +24,6 @@ import type {
   StoredCaller,
   StoredMessage,
 } from './mailbox-types.ts';
-import { type ExtensionStatus, type ExtensionType, hasMailbox } from './extension-types.ts';
 
 /** An extension of the emulated account: a user, a department, an IVR menu, ... */
 export interface ExtensionInfo {
