@@ -157,9 +157,14 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Canonical text of a manifest: sorted keys, 2-space indentation, trailing newline. */
+/** Canonical JSON text: sorted keys, 2-space indentation, trailing newline. */
+export function canonicalJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+/** Canonical text of a manifest: see {@link canonicalJson}. */
 export function serializeManifest(manifest: ArchiveManifest): string {
-  return `${JSON.stringify(sortKeys(manifest), null, 2)}\n`;
+  return canonicalJson(manifest);
 }
 
 /** Parses and validates message.json text; ids stay exact strings. */
