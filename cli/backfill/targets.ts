@@ -51,7 +51,7 @@ export interface BackfillTargets {
   close(): Promise<void>;
 }
 
-interface RunningStackFile {
+export interface RunningStackFile {
   ringCentral?: { mode?: string; server?: string; mediaServer?: string };
   s3Endpoint?: string;
   archiveBucket?: string;
@@ -66,7 +66,7 @@ export class BackfillTargetsError extends Error {
   override readonly name = 'BackfillTargetsError';
 }
 
-function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region,
@@ -84,7 +84,7 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** The running `npm start` stack, when its stack.json is there and its servers answer. */
-async function runningStack(dataDir: string): Promise<RunningStackFile | undefined> {
+export async function runningStack(dataDir: string): Promise<RunningStackFile | undefined> {
   const file = join(dataDir, 'stack.json');
   if (!existsSync(file)) return undefined;
   try {
@@ -97,7 +97,7 @@ async function runningStack(dataDir: string): Promise<RunningStackFile | undefin
 }
 
 /** s3rver's client: its endpoint, with the fixed credentials it accepts. */
-function s3rverClient(endpoint: string): S3Client {
+export function s3rverClient(endpoint: string): S3Client {
   return createS3Client({
     local: {
       endpoint,
