@@ -42,6 +42,24 @@ export function createS3ArchiveReader(options: {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },
+    async *children(prefix, listOptions = {}) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+          listOptions.signal ? { abortSignal: listOptions.signal } : undefined,
+        );
+        for (const common of page.CommonPrefixes ?? []) {
+          if (common.Prefix) yield common.Prefix;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
     async open(key, openOptions = {}) {
       try {
         const result = await client.send(
