@@ -17,7 +17,7 @@ export interface MonitoringProps {
   /** Where every alarm goes. */
   topic: sns.ITopic;
   /** The archive function, and how long it may go without a successful run. */
-  archiveFunction?: lambda.IFunction;
+  archiveFunction: lambda.IFunction;
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
@@ -107,7 +107,7 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    if (props.archiveFunction) {
+    {
       const fn = props.archiveFunction;
       add(
         'archive-lag',
