@@ -135,20 +135,7 @@ export class MessageAutomationStack extends Stack {
       'subscription-keeper': keeper,
     };
 
-    this.schedules = {
-      'token-refresh': this.schedule(
-        tokenRefresh,
-        `rate(${config.schedules.tokenRefreshMinutes} minutes)`,
-        Duration.minutes(5),
-      ),
-      archive: jobs.archiveSchedule,
-      purge: jobs.purgeSchedule,
-      'subscription-keeper': this.schedule(
-        keeper,
-        config.schedules.subscriptionKeeper,
-        Duration.hours(2),
-      ),
-    };
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.monitoring = this.monitor(jobs.archive);
     this.routeAlerts(alert);
@@ -405,12 +392,28 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
-  private schedule(fn: MessageFunction, expression: string, maxEventAge: Duration): ScheduledJob {
-    return scheduleFunction(this, fn, {
-      expression,
-      deadLetterQueue: this.deadLetters.schedules.queue,
-      maxEventAge,
-    });
+  /** The schedules: token-refresh and subscription-keeper here, archive and purge by the jobs. */
+  private scheduleJobs(
+    tokenRefresh: MessageFunction,
+    jobs: ArchiveJobs,
+    keeper: MessageFunction,
+  ): Record<ScheduledFunctionName, ScheduledJob> {
+    const { schedules } = this.config;
+    const deadLetterQueue = this.deadLetters.schedules.queue;
+    return {
+      'token-refresh': scheduleFunction(this, tokenRefresh, {
+        expression: `rate(${schedules.tokenRefreshMinutes} minutes)`,
+        deadLetterQueue,
+        maxEventAge: Duration.minutes(5),
+      }),
+      archive: jobs.archiveSchedule,
+      purge: jobs.purgeSchedule,
+      'subscription-keeper': scheduleFunction(this, keeper, {
+        expression: schedules.subscriptionKeeper,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(2),
+      }),
+    };
   }
 
   // --- API, alarms, alerts, outputs -----------------------------------------------------------
