@@ -39,7 +39,7 @@ export interface CustodyHeadStore {
 export interface ArchiveReader {
   /** Every object under `prefix`, in key order, fetched a page at a time as the caller iterates. */
   list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<ListedObject>;
-  /** The next level of "folders" under `prefix` (each ending in `/`), in key order. */
+  /** The next level of "folders" under `prefix` (each ending in `/`, objects directly under it skipped), in key order. */
   children(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<string>;
   /** The object's bytes, or `undefined` when there is no such object; consume or destroy it. */
   open(key: string, options?: { signal?: AbortSignal }): Promise<Readable | undefined>;

@@ -100,7 +100,8 @@ describe('archive search on Athena', () => {
     // Act
     const statements = (
       stack.resolve(
-        (stack.search.searchPolicy.node.defaultChild as { policyDocument: unknown }).policyDocument,
+        (stack.search.searchPolicy.node.defaultChild as unknown as { policyDocument: unknown })
+          .policyDocument,
       ) as {
         Statement: Array<{ Action: string | string[] }>;
       }
