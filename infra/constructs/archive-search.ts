@@ -2,7 +2,7 @@ import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX } from '../../lib/archive/layout.ts';
@@ -39,6 +39,8 @@ export class ArchiveSearch extends Construct {
   readonly table: glue.CfnTable;
   readonly workGroup: athena.CfnWorkGroup;
   readonly resultsBucket: s3.Bucket;
+  /** Encrypts the query results (they hold message content). */
+  readonly resultsKey: kms.Key;
   /** What running a search takes; attach it to whoever searches. */
   readonly searchPolicy: iam.ManagedPolicy;
 
@@ -47,9 +49,31 @@ export class ArchiveSearch extends Construct {
     const stack = Stack.of(this);
     const databaseName = `message_archive_${stack.stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
     const tableName = 'messages';
+    this.resultsKey = new kms.Key(this, 'ResultsKey', {
+      description: 'Encrypts the Athena results of archive searches',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // As the operations key: grants only for AWS services (S3 and Athena use the key directly).
+    this.resultsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: {
+            'kms:GrantIsForAWSResource': 'false',
+            'aws:PrincipalIsAWSService': 'false',
+          },
+        },
+      }),
+    );
     this.resultsBucket = new s3.Bucket(this, 'Results', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.KMS_MANAGED,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.resultsKey,
       bucketKeyEnabled: true,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
@@ -111,7 +135,10 @@ export class ArchiveSearch extends Construct {
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: {
+            encryptionOption: 'SSE_KMS',
+            kmsKey: this.resultsKey.keyArn,
+          },
         },
       },
     });
@@ -189,6 +216,12 @@ export class ArchiveSearch extends Construct {
         resources: [this.resultsBucket.arnForObjects('results/*')],
       }),
     ];
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.resultsKey.keyArn],
+      }),
+    );
     if (props.archiveKey) {
       statements.push(
         new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),

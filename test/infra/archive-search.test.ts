@@ -92,7 +92,7 @@ describe('archive search on Athena', () => {
     expect(workGroup.WorkGroupConfiguration).toMatchObject({
       EnforceWorkGroupConfiguration: true,
       BytesScannedCutoffPerQuery: 100 * 1024 ** 3,
-      ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+      ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS' } },
     });
   });
 
@@ -120,6 +120,7 @@ describe('archive search on Athena', () => {
       's3:GetObject',
       ['s3:GetBucketLocation', 's3:ListBucket'],
       ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });

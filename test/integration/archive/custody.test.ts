@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVerifyCommand, VERIFY_USAGE } from '../../../cli/archive/verify-command.ts';
 import { parseCustodyManifest, serializeCustodyManifest } from '../../../lib/archive/custody.ts';
 import { appendCustodyManifest } from '../../../lib/archive/custody-ledger.ts';
 import type { CustodyHeadStore } from '../../../lib/archive/custody-ports.ts';
@@ -42,6 +43,22 @@ describe('the chain of custody of archive runs', () => {
   const putText = (key: string, body: string) =>
     harness.s3.client.send(new PutObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: key, Body: body }));
 
+  const command = async (argv: string[]) => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runVerifyCommand(argv, {
+      stdout: (line) => stdout.push(line),
+      stderr: (text) => stderr.push(text),
+      open: async () => ({
+        reader: createS3ArchiveReader({ bucket: ARCHIVE_BUCKET, client: harness.s3.client }),
+        heads,
+        description: ARCHIVE_BUCKET,
+        close() {},
+      }),
+    });
+    return { code, stdout, stderr: stderr.join('') };
+  };
+
   beforeAll(async () => {
     harness = await startArchiveHarness({
       rateLimits: UNLIMITED_RATE_LIMITS,
@@ -83,6 +100,23 @@ describe('the chain of custody of archive runs', () => {
     expect(breaks).toEqual([]);
     expect(summary).toMatchObject({ passed: true, manifests: 2 });
     expect(summary.hashed).toBe(summary.objects);
+  });
+
+  it('archive:verify passes an untouched archive (exit 0) and answers usage errors with exit 2', async () => {
+    // Act
+    const passed = await command(['--sample', '50%']);
+    const unknown = await command(['--colour']);
+    const help = await command(['--help']);
+
+    // Assess
+    expect(passed.code).toBe(0);
+    expect(passed.stdout).toEqual([
+      expect.stringMatching(/^PASS 2 manifests of 1 accounts, \d+ objects/),
+    ]);
+    expect(passed.stderr).toContain('objects');
+    expect([unknown.code, help.code]).toEqual([2, 0]);
+    expect(unknown.stderr).toContain(VERIFY_USAGE);
+    expect(help.stdout).toEqual([VERIFY_USAGE]);
   });
 
   it('serialises concurrent appends into one chain through the conditional head', async () => {
@@ -145,6 +179,7 @@ describe('the chain of custody of archive runs', () => {
 
     // Act
     const altered = await verify();
+    const failed = await command([]);
     await harness.s3.client.send(
       new DeleteObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: firstKey.key }),
     );
@@ -154,6 +189,11 @@ describe('the chain of custody of archive runs', () => {
     const named = (breaks: CustodyBreak[]) =>
       breaks.map((found) => `${found.kind} ${found.key}`).sort();
     expect(altered.summary.passed).toBe(false);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(
+      `BREAK altered-object ${attachment.key}: ${altered.breaks.find((found) => found.kind === 'altered-object')?.detail}`,
+    );
+    expect(failed.stdout.at(-1)).toMatch(/^FAIL 4 breaks/);
     expect(named(altered.breaks)).toEqual(
       [
         `altered-object ${attachment.key}`,
