@@ -37,6 +37,7 @@ import {
   type MessageType,
   type RingCentral,
   RingCentralError,
+  sleepWithin,
 } from '../ringcentral/index.ts';
 import type { MessageAttachment } from '../ringcentral/types.ts';
 import type { BackfillCheckpoint, BackfillCheckpointStore } from './checkpoint.ts';
@@ -370,17 +371,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       if (now() + interval > waitUntil) {
         throw new ExportUnavailableError('the export task did not complete in time');
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, interval);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await sleepWithin(interval, signal ? { signal } : undefined, 'backfill');
       throwIfAborted();
       interval = Math.min(maxInterval, interval * 2);
     }
