@@ -146,7 +146,7 @@ describe('authentication', () => {
     ]);
   });
 
-  it('gives up with an AuthError when the re-read token is rejected too', async () => {
+  it('gives up with an AuthError when the re-read token is rejected too and no retry is left', async () => {
     // Prepare
     server = await startServer((_request, response) =>
       sendJson(response, 401, { errors: [{ errorCode: 'OAU-213', message: 'Token not found' }] }),
@@ -158,7 +158,12 @@ describe('authentication', () => {
         return { accessToken: `t${loads}`, expiresAt: Date.now() + 3_600_000 };
       },
     });
-    const rc = createRingCentral({ server: server.url, tokenSource: tokens });
+    // Each newer token is tried in turn, up to maxRetries: one here.
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: tokens,
+      limits: { backoff: { maxRetries: 1 } },
+    });
 
     // Act
     const attempt = rc.configuration.get();
