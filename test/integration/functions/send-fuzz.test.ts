@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { E164_PATTERN } from '../../../lib/api/fields.ts';
+import { E164_PATTERN } from '../../../lib/ringcentral/validation.ts';
 import { problemResponse } from '../../../lib/api/responses.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
 import type { LocalS3 } from '../../support/s3rver.ts';
