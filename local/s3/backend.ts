@@ -42,10 +42,12 @@ export function keyPath(key: string): string {
 
 /** s3rver on `host:port`. */
 export class Backend {
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-  ) {}
+  private readonly host: string;
+  private readonly port: number;
+  constructor(host: string, port: number) {
+    this.host = host;
+    this.port = port;
+  }
 
   /** Sends a request and returns s3rver's answer unread. */
   open(

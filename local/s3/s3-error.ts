@@ -8,14 +8,15 @@ import type { ServerResponse } from 'node:http';
 /** An S3 error the stand-in answers with. */
 export class S3Error extends Error {
   override readonly name = 'S3Error';
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    /** Headers S3 sends with this error (e.g. `x-amz-delete-marker`). */
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly code: string;
+  readonly status: number;
+  /** Headers S3 sends with this error (e.g. `x-amz-delete-marker`). */
+  readonly headers: Record<string, string>;
+  constructor(code: string, status: number, message: string, headers: Record<string, string> = {}) {
     super(message);
+    this.code = code;
+    this.status = status;
+    this.headers = headers;
   }
 }
 

@@ -33,7 +33,10 @@ export class VersionCatalog {
   private readonly versions = new Map<string, ObjectVersion[]>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly backend: Backend) {}
+  private readonly backend: Backend;
+  constructor(backend: Backend) {
+    this.backend = backend;
+  }
 
   /** Creates the internal bucket (kept when it exists). */
   async open(): Promise<void> {

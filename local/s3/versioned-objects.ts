@@ -75,10 +75,12 @@ export class VersionedObjects {
   /** Locks asked for when multipart uploads were created, by upload id. */
   private readonly uploadLocks = new Map<string, RequestedLock>();
 
-  constructor(
-    private readonly backend: Backend,
-    private readonly catalog: VersionCatalog,
-  ) {}
+  private readonly backend: Backend;
+  private readonly catalog: VersionCatalog;
+  constructor(backend: Backend, catalog: VersionCatalog) {
+    this.backend = backend;
+    this.catalog = catalog;
+  }
 
   /** PutObject: the body goes to the key, then is kept as a new version. */
   async put(call: LockedObjectRequest): Promise<void> {
