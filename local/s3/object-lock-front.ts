@@ -116,11 +116,14 @@ export async function startObjectLockFront(
         '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>',
       );
     }
-    // A batch delete or a listing of versions would bypass the catalogue: refused, not faked.
-    if (lock && (query.has('delete') || query.has('versions') || query.has('versioning'))) {
-      throw s3Errors.notImplemented();
-    }
-    if (lock && method === 'DELETE') await catalog.setBucketLock(bucket, undefined);
+    // A batch delete, a listing of versions, versioning changes or deleting the bucket (whose
+    // versions s3rver cannot see) would bypass the catalogue: refused, not faked.
+    const bypassesCatalog =
+      query.has('delete') ||
+      query.has('versions') ||
+      query.has('versioning') ||
+      (method === 'DELETE' && query.size === 0);
+    if (lock && bypassesCatalog) throw s3Errors.notImplemented();
     return passThrough(request, response);
   };
 

@@ -36,6 +36,10 @@ export function relayStream(
   delete headers['keep-alive'];
   response.writeHead(answer.statusCode ?? 502, headers);
   answer.once('error', (error) => response.destroy(error));
+  // A caller gone mid-body must not leave s3rver's answer paused on an open socket.
+  response.once('close', () => {
+    if (!answer.complete) answer.destroy();
+  });
   answer.pipe(response);
 }
 
