@@ -90,7 +90,12 @@ export class Backend {
 
   /** Copies an object server-side (s3rver's CopyObject keeps bytes, type and metadata). */
   async copy(from: string, to: string): Promise<void> {
-    const answer = await this.call('PUT', to, { 'x-amz-copy-source': from, 'content-length': '0' });
+    // s3rver reads the source with decodeURI, which leaves `%26` and the like encoded.
+    const source = encodeURI(decodeURIComponent(from));
+    const answer = await this.call('PUT', to, {
+      'x-amz-copy-source': source,
+      'content-length': '0',
+    });
     if (answer.status !== 200) {
       throw new Error(`s3rver could not copy ${from} to ${to}: ${answer.status} ${answer.body}`);
     }

@@ -18,6 +18,7 @@ import {
 import { readText, relayAnswer, relayStream } from './relay.ts';
 import { S3Error, s3Errors, sendS3Error, sendXml } from './s3-error.ts';
 import { VersionCatalog } from './version-catalog.ts';
+import { listObjectVersions } from './version-listing.ts';
 import { type LockedObjectRequest, VersionedObjects } from './versioned-objects.ts';
 
 /** Options of {@link startObjectLockFront}. */
@@ -116,13 +117,13 @@ export async function startObjectLockFront(
         '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>',
       );
     }
-    // A batch delete, a listing of versions, versioning changes or deleting the bucket (whose
+    if (lock && query.has('versions') && method === 'GET') {
+      return listObjectVersions(catalog, response, bucket, query);
+    }
+    // A batch delete, versioning changes or deleting the bucket (whose
     // versions s3rver cannot see) would bypass the catalogue: refused, not faked.
     const bypassesCatalog =
-      query.has('delete') ||
-      query.has('versions') ||
-      query.has('versioning') ||
-      (method === 'DELETE' && query.size === 0);
+      query.has('delete') || query.has('versioning') || (method === 'DELETE' && query.size === 0);
     if (lock && bypassesCatalog) throw s3Errors.notImplemented();
     return passThrough(request, response);
   };

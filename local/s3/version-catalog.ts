@@ -96,6 +96,39 @@ export class VersionCatalog {
     this.versions.set(`${bucket}/${key}`, versions);
   }
 
+  /**
+   * Every key of `bucket` under `prefix` that has versions (or delete markers) or a current
+   * object, sorted. Reads every listing page: a local archive is small enough.
+   */
+  async keys(bucket: string, prefix: string): Promise<string[]> {
+    const catalogued = `${bucket}/versions/`;
+    const [current, versioned] = await Promise.all([
+      this.listBackend(bucket, prefix),
+      this.listBackend(CATALOG_BUCKET, `${catalogued}${prefix}`),
+    ]);
+    const all = new Set([...current, ...versioned.map((key) => key.slice(catalogued.length))]);
+    return [...all].sort();
+  }
+
+  private async listBackend(bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let marker = '';
+    for (;;) {
+      const query = new URLSearchParams({ prefix, marker, 'max-keys': '1000' });
+      const answer = await this.backend.call('GET', `/${encodeURIComponent(bucket)}?${query}`);
+      if (answer.status !== 200)
+        throw new Error(`s3rver could not list ${bucket}: ${answer.status}`);
+      const text = answer.body.toString('utf8');
+      const page = [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) =>
+        unescapeXml(match[1] ?? ''),
+      );
+      keys.push(...page);
+      const last = page.at(-1);
+      if (!text.includes('<IsTruncated>true</IsTruncated>') || last === undefined) return keys;
+      marker = last;
+    }
+  }
+
   /** Runs `work` after every earlier change of the same key: one change of a key at a time. */
   serialize<T>(bucket: string, key: string, work: () => Promise<T>): Promise<T> {
     const id = `${bucket}/${key}`;
@@ -126,4 +159,17 @@ export class VersionCatalog {
     );
     if (answer.status !== 200) throw new Error(`s3rver could not write ${path}: ${answer.status}`);
   }
+}
+
+/** Undoes the escaping s3rver applies to listed keys (`he.escape`). */
+function unescapeXml(text: string): string {
+  return text.replace(/&(#x?[0-9a-f]+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    const lower = name.toLowerCase();
+    if (named[lower]) return named[lower];
+    const code = lower.startsWith('#x')
+      ? Number.parseInt(lower.slice(2), 16)
+      : Number(lower.slice(1));
+    return Number.isFinite(code) ? String.fromCodePoint(code) : entity;
+  });
 }

@@ -12,6 +12,7 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
@@ -307,5 +308,47 @@ describe('the local S3 with Object Lock', () => {
     // Assess
     expect(second.VersionId).toBeUndefined();
     expect((await s3ErrorOf(text('unlocked-2', 'k'))).code).toBe('NoSuchKey');
+  });
+
+  it('lists every version and delete marker, newest first, in pages that end between keys', async () => {
+    // Prepare
+    now = START;
+    const bucket = await lockedBucket({ mode: 'GOVERNANCE', days: 1 });
+    const a1 = await put(bucket, 'a & b', 'one');
+    const a2 = await put(bucket, 'a & b', 'two');
+    const b1 = await put(bucket, 'b', 'x');
+    const marker = await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'b' }));
+    const c1 = await put(bucket, 'c', 'y');
+
+    // Act
+    const all = await s3.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const pages: Array<{ keys: string[]; next: string | undefined }> = [];
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (let more = true; more; ) {
+      const page = await s3.client.send(
+        new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 2, ...markers }),
+      );
+      const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
+      pages.push({ keys: entries.map((entry) => entry.Key ?? ''), next: page.NextKeyMarker });
+      markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+      more = page.IsTruncated === true;
+    }
+
+    // Assess
+    expect(all.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest, v.Size])).toEqual([
+      ['a & b', a2.VersionId, true, 3],
+      ['a & b', a1.VersionId, false, 3],
+      ['b', b1.VersionId, false, 1],
+      ['c', c1.VersionId, true, 1],
+    ]);
+    expect(all.DeleteMarkers?.map((m) => [m.Key, m.VersionId, m.IsLatest])).toEqual([
+      ['b', marker.VersionId, true],
+    ]);
+    expect(all.IsTruncated).toBe(false);
+    expect(pages).toEqual([
+      { keys: ['a & b', 'a & b'], next: 'a & b' },
+      { keys: ['b', 'b'], next: 'b' },
+      { keys: ['c'], next: undefined },
+    ]);
   });
 });
