@@ -15,6 +15,7 @@ import type { PacerWaitInfo, WaitReason } from './rate-limit.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import type { BackoffOptions } from './retry.ts';
+import type { SharedBudgetOptions } from './shared-pacer.ts';
 import { backoffDelay, backoffPolicy, isIdempotentMethod, neverReachedServer } from './retry.ts';
 
 /** Rate-limit and retry settings; every duration is configurable so tests run in seconds. */
@@ -26,6 +27,8 @@ export interface LimitsOptions {
   backoff?: BackoffOptions;
   /** Penalty assumed when a 429 has no Retry-After; RingCentral says at least 30 s. */
   defaultRetryAfterMs?: number;
+  /** A budget shared with the user's other processes (see `shared-pacer.ts`). */
+  shared?: SharedBudgetOptions;
 }
 
 /** Describes one HTTP exchange for the hooks. Never carries tokens or bodies. */
@@ -127,6 +130,7 @@ export function createTransport(options: TransportOptions): Transport {
     new RateLimiter({
       groups: options.limits?.groups,
       safety: options.limits?.safety,
+      shared: options.limits?.shared,
       onWait: (info: PacerWaitInfo) => hooks.onWait?.(info),
       now: options.now,
     });

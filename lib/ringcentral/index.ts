@@ -56,6 +56,7 @@ export type {
 } from './messages.ts';
 export type { MailboxRef } from './paths.ts';
 export type {
+  GroupGate,
   GroupSnapshot,
   PacerOptions,
   PacerWaitInfo,
@@ -66,6 +67,17 @@ export { RateLimiter } from './rate-limit.ts';
 export type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 export { DEFAULT_GROUP_LIMITS } from './rate-limit-groups.ts';
 export type { BackoffOptions } from './retry.ts';
+export type { BudgetRing, ClaimPlan, RingSettings, SlotUpdate } from './budget-ring.ts';
+export { applyClaim, emptyRing, planClaim, planReading, resizeRing } from './budget-ring.ts';
+export type {
+  BudgetKey,
+  BudgetReading,
+  ClaimResult,
+  GrantedSlot,
+  SharedRateBudget,
+  SlotClaim,
+} from './shared-budget.ts';
+export type { SharedBudgetOptions } from './shared-pacer.ts';
 export type { PagerApi, PagerParty, PagerRequest, SmsApi, SmsRequest } from './send.ts';
 export type {
   CreateSubscriptionRequest,
