@@ -266,6 +266,8 @@ export class SharedGroupPacer {
   private grant(waiter: Waiter, slot: Reservation): void {
     waiter.dispose();
     this.inFlight += 1;
+    // A reservation used frees this caller's fair share for the next claim.
+    this.claimPausedUntil = 0;
     const sentAt = this.now();
     let settled = false;
     waiter.resolve({
