@@ -218,15 +218,23 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   const pause = (attempt: number): Promise<void> =>
     delay(Math.floor(random() * Math.min(50, 2 * attempt)));
 
+  // Slots are planned to start once the write is expected back, so a slow store shortens no
+  // slot's send time: the recent write latency, decaying.
+  let writeLatencyMs = 0;
   const claim = async (request: SlotClaim): Promise<ClaimResult> => {
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const stored = await read(request);
-      const ring = stored?.ring ?? { ...emptyRing(request.limit), penaltyUntil: penaltyOf(request) };
-      const plan = planClaim(ring, request, now(), settings);
+      const ring = stored?.ring ?? {
+        ...emptyRing(request.limit),
+        penaltyUntil: penaltyOf(request),
+      };
+      const plannedAt = now();
+      const plan = planClaim(ring, request, plannedAt + writeLatencyMs, settings);
       if (plan.updates.length === 0) return plan.result;
       const written = stored
         ? await writeSlots(request, ring, plan.updates, request.caller)
         : await writeRing(request, applyClaim(ring, plan.updates, request.caller), undefined);
+      writeLatencyMs = Math.max(now() - plannedAt, Math.floor(writeLatencyMs * 0.8));
       if (written) return plan.result;
       await pause(attempt);
     }

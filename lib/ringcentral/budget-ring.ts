@@ -69,7 +69,7 @@ export function emptyRing(limit: GroupLimit): BudgetRing {
 
 /**
  * The ring for a new limit or window. It keeps the busiest slots (the latest `busyUntil`), so
- * requests already counted stay counted; a longer window extends them.
+ * requests already counted stay counted, for the new window's length from their arrival.
  */
 export function resizeRing(ring: BudgetRing, limit: GroupLimit): BudgetRing {
   const next = emptyRing(limit);
@@ -78,9 +78,9 @@ export function resizeRing(ring: BudgetRing, limit: GroupLimit): BudgetRing {
     .map((busyUntil, index) => ({ busyUntil, index }))
     .sort((a, b) => b.busyUntil - a.busyUntil)
     .slice(0, next.limit);
-  const extra = Math.max(0, limit.windowMs - ring.windowMs);
+  const change = limit.windowMs - ring.windowMs;
   busiest.forEach(({ busyUntil, index }, slot) => {
-    next.busyUntil[slot] = busyUntil === 0 ? 0 : busyUntil + extra;
+    next.busyUntil[slot] = busyUntil === 0 ? 0 : Math.max(0, busyUntil + change);
     next.sendAt[slot] = ring.sendAt[index] ?? 0;
     next.owners[slot] = ring.owners[index] ?? '';
   });
@@ -114,7 +114,10 @@ export function planClaim(
   let limitedBy: ClaimResult['limitedBy'];
   const futureWanted = wanted - chosen.length;
   if (futureWanted > 0) {
-    const quota = Math.max(0, fairShare(ring, request.caller, now) - pending(ring, request.caller, now));
+    const quota = Math.max(
+      0,
+      fairShare(ring, request.caller, now) - pending(ring, request.caller, now),
+    );
     const later = inTime.filter((slot) => slot.at > now);
     const count = Math.min(futureWanted, quota, later.length);
     // The earliest few, spread a little so callers reserving together collide less.

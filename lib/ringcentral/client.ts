@@ -15,8 +15,8 @@ import type { PacerWaitInfo, WaitReason } from './rate-limit.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import type { BackoffOptions } from './retry.ts';
-import type { SharedBudgetOptions } from './shared-pacer.ts';
 import { backoffDelay, backoffPolicy, isIdempotentMethod, neverReachedServer } from './retry.ts';
+import type { SharedBudgetOptions } from './shared-pacer.ts';
 
 /** Rate-limit and retry settings; every duration is configurable so tests run in seconds. */
 export interface LimitsOptions {

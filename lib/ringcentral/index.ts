@@ -38,6 +38,8 @@ export {
   staticTokenSource,
 } from './auth.ts';
 export type { AccessToken, TokenSource } from './auth-types.ts';
+export type { BudgetRing, ClaimPlan, RingSettings, SlotUpdate } from './budget-ring.ts';
+export { applyClaim, emptyRing, planClaim, planReading, resizeRing } from './budget-ring.ts';
 export type { BulkResult } from './bulk.ts';
 export { MAX_IDS_PER_REQUEST } from './bulk.ts';
 export type { LimitsOptions, RequestInfo, RingCentralHooks, Transport } from './client.ts';
@@ -67,8 +69,7 @@ export { RateLimiter } from './rate-limit.ts';
 export type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 export { DEFAULT_GROUP_LIMITS } from './rate-limit-groups.ts';
 export type { BackoffOptions } from './retry.ts';
-export type { BudgetRing, ClaimPlan, RingSettings, SlotUpdate } from './budget-ring.ts';
-export { applyClaim, emptyRing, planClaim, planReading, resizeRing } from './budget-ring.ts';
+export type { PagerApi, PagerParty, PagerRequest, SmsApi, SmsRequest } from './send.ts';
 export type {
   BudgetKey,
   BudgetReading,
@@ -78,7 +79,6 @@ export type {
   SlotClaim,
 } from './shared-budget.ts';
 export type { SharedBudgetOptions } from './shared-pacer.ts';
-export type { PagerApi, PagerParty, PagerRequest, SmsApi, SmsRequest } from './send.ts';
 export type {
   CreateSubscriptionRequest,
   SubscriptionsApi,

@@ -224,7 +224,9 @@ export class SharedGroupPacer {
         if (nextAt !== undefined && deadline !== undefined && nextAt > deadline) {
           this.queue.splice(index, 1);
           waiter.dispose();
-          waiter.reject(this.exhausted(nextAt - now, 'every slot is taken until after the deadline'));
+          waiter.reject(
+            this.exhausted(nextAt - now, 'every slot is taken until after the deadline'),
+          );
         } else index += 1;
       }
     }
@@ -296,7 +298,8 @@ export class SharedGroupPacer {
     const windowSeconds = headerNumber(outcome.headers, 'x-rate-limit-window');
     const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
     if (limit !== undefined && limit > 0) this.limit.limit = limit;
-    if (windowSeconds !== undefined && windowSeconds > 0) this.limit.windowMs = windowSeconds * 1000;
+    if (windowSeconds !== undefined && windowSeconds > 0)
+      this.limit.windowMs = windowSeconds * 1000;
     const report = (work: Promise<void>): void => {
       work.catch((error: unknown) => this.shared.onError?.(error));
     };

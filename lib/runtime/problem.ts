@@ -144,7 +144,8 @@ function fromRingCentral(error: RingCentralError): HttpProblem {
     return new HttpProblem({
       status: 503,
       title: 'RingCentral capacity exhausted for now',
-      detail: 'Every slot of the shared RingCentral budget is taken until after this request must end.',
+      detail:
+        'Every slot of the shared RingCentral budget is taken until after this request must end.',
       type: ProblemType.rateLimited,
       retryAfterSeconds: error.retryAfterSeconds,
       cause: error,

@@ -4,7 +4,12 @@ import type {
   SharedRateBudget,
   SlotClaim,
 } from '../../../../lib/ringcentral/index.ts';
-import { applyClaim, emptyRing, planClaim, planReading } from '../../../../lib/ringcentral/index.ts';
+import {
+  applyClaim,
+  emptyRing,
+  planClaim,
+  planReading,
+} from '../../../../lib/ringcentral/index.ts';
 
 /** A shared rate budget in this process's memory (the rules of the DynamoDB one, no store), with its calls counted. */
 export interface MemoryBudget extends SharedRateBudget {
@@ -29,7 +34,8 @@ export function createMemoryBudget(holdMs: number, now: () => number = Date.now)
       ring.penaltyUntil = penalties.get(id(request)) ?? 0;
       const plan = planClaim(ring, request, now(), { holdMs });
       rings.set(id(request), applyClaim(ring, plan.updates, request.caller));
-      for (const slot of plan.result.slots) granted.push({ caller: request.caller, sendAt: slot.sendAt });
+      for (const slot of plan.result.slots)
+        granted.push({ caller: request.caller, sendAt: slot.sendAt });
       return plan.result;
     },
     learn: async (key) => {
