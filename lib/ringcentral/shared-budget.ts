@@ -42,7 +42,10 @@ export interface ClaimResult {
   nextAt: number | undefined;
   /** Why fewer slots than asked were granted. */
   limitedBy: 'deadline' | 'share' | undefined;
-  /** The group's penalty end (epoch ms) as the store had it at the claim; 0 when none. */
+  /**
+   * The group's penalty end (epoch ms) as the store had it at the claim; 0 when none. When slots
+   * were granted, the store still had it when the claim was answered.
+   */
   penaltyUntil: number;
 }
 

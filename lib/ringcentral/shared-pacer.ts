@@ -210,9 +210,12 @@ export class SharedGroupPacer {
   private claimed(result: ClaimResult, claimedAt: number): void {
     this.claiming = false;
     const now = this.now();
-    this.penaltyKnownAt = Math.max(this.penaltyKnownAt, claimedAt);
+    // A granted slot was written on condition that the penalty was still as read: the penalty
+    // is known as of the answer. An empty answer only proves it as of the claim.
+    const knownAt = result.slots.length > 0 ? now : claimedAt;
+    this.penaltyKnownAt = Math.max(this.penaltyKnownAt, knownAt);
     this.blockedUntil = Math.max(this.blockedUntil, result.penaltyUntil);
-    for (const slot of result.slots) this.pool.push({ ...slot, knownAt: claimedAt });
+    for (const slot of result.slots) this.pool.push({ ...slot, knownAt });
     this.pool.sort((a, b) => a.sendAt - b.sendAt);
     if (result.slots.length === 0) {
       this.claimPausedUntil = result.nextAt ?? now + EMPTY_CLAIM_PAUSE_MS;
