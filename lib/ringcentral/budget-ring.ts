@@ -14,6 +14,9 @@
 import type { GroupLimit } from './rate-limit-groups.ts';
 import type { BudgetReading, ClaimResult, GrantedSlot } from './shared-budget.ts';
 
+/** Reservations are drawn among this many more of the earliest slots than wanted. */
+const RESERVATION_SPREAD = 4;
+
 /** The stored state of one budget (user + group). */
 export interface BudgetRing {
   limit: number;
@@ -120,8 +123,8 @@ export function planClaim(
     );
     const later = inTime.filter((slot) => slot.at > now);
     const count = Math.min(futureWanted, quota, later.length);
-    // The earliest few, spread a little so callers reserving together collide less.
-    chosen.push(...sample(later.slice(0, count * 2), count, random));
+    // The earliest few, spread over a few more so callers reserving together collide less.
+    chosen.push(...sample(later.slice(0, count + RESERVATION_SPREAD), count, random));
     if (count < futureWanted) {
       limitedBy = count < Math.min(futureWanted, later.length) ? 'share' : 'deadline';
     }

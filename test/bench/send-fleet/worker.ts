@@ -15,7 +15,7 @@ import {
   RateLimitedError,
   staticTokenSource,
 } from '../../../lib/ringcentral/index.ts';
-import { runAsChild } from '../support/child-process.ts';
+import { runAsChild, sendToParent } from '../support/child-process.ts';
 import type { BenchCredentials, EmulatorFacts } from '../support/emulator-process.ts';
 
 /** What the parent sends. */
@@ -31,9 +31,8 @@ export interface FleetWorkerInput {
   concurrency: number;
   /** Each request's deadline, from its start. */
   deadlineMs: number;
-  startAt: number;
-  /** No request starts after this. */
-  stopAt: number;
+  /** Containers (clients with their own pacer and budget adapter) in this process. */
+  containers: number;
   /** The shared budget on dynalite; absent: local pacing only. */
   shared?: { endpoint: string; tableName: string; holdMs: number };
   /** For `latency`: sends, alternating with and without the shared budget. */
@@ -176,29 +175,52 @@ async function attempt(
   }
 }
 
+/** When everyone starts and stops, sent by the parent once every process is ready. */
+interface Go {
+  startAt: number;
+  stopAt: number;
+}
+
+/** Tells the parent this process is ready and waits for the common start. */
+function ready(): Promise<Go> {
+  return new Promise((resolve) => {
+    process.on('message', (message: { type?: string } & Partial<Go>) => {
+      if (message.type === 'go') {
+        resolve({ startAt: message.startAt ?? 0, stopAt: message.stopAt ?? 0 });
+      }
+    });
+    sendToParent({ type: 'ready' });
+  });
+}
+
+/** Small attachments of the mailbox, for the archive worker to download over and over. */
+async function attachmentUris(rc: RingCentral): Promise<string[]> {
+  const uris: string[] = [];
+  const dateFrom = new Date(Date.now() - 365 * 86_400_000).toISOString();
+  for await (const page of rc.messages.list({ dateFrom, perPage: 100 })) {
+    for (const record of page.records) {
+      for (const attachment of record.attachments ?? []) {
+        if (attachment.uri && (attachment.size ?? 0) < 256 * 1024) uris.push(attachment.uri);
+      }
+    }
+    break;
+  }
+  if (uris.length === 0) throw new Error('the mailbox has no small attachments to download');
+  return uris;
+}
+
+/** One container's closed loop of requests until the common stop. */
 async function loop(
   input: FleetWorkerInput,
   rc: RingCentral,
+  uris: readonly string[],
+  go: Go,
   result: FleetWorkerResult,
 ): Promise<void> {
   const { facts } = input;
-  const uris: string[] = [];
-  if (input.role === 'archive') {
-    const dateFrom = new Date(Date.now() - 365 * 86_400_000).toISOString();
-    for await (const page of rc.messages.list({ dateFrom, perPage: 100 })) {
-      for (const record of page.records) {
-        for (const attachment of record.attachments ?? []) {
-          if (attachment.uri && (attachment.size ?? 0) < 256 * 1024) uris.push(attachment.uri);
-        }
-      }
-      break;
-    }
-    if (uris.length === 0) throw new Error('the mailbox has no small attachments to download');
-  }
-  await sleep(input.startAt - Date.now());
   let sequence = 0;
   const lane = async (): Promise<void> => {
-    while (Date.now() < input.stopAt) {
+    while (Date.now() < go.stopAt) {
       const index = sequence++;
       const record = await attempt(input.role, input.deadlineMs, async (deadline) => {
         if (input.role === 'archive') {
@@ -219,7 +241,7 @@ async function loop(
       result.records.push(record);
       // A refused caller comes back after Retry-After, as the API tells it to.
       if (record.retryAfterSeconds !== undefined) {
-        await sleep(Math.min(record.retryAfterSeconds * 1000, input.stopAt - Date.now()));
+        await sleep(Math.min(record.retryAfterSeconds * 1000, go.stopAt - Date.now()));
       }
     }
   };
@@ -237,7 +259,7 @@ runAsChild<FleetWorkerInput, FleetWorkerResult>(async (input) => {
   const calls = { count: 0 };
   if (input.role === 'latency') {
     const clients = [client(input, true, result, calls), client(input, false, result, calls)];
-    await sleep(input.startAt - Date.now());
+    await ready();
     for (let index = 0; index < (input.sends ?? 20); index += 1) {
       const shared = index % 2 === 0;
       const rc = clients[shared ? 0 : 1] as RingCentral;
@@ -256,7 +278,13 @@ runAsChild<FleetWorkerInput, FleetWorkerResult>(async (input) => {
       result.records.push({ ...record, shared });
     }
   } else {
-    await loop(input, client(input, input.shared !== undefined, result, calls), result);
+    const clients = Array.from({ length: input.containers }, () =>
+      client(input, input.shared !== undefined, result, calls),
+    );
+    const uris = input.role === 'archive' ? await attachmentUris(clients[0] as RingCentral) : [];
+    const go = await ready();
+    await sleep(go.startAt - Date.now());
+    await Promise.all(clients.map((rc) => loop(input, rc, uris, go, result)));
   }
   result.storeCalls = calls.count;
   return result;
