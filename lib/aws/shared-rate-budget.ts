@@ -23,7 +23,7 @@ export interface DynamoRateBudgetOptions {
   holdMs?: number;
   /** How long a penalty read is served from memory; default 100 ms. */
   penaltyCacheMs?: number;
-  /** A process compares response headers with the store at most this often per budget; default 1,000 ms. */
+  /** A process compares response headers with the store at most this often per budget; default 5,000 ms. */
   learnIntervalMs?: number;
   /** Conditional writes tried before a claim gives up under contention; default 25. */
   maxAttempts?: number;
@@ -73,7 +73,7 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   const random = options.random ?? Math.random;
   const settings: RingSettings = { holdMs: options.holdMs ?? 1_000, random };
   const penaltyCacheMs = options.penaltyCacheMs ?? 100;
-  const learnIntervalMs = options.learnIntervalMs ?? 1_000;
+  const learnIntervalMs = options.learnIntervalMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 25;
   const TableName = options.tableName;
   const documents = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));

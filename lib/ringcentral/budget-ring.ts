@@ -14,8 +14,11 @@
 import type { GroupLimit } from './rate-limit-groups.ts';
 import type { BudgetReading, ClaimResult, GrantedSlot } from './shared-budget.ts';
 
-/** Reservations are drawn among this many more of the earliest slots than wanted. */
-const RESERVATION_SPREAD = 4;
+/**
+ * Reservations are drawn among this share of the ring more than wanted (at least 4): with many
+ * processes reserving at once, drawing among the few earliest slots makes most writes collide.
+ */
+const RESERVATION_SPREAD = 1 / 4;
 
 /** The stored state of one budget (user + group). */
 export interface BudgetRing {
@@ -124,7 +127,8 @@ export function planClaim(
     const later = inTime.filter((slot) => slot.at > now);
     const count = Math.min(futureWanted, quota, later.length);
     // The earliest few, spread over a few more so callers reserving together collide less.
-    chosen.push(...sample(later.slice(0, count + RESERVATION_SPREAD), count, random));
+    const spread = Math.max(4, Math.ceil(ring.limit * RESERVATION_SPREAD));
+    chosen.push(...sample(later.slice(0, count + spread), count, random));
     if (count < futureWanted) {
       limitedBy = count < Math.min(futureWanted, later.length) ? 'share' : 'deadline';
     }
