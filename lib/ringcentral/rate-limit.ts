@@ -545,7 +545,8 @@ export class RateLimiter {
   }
 }
 
-function headerNumber(headers: Headers | undefined, name: string): number | undefined {
+/** A numeric response header (e.g. `x-rate-limit-remaining`); undefined when absent or not a number. */
+export function headerNumber(headers: Headers | undefined, name: string): number | undefined {
   const raw = headers?.get(name);
   if (raw === null || raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);

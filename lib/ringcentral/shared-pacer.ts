@@ -8,6 +8,8 @@ import type {
   Permit,
   WaitReason,
 } from './rate-limit.ts';
+// rate-limit.ts imports this module too; headerNumber is only called after both have loaded.
+import { headerNumber } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import type { ClaimResult, SharedRateBudget } from './shared-budget.ts';
 
@@ -364,11 +366,4 @@ export class SharedGroupPacer {
       Math.max(0, at - now + 1),
     );
   }
-}
-
-function headerNumber(headers: Headers | undefined, name: string): number | undefined {
-  const raw = headers?.get(name);
-  if (raw === null || raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
 }
