@@ -80,6 +80,8 @@ export class SharedGroupPacer {
   private blockedUntil = 0;
   private inFlight = 0;
   private consecutiveRateLimited = 0;
+  /** How long claims take lately (decaying maximum). */
+  private claimMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
@@ -167,12 +169,17 @@ export class SharedGroupPacer {
   private failHopeless(now: number): void {
     for (let index = 0; index < this.queue.length; ) {
       const waiter = this.queue[index] as Waiter;
+      const covered = index < this.pool.length;
       const slotAt = Math.max(this.pool[index]?.sendAt ?? now, this.blockedUntil);
       const deadline = waiter.options?.deadline;
-      if (deadline !== undefined && (deadline <= now || slotAt > deadline)) {
+      // Without a slot yet, a claim answered after the deadline could not help: refuse now, so
+      // the refusal reaches the caller inside its deadline.
+      const claimTooLate = !covered && deadline !== undefined && deadline - now <= this.claimMs;
+      if (deadline !== undefined && (deadline <= now || slotAt > deadline || claimTooLate)) {
         this.queue.splice(index, 1);
         waiter.dispose();
-        waiter.reject(this.exhausted(slotAt - now, 'the earliest slot lies past the deadline'));
+        const waitMs = Math.max(slotAt - now, claimTooLate ? this.claimMs : 0);
+        waiter.reject(this.exhausted(waitMs, 'the earliest slot lies past the deadline'));
         continue;
       }
       const reason: WaitReason = now < this.blockedUntil ? 'penalty' : 'budget';
@@ -212,6 +219,7 @@ export class SharedGroupPacer {
   private claimed(result: ClaimResult, claimedAt: number): void {
     this.claiming = false;
     const now = this.now();
+    this.claimMs = Math.max(now - claimedAt, Math.floor(this.claimMs * 0.8));
     // A granted slot was written on condition that the penalty was still as read: the penalty
     // is known as of the answer. An empty answer only proves it as of the claim.
     const knownAt = result.slots.length > 0 ? now : claimedAt;
@@ -347,10 +355,11 @@ export class SharedGroupPacer {
       if (this.queue.length > this.pool.length && !this.claiming) {
         at = Math.min(at, Math.max(this.claimPausedUntil, this.blockedUntil, now));
       }
-      for (const waiter of this.queue) {
+      this.queue.forEach((waiter, index) => {
         const deadline = waiter.options?.deadline;
-        if (deadline !== undefined) at = Math.min(at, deadline);
-      }
+        if (deadline === undefined) return;
+        at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claimMs);
+      });
     }
     if (at === this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
