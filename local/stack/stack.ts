@@ -23,7 +23,7 @@ import { type GatewayRoute, IntegrationError, startGateway } from './gateway.ts'
 import { type ScheduledJobSpec, startScheduler } from './scheduler.ts';
 import type { LocalCredentials } from './sigv4.ts';
 import { formatAccess, formatJobRun } from './status.ts';
-import { startLocalDynamo, startLocalS3 } from './storage.ts';
+import { localArchiveBucket, startLocalDynamo, startLocalS3 } from './storage.ts';
 
 /** A RingCentral account other than the local one. */
 export interface RemoteRingCentral {
@@ -150,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ),
       startLocalS3({
         directory: s3Directory,
-        buckets: [ARCHIVE_BUCKET, FAX_DOCUMENTS_BUCKET],
+        buckets: [localArchiveBucket(ARCHIVE_BUCKET), FAX_DOCUMENTS_BUCKET],
       }).then((running) => {
         stoppers.push(() => running.stop());
         return running;
