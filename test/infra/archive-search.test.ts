@@ -74,8 +74,8 @@ describe('archive search on Athena', () => {
       'projection.day.type': 'date',
       'projection.day.format': 'yyyy/MM/dd',
     });
-    expect(JSON.stringify(table.TableInput.Parameters['storage.location.template'])).toContain(
-      '/archive/${account}/${extension}/${day}/',
+    expect(JSON.stringify(table.TableInput.Parameters['storage.location.template'])).toMatch(
+      /\/archive\/\$\{account\}\/\$\{extension\}\/\$\{day\}\//,
     );
     expect(table.TableInput.StorageDescriptor.SerdeInfo).toEqual({
       SerializationLibrary: 'com.amazon.ionhiveserde.IonHiveSerDe',
