@@ -71,7 +71,7 @@ export const archiveSearchBenchmark: Benchmark = {
         { name: `${label}: message.json read`, value: run.read, unit: 'objects' },
         { name: `${label}: matched`, value: run.matched, unit: 'messages' },
         {
-          name: `${label}: peak RSS growth`,
+          name: `${label}: peak RSS`,
           value: Math.round(run.peakRssBytes / MiB),
           unit: 'MiB',
         },
