@@ -122,7 +122,7 @@ export class ArchiveSearch extends Construct {
         },
       },
     });
-    this.table.addDependency(this.database);
+    this.table.addResourceDependency(this.database);
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: `${stack.stackName}-archive-search`,
       description: 'Compliance searches of the message archive',
