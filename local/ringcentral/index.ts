@@ -69,6 +69,8 @@ export interface EmulatorOptions {
     groups?: Partial<Record<RateLimitGroup, { limit: number; windowSeconds: number }>>;
     /** Default 60. */
     penaltySeconds?: number;
+    /** The clock (epoch ms) windows and penalties run on; default `Date.now`. */
+    now?: () => number;
   };
   faults?: FaultOptions;
   /** Every request/response pair, for contract tests. */
