@@ -20,6 +20,12 @@ import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
 
 const EXTENSION = EMULATOR_USER_EXTENSIONS[0] ?? '101001';
 
+/**
+ * A run's time where the case is not about deadlines: longer than a test may take, so that only
+ * the cases that set a deadline meet one, however slow the machine.
+ */
+const AMPLE_MS = 10 * 60_000;
+
 const SMALL_MAILBOX: EmulatorOptions = {
   rateLimits: UNLIMITED_RATE_LIMITS,
   mailbox: { seed: 5, extensions: 1, messagesPerExtension: 30, maxAttachmentBytes: 40_000 },
@@ -81,10 +87,10 @@ describe('archive fault matrix', () => {
     const broken = harness.createArchiver({ objects: faulty, concurrency: 1 });
 
     // Act
-    const first = await broken.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const first = await broken.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
     const afterFailure = await harness.cursors.get('~');
     await expectNothingCorrupted(harness);
-    const { runs } = await archiveUntilComplete(harness.createArchiver(), '~');
+    const { runs } = await archiveUntilComplete(harness.createArchiver(), '~', { runMs: AMPLE_MS });
 
     // Assess
     expect(faulty.puts()).toBeGreaterThan(7);
@@ -126,7 +132,7 @@ describe('archive fault matrix', () => {
     });
 
     // Act
-    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 8 });
+    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 8, runMs: AMPLE_MS });
     harness.emulator.setFaults({});
 
     // Assess
@@ -152,7 +158,7 @@ describe('archive fault matrix', () => {
     await expectNothingCorrupted(harness);
     harness.emulator.setFaults({});
     // No pause for the storm to pass: the next run waits out the penalty within its own deadline.
-    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 6, runMs: 15_000 });
+    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 6, runMs: AMPLE_MS });
 
     // Assess
     expect(stormy.complete).toBe(false);
@@ -198,7 +204,7 @@ describe('archive fault matrix', () => {
     await expectNothingCorrupted(harness);
     const resumed = await harness
       .createArchiver()
-      .archiveExtension('~', { deadline: Date.now() + 20_000 });
+      .archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
 
     // Assess
     expect(short.stoppedAtDeadline).toBe(true);
@@ -217,7 +223,7 @@ describe('archive fault matrix', () => {
     // Prepare
     harness = await startArchiveHarness(SMALL_MAILBOX);
     const archiver = harness.createArchiver();
-    await archiveUntilComplete(archiver, '~');
+    await archiveUntilComplete(archiver, '~', { runMs: AMPLE_MS });
     harness.emulator.mailbox.receive(
       EXTENSION,
       ...Array.from({ length: 6 }, (_, index) => ({
@@ -243,7 +249,7 @@ describe('archive fault matrix', () => {
     );
 
     // Act
-    const recovered = await archiver.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const recovered = await archiver.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
 
     // Assess
     expect(partial.cursorAdvanced).toBe(false);
@@ -279,9 +285,9 @@ describe('archive fault matrix', () => {
     });
 
     // Act
-    const raced = await racing.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const raced = await racing.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
     const next = await harness.createArchiver().archiveExtension('~', {
-      deadline: Date.now() + 20_000,
+      deadline: Date.now() + AMPLE_MS,
     });
     const purgedCopy = parseManifest(
       (await harness.objects.getText(messageKey(purgedVictim as unknown as MessageRecord))) ?? '',
