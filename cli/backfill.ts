@@ -4,6 +4,8 @@
  * available), with a progress bar; Ctrl+C stops at once and a rerun resumes from the checkpoint.
  * What it reads from and writes to: `cli/backfill/targets.ts`. The work: `lib/backfill/run.ts`.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { join } from 'node:path';
 import { createFileCheckpointStore } from '../lib/backfill/checkpoint.ts';
 import { runBackfill } from '../lib/backfill/run.ts';

@@ -3,6 +3,8 @@
  * running local stack's gateway, with the access key `npm start` wrote to `<data dir>/stack.json`,
  * and prints the answer. A convenience beside the curl commands `npm start` prints.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

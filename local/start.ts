@@ -10,6 +10,8 @@
  * RINGCENTRAL_CLIENT_SECRET and RINGCENTRAL_JWT (all four: use that RingCentral),
  * RINGCENTRAL_MEDIA_SERVER and RINGCENTRAL_SMS_FROM.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../cli/node-version.ts';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './stack/bundles.ts';
 import { type LocalStackInfo, type RemoteRingCentral, startLocalStack } from './stack/stack.ts';

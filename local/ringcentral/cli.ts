@@ -5,6 +5,8 @@
  * accepts (from RC_EMULATOR_CLIENT_ID, RC_EMULATOR_CLIENT_SECRET, RC_EMULATOR_JWT, else the
  * documented defaults). Stops on SIGINT/SIGTERM.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../../cli/node-version.ts';
 import { parseArgs } from 'node:util';
 import {
   type EmulatorOptions,
