@@ -1,16 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeVersionProblem, PRETEND_VERSION_VARIABLE } from '../../../cli/node-version.ts';
+import { packageJson, ROOT, runScript } from './run-script.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const packageJson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-  engines: { node: string };
-  scripts: Record<string, string>;
-};
 /** Every npm script that runs TypeScript: each must stop an old Node before anything else. */
 const TSX_SCRIPTS = Object.entries(packageJson.scripts).filter(([, command]) =>
   /(^|&& )tsx /.test(command),
@@ -19,30 +12,6 @@ const TSX_SCRIPTS = Object.entries(packageJson.scripts).filter(([, command]) =>
 const ENTRY_FILES = TSX_SCRIPTS.flatMap(([, command]) =>
   [...command.matchAll(/tsx (?:--import \S+ )?(\S+\.ts)/g)].map((match) => match[1] as string),
 ).filter((file) => file !== 'cli/node-version.ts');
-
-/** Runs an npm script's command the way npm does (a shell, node_modules/.bin on the PATH). */
-async function runScript(command: string, pretend: string) {
-  const child = spawn(command, {
-    cwd: ROOT,
-    shell: true,
-    env: {
-      ...process.env,
-      PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-      [PRETEND_VERSION_VARIABLE]: pretend,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe('the Node version check', () => {
   it('says the version needed and how to get it, and accepts that version and newer', () => {
@@ -87,9 +56,9 @@ describe('the Node version check', () => {
 
     // Act
     const results = await Promise.all(
-      TSX_SCRIPTS.map(async ([name, command]) => ({
+      TSX_SCRIPTS.map(async ([name]) => ({
         name,
-        ...(await runScript(command, '20.20.2')),
+        ...(await runScript(name, [], { [PRETEND_VERSION_VARIABLE]: '20.20.2' })),
       })),
     );
 
