@@ -113,7 +113,8 @@ export interface EmulatorOptions {
   /** Webhook handshake and delivery timeout, default 3000 ms. */
   webhookTimeoutMs?: number;
   /**
-   * The clock (epoch ms) that access and refresh tokens expire by and export tasks advance by;
+   * The clock (epoch ms) that access and refresh tokens expire by, export tasks advance by and
+   * new message ids start from;
    * default `Date.now`. Tests compress time with it (e.g. a simulated day of token refreshes in
    * seconds).
    */
@@ -189,6 +190,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const mailbox = buildMailbox(options.mailbox ?? 'default', urls);
+  // The seeded messages keep their ids on every run; what this run creates is numbered from its
+  // start time (room for 10 per millisecond the run lasts), so a restart never reuses an id an
+  // earlier run gave out; ids stay below 2^53 (about 1.3e14 now), as RingCentral's do.
+  mailbox.continueIdsFrom(BigInt(Math.max(0, Math.floor((options.now ?? Date.now)()))) * 10n);
   const user = mailbox.extensions[0]?.id ?? '';
   const state: EmulatorState = {
     mailbox,
