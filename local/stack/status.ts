@@ -104,7 +104,9 @@ export function formatJobRun(report: JobRunReport, now = new Date()): string {
   const waited = report.metrics.RateLimitWaitTime ?? 0;
   const throttled = report.metrics.RingCentral429s ?? 0;
   const tail = [
-    `rate-limit waits ${waits}${waits > 0 ? ` (${(waited / 1000).toFixed(1)} s)` : ''}`,
+    // The metric adds up every request's wait; concurrent waits overlap, so it is labelled as a
+    // sum (it can exceed the run's wall time).
+    `rate-limit waits ${waits}${waits > 0 ? ` (${(waited / 1000).toFixed(1)} s summed)` : ''}`,
     ...(throttled > 0 ? [`429s ${throttled}`] : []),
     `${(report.durationMs / 1000).toFixed(1)} s${report.coldStart ? ' (cold start)' : ''}`,
   ].join(', ');
