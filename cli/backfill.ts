@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import {
   BACKFILL_USAGE,
   BackfillUsageError,
+  describeReach,
   parseBackfillArguments,
 } from './backfill/arguments.ts';
 import { createProgressReporter, formatBytes, formatDuration } from './backfill/progress.ts';
@@ -66,6 +67,7 @@ print(`Checkpoint: ${checkpointFile}`);
 print(
   `Backfilling ${args.dateFrom} .. ${args.dateTo ?? 'now'}, types ${args.messageTypes?.join(',') ?? 'all'}`,
 );
+print(describeReach(args));
 const reporter = createProgressReporter(process.stdout);
 let exitCode = 0;
 try {
