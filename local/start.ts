@@ -93,7 +93,7 @@ export function describeStack(info: LocalStackInfo): string {
     `  secret key:    ${info.secretAccessKey}`,
     `  region:        ${info.region} (service execute-api; caller ${info.callerArn})`,
     `  S3 (s3rver):   ${info.s3Endpoint}  buckets ${info.archiveBucket}, ${info.faxDocumentsBucket}`,
-    `  archive:       ${info.archiveDirectory}`,
+    `  archive:       npm run archive:ls [-- <prefix>] lists it, npm run archive:cat -- <key> prints one object (over S3; the files in ${info.archiveDirectory} are s3rver's format)`,
     `  DynamoDB:      ${info.dynamodbEndpoint}  table ${info.tableName}`,
     `  AWS APIs:      ${info.awsServicesEndpoint}  (Secrets Manager, EventBridge, Lambda)`,
     `  function logs: ${info.logFile}`,

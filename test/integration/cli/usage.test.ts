@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { runScript } from './run-script.ts';
 
 /** Every command-line tool a user runs. */
-const TOOLS = ['start', 'emulator', 'backfill', 'local:send', 'archive:verify', 'archive:search'];
+const TOOLS = [
+  'start',
+  'emulator',
+  'backfill',
+  'local:send',
+  'archive:verify',
+  'archive:search',
+  'archive:ls',
+  'archive:cat',
+];
 
 describe('every command-line tool', () => {
   it('answers --help with its usage on stdout and exit code 0, starting nothing', async () => {
