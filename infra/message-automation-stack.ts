@@ -6,11 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -74,6 +75,8 @@ export class MessageAutomationStack extends Stack {
   readonly webhookSecret: secretsmanager.Secret;
   readonly bus: events.EventBus;
   readonly alarmTopic: sns.Topic;
+  /** The alarm topic, its email subscriptions' DLQ and the configured existing topic. */
+  readonly alarmDestinations: AlarmTopic;
   /** Encrypts the log groups and the alarm topic. */
   readonly operationsKey: kms.Key;
   readonly api: SendApi;
@@ -83,6 +86,7 @@ export class MessageAutomationStack extends Stack {
     functions: DeadLetterQueue;
     schedules: DeadLetterQueue;
     events: DeadLetterQueue;
+    alarms: DeadLetterQueue;
   };
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
   /** Invokes token-refresh with `{ "force": true }` at deploy. */
@@ -92,6 +96,7 @@ export class MessageAutomationStack extends Stack {
     super(scope, id, props);
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
+    requireCallersOfDeployingAccount(this, config.allowedCallers);
     this.table = this.stateTable();
     this.credentialsSecret = this.credentials();
     // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
@@ -108,11 +113,13 @@ export class MessageAutomationStack extends Stack {
       description: 'Alerts and message events of the RingCentral message automation',
     });
     this.operationsKey = new OperationsKey(this, 'OperationsKey').key;
-    this.alarmTopic = this.alarms();
+    this.alarmDestinations = this.alarms();
+    this.alarmTopic = this.alarmDestinations.topic;
     this.deadLetters = {
       functions: new DeadLetterQueue(this, 'FailedInvocations'),
       schedules: new DeadLetterQueue(this, 'UndeliveredSchedules'),
       events: new DeadLetterQueue(this, 'UndeliveredEvents'),
+      alarms: this.alarmDestinations.undelivered,
     };
 
     const send = this.sendFunctions();
@@ -138,6 +145,7 @@ export class MessageAutomationStack extends Stack {
     this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.monitoring = this.monitor(jobs.archive);
+    this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
     acknowledgeFindings(this);
@@ -433,17 +441,14 @@ export class MessageAutomationStack extends Stack {
     });
   }
 
-  /** The alarm topic: alarms reach people through SNS, encrypted with the operations key. */
-  private alarms(): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'RingCentral message automation alarms',
+  /** Where alarms reach people: the stack's topic (KMS) by email, and an existing topic. */
+  private alarms(): AlarmTopic {
+    const { alarmEmails, alarmTopicArn } = this.config;
+    return new AlarmTopic(this, 'AlarmTopic', {
       masterKey: this.operationsKey,
-      enforceSSL: true,
+      emails: alarmEmails,
+      ...(alarmTopicArn ? { existingTopicArn: alarmTopicArn } : {}),
     });
-    for (const email of this.config.alarmEmails) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-    return topic;
   }
 
   private monitor(archive: MessageFunction): Monitoring {
@@ -455,8 +460,9 @@ export class MessageAutomationStack extends Stack {
         'failed-invocations': this.deadLetters.functions.queue,
         'undelivered-schedules': this.deadLetters.schedules.queue,
         'undelivered-events': this.deadLetters.events.queue,
+        'undelivered-alarms': this.deadLetters.alarms.queue,
       },
-      topic: this.alarmTopic,
+      topics: this.alarmDestinations.destinations,
       archiveFunction: archive.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
@@ -501,6 +507,10 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'TestAlarmName', {
+      value: this.monitoring.testAlarm.alarmName,
+      description: 'An alarm to set to ALARM by hand to check that alarms reach a person',
+    });
   }
 }
 

@@ -1,6 +1,42 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { type App, Validations } from 'aws-cdk-lib';
+import {
+  type App,
+  type IPolicyValidationContextBeta1,
+  type IPolicyValidationPluginBeta1,
+  type PolicyValidationPluginReportBeta1,
+  Validations,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+
+/**
+ * A plugin whose findings are all errors. cfn-guard reports violations without a severity; once
+ * CDK has removed the acknowledged ones it recomputes a report's success as "no violation of
+ * severity error", so an unacknowledged guard finding printed ERROR (the report's display
+ * default) while the synth still passed. Giving each finding an explicit severity closes that.
+ */
+export class FindingsAreErrors implements IPolicyValidationPluginBeta1 {
+  readonly name: string;
+  readonly version?: string;
+  readonly ruleIds?: string[];
+
+  constructor(private readonly plugin: IPolicyValidationPluginBeta1) {
+    // The name is the namespace acknowledgements use (`cdk-validator-cfnguard::<rule>`).
+    this.name = plugin.name;
+    if (plugin.version !== undefined) this.version = plugin.version;
+    if (plugin.ruleIds !== undefined) this.ruleIds = plugin.ruleIds;
+  }
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.plugin.validate(context);
+    return {
+      ...report,
+      violations: report.violations.map((violation) => ({
+        ...violation,
+        severity: violation.severity ?? 'error',
+      })),
+    };
+  }
+}
 
 /**
  * Registers the policy checks every synth runs: cdk-nag's AwsSolutions and Serverless packs and
@@ -11,6 +47,6 @@ export function addPolicyValidation(app: App): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),
-    new CfnGuardValidator(),
+    new FindingsAreErrors(new CfnGuardValidator()),
   );
 }

@@ -15,7 +15,7 @@ export interface MonitoringProps {
   /** Dead-letter queues by purpose. */
   deadLetterQueues: Record<string, sqs.IQueue>;
   /** Where every alarm goes. */
-  topic: sns.ITopic;
+  topics: readonly sns.ITopic[];
   /** The archive function, and how long it may go without a successful run. */
   archiveFunction: lambda.IFunction;
   archiveLag: Duration;
@@ -38,11 +38,11 @@ export class Monitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   /** Where every alarm goes. */
-  private readonly alarmAction: actions.SnsAction;
+  private readonly alarmActions: actions.SnsAction[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.alarmAction = new actions.SnsAction(props.topic);
+    this.alarmActions = props.topics.map((topic) => new actions.SnsAction(topic));
     // In this order: the alarm rule and the dashboard list the alarms as they were added.
     this.addFunctionAlarms(props);
     this.addDeadLetterAlarms(props);
@@ -52,8 +52,18 @@ export class Monitoring extends Construct {
     this.dashboard = this.createDashboard(props);
   }
 
+  /**
+   * The alarm DEPLOY.md sets to ALARM by hand to prove delivery: scheduler failures, whose
+   * missing data is not breaching, so it returns to OK by itself at its next evaluation.
+   */
+  get testAlarm(): cloudwatch.Alarm {
+    const alarm = this.alarms['scheduler-failures'];
+    if (!alarm) throw new Error('the scheduler-failures alarm is created in the constructor');
+    return alarm;
+  }
+
   private add(alarmId: string, alarm: cloudwatch.Alarm): void {
-    alarm.addAlarmAction(this.alarmAction);
+    alarm.addAlarmAction(...this.alarmActions);
     this.alarms[alarmId] = alarm;
   }
 

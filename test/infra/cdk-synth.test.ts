@@ -14,10 +14,14 @@ interface SynthRun extends CommandRun {
   outdir: string;
 }
 
-/** `cdk synth` as a user runs it, with no AWS credentials or profile in the environment. */
+/**
+ * `cdk synth` as README.md gives it (`npx cdk synth -c smsFrom=+16505550100 -c
+ * 'alarmEmails=["ops@example.com"]'`), with no AWS credentials or profile in the environment.
+ */
 function cdkSynth(): Promise<SynthRun> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
-  return runCommand(CDK, ['synth', '--quiet', '-c', 'smsFrom=+16505550100', '-o', outdir], {
+  const context = ['-c', 'smsFrom=+16505550100', '-c', 'alarmEmails=["ops@example.com"]'];
+  return runCommand(CDK, ['synth', '--quiet', ...context, '-o', outdir], {
     cwd: PROJECT_ROOT,
     // Only what finds node and a home directory: no AWS_* variables, no profile.
     env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')) },

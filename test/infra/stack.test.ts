@@ -1,6 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES } from '../../infra/message-automation-stack.ts';
+import { FUNCTION_NAMES, MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { allowedPairs, BASE_CONTEXT, synthStack } from './support/synth.ts';
 
 // One synthesis per configuration for the whole file: constructing the stack is the slow part.
@@ -11,7 +12,7 @@ const custom = synthStack({
   kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
   allowedCallers: [
     'arn:aws:iam::123456789012:role/order-service',
-    'arn:aws:iam::123456789012:user/ops',
+    'arn:aws:iam::123456789012:role/billing/invoicer',
   ],
   faxDocumentBuckets: ['fax-documents'],
   credentialsSecretName: 'ringcentral/credentials',
@@ -20,6 +21,7 @@ const custom = synthStack({
   schedules: { tokenRefreshMinutes: 20, archive: 'rate(5 minutes)' },
   alertRecipients: { sms: ['+16505550111'], pager: ['101'] },
   alarmEmails: ['ops@example.com'],
+  alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:on-call',
 });
 
 function functionResource(synth: typeof base, name: (typeof FUNCTION_NAMES)[number]) {
@@ -377,7 +379,7 @@ describe('HTTP API', () => {
     expect(targets).toEqual(
       expect.arrayContaining([
         [['order-service'], undefined],
-        [undefined, ['ops']],
+        [['invoicer'], undefined],
       ]),
     );
     for (const policy of policies) {
@@ -397,6 +399,47 @@ describe('HTTP API', () => {
       },
       0,
     );
+  });
+});
+
+describe('allowed callers', () => {
+  it('refuses at synth a role of another account than the one deployed to, naming the key', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        allowedCallers: ['arn:aws:iam::210987654321:role/order-service'],
+      });
+
+    // Assess
+    expect(synth).toThrow(
+      /allowedCallers\.0 = "arn:aws:iam::210987654321:role\/order-service": not a role of the deploying account 123456789012;.*Callers in other accounts/,
+    );
+  });
+
+  it('without an account at synth, fails the deploy by a rule unless it goes to the callers account', () => {
+    // Prepare
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        ...BASE_CONTEXT,
+        allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],
+      },
+    });
+
+    // Act
+    const template = Template.fromStack(new MessageAutomationStack(app, 'NoEnv')).toJSON();
+
+    // Assess
+    expect(template.Rules.CallersInDeployingAccount.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '123456789012'] },
+        AssertDescription: expect.stringContaining(
+          'allowedCallers names roles of account 123456789012',
+        ),
+      },
+    ]);
+    expect(base.template.toJSON().Rules?.CallersInDeployingAccount).toBeUndefined();
   });
 });
 
@@ -604,8 +647,8 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 9 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(16);
+    // Assess: 9 function errors, 4 DLQs, scheduler, 429s, archive lag and archive stalled.
+    expect(alarms).toHaveLength(17);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -632,6 +675,82 @@ describe('alarms and dashboard', () => {
     custom.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('lets CloudWatch publish to the alarm topic for exactly these alarms, from this account', () => {
+    // Prepare
+    const topic = base.id(base.stack.alarmTopic);
+    const alarmIds = Object.values(base.stack.monitoring.alarms).map((alarm) => base.id(alarm));
+
+    // Act
+    const policies = Object.values(base.template.findResources('AWS::SNS::TopicPolicy'));
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+    const allow = statements.filter((statement) => statement.Effect === 'Allow');
+
+    // Assess: enforceSSL's Deny stays; the one Allow is CloudWatch's, conditioned.
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topic }]);
+    expect(statements.some((statement) => statement.Effect === 'Deny')).toBe(true);
+    expect(allow).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnEquals: {
+            'aws:SourceArn': alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+          },
+        },
+      },
+    ]);
+  });
+
+  it('keeps undeliverable alarm emails in a dead-letter queue that is itself alarmed', () => {
+    // Prepare
+    const queue = base.stack.deadLetters.alarms.queue;
+
+    // Act
+    const subscriptions = Object.values(
+      base.template.findResources('AWS::SNS::Subscription', {
+        Properties: { Protocol: 'email' },
+      }),
+    );
+
+    // Assess
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]?.Properties.Endpoint).toBe('ops@example.com');
+    expect(subscriptions[0]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [base.id(queue), 'Arn'] },
+    });
+    expect(base.stack.monitoring.alarms['undelivered-alarms-dlq']).toBeDefined();
+  });
+
+  it('also sends every alarm to an existing topic when alarmTopicArn is set', () => {
+    // Act
+    const alarms = Object.values(custom.template.findResources('AWS::CloudWatch::Alarm'));
+
+    // Assess
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([
+        { Ref: custom.id(custom.stack.alarmTopic) },
+        'arn:aws:sns:us-east-1:123456789012:on-call',
+      ]);
+    }
+  });
+
+  it('names the alarm DEPLOY.md sets by hand to prove delivery in an output', () => {
+    // Act
+    const outputs = base.template.findOutputs('TestAlarmName');
+
+    // Assess
+    expect(outputs.TestAlarmName?.Value).toEqual({
+      Ref: base.id(base.stack.monitoring.alarms['scheduler-failures'] as never),
     });
   });
 
