@@ -2,12 +2,10 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
@@ -22,6 +20,7 @@ import {
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
+import { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import { type ScheduledJob, scheduleFunction } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
 import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
@@ -89,8 +88,8 @@ export class MessageAutomationStack extends Stack {
     alarms: DeadLetterQueue;
   };
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
-  /** Invokes token-refresh with `{ "force": true }` at deploy. */
-  readonly refreshAtDeploy: cr.AwsCustomResource;
+  /** Runs token-refresh, forced, on every deploy, failing the deploy when it fails. */
+  readonly refreshAtDeploy: RefreshAtDeploy;
 
   constructor(scope: Construct, id: string, props: MessageAutomationStackProps = {}) {
     super(scope, id, props);
@@ -313,22 +312,15 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
-  /** token-refresh at deploy, forced, so the first send after a deploy has a session. */
-  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): cr.AwsCustomResource {
-    const refresh = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {
-      onCreate: forcedRefresh(tokenRefresh),
-      onUpdate: forcedRefresh(tokenRefresh),
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['lambda:InvokeFunction'],
-          resources: [tokenRefresh.function.functionArn],
-        }),
-      ]),
-      installLatestAwsSdk: false,
-      timeout: Duration.minutes(2),
+  /** token-refresh, forced, on every deploy; its failure fails the deploy. */
+  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): RefreshAtDeploy {
+    const deployId = this.node.tryGetContext('deployId') as string | undefined;
+    return new RefreshAtDeploy(this, 'RefreshTokenAtDeploy', {
+      tokenRefresh: tokenRefresh.function,
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
+      logKey: this.operationsKey,
+      ...(deployId ? { deployId } : {}),
     });
-    refresh.node.addDependency(tokenRefresh);
-    return refresh;
   }
 
   /** Renders alerts and alarms into SMS and pager messages; sends like the send functions. */
@@ -529,18 +521,4 @@ export function subscriptionEventFilters(
     ? stores.map((store) => `${store}/instant?type=SMS`)
     : [];
   return [...stores, ...instant];
-}
-
-/** The SDK call of the deploy-time refresh: a synchronous invoke with `{ "force": true }`. */
-function forcedRefresh(fn: MessageFunction): cr.AwsSdkCall {
-  return {
-    service: 'Lambda',
-    action: 'invoke',
-    parameters: {
-      FunctionName: fn.function.functionName,
-      InvocationType: 'RequestResponse',
-      Payload: JSON.stringify({ force: true }),
-    },
-    physicalResourceId: cr.PhysicalResourceId.of('token-refresh-at-deploy'),
-  };
 }

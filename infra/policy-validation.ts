@@ -1,38 +1,39 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   type App,
-  type IPolicyValidationContextBeta1,
-  type IPolicyValidationPluginBeta1,
-  type PolicyValidationPluginReportBeta1,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
   Validations,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 
 /**
- * A plugin whose findings are all errors. cfn-guard reports violations without a severity; once
- * CDK has removed the acknowledged ones it recomputes a report's success as "no violation of
- * severity error", so an unacknowledged guard finding printed ERROR (the report's display
- * default) while the synth still passed. Giving each finding an explicit severity closes that.
+ * A plugin whose findings are all errors. cfn-guard reports violations without a severity, and
+ * cdk-nag reports its warning-level rules as warnings; once CDK has removed the acknowledged
+ * findings it recomputes a report's success as "no violation of severity error", so an
+ * unacknowledged guard finding printed ERROR (the report's display default) while the synth
+ * passed, and a nag warning passed silently. Every finding must be fixed or acknowledged.
  */
-export class FindingsAreErrors implements IPolicyValidationPluginBeta1 {
+export class FindingsAreErrors implements IPolicyValidationPlugin {
   readonly name: string;
   readonly version?: string;
   readonly ruleIds?: string[];
 
-  constructor(private readonly plugin: IPolicyValidationPluginBeta1) {
+  constructor(private readonly plugin: IPolicyValidationPlugin) {
     // The name is the namespace acknowledgements use (`cdk-validator-cfnguard::<rule>`).
     this.name = plugin.name;
     if (plugin.version !== undefined) this.version = plugin.version;
     if (plugin.ruleIds !== undefined) this.ruleIds = plugin.ruleIds;
   }
 
-  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const report = this.plugin.validate(context);
     return {
       ...report,
       violations: report.violations.map((violation) => ({
         ...violation,
-        severity: violation.severity ?? 'error',
+        severity: 'error',
       })),
     };
   }
@@ -45,8 +46,8 @@ export class FindingsAreErrors implements IPolicyValidationPluginBeta1 {
  */
 export function addPolicyValidation(app: App): void {
   Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app, { verbose: true }),
-    new ServerlessChecks(app, { verbose: true }),
+    new FindingsAreErrors(new AwsSolutionsChecks(app, { verbose: true })),
+    new FindingsAreErrors(new ServerlessChecks(app, { verbose: true })),
     new FindingsAreErrors(new CfnGuardValidator()),
   );
 }

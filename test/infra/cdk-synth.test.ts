@@ -78,7 +78,7 @@ describe('npx cdk synth', () => {
     });
 
     // Assess
-    // The nine functions and CDK's AwsCustomResource provider (not bundled by us).
+    // The nine functions and CDK's custom-resource provider framework (not bundled by us).
     expect(bundles).toHaveLength(FUNCTION_NAMES.length + 1);
     for (const name of FUNCTION_NAMES) {
       const prefix = name

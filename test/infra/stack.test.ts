@@ -54,7 +54,7 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
+    // The nine functions plus the provider framework of the deploy-time refresh.
     template.resourceCountIs('AWS::Lambda::Function', 10);
   });
 
@@ -91,8 +91,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: nine function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(10);
+    // Assess: nine function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(11);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -474,31 +474,43 @@ describe('schedules', () => {
     });
   });
 
-  it('invokes token-refresh with {"force":true} at deploy', () => {
+  it('runs token-refresh through the provider framework on every deploy, so its failure fails the deploy', () => {
     // Prepare
     const refresh = base.id(base.stack.functions['token-refresh']!.function);
+    const { refreshAtDeploy } = base.stack;
+    const framework = refreshAtDeploy.provider.node.findChild('framework-onEvent');
 
     // Act
-    const resource = base.template.toJSON().Resources[base.id(base.stack.refreshAtDeploy)];
-    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
-    const call = JSON.parse(
-      parts
-        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
-        .join(''),
-    );
+    const resource = base.template.toJSON().Resources[base.id(refreshAtDeploy.resource)];
+    const frameworkFunction = base.template.toJSON().Resources[base.id(framework)];
+    const again = synthStack().template.toJSON().Resources[base.id(refreshAtDeploy.resource)];
 
-    // Assess
-    expect(resource.Type).toBe('Custom::AWS');
-    expect(call).toMatchObject({
-      service: 'Lambda',
-      action: 'invoke',
-      parameters: {
-        FunctionName: `<${refresh}>`,
-        InvocationType: 'RequestResponse',
-        Payload: '{"force":true}',
-      },
+    // Assess: the provider calls token-refresh itself (a function error becomes FAILED).
+    expect(resource.Type).toBe('Custom::TokenRefreshAtDeploy');
+    expect(resource.Properties.ServiceToken).toEqual({
+      'Fn::GetAtt': [base.id(framework), 'Arn'],
+    });
+    expect(frameworkFunction.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [refresh, 'Arn'],
     });
     expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
+    // A property that differs at every synth makes every deploy an Update that runs the refresh.
+    expect(again.Properties.deployId).not.toBe(resource.Properties.deployId);
+    expect(frameworkFunction.Properties.LoggingConfig.LogGroup).toEqual({
+      Ref: base.id(refreshAtDeploy.logGroup),
+    });
+  });
+
+  it("keeps the refresh provider's logs for the configured retention, with the operations key", () => {
+    // Act
+    const group =
+      custom.template.toJSON().Resources[custom.id(custom.stack.refreshAtDeploy.logGroup)];
+
+    // Assess
+    expect(group.Properties.RetentionInDays).toBe(30);
+    expect(group.Properties.KmsKeyId).toEqual({
+      'Fn::GetAtt': [custom.id(custom.stack.operationsKey), 'Arn'],
+    });
   });
 });
 
