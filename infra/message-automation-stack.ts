@@ -499,6 +499,13 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    // The functions docs/DEPLOY.md has the deployer invoke by hand.
+    new CfnOutput(this, 'TokenRefreshFunctionName', {
+      value: this.functions['token-refresh'].function.functionName,
+    });
+    new CfnOutput(this, 'SubscriptionKeeperFunctionName', {
+      value: this.functions['subscription-keeper'].function.functionName,
+    });
     new CfnOutput(this, 'TestAlarmName', {
       value: this.monitoring.testAlarm.alarmName,
       description: 'An alarm to set to ALARM by hand to check that alarms reach a person',

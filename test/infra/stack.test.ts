@@ -756,13 +756,19 @@ describe('alarms and dashboard', () => {
     }
   });
 
-  it('names the alarm DEPLOY.md sets by hand to prove delivery in an output', () => {
+  it('outputs what DEPLOY.md has the deployer use: the test alarm and the functions to invoke', () => {
     // Act
-    const outputs = base.template.findOutputs('TestAlarmName');
+    const outputs = base.template.findOutputs('*');
 
     // Assess
     expect(outputs.TestAlarmName?.Value).toEqual({
       Ref: base.id(base.stack.monitoring.alarms['scheduler-failures'] as never),
+    });
+    expect(outputs.TokenRefreshFunctionName?.Value).toEqual({
+      Ref: base.id(base.stack.functions['token-refresh'].function),
+    });
+    expect(outputs.SubscriptionKeeperFunctionName?.Value).toEqual({
+      Ref: base.id(base.stack.functions['subscription-keeper'].function),
     });
   });
 
