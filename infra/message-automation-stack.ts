@@ -19,6 +19,7 @@ import {
   type MessageFunctionProps,
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import type { OperationsAlarmsProps } from './constructs/operations-alarms.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
 import { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import { type ScheduledJob, scheduleFunction } from './constructs/scheduled-job.ts';
@@ -458,7 +459,31 @@ export class MessageAutomationStack extends Stack {
       archiveFunction: archive.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
+      operations: this.operationsAlarmProps(archive),
     });
+  }
+
+  /** What the operations alarms watch: the async functions, the API, the table, the session. */
+  private operationsAlarmProps(archive: MessageFunction): OperationsAlarmsProps {
+    const asyncNames = [
+      'token-refresh',
+      'alert',
+      'archive',
+      'purge',
+      'subscription-keeper',
+    ] as const;
+    return {
+      asyncFunctions: Object.fromEntries(
+        asyncNames.map((name) => [name, this.functions[name].function]),
+      ),
+      archiveFunction: archive.function,
+      api: this.api.api,
+      table: this.table,
+      tokenRefreshEvery: Duration.minutes(this.config.schedules.tokenRefreshMinutes),
+      logGroupNames: Object.fromEntries(
+        Object.entries(this.functions).map(([name, made]) => [name, made.logGroup.logGroupName]),
+      ),
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lib/runtime/metrics.ts';
+import { OperationsAlarms, type OperationsAlarmsProps } from './operations-alarms.ts';
 
 /** What the monitoring watches. */
 export interface MonitoringProps {
@@ -21,7 +22,24 @@ export interface MonitoringProps {
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
+  /** What the operations alarms watch (infra/constructs/operations-alarms.ts). */
+  operations: OperationsAlarmsProps;
 }
+
+/**
+ * The runbook line of each dead-letter queue: what its messages are and how to run them again.
+ * `<url>` is the queue's URL.
+ */
+const DEAD_LETTER_RUNBOOK: Record<string, string> = {
+  'failed-invocations':
+    "Async invocations failed after their retries; each message is Lambda's record (requestContext.functionArn, requestPayload, the error). Read: aws sqs receive-message --queue-url <url> --max-number-of-messages 10. Fix the cause, re-run each: aws lambda invoke --function-name <functionArn> --invocation-type Event --cli-binary-format raw-in-base64-out --payload '<requestPayload>' /dev/null, then delete it",
+  'undelivered-schedules':
+    "EventBridge Scheduler could not invoke a job (its role or the function); each message is the schedule's payload. Read: aws sqs receive-message --queue-url <url>; run the job by hand with aws lambda invoke, then delete the message",
+  'undelivered-events':
+    "Alert events or alarm notifications did not reach the alert function. Read: aws sqs receive-message --queue-url <url>; re-send each body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
+  'undelivered-alarms':
+    'SNS could not deliver alarm emails (a bounced or full mailbox, or an unconfirmed address): check alarmEmails and the subscriptions (aws sns list-subscriptions-by-topic). Read: aws sqs receive-message --queue-url <url>',
+};
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -49,6 +67,7 @@ export class Monitoring extends Construct {
     this.addSchedulerAlarm();
     this.addRateLimitAlarm(props);
     this.addArchiveAlarms(props);
+    this.addOperationsAlarms(props);
     this.dashboard = this.createDashboard(props);
   }
 
@@ -73,7 +92,7 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-errors`,
         new cloudwatch.Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name} failed (function errors in 5 minutes)`,
+          alarmDescription: `${name} failed (function errors in 5 minutes). Read why: aws logs tail ${props.operations.logGroupNames[name] ?? `/aws/lambda/${fn.functionName}`} --since 1h --filter-pattern ERROR`,
           metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
           threshold: 1,
           evaluationPeriods: 1,
@@ -90,7 +109,9 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-dlq`,
         new cloudwatch.Alarm(this, `${name}DeadLetters`, {
-          alarmDescription: `Events are waiting in the ${name} dead-letter queue`,
+          alarmDescription: `Messages wait in the ${name} dead-letter queue. ${(
+            DEAD_LETTER_RUNBOOK[name] ?? 'Read: aws sqs receive-message --queue-url <url>'
+          ).replaceAll('<url>', queue.queueUrl)}`,
           metric: queue.metricApproximateNumberOfMessagesVisible({
             period: FIVE_MINUTES,
             statistic: 'Maximum',
@@ -109,7 +130,8 @@ export class Monitoring extends Construct {
     this.add(
       'scheduler-failures',
       new cloudwatch.Alarm(this, 'SchedulerFailures', {
-        alarmDescription: 'EventBridge Scheduler could not invoke a target or reach its DLQ',
+        alarmDescription:
+          "EventBridge Scheduler could not invoke a target or reach its DLQ: a job did not run. Check the schedules' state and roles (aws scheduler list-schedules) and the undelivered-schedules queue; run the job by hand with aws lambda invoke",
         metric: new cloudwatch.MathExpression({
           expression: 'errors + undelivered',
           usingMetrics: {
@@ -135,7 +157,7 @@ export class Monitoring extends Construct {
       'ringcentral-429s',
       new cloudwatch.Alarm(this, 'RingCentral429s', {
         alarmDescription:
-          'RingCentral answered 429: the pacing is off or another app shares the budget',
+          'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
         metric: rateLimited,
         threshold: 1,
         evaluationPeriods: 1,
@@ -151,7 +173,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-lag',
       new cloudwatch.Alarm(this, 'ArchiveLag', {
-        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind`,
+        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind: messages are not yet in S3. Check the archive errors and throttles, and its runs: aws logs tail ${props.operations.logGroupNames.archive ?? '/aws/lambda/<archive>'} --since 2h`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'CursorLagSeconds',
@@ -168,7 +190,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-stalled',
       new cloudwatch.Alarm(this, 'ArchiveStalled', {
-        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes`,
+        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes: nothing new reaches S3. Check the archive schedule and errors; run it: aws lambda invoke --function-name ${fn.functionName} --invocation-type Event /dev/null`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(invocations, 0) - FILL(errors, 0)',
           usingMetrics: {
@@ -184,6 +206,12 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
     );
+  }
+
+  /** What an operator is paged for beyond errors and DLQs (each with its runbook line). */
+  private addOperationsAlarms(props: MonitoringProps): void {
+    const operations = new OperationsAlarms(this, 'Operations', props.operations);
+    for (const [alarmId, alarm] of Object.entries(operations.alarms)) this.add(alarmId, alarm);
   }
 
   /** Sends, archive progress and bytes, purges, rate-limit waits, errors, alarm states. */

@@ -659,8 +659,8 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 9 function errors, 4 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(17);
+    // Assess: 9 function errors, 4 DLQs, scheduler, 429s, archive lag and stalled, 19 operations.
+    expect(alarms).toHaveLength(36);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -679,6 +679,17 @@ describe('alarms and dashboard', () => {
         'RingCentral429s',
         'CursorLagSeconds',
         'Invocations',
+        'Throttles',
+        'AsyncEventAge',
+        'AsyncEventsDropped',
+        '5xx',
+        'Latency',
+        'ReadThrottleEvents',
+        'WriteThrottleEvents',
+        'TokenRefreshRejected',
+        'SubscriptionBlacklisted',
+        'SubscriptionCreated',
+        'PurgeDeleted',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {
@@ -688,6 +699,54 @@ describe('alarms and dashboard', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+
+  it('pages for what an SRE expects, each alarm saying what to do', () => {
+    // Prepare
+    const expected = [
+      'archive-throttles',
+      'archive-event-age',
+      'alert-events-dropped',
+      'api-5xx',
+      'api-latency',
+      'table-throttles',
+      'session-expiring',
+      'refresh-rejected',
+      'subscription-blacklisted',
+      'subscription-missing',
+      'purge-unusual',
+    ];
+    const { alarms } = base.stack.monitoring;
+
+    // Act
+    const descriptions = Object.fromEntries(
+      Object.entries(alarms).map(([alarmId, alarm]) => [
+        alarmId,
+        JSON.stringify(
+          base.stack.resolve(
+            base.template.toJSON().Resources[base.id(alarm)].Properties.AlarmDescription,
+          ),
+        ),
+      ]),
+    );
+
+    // Assess: each description is a runbook line; a DLQ's names its queue and how to read it.
+    expect(Object.keys(alarms)).toEqual(expect.arrayContaining(expected));
+    for (const [alarmId, description] of Object.entries(descriptions)) {
+      expect(description.length, alarmId).toBeGreaterThan(80);
+      expect(description, alarmId).toMatch(/aws |Check|check|read|Read|Run|run/);
+    }
+    for (const [name, made] of Object.entries(base.stack.deadLetters)) {
+      const alarmId = Object.keys(alarms).find(
+        (id) => id.endsWith('-dlq') && descriptions[id]?.includes(base.id(made.queue)),
+      );
+      expect(alarmId, name).toBeDefined();
+      expect(descriptions[alarmId ?? ''], name).toContain('aws sqs receive-message --queue-url');
+    }
+    const purge = base.template.toJSON().Resources[base.id(alarms['purge-unusual'] as never)];
+    expect(purge.Properties.ComparisonOperator).toBe('GreaterThanUpperThreshold');
+    const session = base.template.toJSON().Resources[base.id(alarms['session-expiring'] as never)];
+    expect(session.Properties.TreatMissingData).toBe('breaching');
   });
 
   it('lets CloudWatch publish to the alarm topic for exactly these alarms, from this account', () => {
