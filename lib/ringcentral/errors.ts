@@ -72,6 +72,25 @@ export class AuthError extends RingCentralError {
   override name = 'AuthError';
 }
 
+/**
+ * 403 CMN-401 (the app lacks a permission) or CMN-408 (the user lacks it for the requested
+ * resource, e.g. a non-admin token reading another extension's mailbox). A configuration error,
+ * not a transient one: `permissionName` names what the app or the user's role must be granted.
+ */
+export class InsufficientPermissionsError extends AuthError {
+  override name = 'InsufficientPermissionsError';
+  /** The missing permission (e.g. `ReadMessages`), when RingCentral named it. */
+  readonly permissionName: string | undefined;
+  constructor(
+    message: string,
+    permissionName: string | undefined,
+    details: RingCentralErrorDetails = {},
+  ) {
+    super(message, details);
+    this.permissionName = permissionName;
+  }
+}
+
 /** 404: the resource does not exist (or no longer does). */
 export class NotFoundError extends RingCentralError {
   override name = 'NotFoundError';
@@ -125,6 +144,18 @@ export class AbortedError extends RingCentralError {
   override name = 'AbortedError';
 }
 
+/** RingCentral's codes for a missing app permission (CMN-401) or user permission (CMN-408). */
+const PERMISSION_CODES = new Set(['CMN-401', 'CMN-408']);
+
+/** `permissionName` of the error entry, else of the body (RingCentral repeats it at both levels). */
+function permissionNameOf(
+  entry: ApiErrorEntry | undefined,
+  body: Record<string, unknown>,
+): string | undefined {
+  const named = entry?.permissionName ?? body.permissionName;
+  return typeof named === 'string' && named !== '' ? named : undefined;
+}
+
 /** Builds the right subclass for an HTTP error response. */
 export function errorFromResponse(
   status: number,
@@ -148,6 +179,9 @@ export function errorFromResponse(
   const full: RingCentralErrorDetails = { ...details, status, errorCode, errors };
   if (status === 429) return new RateLimitedError(message, details.retryAfterMs ?? 0, full);
   if (errorCode === 'MSG-333') return new SyncTokenInvalidError(message, full);
+  if (status === 403 && errorCode !== undefined && PERMISSION_CODES.has(errorCode)) {
+    return new InsufficientPermissionsError(message, permissionNameOf(first, oauth), full);
+  }
   if (status === 401 || status === 403 || errorCode?.startsWith('OAU-')) {
     return new AuthError(message, full);
   }

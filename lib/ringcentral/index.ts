@@ -7,6 +7,8 @@ import type { CallOptions } from './deadline.ts';
 import { RingCentralError } from './errors.ts';
 import type { ExportsApi } from './export.ts';
 import { createExportsApi } from './export.ts';
+import type { ExtensionsApi } from './extensions.ts';
+import { createExtensionsApi } from './extensions.ts';
 import type { FaxApi } from './fax.ts';
 import { createFaxApi } from './fax.ts';
 import type { MessagesApi } from './messages.ts';
@@ -46,6 +48,12 @@ export type { ByteRange, DownloadedContent, DownloadOptions } from './download.t
 export * from './errors.ts';
 export type { ExportRequest, ExportsApi, WaitOptions } from './export.ts';
 export { ExportFailedError } from './export.ts';
+export type { ExtensionListFilter, ExtensionsApi } from './extensions.ts';
+export {
+  EXTENSION_STATUSES,
+  EXTENSION_TYPES,
+  MAX_EXTENSIONS_PER_PAGE,
+} from './extensions.ts';
 export type { FaxApi, FaxAttachment, FaxRequest } from './fax.ts';
 export { JsonInteger, parseJson, stringifyJson } from './json.ts';
 export type {
@@ -102,6 +110,8 @@ export interface RingCentral {
   readonly fax: FaxApi;
   readonly exports: ExportsApi;
   readonly subscriptions: SubscriptionsApi;
+  /** The account's extensions: list (paged) and read one. */
+  readonly extensions: ExtensionsApi;
   readonly configuration: {
     get(options?: CallOptions & Pick<MailboxRef, 'accountId'>): Promise<MessageStoreConfiguration>;
   };
@@ -135,6 +145,7 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
     fax: createFaxApi(transport),
     exports: createExportsApi(transport),
     subscriptions: createSubscriptionsApi(transport),
+    extensions: createExtensionsApi(transport),
     configuration: {
       get: (callOptions) =>
         transport.json<MessageStoreConfiguration>(

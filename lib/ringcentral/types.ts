@@ -193,3 +193,96 @@ export type SentMessage = MessageRecord;
 
 /** A non-empty list: an empty one is a compile-time error where ids are required. */
 export type NonEmptyArray<T> = readonly [T, ...T[]];
+
+/** `ExtensionStatusEnumFull` */
+export type ExtensionStatus = 'Enabled' | 'Disabled' | 'Frozen' | 'NotActivated' | 'Unassigned';
+
+/**
+ * `AllExtensionTypesEnum`. The legacy `Department` is what RingCentral now calls a call queue;
+ * unrecognised types come back as `Unknown`.
+ */
+export type ExtensionType =
+  | 'User'
+  | 'Department'
+  | 'Announcement'
+  | 'Voicemail'
+  | 'DigitalUser'
+  | 'VirtualUser'
+  | 'FaxUser'
+  | 'PagingOnly'
+  | 'SharedLinesGroup'
+  | 'DelegatedLinesGroup'
+  | 'GroupCallPickup'
+  | 'IvrMenu'
+  | 'ApplicationExtension'
+  | 'ProxyAdmin'
+  | 'RoomConnector'
+  | 'ParkLocation'
+  | 'Limited'
+  | 'Bot'
+  | 'Site'
+  | 'Room'
+  | 'FlexibleUser'
+  | 'TieLine'
+  | 'Unknown';
+
+/** `ContactInfo` (the fields this project reads). */
+export interface ExtensionContact {
+  firstName?: string;
+  lastName?: string;
+  name?: string;
+  company?: string;
+  jobTitle?: string;
+  email?: string;
+  businessPhone?: string;
+  [key: string]: unknown;
+}
+
+/** `GetExtensionListInfoResponse`: one extension of the account list. */
+export interface ExtensionRecord {
+  id: string;
+  uri?: string;
+  extensionNumber?: string;
+  name?: string;
+  type?: ExtensionType;
+  status?: ExtensionStatus;
+  subType?: string;
+  contact?: ExtensionContact;
+  permissions?: { admin?: { enabled?: boolean }; internationalCalling?: { enabled?: boolean } };
+  hidden?: boolean;
+  creationTime?: string;
+  [key: string]: unknown;
+}
+
+/** `GetExtensionInfoResponse`: one extension read by id (a superset of the list record). */
+export interface ExtensionDetails extends ExtensionRecord {
+  account?: { id?: string; uri?: string };
+  /** `ExtensionStatusInfo`: returned for Disabled extensions only. */
+  statusInfo?: { comment?: string; reason?: 'Voluntarily' | 'Involuntarily' };
+}
+
+/** `EnumeratedPagingModel` */
+export interface EnumeratedPaging {
+  perPage: number;
+  page?: number;
+  pageStart?: number;
+  pageEnd?: number;
+  totalPages?: number;
+  totalElements?: number;
+}
+
+/** `PageNavigationModel` */
+export interface PageNavigation {
+  firstPage?: { uri?: string };
+  nextPage?: { uri?: string };
+  previousPage?: { uri?: string };
+  lastPage?: { uri?: string };
+}
+
+/** `GetExtensionListResponse`: one page of the account's extensions. */
+export interface ExtensionPage {
+  uri?: string;
+  records: ExtensionRecord[];
+  paging?: EnumeratedPaging;
+  navigation?: PageNavigation;
+}

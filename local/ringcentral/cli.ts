@@ -1,12 +1,28 @@
 /**
- * `npm run emulator -- --port 18080 [--media-port 18081] [--seed 7 --extensions 3 --messages 500
- * --max-attachment-bytes 1048576] [--window-scale 0.05] [--no-rate-limits] [--error-rate 0.1]
- * [--latency-ms 200]`: starts the local RingCentral and prints its URLs and the credentials it
+ * `npm run emulator -- --port 18080 [--media-port 18081] [--seed 7 --extensions 40 --messages 500
+ * --max-attachment-bytes 1048576 --mix realistic|users] [--non-admin] [--window-scale 0.05]
+ * [--no-rate-limits] [--error-rate 0.1] [--latency-ms 200]`: starts the local RingCentral and prints its URLs and the credentials it
  * accepts (from RC_EMULATOR_CLIENT_ID, RC_EMULATOR_CLIENT_SECRET, RC_EMULATOR_JWT, else the
  * documented defaults). Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { type EmulatorOptions, startEmulator } from './index.ts';
+import {
+  type EmulatorOptions,
+  type ExtensionInfo,
+  resolveCredentials,
+  startEmulator,
+} from './index.ts';
+
+/** A few ids, then the count of each type: a 5,000-extension account stays one line. */
+function describeExtensions(extensions: readonly ExtensionInfo[]): string {
+  const ids = extensions.slice(0, 4).map((extension) => extension.id);
+  const byType = new Map<string, number>();
+  for (const extension of extensions) {
+    byType.set(extension.type, (byType.get(extension.type) ?? 0) + 1);
+  }
+  const counts = [...byType].map(([type, count]) => `${count} ${type}`).join(', ');
+  return `${ids.join(', ')}${extensions.length > 4 ? ', ...' : ''} (${counts})`;
+}
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +31,8 @@ const { values } = parseArgs({
     'media-port': { type: 'string' },
     seed: { type: 'string' },
     extensions: { type: 'string' },
+    mix: { type: 'string' },
+    'non-admin': { type: 'boolean' },
     messages: { type: 'string' },
     'max-attachment-bytes': { type: 'string' },
     'window-scale': { type: 'string' },
@@ -29,6 +47,10 @@ const number = (value: string | undefined) => (value === undefined ? undefined :
 const port = number(values.port) ?? 18080;
 const seeded =
   values.seed !== undefined || values.extensions !== undefined || values.messages !== undefined;
+if (values.mix !== undefined && values.mix !== 'realistic' && values.mix !== 'users') {
+  process.stderr.write('--mix must be realistic or users\n');
+  process.exit(2);
+}
 const options: EmulatorOptions = {
   ...(values.host ? { host: values.host } : {}),
   port,
@@ -50,18 +72,25 @@ if (seeded) {
     seed: number(values.seed) ?? 1,
     extensions: number(values.extensions) ?? 2,
     messagesPerExtension: number(values.messages) ?? 50,
+    ...(values.mix ? { mix: values.mix as 'realistic' | 'users' } : {}),
     ...(values['max-attachment-bytes']
       ? { maxAttachmentBytes: Number(values['max-attachment-bytes']) }
       : {}),
   };
 }
 
+if (values['non-admin']) {
+  // The printed JWT logs in as the first extension without an admin role.
+  const credentials = resolveCredentials();
+  options.logins = [{ jwt: credentials.jwt, extensionId: '101001', admin: false }];
+}
+
 const emulator = await startEmulator(options);
-const extensions = emulator.mailbox.extensions.map((extension) => extension.id).join(', ');
+const extensions = describeExtensions(emulator.mailbox.extensions);
 process.stdout.write(
   [
     `Local RingCentral listening on ${emulator.url} (media host ${emulator.mediaUrl})`,
-    `  account ${emulator.mailbox.accountId}, extensions ${extensions} (the JWT user is the first)`,
+    `  account ${emulator.mailbox.accountId}, extensions ${extensions} (the JWT user is the first${values['non-admin'] ? ', not an admin' : ''})`,
     `  RC_SERVER_URL=${emulator.url}`,
     `  RC_CLIENT_ID=${emulator.credentials.clientId}`,
     `  RC_CLIENT_SECRET=${emulator.credentials.clientSecret}`,

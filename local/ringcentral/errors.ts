@@ -6,6 +6,7 @@ export interface ApiErrorEntry {
   message: string;
   parameterName?: string;
   parameterValue?: string;
+  permissionName?: string;
 }
 
 /** An error answered as a RingCentral JSON error body with the given HTTP status. */
@@ -21,6 +22,8 @@ export class RcError extends Error {
   readonly headers: Record<string, string>;
   /** OAuth `error` (RFC 6749), set on OAuth endpoint errors. */
   readonly oauthError: string | undefined;
+  /** The permission a 403 says is missing (CMN-401, CMN-408). */
+  readonly permissionName: string | undefined;
 
   constructor(
     status: number,
@@ -30,6 +33,7 @@ export class RcError extends Error {
       parameterName?: string;
       headers?: Record<string, string>;
       oauthError?: string;
+      permissionName?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -39,17 +43,20 @@ export class RcError extends Error {
     this.parameterName = options.parameterName;
     this.headers = options.headers ?? {};
     this.oauthError = options.oauthError;
+    this.permissionName = options.permissionName;
   }
 
   /** The JSON body RingCentral sends for this error. */
   body(): Record<string, unknown> {
     const entry: ApiErrorEntry = { errorCode: this.errorCode, message: this.message };
     if (this.parameterName !== undefined) entry.parameterName = this.parameterName;
+    if (this.permissionName !== undefined) entry.permissionName = this.permissionName;
     const body: Record<string, unknown> = {
       errorCode: this.errorCode,
       message: this.message,
       errors: [entry],
     };
+    if (this.permissionName !== undefined) body.permissionName = this.permissionName;
     if (this.oauthError !== undefined) {
       body.error = this.oauthError;
       body.error_description = this.message;

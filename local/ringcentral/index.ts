@@ -5,15 +5,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExportTasks } from './export-tasks.ts';
+import {
+  createExtensionDirectory,
+  type ExtensionDirectory,
+  type ScheduledExtensionChange,
+} from './extension-directory.ts';
 import { type FaultOptions, Faults } from './faults.ts';
 import { int64, stringifyJson } from './json.ts';
-import type { Mailbox, MailboxChange } from './mailbox.ts';
-import { type EmulatorCredentials, OAuthServer } from './oauth.ts';
+import type { DirectoryChange, Mailbox, MailboxChange } from './mailbox.ts';
+import { type EmulatorCredentials, type EmulatorLogin, OAuthServer } from './oauth.ts';
 import { RateLimiter, type RateLimitGroup } from './rate-limiter.ts';
 import { authRoutes } from './routes/auth.ts';
 import { configRoutes } from './routes/config.ts';
 import { contentRoutes } from './routes/content.ts';
 import { exportRoutes } from './routes/export.ts';
+import { extensionRoutes } from './routes/extensions.ts';
 import { faxRoutes } from './routes/fax.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sendRoutes } from './routes/send.ts';
@@ -24,10 +30,20 @@ import { createHandler, type Exchange } from './server.ts';
 import { type EmulatorState, type EmulatorStats, emptyStats } from './state.ts';
 import { Subscriptions } from './subscriptions.ts';
 
-export type { ExtensionInfo, MessageDraft } from './mailbox.ts';
+export type {
+  ChurnOptions,
+  ExtensionDirectory,
+  ScheduledExtensionChange,
+} from './extension-directory.ts';
+export { extensionChurn } from './extension-directory.ts';
+export type { ExtensionKind } from './extension-mix.ts';
+export type { ExtensionStatus, ExtensionType } from './extension-types.ts';
+export { hasMailbox } from './extension-types.ts';
+export type { DirectoryChange, ExtensionInfo, MessageDraft } from './mailbox.ts';
 export type { StoredAttachment, StoredMessage } from './mailbox-types.ts';
 export type {
   EmulatorCredentials,
+  EmulatorLogin,
   EmulatorStats,
   Exchange,
   FaultOptions,
@@ -55,6 +71,14 @@ export interface EmulatorOptions {
   credentials?: Partial<EmulatorCredentials>;
   /** Default: a small realistic mailbox. */
   mailbox?: 'default' | MailboxSeed;
+  /**
+   * Further users who log in with the JWT grant, e.g. `{ jwt, extensionId: '101002', admin:
+   * false }` for a token that may read only its own mailbox. An entry with the credentials' JWT
+   * changes who that JWT logs in as (e.g. the first extension, but not an admin).
+   */
+  logins?: EmulatorLogin[];
+  /** Extensions added, removed or re-statused as the emulator's clock (`now`) passes `afterMs`. */
+  extensionSchedule?: ScheduledExtensionChange[];
   /** Default 3600. */
   accessTokenTtlSeconds?: number;
   /** Default 604800. */
@@ -100,6 +124,8 @@ export interface RunningEmulator {
   mailbox: Mailbox;
   /** Direct access for tests (e.g. `blacklist(id)`). */
   subscriptions: Subscriptions;
+  /** Adds, removes and disables extensions (each change is published as an extension event). */
+  extensions: ExtensionDirectory;
   /** Resolves when every webhook delivery started so far has finished. */
   deliveriesSettled(): Promise<void>;
   /** Closes both listeners and every open socket. */
@@ -160,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     oauth: new OAuthServer({
       credentials,
       userExtensionId: user,
+      ...(options.logins === undefined ? {} : { logins: options.logins }),
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 604_800,
       maxSessions: options.maxSessions ?? 5,
@@ -182,6 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         : { handshakeTimeoutMs: options.webhookTimeoutMs }),
     }),
     stats: emptyStats(),
+    extensions: createExtensionDirectory(mailbox, options.extensionSchedule, options.now),
     ...urls,
   };
   const deliveries = new Set<Promise<void>>();
@@ -191,8 +219,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       void delivery.finally(() => deliveries.delete(delivery));
     }
   });
+  mailbox.onDirectoryChange((change) => {
+    const delivery = publishDirectoryChange(state, change);
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  });
   const routes = [
     ...authRoutes(state),
+    ...extensionRoutes(state),
     ...messageRoutes(state),
     ...contentRoutes(state),
     ...syncRoutes(state),
@@ -213,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials,
     mailbox,
     subscriptions: state.subscriptions,
+    extensions: state.extensions,
     stats: () => structuredClone(state.stats),
     resetStats: () => {
       Object.assign(state.stats, emptyStats());
@@ -224,6 +259,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await settle();
     },
   };
+}
+
+/** Sends the extension-list event (`ExtensionListEventBody`) of an added, changed or removed extension. */
+function publishDirectoryChange(state: EmulatorState, change: DirectoryChange): Promise<void> {
+  const { accountId } = state.mailbox;
+  const owner = state.mailbox.extensions[0]?.id ?? '';
+  return state.subscriptions.publish(`/restapi/v1.0/account/${accountId}/extension`, owner, {
+    extensionId: change.extensionId,
+    eventType: change.eventType,
+    ownerId: owner,
+  });
 }
 
 /** Sends the message-store event (and the instant SMS event for inbound SMS) of a change. */

@@ -12,6 +12,7 @@ import {
   openContent,
 } from './content.ts';
 import { RcError } from './errors.ts';
+import { type ExtensionStatus, type ExtensionType, hasMailbox } from './extension-types.ts';
 import type {
   AttachmentType,
   MessageAvailability,
@@ -24,17 +25,27 @@ import type {
   StoredMessage,
 } from './mailbox-types.ts';
 
-/** A user of the emulated account. */
+/** An extension of the emulated account: a user, a department, an IVR menu, ... */
 export interface ExtensionInfo {
   /** Numeric id string, e.g. '101001'. */
   id: string;
-  /** Short internal number, e.g. '101'. */
+  /** Short internal number, e.g. '101'; '' for an Unassigned extension, which has none. */
   extensionNumber: string;
   name: string;
-  /** E.164 numbers the user may send SMS from. */
+  /** E.164 numbers the extension may send SMS from (none for types without a mailbox). */
   smsNumbers: string[];
   /** E.164 number outbound faxes are sent from. */
   faxNumber: string;
+  /** The spec's `AllExtensionTypesEnum`. */
+  type: ExtensionType;
+  /** The spec's `ExtensionStatusEnumFull`; Disabled and Frozen mailboxes still hold records. */
+  status: ExtensionStatus;
+}
+
+/** A change to the account's extension list (the spec's `ExtensionListEventBody.eventType`). */
+export interface DirectoryChange {
+  extensionId: string;
+  eventType: 'Create' | 'Update' | 'Delete';
 }
 
 /** An attachment to create; content is generated from the seed unless `text` or `bytes` is given. */
@@ -115,8 +126,9 @@ const CONVERSATION_ID_BASE = 4_611_686_018_427_387_904n;
 export class Mailbox {
   /** Numeric account id string. */
   readonly accountId: string;
-  /** The account's extensions; the first is the JWT's user. */
-  readonly extensions: readonly ExtensionInfo[];
+  /** The account's extensions in id order (mutable through add/remove/setStatus). */
+  private readonly directory: ExtensionInfo[];
+  private readonly extensionsById = new Map<string, ExtensionInfo>();
   /** Random per instance, so sync tokens of another emulator run are rejected. */
   readonly epoch: string;
   private readonly seed: number;
@@ -127,13 +139,15 @@ export class Mailbox {
   private readonly contents = new Map<string, ContentSource>();
   private readonly changeLog = new Map<string, Array<{ position: number; messageId: string }>>();
   private readonly listeners: Array<(change: MailboxChange) => void> = [];
+  private readonly directoryListeners: Array<(change: DirectoryChange) => void> = [];
   private nextMessage = 0n;
   private nextAttachment = 0n;
   private position = 0;
 
   constructor(options: MailboxOptions) {
     this.accountId = options.accountId;
-    this.extensions = options.extensions;
+    this.directory = [...options.extensions];
+    for (const extension of this.directory) this.extensionsById.set(extension.id, extension);
     this.seed = options.seed;
     this.platformUrl = options.platformUrl;
     this.mediaUrl = options.mediaUrl;
@@ -141,15 +155,67 @@ export class Mailbox {
       .update(`${Math.random()}:${Date.now()}`)
       .digest('hex')
       .slice(0, 12);
-    for (const extension of options.extensions) {
-      this.byExtension.set(extension.id, []);
-      this.changeLog.set(extension.id, []);
+    for (const extension of options.extensions) this.openMailbox(extension);
+  }
+
+  /** The account's extensions today; the first is the JWT's user. */
+  get extensions(): readonly ExtensionInfo[] {
+    return this.directory;
+  }
+
+  /** Whether the extension exists and its type keeps a message store. */
+  hasMailbox(extensionId: string): boolean {
+    return this.byExtension.has(extensionId);
+  }
+
+  /** Adds an extension (empty mailbox if its type has one) and notifies directory listeners. */
+  addExtension(extension: ExtensionInfo): ExtensionInfo {
+    if (this.extension(extension.id)) {
+      throw new RcError(400, 'CMN-101', `Extension [${extension.id}] already exists`);
     }
+    this.directory.push(extension);
+    this.extensionsById.set(extension.id, extension);
+    this.directory.sort((a, b) => compareIds(a.id, b.id));
+    this.openMailbox(extension);
+    this.emitDirectory({ extensionId: extension.id, eventType: 'Create' });
+    return extension;
+  }
+
+  /**
+   * Deletes an extension as an admin deleting it would: it leaves the list and its mailbox
+   * (messages and attachment bytes) is gone, so its message store answers 404.
+   */
+  removeExtension(extensionId: string): void {
+    const index = this.directory.findIndex((extension) => extension.id === extensionId);
+    if (index < 0) throw new RcError(404, 'CMN-102', `Extension [${extensionId}] is not found`);
+    this.directory.splice(index, 1);
+    this.extensionsById.delete(extensionId);
+    for (const message of this.byExtension.get(extensionId) ?? []) {
+      this.erase(message);
+      this.byId.delete(message.id);
+    }
+    this.byExtension.delete(extensionId);
+    this.changeLog.delete(extensionId);
+    this.emitDirectory({ extensionId, eventType: 'Delete' });
+  }
+
+  /** Changes an extension's status (e.g. disables a user); its mailbox is kept. */
+  setExtensionStatus(extensionId: string, status: ExtensionStatus): ExtensionInfo {
+    const extension = this.extension(extensionId);
+    if (!extension) throw new RcError(404, 'CMN-102', `Extension [${extensionId}] is not found`);
+    extension.status = status;
+    this.emitDirectory({ extensionId, eventType: 'Update' });
+    return extension;
+  }
+
+  /** Registers a listener called after an extension is added, changed or removed. */
+  onDirectoryChange(listener: (change: DirectoryChange) => void): void {
+    this.directoryListeners.push(listener);
   }
 
   /** The extension with this id, if any. */
   extension(extensionId: string): ExtensionInfo | undefined {
-    return this.extensions.find((extension) => extension.id === extensionId);
+    return this.extensionsById.get(extensionId);
   }
 
   /** The extension with this short number, if any. */
@@ -402,6 +468,16 @@ export class Mailbox {
     this.changeLog.get(extensionId)?.push({ position: this.position, messageId });
   }
 
+  private openMailbox(extension: ExtensionInfo): void {
+    if (!hasMailbox(extension.type)) return;
+    this.byExtension.set(extension.id, []);
+    this.changeLog.set(extension.id, []);
+  }
+
+  private emitDirectory(change: DirectoryChange): void {
+    for (const listener of this.directoryListeners) listener(change);
+  }
+
   private emit(change: MailboxChange): void {
     for (const listener of this.listeners) listener(change);
   }
@@ -441,6 +517,11 @@ export class Mailbox {
       .toString()
       .padStart(19, '4');
   }
+}
+
+/** Orders decimal id strings numerically without turning them into numbers. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function insertNewestFirst(list: StoredMessage[], message: StoredMessage): void {

@@ -13,11 +13,24 @@ export interface EmulatorCredentials {
   jwt: string;
 }
 
+/**
+ * A further user who logs in with the JWT grant. `admin: false` makes a token that may read only
+ * its own extension: every other extension's message store, sync, content, sends and extension
+ * read answer 403 CMN-408.
+ */
+export interface EmulatorLogin {
+  jwt: string;
+  extensionId: string;
+  admin: boolean;
+}
+
 /** Options of {@link OAuthServer}. */
 export interface OAuthOptions {
   credentials: EmulatorCredentials;
-  /** The extension the JWT belongs to. */
+  /** The extension the credentials' JWT belongs to (an admin unless `logins` says otherwise). */
   userExtensionId: string;
+  /** Further JWTs, or the credentials' JWT with another user or role; these win. */
+  logins?: readonly EmulatorLogin[];
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   maxSessions: number;
@@ -44,12 +57,15 @@ export interface Principal {
   clientId: string;
   extensionId: string;
   sessionId: string;
+  /** Whether the user's role reaches other extensions of the account. */
+  admin: boolean;
 }
 
 interface Session {
   id: string;
   clientId: string;
   extensionId: string;
+  admin: boolean;
   endpointId: string;
   accessToken: string;
   accessExpiresAt: number;
@@ -107,12 +123,13 @@ export class OAuthServer {
     const clientId = this.authenticateClient(authorization);
     const grantType = form.get('grant_type');
     if (grantType === JWT_GRANT) {
-      if (form.get('assertion') !== this.options.credentials.jwt) {
+      const user = this.userOf(form.get('assertion'));
+      if (!user) {
         throw new RcError(400, 'OAU-140', 'Invalid assertion: JWT is not valid', {
           oauthError: 'invalid_grant',
         });
       }
-      return { grantType: 'jwt', response: this.login(clientId, form) };
+      return { grantType: 'jwt', response: this.login(clientId, user, form) };
     }
     if (grantType === 'refresh_token') {
       return { grantType: 'refresh', response: this.refresh(clientId, form) };
@@ -144,7 +161,12 @@ export class OAuthServer {
     const session = this.byAccess.get(accessToken);
     if (!session) throw new RcError(401, 'OAU-213', 'Token not found');
     if (session.accessExpiresAt <= this.now()) throw new RcError(401, 'OAU-210', 'Token expired');
-    return { clientId: session.clientId, extensionId: session.extensionId, sessionId: session.id };
+    return {
+      clientId: session.clientId,
+      extensionId: session.extensionId,
+      sessionId: session.id,
+      admin: session.admin,
+    };
   }
 
   /** Number of live sessions (for tests). */
@@ -152,8 +174,22 @@ export class OAuthServer {
     return this.sessions.size;
   }
 
-  private login(clientId: string, form: URLSearchParams): TokenResponse {
-    const extensionId = this.options.userExtensionId;
+  /** The user a JWT logs in as: a listed login first, else the credentials' admin user. */
+  private userOf(assertion: string | null): { extensionId: string; admin: boolean } | undefined {
+    const login = this.options.logins?.find((entry) => entry.jwt === assertion);
+    if (login) return { extensionId: login.extensionId, admin: login.admin };
+    if (assertion === this.options.credentials.jwt) {
+      return { extensionId: this.options.userExtensionId, admin: true };
+    }
+    return undefined;
+  }
+
+  private login(
+    clientId: string,
+    user: { extensionId: string; admin: boolean },
+    form: URLSearchParams,
+  ): TokenResponse {
+    const { extensionId } = user;
     const now = this.now();
     const own = [...this.sessions.values()]
       .filter((session) => session.clientId === clientId && session.extensionId === extensionId)
@@ -168,6 +204,7 @@ export class OAuthServer {
       id: token().slice(0, 24),
       clientId,
       extensionId,
+      admin: user.admin,
       endpointId: form.get('endpoint_id') ?? token().slice(0, 22),
       accessToken: token(),
       accessExpiresAt: now + accessTtl * 1000,

@@ -2,15 +2,26 @@
  * Mailbox contents: the small realistic default mailbox and a seeded generator of larger ones.
  * Everything is drawn from a small PRNG so the same seed gives the same mailbox.
  */
+import { accountMix, extensionAt } from './extension-mix.ts';
+import { type ExtensionStatus, messageTypesOf } from './extension-types.ts';
 import { type ExtensionInfo, Mailbox, type MessageDraft } from './mailbox.ts';
 
 /** Options of a generated mailbox (see `EmulatorOptions.mailbox`). */
 export interface MailboxSeed {
   /** PRNG seed, deterministic output. */
   seed?: number;
-  /** Default 2. */
+  /**
+   * Extensions of the account, default 2. The first two are enabled users; from the third on
+   * the account is the realistic mix of `extension-mix.ts` (fax users, departments, disabled
+   * and frozen users, IVR menus, ...) unless `mix` is 'users'.
+   */
   extensions?: number;
-  /** Default 50. */
+  /** 'realistic' (default) or 'users': every extension an enabled user. */
+  mix?: 'realistic' | 'users';
+  /**
+   * Messages of each extension that has a mailbox, default 50, of the types its kind receives
+   * (a fax user only faxes, a department SMS and voicemail); users not yet activated have none.
+   */
   messagesPerExtension?: number;
   /** MMS = SMS with attachments. Default all four. */
   types?: Array<'SMS' | 'Fax' | 'VoiceMail' | 'Pager'>;
@@ -39,20 +50,26 @@ export function createRandom(seed: number): () => number {
   };
 }
 
-/** The extensions of a mailbox with `count` users: ids 101001, 101002, ... */
+/** The extensions of a mailbox with `count` enabled users: ids 101001, 101002, ... */
 export function createExtensions(count: number): ExtensionInfo[] {
-  const names = ['Alice Example', 'Bob Example', 'Carol Example', 'Dan Example', 'Eve Example'];
-  return Array.from({ length: count }, (_, index) => {
-    const number = 101 + index;
-    const suffix = String(index + 1).padStart(2, '0');
-    return {
-      id: String(101_001 + index),
-      extensionNumber: String(number),
-      name: names[index] ?? `User ${number}`,
-      smsNumbers: [`+165055501${suffix}`],
-      faxNumber: `+165055511${suffix}`,
-    };
-  });
+  return Array.from({ length: count }, (_, index) => extensionAt(index));
+}
+
+/** Statuses whose mailbox has received messages: a user never activated has an empty one. */
+const MESSAGING_STATUSES: ReadonlySet<ExtensionStatus> = new Set(['Enabled', 'Disabled', 'Frozen']);
+
+/** Salt of the PRNG that draws the account's mix, apart from the one that draws messages. */
+const MIX_SALT = 0x5eed_e7;
+
+/** The extensions of a seeded account: `count` of them, the realistic mix unless 'users'. */
+export function createAccountExtensions(
+  count: number,
+  seed: number,
+  mix: 'realistic' | 'users' = 'realistic',
+): ExtensionInfo[] {
+  if (mix === 'users') return createExtensions(count);
+  const random = createRandom(seed ^ MIX_SALT);
+  return accountMix(count, random).map((kind, index) => extensionAt(index, kind));
 }
 
 /** Builds a mailbox filled per the option: 'default' or a seed description. */
@@ -73,7 +90,7 @@ export function buildMailbox(
   const seed = option.seed ?? 1;
   const mailbox = new Mailbox({
     accountId: EMULATOR_ACCOUNT_ID,
-    extensions: createExtensions(option.extensions ?? 2),
+    extensions: createAccountExtensions(option.extensions ?? 2, seed, option.mix),
     seed,
     ...urls,
   });
@@ -270,10 +287,14 @@ function fillGenerated(mailbox: Mailbox, option: MailboxSeed, seed: number): voi
     'Your verification code is 482913',
     'Invoice attached, due in 30 days 💶',
   ];
+  // Pager messages go between users; with one or two extensions that is every extension.
+  const colleagues = mailbox.extensions.filter((extension) => extension.type === 'User');
   for (const extension of mailbox.extensions) {
-    const own = extension.smsNumbers[0] ?? '';
+    const received = types.filter((type) => messageTypesOf(extension.type).includes(type));
+    if (received.length === 0 || !MESSAGING_STATUSES.has(extension.status)) continue;
+    const own = extension.smsNumbers[0] ?? extension.faxNumber;
     for (let index = 0; index < perExtension; index++) {
-      const type = pick(types);
+      const type = pick(received);
       const inbound = type === 'VoiceMail' || random() < 0.6;
       // A small circle of contacts, so conversations have several messages.
       const peer = `+1415555${String(100 + Math.floor(random() * 12)).padStart(4, '0')}`;
@@ -339,7 +360,7 @@ function fillGenerated(mailbox: Mailbox, option: MailboxSeed, seed: number): voi
           ],
         });
       } else {
-        const other = pick(mailbox.extensions);
+        const other = pick(colleagues);
         const self = {
           extensionNumber: extension.extensionNumber,
           extensionId: extension.id,

@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { RcError } from './errors.ts';
+import { badParameter, RcError } from './errors.ts';
+import type { ExtensionKind } from './extension-mix.ts';
+import { EXTENSION_STATUSES, type ExtensionStatus } from './extension-types.ts';
 import type { FaultOptions } from './faults.ts';
 import {
   CAPTURE_LIMIT,
@@ -144,6 +146,8 @@ async function dispatch(
     });
     break;
   }
+  // Scheduled extension changes that have come due take effect before the request is answered.
+  state.extensions.applyDue();
   const latency = state.faults.latencyMs();
   if (latency > 0) await delay(latency);
   if (!matched) {
@@ -210,6 +214,7 @@ async function inspect(state: EmulatorState, context: RequestContext): Promise<v
     sendEmpty(context, 204);
     return;
   }
+  if (await changeDirectory(state, context)) return;
   const receive = /^\/__emulator\/extensions\/([^/]+)\/receive$/.exec(path);
   if (method === 'POST' && receive?.[1]) {
     const body = await jsonBody(context);
@@ -219,6 +224,38 @@ async function inspect(state: EmulatorState, context: RequestContext): Promise<v
     return;
   }
   throw new RcError(404, 'CMN-102', `Resource [${path}] is not found`);
+}
+
+/**
+ * POST /__emulator/extensions `{type, status}` adds one (201, the new extension), DELETE
+ * /__emulator/extensions/{id} removes one (204), POST /__emulator/extensions/{id}/status
+ * `{status}` changes one (200). False when the request is none of these.
+ */
+async function changeDirectory(state: EmulatorState, context: RequestContext): Promise<boolean> {
+  const { path, method } = context;
+  if (method === 'POST' && path === '/__emulator/extensions') {
+    const kind = ((await jsonBody(context)) ?? {}) as Partial<ExtensionKind>;
+    const added = state.extensions.add({
+      type: kind.type ?? 'User',
+      status: kind.status ?? 'Enabled',
+    });
+    sendJson(context, 201, added);
+    return true;
+  }
+  const one = /^\/__emulator\/extensions\/(\d+)(\/status)?$/.exec(path);
+  if (!one?.[1]) return false;
+  if (method === 'DELETE' && !one[2]) {
+    state.extensions.remove(one[1]);
+    sendEmpty(context, 204);
+    return true;
+  }
+  if (method === 'POST' && one[2]) {
+    const body = ((await jsonBody(context)) ?? {}) as { status?: ExtensionStatus };
+    if (!body.status || !EXTENSION_STATUSES.includes(body.status)) throw badParameter('status');
+    sendJson(context, 200, state.extensions.setStatus(one[1], body.status));
+    return true;
+  }
+  return false;
 }
 
 function headerRecord(headers: Record<string, unknown>): Record<string, string> {

@@ -1,5 +1,6 @@
 /** Everything the routes share: the mailbox, OAuth, limits, faults, export tasks, subscriptions, stats. */
 import type { ExportTasks } from './export-tasks.ts';
+import type { ExtensionDirectory } from './extension-directory.ts';
 import type { Faults } from './faults.ts';
 import type { Mailbox } from './mailbox.ts';
 import type { EmulatorCredentials, OAuthServer } from './oauth.ts';
@@ -46,6 +47,8 @@ export interface EmulatorState {
   subscriptions: Subscriptions;
   credentials: EmulatorCredentials;
   stats: EmulatorStats;
+  /** Extensions that appear and disappear (by hand or on schedule). */
+  extensions: ExtensionDirectory;
   platformUrl(): string;
   mediaUrl(): string;
 }

@@ -39,7 +39,7 @@ export function parseRange(
 }
 
 async function content(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'ReadMessages');
   const messageId = context.params.messageId ?? '';
   const attachmentId = context.params.attachmentId ?? '';
   const message = state.mailbox.get(extensionId, messageId);

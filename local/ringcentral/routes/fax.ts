@@ -206,7 +206,7 @@ async function readMixed(
 }
 
 async function sendFax(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'OutboundFaxes');
   const contentType = context.req.headers['content-type'] ?? '';
   const upload: FaxUpload = { fields: new Map(), documents: [], total: 0 };
   if (/^multipart\/form-data/i.test(contentType)) {

@@ -63,7 +63,7 @@ function positiveInt(context: RequestContext, name: string, fallback: number): n
 }
 
 async function list(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'ReadMessages');
   const { query } = context;
   const dateTo = queryDate(query, 'dateTo') ?? Date.now() + 1;
   // RingCentral's default: 24 hours before dateTo.
@@ -110,7 +110,7 @@ async function list(state: EmulatorState, context: RequestContext): Promise<void
 }
 
 async function deleteByFilter(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'EditMessages');
   const { query } = context;
   const type = query.get('type') ?? 'All';
   if (type !== 'All' && !(TYPES as readonly string[]).includes(type)) {
@@ -151,7 +151,7 @@ function errorResult(id: string, href: string, error: unknown): PartResult {
 }
 
 async function read(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'ReadMessages');
   const ids = pathIds(context);
   if (ids.length === 1) {
     const message = requireMessage(state, extensionId, ids[0] ?? '');
@@ -263,7 +263,7 @@ async function change(
   context: RequestContext,
   method: 'PUT' | 'PATCH',
 ): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'EditMessages');
   const ids = pathIds(context);
   const contentType = context.req.headers['content-type'] ?? '';
   const body = /^multipart\/mixed/i.test(contentType)
@@ -306,7 +306,7 @@ async function change(
 }
 
 async function remove(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'EditMessages');
   let ids = pathIds(context);
   const purge = context.query.get('purge') === 'true';
   if (ids.length === 1 && ids[0] === '*') {

@@ -47,7 +47,7 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 async function sendSms(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'OutboundSMS');
   const contentType = context.req.headers['content-type'] ?? '';
   let body: Record<string, unknown>;
   let media: MmsPart[] = [];
@@ -270,7 +270,7 @@ function replyRecipients(state: EmulatorState, extensionId: string, replyOn: unk
 }
 
 async function sendPager(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'InternalSMS');
   const body = objectBody(await jsonBody(context));
   const { mailbox } = state;
   const resolveParty = (party: PagerParty | undefined, name: string) => {

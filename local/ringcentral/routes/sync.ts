@@ -60,7 +60,7 @@ function decodeToken(token: string, epoch: string, extensionId: string): number 
 }
 
 async function sync(state: EmulatorState, context: RequestContext): Promise<void> {
-  const extensionId = resolveExtension(state, context);
+  const extensionId = resolveExtension(state, context, 'ReadMessages');
   const { query } = context;
   const syncType = query.get('syncType') ?? 'FSync';
   const { mailbox } = state;

@@ -43,6 +43,8 @@ const CLIENT_OPERATIONS = [
   'renewSubscription',
   'updateSubscription',
   'deleteSubscription',
+  'listExtensions',
+  'readExtension',
 ];
 
 function nonEmpty(ids: string[]): NonEmptyArray<string> {
@@ -341,6 +343,28 @@ describe('the client conforms to the spec against the local RingCentral', () => 
     expect(updated.eventFilters).toHaveLength(2);
     expect(remaining.map((subscription) => subscription.id)).not.toContain(created.id);
     await expect(gone).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists the account extensions page by page and reads one', async () => {
+    // Act
+    const pages: string[][] = [];
+    for await (const page of rc.extensions.pages({
+      perPage: 1,
+      status: ['Enabled'],
+      type: ['User'],
+    })) {
+      pages.push(page.records.map((record) => record.id));
+    }
+    const own = await rc.extensions.get('~');
+    const colleague = await rc.extensions.get(emulator.mailbox.extensions[1]!.id);
+
+    // Assess
+    expect(pages).toEqual(emulator.mailbox.extensions.map((extension) => [extension.id]));
+    expect([own.id, own.type, colleague.id]).toEqual([
+      emulator.mailbox.extensions[0]!.id,
+      'User',
+      emulator.mailbox.extensions[1]!.id,
+    ]);
   });
 
   it('reads the message-store configuration and revokes the session, never paced into a 429', async () => {
