@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,51 +10,61 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../lib/archive/layout.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
+import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
+  functionConstructId,
   MessageFunction,
   type MessageFunctionProps,
-  PROJECT_ROOT,
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
-import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
-
-export { FUNCTION_NAMES, type FunctionName };
-
-import { ScheduledJob } from './constructs/scheduled-job.ts';
+import { type ScheduledJob, scheduleFunction } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
+import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
 import { acknowledgeFindings } from './nag-acknowledgements.ts';
 
-/** Every archived object's key matches this (lib/archive/layout.ts). */
-const ARCHIVE_PREFIX_PATTERN = `${ARCHIVE_PREFIX}*`;
+export { FUNCTION_NAMES, type FunctionName };
 
 /** Props of the stack: any configuration key given here overrides context. */
 export interface MessageAutomationStackProps extends StackProps {
   config?: Partial<InfraConfigInput>;
 }
 
-/** Whether a function's source exists (archive and purge arrive with their own issue). */
-function hasSource(name: FunctionName): boolean {
-  return existsSync(`${PROJECT_ROOT}functions/${name}.ts`);
+/** The functions a schedule runs. */
+export type ScheduledFunctionName = 'token-refresh' | 'archive' | 'purge' | 'subscription-keeper';
+
+/** The functions behind the send routes of the API. */
+interface SendFunctions {
+  'send-sms': MessageFunction;
+  'send-pager': MessageFunction;
+  'send-fax': MessageFunction;
 }
 
 const CREDENTIALS_SHAPE =
   'RingCentral app credentials, JSON: {"clientId": "...", "clientSecret": "...", "jwt": "<JWT of the user the app acts as>", "server": "https://platform.ringcentral.com", "mediaServer": "https://media.ringcentral.com" (optional)}';
 
+/** The DynamoDB calls of lib/aws's idempotency store (sends and alerts). */
+const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+
 /**
  * The whole deployment: functions, HTTP API, schedules, archive bucket, state table, secrets,
  * event bus, alarms and dashboard. Configuration is read and validated at construction
- * (infra/config.ts), so a bad value fails synth with the key and value named.
+ * (infra/config.ts), so a bad value fails synth with the key and value named. Each function's
+ * role holds exactly the calls lib/aws makes for it.
  */
 export class MessageAutomationStack extends Stack {
   /** The validated configuration. */
   readonly config: InfraConfig;
   /** Every function, by name. */
-  readonly functions: Partial<Record<FunctionName, MessageFunction>> = {};
+  readonly functions: Readonly<Record<FunctionName, MessageFunction>>;
   readonly table: dynamodb.Table;
   readonly archive: ArchiveBucket;
   readonly credentialsSecret: secretsmanager.ISecret;
@@ -75,7 +84,7 @@ export class MessageAutomationStack extends Stack {
     schedules: DeadLetterQueue;
     events: DeadLetterQueue;
   };
-  readonly schedules: Partial<Record<FunctionName, ScheduledJob>> = {};
+  readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
   /** Invokes token-refresh with `{ "force": true }` at deploy. */
   readonly refreshAtDeploy: cr.AwsCustomResource;
 
@@ -83,10 +92,61 @@ export class MessageAutomationStack extends Stack {
     super(scope, id, props);
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
-    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    this.table = this.stateTable();
+    this.credentialsSecret = this.credentials();
+    // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
+    this.credentialsPolicyArn = config.credentialsSecretName
+      ? `${this.credentialsSecret.secretArn}-??????`
+      : this.credentialsSecret.secretArn;
+    this.sessionSecret = this.session();
+    this.webhookSecret = this.webhookToken();
+    const archiveKey = config.kmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'ArchiveKey', config.kmsKeyArn)
+      : undefined;
+    this.archive = this.archiveStore(archiveKey);
+    this.bus = new events.EventBus(this, 'Bus', {
+      description: 'Alerts and message events of the RingCentral message automation',
+    });
+    this.operationsKey = new OperationsKey(this, 'OperationsKey').key;
+    this.alarmTopic = this.alarms();
+    this.deadLetters = {
+      functions: new DeadLetterQueue(this, 'FailedInvocations'),
+      schedules: new DeadLetterQueue(this, 'UndeliveredSchedules'),
+      events: new DeadLetterQueue(this, 'UndeliveredEvents'),
+    };
 
-    // --- state, secrets, archive -----------------------------------------------------------
-    this.table = new dynamodb.Table(this, 'StateTable', {
+    const send = this.sendFunctions();
+    const tokenRefresh = this.tokenRefreshFunction();
+    const alert = this.alertFunction();
+    // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
+    const jobs = new ArchiveJobs(this, 'Default', this.archiveJobsProps(archiveKey));
+    const webhook = this.webhookFunction(jobs);
+    this.api = this.sendApi(send, webhook);
+    const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
+    const keeper = this.subscriptionKeeperFunction(webhookUrl);
+    // In the order the dashboard and the alarms list them.
+    this.functions = {
+      ...send,
+      'token-refresh': tokenRefresh,
+      alert,
+      archive: jobs.archive,
+      purge: jobs.purge,
+      webhook,
+      'subscription-keeper': keeper,
+    };
+
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
+    this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
+    this.monitoring = this.monitor(jobs.archive);
+    this.routeAlerts(alert);
+    this.addOutputs(webhookUrl);
+    acknowledgeFindings(this);
+  }
+
+  // --- state and secrets -----------------------------------------------------------------------
+
+  private stateTable(): dynamodb.Table {
+    return new dynamodb.Table(this, 'StateTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -96,30 +156,41 @@ export class MessageAutomationStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
 
-    this.credentialsSecret = config.credentialsSecretName
-      ? secretsmanager.Secret.fromSecretNameV2(this, 'Credentials', config.credentialsSecretName)
-      : new secretsmanager.Secret(this, 'Credentials', {
-          description: CREDENTIALS_SHAPE,
-          // A template of the shape; the user replaces the values before the first send.
-          generateSecretString: {
-            secretStringTemplate: JSON.stringify({
-              clientId: 'REPLACE_ME',
-              jwt: 'REPLACE_ME',
-              server: 'https://platform.ringcentral.com',
-            }),
-            generateStringKey: 'clientSecret',
-          },
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
-    this.sessionSecret = new secretsmanager.Secret(this, 'Session', {
+  /** The RingCentral app credentials: imported by name if configured, else a template to fill. */
+  private credentials(): secretsmanager.ISecret {
+    const { credentialsSecretName } = this.config;
+    if (credentialsSecretName) {
+      return secretsmanager.Secret.fromSecretNameV2(this, 'Credentials', credentialsSecretName);
+    }
+    return new secretsmanager.Secret(this, 'Credentials', {
+      description: CREDENTIALS_SHAPE,
+      // A template of the shape; the user replaces the values before the first send.
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          clientId: 'REPLACE_ME',
+          jwt: 'REPLACE_ME',
+          server: 'https://platform.ringcentral.com',
+        }),
+        generateStringKey: 'clientSecret',
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private session(): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'Session', {
       description:
         'RingCentral session written by token-refresh only: {"accessToken","refreshToken","expiresAt","refreshExpiresAt"}',
       // A placeholder without accessToken: readers treat it as "not written yet".
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder' },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookToken', {
+  }
+
+  private webhookToken(): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'WebhookToken', {
       description:
         'Verification token of the RingCentral webhook subscription: {"verificationToken"}',
       generateSecretString: {
@@ -130,11 +201,30 @@ export class MessageAutomationStack extends Stack {
       },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
 
-    const archiveKey = config.kmsKeyArn
-      ? kms.Key.fromKeyArn(this, 'ArchiveKey', config.kmsKeyArn)
-      : undefined;
-    this.archive = new ArchiveBucket(this, 'ArchiveStore', {
+  /** The credentials secret's id for the SDK: its name when imported, else its ARN. */
+  private get credentialsId(): string {
+    return this.config.credentialsSecretName ?? this.credentialsSecret.secretArn;
+  }
+
+  /** The environment naming the state table and the RingCentral secrets. */
+  private get stateEnvironment(): Record<string, string> {
+    return {
+      STATE_TABLE_NAME: this.table.tableName,
+      CREDENTIALS_SECRET_ID: this.credentialsId,
+      SESSION_SECRET_ID: this.sessionSecret.secretArn,
+    };
+  }
+
+  /** The credentials and the session secret, as IAM policies name them. */
+  private get ringCentralSecretArns(): string[] {
+    return [this.credentialsPolicyArn, this.sessionSecret.secretArn];
+  }
+
+  private archiveStore(archiveKey: kms.IKey | undefined): ArchiveBucket {
+    const { config } = this;
+    return new ArchiveBucket(this, 'ArchiveStore', {
       ...(archiveKey ? { encryptionKey: archiveKey } : {}),
       ...(config.objectLock.enabled
         ? { objectLockRetentionDays: config.objectLock.retentionDays }
@@ -143,293 +233,81 @@ export class MessageAutomationStack extends Stack {
       glacierAfterDays: config.archiveTransitions.glacierDays,
       accessLogDays: config.logRetentionDays,
     });
+  }
 
-    this.bus = new events.EventBus(this, 'Bus', {
-      description: 'Alerts and message events of the RingCentral message automation',
-    });
+  // --- functions -------------------------------------------------------------------------------
 
-    this.operationsKey = new OperationsKey(this, 'OperationsKey').key;
-    // Alarms reach people through SNS; the key lets CloudWatch publish to the encrypted topic.
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'RingCentral message automation alarms',
-      masterKey: this.operationsKey,
-      enforceSSL: true,
-    });
-    for (const email of config.alarmEmails) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-
-    this.deadLetters = {
-      functions: new DeadLetterQueue(this, 'FailedInvocations'),
-      schedules: new DeadLetterQueue(this, 'UndeliveredSchedules'),
-      events: new DeadLetterQueue(this, 'UndeliveredEvents'),
-    };
-    const failedInvocations = this.deadLetters.functions.queue;
-
-    // --- functions ---------------------------------------------------------------------------
-    // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
-    const credentialsId = config.credentialsSecretName ?? this.credentialsSecret.secretArn;
-    this.credentialsPolicyArn = config.credentialsSecretName
-      ? `${this.credentialsSecret.secretArn}-??????`
-      : this.credentialsSecret.secretArn;
-    const secretIds = {
-      STATE_TABLE_NAME: this.table.tableName,
-      CREDENTIALS_SECRET_ID: credentialsId,
-      SESSION_SECRET_ID: this.sessionSecret.secretArn,
-    };
-    const make = (
-      name: FunctionName,
-      settings: Omit<MessageFunctionProps, 'name' | 'logRetention' | 'logKey'>,
-    ): MessageFunction => {
-      const made = new MessageFunction(this, pascal(name), {
-        name,
-        logRetention,
-        logKey: this.operationsKey,
-        ...settings,
-      });
-      this.functions[name] = made;
-      return made;
-    };
-
-    const sendSms = make('send-sms', {
-      description: 'POST /sms: send one SMS per Idempotency-Key',
-      timeout: Duration.seconds(30),
-      memorySize: 256,
-      environment: { ...secretIds, SMS_FROM: config.smsFrom },
-    });
-    const sendPager = make('send-pager', {
-      description: 'POST /pager: send one pager message per Idempotency-Key',
-      timeout: Duration.seconds(30),
-      memorySize: 256,
-      environment: secretIds,
-    });
-    const sendFax = make('send-fax', {
-      description: 'POST /fax: send one fax per Idempotency-Key, documents streamed from S3',
-      timeout: Duration.seconds(30),
-      memorySize: 512,
-      environment: { ...secretIds, FAX_DOCUMENT_BUCKETS: config.faxDocumentBuckets.join(',') },
-    });
-    const tokenRefresh = make('token-refresh', {
-      description: 'The only caller of RingCentral OAuth: keeps the session secret fresh',
-      timeout: Duration.seconds(60),
-      memorySize: 256,
-      reservedConcurrentExecutions: 1,
-      onFailure: failedInvocations,
-      retryAttempts: 2,
-      environment: {
-        ...secretIds,
-        REFRESH_SCHEDULE_MINUTES: String(config.schedules.tokenRefreshMinutes),
-      },
-    });
-    const alert = make('alert', {
-      description: 'Renders alerts and alarms into SMS and pager messages',
-      timeout: Duration.seconds(60),
-      memorySize: 256,
-      onFailure: failedInvocations,
-      retryAttempts: 2,
-      environment: {
-        ...secretIds,
-        SMS_FROM: config.smsFrom,
-        ALERT_RECIPIENTS: JSON.stringify(config.alertRecipients),
-        ALERT_TEMPLATES: JSON.stringify(config.alertTemplates),
-        ...(config.alertPagerFrom ? { ALERT_PAGER_FROM: config.alertPagerFrom } : {}),
-      },
-    });
-    // Archive and purge read the same start date: purge can only prove what archive synced.
-    const startDate: Record<string, string> = config.archiveStartDate
-      ? { ARCHIVE_START_DATE: config.archiveStartDate }
-      : {};
-    const archive = hasSource('archive')
-      ? make('archive', {
-          description: 'Archives new and changed messages and their attachments to S3',
-          timeout: Duration.minutes(14),
-          memorySize: 1024,
-          reservedConcurrentExecutions: 1,
-          onFailure: failedInvocations,
-          retryAttempts: 1,
-          environment: {
-            ...secretIds,
-            ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
-            ARCHIVE_EXTENSIONS: config.extensions.join(','),
-            ...startDate,
-          },
-        })
-      : undefined;
-    const purge = hasSource('purge')
-      ? make('purge', {
-          description: 'Deletes messages older than their retention once proven archived',
-          timeout: Duration.minutes(15),
-          memorySize: 512,
-          onFailure: failedInvocations,
-          retryAttempts: 0,
-          environment: {
-            ...secretIds,
-            ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
-            ARCHIVE_EXTENSIONS: config.extensions.join(','),
-            PURGE_RETENTION_DAYS: JSON.stringify(config.retentionDays),
-            PURGE_DRY_RUN: String(config.purgeDryRun),
-            PURGE_HARD: String(config.purgeHard),
-            ...startDate,
-          },
-        })
-      : undefined;
-    const webhook = make('webhook', {
-      description: "POST /webhook: RingCentral's notifications to events and archive runs",
-      timeout: Duration.seconds(10),
-      memorySize: 256,
-      environment: {
-        WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
-        EVENT_BUS_NAME: this.bus.eventBusName,
-        WEBHOOK_INCLUDE_TEXT: String(config.webhookIncludeText),
-        ...(archive ? { ARCHIVE_FUNCTION_NAME: archive.function.functionName } : {}),
-      },
-    });
-
-    this.api = new SendApi(this, 'Http', {
-      signedRoutes: {
-        '/sms': sendSms.function,
-        '/fax': sendFax.function,
-        '/pager': sendPager.function,
-      },
-      publicRoutes: { '/webhook': webhook.function },
-      allowedCallers: config.allowedCallers,
-      throttle: config.apiThrottle,
-      logRetention,
+  /** One function of functions/ with the stack's log retention and key. */
+  private messageFunction(
+    name: FunctionName,
+    props: Omit<MessageFunctionProps, 'name' | 'logRetention' | 'logKey'>,
+  ): MessageFunction {
+    return new MessageFunction(this, functionConstructId(name), {
+      name,
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
+      ...props,
     });
-    const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
-    const subscriptionKeeper = make('subscription-keeper', {
-      description: 'Keeps the RingCentral webhook subscription alive',
-      timeout: Duration.seconds(60),
-      memorySize: 256,
-      onFailure: failedInvocations,
-      retryAttempts: 2,
-      environment: {
-        CREDENTIALS_SECRET_ID: credentialsId,
-        SESSION_SECRET_ID: this.sessionSecret.secretArn,
-        WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
-        WEBHOOK_URL: webhookUrl,
-        SUBSCRIPTION_EVENT_FILTERS: subscriptionEventFilters(config).join(','),
-      },
-    });
+  }
 
-    // --- least privilege: each function gets exactly the calls lib/aws makes for it ---------
-    const credentials = this.credentialsPolicyArn;
-    const session = this.sessionSecret.secretArn;
-    const readSecrets = (fn: MessageFunction, arns: string[]) =>
-      allow(fn, ['secretsmanager:GetSecretValue'], arns);
-    const idempotencyActions = [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ];
-    for (const fn of [sendSms, sendPager, sendFax, alert]) {
-      readSecrets(fn, [credentials, session]);
-      allow(fn, idempotencyActions, [this.table.tableArn]);
-    }
+  /** The send functions; each reads the session and keeps its idempotency records. */
+  private sendFunctions(): SendFunctions {
+    const { config, stateEnvironment } = this;
+    const functions: SendFunctions = {
+      'send-sms': this.messageFunction('send-sms', {
+        description: 'POST /sms: send one SMS per Idempotency-Key',
+        environment: { ...stateEnvironment, SMS_FROM: config.smsFrom },
+      }),
+      'send-pager': this.messageFunction('send-pager', {
+        description: 'POST /pager: send one pager message per Idempotency-Key',
+        environment: stateEnvironment,
+      }),
+      'send-fax': this.messageFunction('send-fax', {
+        description: 'POST /fax: send one fax per Idempotency-Key, documents streamed from S3',
+        environment: {
+          ...stateEnvironment,
+          FAX_DOCUMENT_BUCKETS: config.faxDocumentBuckets.join(','),
+        },
+      }),
+    };
+    for (const fn of Object.values(functions)) this.allowSending(fn);
     if (config.faxDocumentBuckets.length > 0) {
       // HeadObject is authorised by s3:GetObject.
-      allow(
-        sendFax,
+      functions['send-fax'].allow(
         ['s3:GetObject'],
         config.faxDocumentBuckets.map((bucket) => `arn:${this.partition}:s3:::${bucket}/*`),
       );
     }
-    readSecrets(tokenRefresh, [credentials, session]);
-    allow(tokenRefresh, ['secretsmanager:PutSecretValue'], [session]);
+    return functions;
+  }
+
+  /** What a sender needs: the session to call RingCentral, the table for idempotency. */
+  private allowSending(fn: MessageFunction): void {
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(IDEMPOTENCY_ACTIONS, [this.table.tableArn]);
+  }
+
+  /** The only caller of RingCentral OAuth; writes the session secret under a lease. */
+  private tokenRefreshFunction(): MessageFunction {
+    const fn = this.messageFunction('token-refresh', {
+      description: 'The only caller of RingCentral OAuth: keeps the session secret fresh',
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: {
+        ...this.stateEnvironment,
+        REFRESH_SCHEDULE_MINUTES: String(this.config.schedules.tokenRefreshMinutes),
+      },
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['secretsmanager:PutSecretValue'], [this.sessionSecret.secretArn]);
     // The refresh lease: a conditional put to take it, a conditional delete to release it.
-    allow(tokenRefresh, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
-    readSecrets(subscriptionKeeper, [credentials, session, this.webhookSecret.secretArn]);
-    readSecrets(webhook, [this.webhookSecret.secretArn]);
-    allow(webhook, ['events:PutEvents'], [this.bus.eventBusArn]);
-    // HeadObject and GetObject of a missing key answer 404 only to a caller that may list the
-    // bucket; without it S3 answers 403, which the object store (rightly) does not take for
-    // "absent". Archive and purge both ask for keys that may not exist yet, under archive/. S3
-    // checks that ListBucket with the requested key as s3:prefix, so the condition covers them
-    // (Ceph's gateway adopted the same rule to match S3; not yet checked on AWS itself).
-    const listArchive = (fn: MessageFunction) =>
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [this.archive.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] } },
-        }),
-      );
-    if (archive) {
-      allow(webhook, ['lambda:InvokeFunction'], [archive.function.functionArn]);
-      readSecrets(archive, [credentials, session]);
-      // The sync cursor: read, then a conditional write; locators: read one by one.
-      allow(archive, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
-      // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
-      archive.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:BatchWriteItem'],
-          resources: [this.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] } },
-        }),
-      );
-      // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the
-      // digest of a stored object; PutObject covers PutObject and multipart
-      // create/upload-part/complete; abort cleans up a failed multipart upload.
-      allow(
-        archive,
-        ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        [this.archive.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)],
-      );
-      listArchive(archive);
-      if (archiveKey) {
-        allow(archive, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
-      }
-    }
-    if (purge) {
-      readSecrets(purge, [credentials, session]);
-      // Purge only reads the archive cursors (never moves them).
-      allow(purge, ['dynamodb:GetItem'], [this.table.tableArn]);
-      // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
-      allow(purge, ['s3:GetObject'], [this.archive.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
-      listArchive(purge);
-      // The run report goes through the same object store as the archive: a PutObject, or a
-      // multipart upload (aborted on failure) for a body of unknown length. Purge never reads it.
-      allow(
-        purge,
-        ['s3:PutObject', 's3:AbortMultipartUpload'],
-        [this.archive.bucket.arnForObjects(`${PURGE_REPORT_PREFIX}*`)],
-      );
-      if (archiveKey) {
-        allow(purge, ['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
-      }
-    }
+    fn.allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
+    return fn;
+  }
 
-    // --- schedules -------------------------------------------------------------------------
-    const scheduleDlq = this.deadLetters.schedules.queue;
-    const job = (name: FunctionName, fn: MessageFunction, expression: string, age: Duration) => {
-      this.schedules[name] = new ScheduledJob(this, `${pascal(name)}Schedule`, {
-        function: fn.function,
-        expression,
-        description: `Runs ${name}`,
-        deadLetterQueue: scheduleDlq,
-        retryAttempts: 2,
-        maxEventAge: age,
-      });
-    };
-    job(
-      'token-refresh',
-      tokenRefresh,
-      `rate(${config.schedules.tokenRefreshMinutes} minutes)`,
-      Duration.minutes(5),
-    );
-    if (archive) job('archive', archive, config.schedules.archive, Duration.minutes(10));
-    if (purge) job('purge', purge, config.schedules.purge, Duration.hours(2));
-    job(
-      'subscription-keeper',
-      subscriptionKeeper,
-      config.schedules.subscriptionKeeper,
-      Duration.hours(2),
-    );
-
-    // token-refresh at deploy, forced, so the first send after a deploy has a session.
-    const refreshAtDeploy = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {
+  /** token-refresh at deploy, forced, so the first send after a deploy has a session. */
+  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): cr.AwsCustomResource {
+    const refresh = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {
       onCreate: forcedRefresh(tokenRefresh),
       onUpdate: forcedRefresh(tokenRefresh),
       policy: cr.AwsCustomResourcePolicy.fromStatements([
@@ -441,12 +319,158 @@ export class MessageAutomationStack extends Stack {
       installLatestAwsSdk: false,
       timeout: Duration.minutes(2),
     });
-    refreshAtDeploy.node.addDependency(tokenRefresh);
+    refresh.node.addDependency(tokenRefresh);
+    return refresh;
+  }
 
-    // --- events and alarms -----------------------------------------------------------------
-    const eventDlq = this.deadLetters.events.queue;
+  /** Renders alerts and alarms into SMS and pager messages; sends like the send functions. */
+  private alertFunction(): MessageFunction {
+    const { config } = this;
+    const fn = this.messageFunction('alert', {
+      description: 'Renders alerts and alarms into SMS and pager messages',
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: {
+        ...this.stateEnvironment,
+        SMS_FROM: config.smsFrom,
+        ALERT_RECIPIENTS: JSON.stringify(config.alertRecipients),
+        ALERT_TEMPLATES: JSON.stringify(config.alertTemplates),
+        ...(config.alertPagerFrom ? { ALERT_PAGER_FROM: config.alertPagerFrom } : {}),
+      },
+    });
+    this.allowSending(fn);
+    return fn;
+  }
+
+  private archiveJobsProps(archiveKey: kms.IKey | undefined): ArchiveJobsProps {
+    return {
+      config: this.config,
+      table: this.table,
+      stateEnvironment: this.stateEnvironment,
+      secretArns: this.ringCentralSecretArns,
+      store: this.archive,
+      ...(archiveKey ? { storeKey: archiveKey } : {}),
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
+      logKey: this.operationsKey,
+      failedInvocations: this.deadLetters.functions.queue,
+      undeliveredSchedules: this.deadLetters.schedules.queue,
+    };
+  }
+
+  /** RingCentral's notifications: to bus events, and to archive runs for new messages. */
+  private webhookFunction(jobs: ArchiveJobs): MessageFunction {
+    const fn = this.messageFunction('webhook', {
+      description: "POST /webhook: RingCentral's notifications to events and archive runs",
+      environment: {
+        WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        WEBHOOK_INCLUDE_TEXT: String(this.config.webhookIncludeText),
+        ARCHIVE_FUNCTION_NAME: jobs.archive.function.functionName,
+      },
+    });
+    fn.allowSecretReads([this.webhookSecret.secretArn]);
+    fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
+    jobs.allowStartingArchive(fn);
+    return fn;
+  }
+
+  /** Keeps the webhook subscription pointed at `webhookUrl` with the current token. */
+  private subscriptionKeeperFunction(webhookUrl: string): MessageFunction {
+    const fn = this.messageFunction('subscription-keeper', {
+      description: 'Keeps the RingCentral webhook subscription alive',
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: {
+        CREDENTIALS_SECRET_ID: this.credentialsId,
+        SESSION_SECRET_ID: this.sessionSecret.secretArn,
+        WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
+        WEBHOOK_URL: webhookUrl,
+        SUBSCRIPTION_EVENT_FILTERS: subscriptionEventFilters(this.config).join(','),
+      },
+    });
+    fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
+    return fn;
+  }
+
+  /** The schedules: token-refresh and subscription-keeper here, archive and purge by the jobs. */
+  private scheduleJobs(
+    tokenRefresh: MessageFunction,
+    jobs: ArchiveJobs,
+    keeper: MessageFunction,
+  ): Record<ScheduledFunctionName, ScheduledJob> {
+    const { schedules } = this.config;
+    const deadLetterQueue = this.deadLetters.schedules.queue;
+    return {
+      'token-refresh': scheduleFunction(this, tokenRefresh, {
+        expression: `rate(${schedules.tokenRefreshMinutes} minutes)`,
+        deadLetterQueue,
+        maxEventAge: Duration.minutes(5),
+      }),
+      archive: jobs.archiveSchedule,
+      purge: jobs.purgeSchedule,
+      'subscription-keeper': scheduleFunction(this, keeper, {
+        expression: schedules.subscriptionKeeper,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(2),
+      }),
+    };
+  }
+
+  // --- API, alarms, alerts, outputs -----------------------------------------------------------
+
+  private sendApi(send: SendFunctions, webhook: MessageFunction): SendApi {
+    return new SendApi(this, 'Http', {
+      signedRoutes: {
+        '/sms': send['send-sms'].function,
+        '/fax': send['send-fax'].function,
+        '/pager': send['send-pager'].function,
+      },
+      publicRoutes: { '/webhook': webhook.function },
+      allowedCallers: this.config.allowedCallers,
+      throttle: this.config.apiThrottle,
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
+      logKey: this.operationsKey,
+    });
+  }
+
+  /** The alarm topic: alarms reach people through SNS, encrypted with the operations key. */
+  private alarms(): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'RingCentral message automation alarms',
+      masterKey: this.operationsKey,
+      enforceSSL: true,
+    });
+    for (const email of this.config.alarmEmails) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    return topic;
+  }
+
+  private monitor(archive: MessageFunction): Monitoring {
+    return new Monitoring(this, 'Monitoring', {
+      functions: Object.fromEntries(
+        Object.entries(this.functions).map(([name, made]) => [name, made.function]),
+      ),
+      deadLetterQueues: {
+        'failed-invocations': this.deadLetters.functions.queue,
+        'undelivered-schedules': this.deadLetters.schedules.queue,
+        'undelivered-events': this.deadLetters.events.queue,
+      },
+      topic: this.alarmTopic,
+      archiveFunction: archive.function,
+      archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
+      ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
+    });
+  }
+
+  /**
+   * Alert events of the bus, and this stack's alarms entering ALARM, to the alert function.
+   * The alert function's own errors go out only by SNS, so a broken alert function cannot feed
+   * itself.
+   */
+  private routeAlerts(alert: MessageFunction): void {
     const alertTarget = new eventTargets.LambdaFunction(alert.function, {
-      deadLetterQueue: eventDlq,
+      deadLetterQueue: this.deadLetters.events.queue,
       retryAttempts: 4,
       maxEventAge: Duration.hours(1),
     });
@@ -456,26 +480,6 @@ export class MessageAutomationStack extends Stack {
       eventPattern: { detailType: ['Alert'] },
       targets: [alertTarget],
     });
-
-    const ringCentralServices = FUNCTION_NAMES.filter(
-      (name) => name !== 'webhook' && this.functions[name] !== undefined,
-    );
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      functions: Object.fromEntries(
-        Object.entries(this.functions).map(([name, made]) => [name, made.function]),
-      ),
-      deadLetterQueues: {
-        'failed-invocations': failedInvocations,
-        'undelivered-schedules': scheduleDlq,
-        'undelivered-events': eventDlq,
-      },
-      topic: this.alarmTopic,
-      ...(archive ? { archiveFunction: archive.function } : {}),
-      archiveLag: Duration.minutes(config.archiveLagAlarmMinutes),
-      ringCentralServices,
-    });
-    // Alarms also go out as SMS/pager through the alert function (its own errors only by SNS,
-    // so a broken alert function cannot feed itself).
     const alarmArns = Object.entries(this.monitoring.alarms)
       .filter(([alarmId]) => alarmId !== 'alert-errors')
       .map(([, alarm]) => alarm.alarmArn);
@@ -489,15 +493,14 @@ export class MessageAutomationStack extends Stack {
       },
       targets: [alertTarget],
     });
+  }
 
+  private addOutputs(webhookUrl: string): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'WebhookUrl', { value: webhookUrl });
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-
-    this.refreshAtDeploy = refreshAtDeploy;
-    acknowledgeFindings(this);
   }
 }
 
@@ -518,11 +521,6 @@ export function subscriptionEventFilters(
   return [...stores, ...instant];
 }
 
-/** Adds one statement to a function's role. */
-function allow(fn: MessageFunction, actions: string[], resources: string[]): void {
-  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
-}
-
 /** The SDK call of the deploy-time refresh: a synchronous invoke with `{ "force": true }`. */
 function forcedRefresh(fn: MessageFunction): cr.AwsSdkCall {
   return {
@@ -535,11 +533,4 @@ function forcedRefresh(fn: MessageFunction): cr.AwsSdkCall {
     },
     physicalResourceId: cr.PhysicalResourceId.of('token-refresh-at-deploy'),
   };
-}
-
-function pascal(name: string): string {
-  return name
-    .split('-')
-    .map((part) => (part[0]?.toUpperCase() ?? '') + part.slice(1))
-    .join('');
 }

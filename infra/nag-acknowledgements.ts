@@ -2,23 +2,65 @@
  * Every cdk-nag and cfn-guard finding this stack accepts, each on the construct it concerns and
  * with the reason it is accepted. Anything not listed here fails `cdk synth`.
  */
-import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { MessageAutomationStack } from './message-automation-stack.ts';
+import type { InfraConfig } from './config.ts';
+import type { ArchiveBucket } from './constructs/archive-bucket.ts';
+import type { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import type { MessageFunction } from './constructs/message-function.ts';
+import type { SendApi } from './constructs/send-api.ts';
+import type { FunctionName } from './function-names.ts';
 
 const GUARD = 'cdk-validator-cfnguard';
+
+/** Functions invoked asynchronously (schedules, rules, invokes), with an on-failure destination. */
+const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
+  'token-refresh',
+  'alert',
+  'archive',
+  'purge',
+  'subscription-keeper',
+];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
 
-/** Acknowledges the accepted findings of `stack`, with reasons. */
-export function acknowledgeFindings(stack: MessageAutomationStack): void {
-  const { config } = stack;
-  const logicalId = (construct: IConstruct) =>
-    stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+/** The parts of a stack whose findings are accepted here (the stack passes itself). */
+export interface AcknowledgedStack extends Stack {
+  readonly config: Pick<
+    InfraConfig,
+    'credentialsSecretName' | 'faxDocumentBuckets' | 'logRetentionDays' | 'objectLock'
+  >;
+  readonly credentialsSecret: IConstruct;
+  readonly sessionSecret: IConstruct;
+  readonly webhookSecret: IConstruct;
+  readonly functions: Readonly<Record<FunctionName, MessageFunction>>;
+  readonly deadLetters: Readonly<Record<string, DeadLetterQueue>>;
+  readonly api: SendApi;
+  readonly archive: ArchiveBucket;
+}
 
-  // --- secrets ---
+/** Acknowledges the accepted findings of `stack`, with reasons. */
+export function acknowledgeFindings(stack: AcknowledgedStack): void {
+  acknowledgeSecrets(stack);
+  acknowledgeDeadLetterQueues(stack);
+  acknowledgeApi(stack);
+  acknowledgeFunctions(stack);
+  acknowledgeArchiveGrants(stack);
+  acknowledgeLogRetention(stack);
+  acknowledgeSchedulerRoles(stack);
+  acknowledgeRefreshProvider(stack);
+  acknowledgeBuckets(stack);
+}
+
+/** The logical id of a construct's CloudFormation resource, as findings name it. */
+function logicalIdOf(stack: Stack, construct: IConstruct): string {
+  return stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+}
+
+function acknowledgeSecrets(stack: AcknowledgedStack): void {
+  const { config } = stack;
   acknowledge(
     stack.credentialsSecret,
     'AwsSolutions-SMG4',
@@ -37,7 +79,6 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
 
   if (config.credentialsSecretName) {
     for (const made of Object.values(stack.functions)) {
-      if (!made) continue;
       acknowledge(
         made.role,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${config.credentialsSecretName}-??????]`,
@@ -45,8 +86,9 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
       );
     }
   }
+}
 
-  // --- dead-letter queues ---
+function acknowledgeDeadLetterQueues(stack: AcknowledgedStack): void {
   for (const dlq of Object.values(stack.deadLetters)) {
     const reason =
       'This queue is itself a dead-letter queue (on-failure destination, scheduler DLQ or rule-target DLQ); a DLQ behind it would only move failed events further from the alarm that watches this one.';
@@ -54,8 +96,10 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
     acknowledge(dlq.queue, 'Serverless-SQSRedrivePolicy', reason);
     acknowledge(dlq.queue, `${GUARD}::sqs_dlq_check`, reason);
   }
+}
 
-  // --- HTTP API ---
+/** The HTTP API: the unsigned webhook route, callers' grants, route permissions. */
+function acknowledgeApi(stack: AcknowledgedStack): void {
   const webhookRoute = stack.api.publicRoutes['/webhook'];
   if (webhookRoute) {
     const reason =
@@ -69,16 +113,14 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
     for (const path of Object.keys(stack.api.signedRoutes)) {
       acknowledge(
         caller,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalId(stack.api.api)}>/*/POST${path}]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalIdOf(stack, stack.api.api)}>/*/POST${path}]`,
         `The wildcard is the stage segment of the execute-api ARN; the grant allows only POST ${path} of this API, as configured in allowedCallers.`,
       );
     }
   }
-  for (const bucketName of config.faxDocumentBuckets) {
-    const faxFunction = stack.functions['send-fax'];
-    if (!faxFunction) continue;
+  for (const bucketName of stack.config.faxDocumentBuckets) {
     acknowledge(
-      faxFunction.role,
+      stack.functions['send-fax'].role,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucketName}/*]`,
       `Callers name fax documents by key in ${bucketName} (configured in faxDocumentBuckets); send-fax may only read (GetObject/HeadObject) objects of that bucket.`,
     );
@@ -93,10 +135,10 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
       "The permission names the API Gateway service principal with SourceArn set to this API's execute-api ARN (an Fn::Join); the guard rule only recognises literal strings or plain Ref/GetAtt as SourceArn.",
     );
   }
+}
 
-  // --- functions ---
+function acknowledgeFunctions(stack: AcknowledgedStack): void {
   for (const [name, made] of Object.entries(stack.functions)) {
-    if (!made) continue;
     acknowledge(
       made.function,
       'Serverless-LambdaTracing',
@@ -115,42 +157,42 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
       );
     }
   }
-  for (const name of ['token-refresh', 'alert', 'archive', 'purge', 'subscription-keeper']) {
-    const made = stack.functions[name as keyof typeof stack.functions];
-    if (!made) continue;
+  for (const name of ASYNCHRONOUS_FUNCTIONS) {
     acknowledge(
-      made.function,
+      stack.functions[name].function,
       'Serverless-LambdaDLQ',
       'Failed asynchronous invocations go to an on-failure destination (the FailedInvocations queue), which records the request and the error; a DLQ as well would duplicate every failure.',
     );
   }
-  const bucketArn = `<${logicalId(stack.archive.bucket)}.Arn>`;
-  const archiveFunction = stack.functions.archive;
-  if (archiveFunction) {
-    acknowledge(
-      archiveFunction.role,
-      `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
-      'Archive keys are archive/{account}/{extension}/{date}/{messageId}/..., one per message and attachment; the grant is limited to the archive/ prefix of the archive bucket.',
-    );
-  }
-  const purgeFunction = stack.functions.purge;
-  if (purgeFunction) {
-    acknowledge(
-      purgeFunction.role,
-      `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
-      'Purge verifies every archived message and attachment (GetObject/HeadObject) before deleting it in RingCentral; read-only on the archive/ prefix.',
-    );
-    acknowledge(
-      purgeFunction.role,
-      `AwsSolutions-IAM5[Resource::${bucketArn}/reports/purge/*]`,
-      'Purge writes one report per run under reports/purge/{date}/{runId}.json; the grant is limited to that prefix.',
-    );
-  }
+}
+
+/** Archive and purge: object grants limited to their prefixes of the archive bucket. */
+function acknowledgeArchiveGrants(stack: AcknowledgedStack): void {
+  const bucketArn = `<${logicalIdOf(stack, stack.archive.bucket)}.Arn>`;
+  const { archive, purge } = stack.functions;
+  acknowledge(
+    archive.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
+    'Archive keys are archive/{account}/{extension}/{date}/{messageId}/..., one per message and attachment; the grant is limited to the archive/ prefix of the archive bucket.',
+  );
+  acknowledge(
+    purge.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
+    'Purge verifies every archived message and attachment (GetObject/HeadObject) before deleting it in RingCentral; read-only on the archive/ prefix.',
+  );
+  acknowledge(
+    purge.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/reports/purge/*]`,
+    'Purge writes one report per run under reports/purge/{date}/{runId}.json; the grant is limited to that prefix.',
+  );
+}
+
+function acknowledgeLogRetention(stack: AcknowledgedStack): void {
+  const { config } = stack;
   if (config.logRetentionDays < 365) {
     const reason = `Log retention is set to ${config.logRetentionDays} days by the logRetentionDays configuration.`;
     for (const made of Object.values(stack.functions)) {
-      if (made)
-        acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+      acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
     }
     acknowledge(
       stack.api.accessLogs,
@@ -158,24 +200,24 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
       reason,
     );
   }
+}
 
-  // --- scheduler roles (created by aws-scheduler-targets per target function) ---
-  for (const job of Object.values(stack.schedules)) {
-    if (!job) continue;
-    for (const child of stack.node.children) {
-      if (!child.node.id.startsWith('SchedulerRoleForTarget-')) continue;
-      for (const made of Object.values(stack.functions)) {
-        if (!made) continue;
-        acknowledge(
-          child,
-          `AwsSolutions-IAM5[Resource::<${logicalId(made.function)}.Arn>:*]`,
-          "aws-scheduler-targets grants lambda:InvokeFunction on the target function and its qualified ARNs (function:*); the role can invoke only that one function's versions.",
-        );
-      }
+/** The roles aws-scheduler-targets creates per target function (children of the stack). */
+function acknowledgeSchedulerRoles(stack: AcknowledgedStack): void {
+  for (const child of stack.node.children) {
+    if (!child.node.id.startsWith('SchedulerRoleForTarget-')) continue;
+    for (const made of Object.values(stack.functions)) {
+      acknowledge(
+        child,
+        `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, made.function)}.Arn>:*]`,
+        "aws-scheduler-targets grants lambda:InvokeFunction on the target function and its qualified ARNs (function:*); the role can invoke only that one function's versions.",
+      );
     }
   }
+}
 
-  // --- the deploy-time refresh (CDK's AwsCustomResource provider function) ---
+/** CDK's AwsCustomResource provider function of the deploy-time token refresh. */
+function acknowledgeRefreshProvider(stack: AcknowledgedStack): void {
   const provider = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
   if (provider) {
     const role = provider.node.tryFindChild('ServiceRole');
@@ -197,8 +239,9 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
       acknowledge(provider, id, reason);
     }
   }
+}
 
-  // --- buckets ---
+function acknowledgeBuckets(stack: AcknowledgedStack): void {
   const { bucket, logBucket } = stack.archive;
   acknowledge(
     logBucket,
@@ -219,7 +262,7 @@ export function acknowledgeFindings(stack: MessageAutomationStack): void {
     'Nothing consumes object events of this bucket: archive progress is published by the archive function itself (metrics and bus events).';
   acknowledge(logBucket, `${GUARD}::s3_event_notifications_enabled_check`, noConsumer);
   acknowledge(bucket, `${GUARD}::s3_event_notifications_enabled_check`, noConsumer);
-  if (!config.objectLock.enabled) {
+  if (!stack.config.objectLock.enabled) {
     acknowledge(
       bucket,
       `${GUARD}::s3_bucket_object_lock_enabled_check`,

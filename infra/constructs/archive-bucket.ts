@@ -29,8 +29,14 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    // Server access logs can only be delivered to an SSE-S3 bucket.
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+    this.logBucket = this.accessLogBucket(props);
+    this.bucket = this.archiveBucket(props);
+    this.deliverAccessLogs();
+  }
+
+  /** Server access logs can only be delivered to an SSE-S3 bucket. */
+  private accessLogBucket(props: ArchiveBucketProps): s3.Bucket {
+    return new s3.Bucket(this, 'AccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -46,8 +52,11 @@ export class ArchiveBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  private archiveBucket(props: ArchiveBucketProps): s3.Bucket {
     const objectLock = props.objectLockRetentionDays !== undefined;
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    return new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       // Without a customer key: SSE-KMS with the AWS-managed `aws/s3` key (no key to manage).
       encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.KMS_MANAGED,
@@ -85,8 +94,13 @@ export class ArchiveBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Access logs delivered by the logging service under a bucket policy (no ACLs), whatever
-    // the app's feature flags say.
+  }
+
+  /**
+   * Access logs delivered by the logging service under a bucket policy (no ACLs), whatever the
+   * app's feature flags say.
+   */
+  private deliverAccessLogs(): void {
     (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
       destinationBucketName: this.logBucket.bucketName,
       logFilePrefix: 'archive/',

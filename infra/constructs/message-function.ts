@@ -7,7 +7,9 @@ import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aw
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { FunctionName } from '../function-names.ts';
 import { FUNCTION_RUNTIME_ENVIRONMENT } from '../function-runtime.ts';
+import { FUNCTION_SETTINGS } from '../function-settings.ts';
 
 /** The repository root: entries, the lock file and esbuild's working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,24 +57,31 @@ export function bundlingOptions(): import('aws-cdk-lib/aws-lambda-nodejs').Bundl
   };
 }
 
-/** Settings of one function. */
+/**
+ * Settings of one function. Its timeout, memory and reserved concurrency are not among them:
+ * they come from infra/function-settings.ts by name, as `npm start`'s do.
+ */
 export interface MessageFunctionProps {
   /** The file name in functions/ without `.ts`, e.g. `send-sms`. */
-  name: string;
+  name: FunctionName;
   description: string;
-  timeout: Duration;
-  memorySize: number;
   /** Configuration through environment; validated again by the function's own zod schema. */
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
   /** Encrypts the log group (the key must allow the CloudWatch Logs service). */
   logKey: kms.IKey;
-  /** Reserved concurrency, for jobs that must never overlap. */
-  reservedConcurrentExecutions?: number;
   /** Where failed asynchronous invocations go (schedules, rules, async invokes): an on-failure destination. */
   onFailure?: sqs.IQueue;
   /** Retries of a failed asynchronous invocation (0-2). */
   retryAttempts?: number;
+}
+
+/** A function's construct id: its name in PascalCase (`send-sms` -> `SendSms`). */
+export function functionConstructId(name: FunctionName): string {
+  return name
+    .split('-')
+    .map((part) => (part[0]?.toUpperCase() ?? '') + part.slice(1))
+    .join('');
 }
 
 /**
@@ -81,6 +90,8 @@ export interface MessageFunctionProps {
  * write on its log group; no managed policy).
  */
 export class MessageFunction extends Construct {
+  /** Its name (its file in functions/). */
+  readonly name: FunctionName;
   /** The Lambda function. */
   readonly function: NodejsFunction;
   /** Its log group. */
@@ -90,6 +101,8 @@ export class MessageFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: MessageFunctionProps) {
     super(scope, id);
+    this.name = props.name;
+    const { timeoutSeconds, memoryMb, reservedConcurrency } = FUNCTION_SETTINGS[props.name];
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.logKey,
@@ -114,8 +127,8 @@ export class MessageFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
-      timeout: props.timeout,
-      memorySize: props.memorySize,
+      timeout: Duration.seconds(timeoutSeconds),
+      memorySize: memoryMb,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -127,9 +140,9 @@ export class MessageFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'RingCentralMessageAutomation',
         ...props.environment,
       },
-      ...(props.reservedConcurrentExecutions === undefined
+      ...(reservedConcurrency === undefined
         ? {}
-        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+        : { reservedConcurrentExecutions: reservedConcurrency }),
       ...(props.onFailure === undefined
         ? {}
         : {
@@ -139,6 +152,18 @@ export class MessageFunction extends Construct {
             maxEventAge: Duration.hours(6),
           }),
     });
+  }
+
+  /** Adds one statement to its role: `actions` on `resources`, under `conditions` if given. */
+  allow(actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }),
+    );
+  }
+
+  /** Lets it read the secrets with these ARNs (as IAM policies name them). */
+  allowSecretReads(secretArns: string[]): void {
+    this.allow(['secretsmanager:GetSecretValue'], secretArns);
   }
 }
 

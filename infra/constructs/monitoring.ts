@@ -17,7 +17,7 @@ export interface MonitoringProps {
   /** Where every alarm goes. */
   topic: sns.ITopic;
   /** The archive function, and how long it may go without a successful run. */
-  archiveFunction?: lambda.IFunction;
+  archiveFunction: lambda.IFunction;
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
@@ -37,16 +37,30 @@ export class Monitoring extends Construct {
   /** The dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
+  /** Where every alarm goes. */
+  private readonly alarmAction: actions.SnsAction;
+
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const alarmAction = new actions.SnsAction(props.topic);
-    const add = (alarmId: string, alarm: cloudwatch.Alarm) => {
-      alarm.addAlarmAction(alarmAction);
-      this.alarms[alarmId] = alarm;
-    };
+    this.alarmAction = new actions.SnsAction(props.topic);
+    // In this order: the alarm rule and the dashboard list the alarms as they were added.
+    this.addFunctionAlarms(props);
+    this.addDeadLetterAlarms(props);
+    this.addSchedulerAlarm();
+    this.addRateLimitAlarm(props);
+    this.addArchiveAlarms(props);
+    this.dashboard = this.createDashboard(props);
+  }
 
+  private add(alarmId: string, alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(this.alarmAction);
+    this.alarms[alarmId] = alarm;
+  }
+
+  /** Any error of a function. */
+  private addFunctionAlarms(props: MonitoringProps): void {
     for (const [name, fn] of Object.entries(props.functions)) {
-      add(
+      this.add(
         `${name}-errors`,
         new cloudwatch.Alarm(this, `${name}Errors`, {
           alarmDescription: `${name} failed (function errors in 5 minutes)`,
@@ -58,8 +72,12 @@ export class Monitoring extends Construct {
         }),
       );
     }
+  }
+
+  /** Anything waiting in a dead-letter queue. */
+  private addDeadLetterAlarms(props: MonitoringProps): void {
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      add(
+      this.add(
         `${name}-dlq`,
         new cloudwatch.Alarm(this, `${name}DeadLetters`, {
           alarmDescription: `Events are waiting in the ${name} dead-letter queue`,
@@ -74,7 +92,11 @@ export class Monitoring extends Construct {
         }),
       );
     }
-    add(
+  }
+
+  /** The scheduler could not invoke a target or reach its DLQ. */
+  private addSchedulerAlarm(): void {
+    this.add(
       'scheduler-failures',
       new cloudwatch.Alarm(this, 'SchedulerFailures', {
         alarmDescription: 'EventBridge Scheduler could not invoke a target or reach its DLQ',
@@ -94,8 +116,12 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+  }
+
+  /** Any 429 from RingCentral to a function that calls it. */
+  private addRateLimitAlarm(props: MonitoringProps): void {
     const rateLimited = sumOfServices('RingCentral429s', props.ringCentralServices, 'Sum');
-    add(
+    this.add(
       'ringcentral-429s',
       new cloudwatch.Alarm(this, 'RingCentral429s', {
         alarmDescription:
@@ -107,122 +133,150 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    if (props.archiveFunction) {
-      const fn = props.archiveFunction;
-      add(
-        'archive-lag',
-        new cloudwatch.Alarm(this, 'ArchiveLag', {
-          alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind`,
-          metric: new cloudwatch.Metric({
-            namespace: METRICS_NAMESPACE,
-            metricName: 'CursorLagSeconds',
-            dimensionsMap: { service: 'archive' },
-            statistic: 'Maximum',
-            period: Duration.minutes(15),
-          }),
-          threshold: props.archiveLag.toSeconds(),
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      add(
-        'archive-stalled',
-        new cloudwatch.Alarm(this, 'ArchiveStalled', {
-          alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes`,
-          metric: new cloudwatch.MathExpression({
-            expression: 'FILL(invocations, 0) - FILL(errors, 0)',
-            usingMetrics: {
-              invocations: fn.metricInvocations({ period: props.archiveLag, statistic: 'Sum' }),
-              errors: fn.metricErrors({ period: props.archiveLag, statistic: 'Sum' }),
-            },
-            period: props.archiveLag,
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-          // No data means no run at all: that is lag too.
-          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        }),
-      );
-    }
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+  /** The archive falling behind, or not completing runs. */
+  private addArchiveAlarms(props: MonitoringProps): void {
+    const fn = props.archiveFunction;
+    this.add(
+      'archive-lag',
+      new cloudwatch.Alarm(this, 'ArchiveLag', {
+        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'CursorLagSeconds',
+          dimensionsMap: { service: 'archive' },
+          statistic: 'Maximum',
+          period: Duration.minutes(15),
+        }),
+        threshold: props.archiveLag.toSeconds(),
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.add(
+      'archive-stalled',
+      new cloudwatch.Alarm(this, 'ArchiveStalled', {
+        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(invocations, 0) - FILL(errors, 0)',
+          usingMetrics: {
+            invocations: fn.metricInvocations({ period: props.archiveLag, statistic: 'Sum' }),
+            errors: fn.metricErrors({ period: props.archiveLag, statistic: 'Sum' }),
+          },
+          period: props.archiveLag,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // No data means no run at all: that is lag too.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+  }
+
+  /** Sends, archive progress and bytes, purges, rate-limit waits, errors, alarm states. */
+  private createDashboard(props: MonitoringProps): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(1),
     });
-    const custom = (metricName: string, service: string, statistic = 'Sum') =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service },
-        statistic,
-        period: FIVE_MINUTES,
-        label: `${service} ${metricName}`,
-      });
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Sends',
-        left: [
-          custom('SmsSent', 'send-sms'),
-          custom('PagerSent', 'send-pager'),
-          custom('FaxSent', 'send-fax'),
-          custom('AlertSmsSent', 'alert'),
-          custom('AlertPagerSent', 'alert'),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Archive progress',
-        left: [
-          custom('ArchivedMessages', 'archive'),
-          custom('SkippedAttachments', 'archive'),
-          custom('ArchiveFailures', 'archive'),
-        ],
-        right: [
-          custom('ArchivedBytes', 'archive'),
-          custom('CursorLagSeconds', 'archive', 'Maximum'),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Purges',
-        left: [
-          custom('PurgeCandidates', 'purge'),
-          custom('PurgeVerified', 'purge'),
-          custom('PurgeDeleted', 'purge'),
-          custom('PurgeSkipped', 'purge'),
-          custom('PurgeFailed', 'purge'),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'RingCentral rate limits',
-        left: [
-          sumOfServices('RateLimitWaits', props.ringCentralServices, 'Sum', 'waits'),
-          sumOfServices('RingCentral429s', props.ringCentralServices, 'Sum', '429s'),
-        ],
-        right: [
-          sumOfServices('RateLimitWaitTime', props.ringCentralServices, 'Sum', 'wait time (ms)'),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Errors',
-        left: Object.entries(props.functions).map(([name, fn]) =>
-          fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: name }),
-        ),
-        right: Object.entries(props.deadLetterQueues).map(([name, queue]) =>
-          queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, label: name }),
-        ),
-        width: 24,
-      }),
+    dashboard.addWidgets(
+      sendsWidget(),
+      archiveWidget(),
+      purgesWidget(),
+      rateLimitWidget(props.ringCentralServices),
+      errorsWidget(props),
       new cloudwatch.AlarmStatusWidget({
         title: 'Alarms',
         alarms: Object.values(this.alarms),
         width: 24,
       }),
     );
+    return dashboard;
   }
+}
+
+/** One custom metric of one service, labelled with both. */
+function serviceMetric(metricName: string, service: string, statistic = 'Sum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic,
+    period: FIVE_MINUTES,
+    label: `${service} ${metricName}`,
+  });
+}
+
+function sendsWidget(): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Sends',
+    left: [
+      serviceMetric('SmsSent', 'send-sms'),
+      serviceMetric('PagerSent', 'send-pager'),
+      serviceMetric('FaxSent', 'send-fax'),
+      serviceMetric('AlertSmsSent', 'alert'),
+      serviceMetric('AlertPagerSent', 'alert'),
+    ],
+    width: 12,
+  });
+}
+
+function archiveWidget(): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Archive progress',
+    left: [
+      serviceMetric('ArchivedMessages', 'archive'),
+      serviceMetric('SkippedAttachments', 'archive'),
+      serviceMetric('ArchiveFailures', 'archive'),
+    ],
+    right: [
+      serviceMetric('ArchivedBytes', 'archive'),
+      serviceMetric('CursorLagSeconds', 'archive', 'Maximum'),
+    ],
+    width: 12,
+  });
+}
+
+function purgesWidget(): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Purges',
+    left: [
+      serviceMetric('PurgeCandidates', 'purge'),
+      serviceMetric('PurgeVerified', 'purge'),
+      serviceMetric('PurgeDeleted', 'purge'),
+      serviceMetric('PurgeSkipped', 'purge'),
+      serviceMetric('PurgeFailed', 'purge'),
+    ],
+    width: 12,
+  });
+}
+
+function rateLimitWidget(ringCentralServices: readonly string[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'RingCentral rate limits',
+    left: [
+      sumOfServices('RateLimitWaits', ringCentralServices, 'Sum', 'waits'),
+      sumOfServices('RingCentral429s', ringCentralServices, 'Sum', '429s'),
+    ],
+    right: [sumOfServices('RateLimitWaitTime', ringCentralServices, 'Sum', 'wait time (ms)')],
+    width: 12,
+  });
+}
+
+/** Errors of every function, and the depth of every dead-letter queue. */
+function errorsWidget(props: MonitoringProps): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Errors',
+    left: Object.entries(props.functions).map(([name, fn]) =>
+      fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: name }),
+    ),
+    right: Object.entries(props.deadLetterQueues).map(([name, queue]) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, label: name }),
+    ),
+    width: 24,
+  });
 }
 
 /** The sum of one custom metric over several services (one `service` dimension each). */

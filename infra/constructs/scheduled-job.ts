@@ -4,6 +4,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionConstructId, type MessageFunction } from './message-function.ts';
 
 /** Settings of one schedule. */
 export interface ScheduledJobProps {
@@ -38,4 +39,21 @@ export class ScheduledJob extends Construct {
       }),
     });
   }
+}
+
+/**
+ * The schedule of one of functions/: construct id `<Function>Schedule`, described by the
+ * function's name, two retries.
+ */
+export function scheduleFunction(
+  scope: Construct,
+  made: MessageFunction,
+  props: Pick<ScheduledJobProps, 'expression' | 'deadLetterQueue' | 'maxEventAge'>,
+): ScheduledJob {
+  return new ScheduledJob(scope, `${functionConstructId(made.name)}Schedule`, {
+    function: made.function,
+    description: `Runs ${made.name}`,
+    retryAttempts: 2,
+    ...props,
+  });
 }

@@ -49,7 +49,14 @@ export class SendApi extends Construct {
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+    this.stage = this.defaultStage(props);
+    this.addSignedRoutes(props);
+    this.addPublicRoutes(props);
+  }
+
+  /** The `$default` stage: auto-deployed, throttled, with access logs. */
+  private defaultStage(props: SendApiProps): apigwv2.HttpStage {
+    return new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -73,6 +80,10 @@ export class SendApi extends Construct {
         ),
       },
     });
+  }
+
+  /** SigV4-signed routes, each invocable only by the allowed callers. */
+  private addSignedRoutes(props: SendApiProps): void {
     const iamAuthorizer = new HttpIamAuthorizer();
     const callers = props.allowedCallers.map((arn, index) =>
       arn.includes(':user/')
@@ -91,6 +102,9 @@ export class SendApi extends Construct {
       this.signedRoutes[path] = route;
       for (const caller of callers) route.grantInvoke(caller);
     }
+  }
+
+  private addPublicRoutes(props: SendApiProps): void {
     for (const [path, handler] of Object.entries(props.publicRoutes)) {
       const [route] = this.api.addRoutes({
         path,

@@ -1,11 +1,12 @@
 /**
  * The functions of the local stack and the environment each runs with: the same keys the CDK
- * stack sets (infra/message-automation-stack.ts), pointed at the local servers, and the same
- * timeouts and reserved concurrency. Kept here rather than read from a synthesized stack: a synth
- * takes seconds and `npm start` should be ready in less.
+ * stack sets (infra/message-automation-stack.ts), pointed at the local servers; timeouts, memory
+ * and concurrency come from infra/function-settings.ts, as the stack's do. Kept here rather than
+ * read from a synthesized stack: a synth takes seconds and `npm start` should be ready in less.
  */
 
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/function-names.ts';
+import { FUNCTION_SETTINGS, localConcurrency } from '../../infra/function-settings.ts';
 
 /** The functions `npm start` runs: every function of the stack. */
 export const LOCAL_FUNCTION_NAMES = FUNCTION_NAMES;
@@ -74,7 +75,7 @@ export function sharedEnvironment(
   };
 }
 
-/** Every function's settings (timeouts, memory and concurrency as in the stack). */
+/** Every function's settings (timeouts, memory and concurrency from infra/function-settings.ts). */
 export function localFunctionSpecs(
   resources: LocalResources,
   endpoints: LocalEndpoints,
@@ -92,50 +93,50 @@ export function localFunctionSpecs(
   };
   const spec = (
     name: LocalFunctionName,
-    timeoutSeconds: number,
-    memoryMb: number,
-    concurrency: number,
     environment: Record<string, string>,
-  ): LocalFunctionSpec => ({
-    name,
-    timeoutMs: timeoutSeconds * 1000,
-    memoryMb,
-    concurrency,
-    environment: {
-      ...shared,
-      POWERTOOLS_SERVICE_NAME: name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-      ...environment,
-    },
-  });
+  ): LocalFunctionSpec => {
+    const { timeoutSeconds, memoryMb } = FUNCTION_SETTINGS[name];
+    return {
+      name,
+      timeoutMs: timeoutSeconds * 1000,
+      memoryMb,
+      concurrency: localConcurrency(name),
+      environment: {
+        ...shared,
+        POWERTOOLS_SERVICE_NAME: name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+        ...environment,
+      },
+    };
+  };
   return [
-    spec('send-sms', 30, 256, 4, { ...secretIds, SMS_FROM: resources.smsFrom }),
-    spec('send-pager', 30, 256, 4, secretIds),
-    spec('send-fax', 30, 512, 4, {
+    spec('send-sms', { ...secretIds, SMS_FROM: resources.smsFrom }),
+    spec('send-pager', secretIds),
+    spec('send-fax', {
       ...secretIds,
       FAX_DOCUMENT_BUCKETS: resources.faxDocumentsBucket,
     }),
-    spec('webhook', 10, 256, 4, {
+    spec('webhook', {
       WEBHOOK_SECRET_ID: resources.webhookSecret,
       EVENT_BUS_NAME: resources.eventBusName,
       WEBHOOK_INCLUDE_TEXT: 'false',
       ARCHIVE_FUNCTION_NAME: 'archive',
     }),
-    spec('token-refresh', 60, 256, 1, { ...secretIds, REFRESH_SCHEDULE_MINUTES: '30' }),
-    spec('subscription-keeper', 60, 256, 1, {
+    spec('token-refresh', { ...secretIds, REFRESH_SCHEDULE_MINUTES: '30' }),
+    spec('subscription-keeper', {
       CREDENTIALS_SECRET_ID: resources.credentialsSecret,
       SESSION_SECRET_ID: resources.sessionSecret,
       WEBHOOK_SECRET_ID: resources.webhookSecret,
       WEBHOOK_URL: resources.webhookUrl,
     }),
-    spec('alert', 60, 256, 2, {
+    spec('alert', {
       ...secretIds,
       SMS_FROM: resources.smsFrom,
       ALERT_RECIPIENTS: JSON.stringify(resources.alertRecipients),
       ALERT_TEMPLATES: '{}',
     }),
-    spec('archive', 14 * 60, 1024, 1, archive),
-    spec('purge', 15 * 60, 512, 1, {
+    spec('archive', archive),
+    spec('purge', {
       ...archive,
       PURGE_RETENTION_DAYS: JSON.stringify(resources.purgeRetentionDays),
       PURGE_DRY_RUN: String(resources.purgeDryRun),

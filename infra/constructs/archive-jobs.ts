@@ -1,0 +1,176 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../../lib/archive/layout.ts';
+import type { InfraConfig } from '../config.ts';
+import type { ArchiveBucket } from './archive-bucket.ts';
+import { functionConstructId, MessageFunction } from './message-function.ts';
+import { type ScheduledJob, scheduleFunction } from './scheduled-job.ts';
+
+/** Every archived object's key matches this (lib/archive/layout.ts). */
+const ARCHIVE_PREFIX_PATTERN = `${ARCHIVE_PREFIX}*`;
+
+/** What the archive and purge jobs are given. */
+export interface ArchiveJobsProps {
+  config: Pick<
+    InfraConfig,
+    'extensions' | 'archiveStartDate' | 'retentionDays' | 'purgeDryRun' | 'purgeHard' | 'schedules'
+  >;
+  /** The state table: sync cursors and locators. */
+  table: dynamodb.ITable;
+  /** The environment naming the state table and the RingCentral secrets. */
+  stateEnvironment: Record<string, string>;
+  /** The credentials and session secrets, as IAM policies name them. */
+  secretArns: string[];
+  /** Where the archive goes. */
+  store: ArchiveBucket;
+  /** The customer key of the archive bucket, when it has one. */
+  storeKey?: kms.IKey;
+  logRetention: logs.RetentionDays;
+  logKey: kms.IKey;
+  /** The on-failure destination of both functions. */
+  failedInvocations: sqs.IQueue;
+  /** Where the schedules put runs they could not deliver. */
+  undeliveredSchedules: sqs.IQueue;
+}
+
+/**
+ * The archive and purge jobs: both functions, their schedules, and exactly the calls lib/aws
+ * makes for each. They belong together: purge deletes only what archive proved stored, so both
+ * read the same start date, extensions and archive prefix.
+ *
+ * Create it with the id `Default`: CDK leaves that segment out of logical ids, so the resources
+ * keep the ids they had when the stack created them itself, and a deployed stack keeps them.
+ */
+export class ArchiveJobs extends Construct {
+  readonly archive: MessageFunction;
+  readonly purge: MessageFunction;
+  readonly archiveSchedule: ScheduledJob;
+  readonly purgeSchedule: ScheduledJob;
+
+  constructor(scope: Construct, id: string, props: ArchiveJobsProps) {
+    super(scope, id);
+    this.archive = this.archiveFunction(props);
+    this.purge = this.purgeFunction(props);
+    this.allowArchive(props);
+    this.allowPurge(props);
+    const { config, undeliveredSchedules: deadLetterQueue } = props;
+    this.archiveSchedule = scheduleFunction(this, this.archive, {
+      expression: config.schedules.archive,
+      deadLetterQueue,
+      maxEventAge: Duration.minutes(10),
+    });
+    this.purgeSchedule = scheduleFunction(this, this.purge, {
+      expression: config.schedules.purge,
+      deadLetterQueue,
+      maxEventAge: Duration.hours(2),
+    });
+  }
+
+  /** Lets `fn` start archive runs (the webhook, for the messages a notification names). */
+  allowStartingArchive(fn: MessageFunction): void {
+    fn.allow(['lambda:InvokeFunction'], [this.archive.function.functionArn]);
+  }
+
+  private archiveFunction(props: ArchiveJobsProps): MessageFunction {
+    return new MessageFunction(this, functionConstructId('archive'), {
+      name: 'archive',
+      description: 'Archives new and changed messages and their attachments to S3',
+      logRetention: props.logRetention,
+      logKey: props.logKey,
+      onFailure: props.failedInvocations,
+      retryAttempts: 1,
+      environment: { ...archiveEnvironment(props), ...startDate(props.config) },
+    });
+  }
+
+  private purgeFunction(props: ArchiveJobsProps): MessageFunction {
+    const { config } = props;
+    return new MessageFunction(this, functionConstructId('purge'), {
+      name: 'purge',
+      description: 'Deletes messages older than their retention once proven archived',
+      logRetention: props.logRetention,
+      logKey: props.logKey,
+      onFailure: props.failedInvocations,
+      retryAttempts: 0,
+      environment: {
+        ...archiveEnvironment(props),
+        PURGE_RETENTION_DAYS: JSON.stringify(config.retentionDays),
+        PURGE_DRY_RUN: String(config.purgeDryRun),
+        PURGE_HARD: String(config.purgeHard),
+        ...startDate(config),
+      },
+    });
+  }
+
+  private allowArchive({ table, store, storeKey, secretArns }: ArchiveJobsProps): void {
+    const { archive } = this;
+    archive.allowSecretReads(secretArns);
+    // The sync cursor: read, then a conditional write; locators: read one by one.
+    archive.allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [table.tableArn]);
+    // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
+    archive.allow(['dynamodb:BatchWriteItem'], [table.tableArn], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] },
+    });
+    // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the
+    // digest of a stored object; PutObject covers PutObject and multipart
+    // create/upload-part/complete; abort cleans up a failed multipart upload.
+    archive.allow(
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)],
+    );
+    allowArchiveListing(archive, store);
+    if (storeKey) archive.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [storeKey.keyArn]);
+  }
+
+  private allowPurge({ table, store, storeKey, secretArns }: ArchiveJobsProps): void {
+    const { purge } = this;
+    purge.allowSecretReads(secretArns);
+    // Purge only reads the archive cursors (never moves them).
+    purge.allow(['dynamodb:GetItem'], [table.tableArn]);
+    // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
+    purge.allow(['s3:GetObject'], [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
+    allowArchiveListing(purge, store);
+    // The run report goes through the same object store as the archive: a PutObject, or a
+    // multipart upload (aborted on failure) for a body of unknown length. Purge never reads it.
+    purge.allow(
+      ['s3:PutObject', 's3:AbortMultipartUpload'],
+      [store.bucket.arnForObjects(`${PURGE_REPORT_PREFIX}*`)],
+    );
+    if (storeKey) purge.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [storeKey.keyArn]);
+  }
+}
+
+/** Where the archive is and what it covers: read by archive and purge alike. */
+function archiveEnvironment({
+  config,
+  stateEnvironment,
+  store,
+}: ArchiveJobsProps): Record<string, string> {
+  return {
+    ...stateEnvironment,
+    ARCHIVE_BUCKET_NAME: store.bucket.bucketName,
+    ARCHIVE_EXTENSIONS: config.extensions.join(','),
+  };
+}
+
+/** The same start date for archive and purge: purge can only prove what archive synced. */
+function startDate(config: ArchiveJobsProps['config']): Record<string, string> {
+  return config.archiveStartDate ? { ARCHIVE_START_DATE: config.archiveStartDate } : {};
+}
+
+/**
+ * HeadObject and GetObject of a missing key answer 404 only to a caller that may list the
+ * bucket; without it S3 answers 403, which the object store (rightly) does not take for
+ * "absent". Archive and purge both ask for keys that may not exist yet, under archive/. S3
+ * checks that ListBucket with the requested key as s3:prefix, so the condition covers them
+ * (Ceph's gateway adopted the same rule to match S3; not yet checked on AWS itself).
+ */
+function allowArchiveListing(fn: MessageFunction, store: ArchiveBucket): void {
+  fn.allow(['s3:ListBucket'], [store.bucket.bucketArn], {
+    StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] },
+  });
+}

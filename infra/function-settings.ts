@@ -1,0 +1,45 @@
+/**
+ * How long each function may run, how much memory it gets and how many copies may run at once.
+ * No CDK import here, so `npm start` (local/stack) runs the functions with exactly these limits
+ * without loading aws-cdk-lib.
+ */
+import type { FunctionName } from './function-names.ts';
+
+/** The limits of one function. */
+export interface FunctionSettings {
+  /** Seconds one invocation may run before Lambda (or `npm start`) stops it. */
+  timeoutSeconds: number;
+  /** Memory in MB; on Lambda it also sets the CPU share. */
+  memoryMb: number;
+  /** Reserved concurrency, for jobs that must never overlap; unset: the account's pool. */
+  reservedConcurrency?: number;
+  /**
+   * Processes `npm start` runs at once for a function without reserved concurrency (Lambda's
+   * pool has no counterpart on one machine). Default {@link DEFAULT_LOCAL_CONCURRENCY}.
+   */
+  localConcurrency?: number;
+}
+
+/** Processes `npm start` runs at once for a function that sets neither concurrency. */
+export const DEFAULT_LOCAL_CONCURRENCY = 4;
+
+/** Every function's limits, by name. */
+export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>> = {
+  'send-sms': { timeoutSeconds: 30, memoryMb: 256 },
+  'send-pager': { timeoutSeconds: 30, memoryMb: 256 },
+  'send-fax': { timeoutSeconds: 30, memoryMb: 512 },
+  webhook: { timeoutSeconds: 10, memoryMb: 256 },
+  // The deployment's one token refresher (DESIGN.md, invariant 5).
+  'token-refresh': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },
+  'subscription-keeper': { timeoutSeconds: 60, memoryMb: 256, localConcurrency: 1 },
+  alert: { timeoutSeconds: 60, memoryMb: 256, localConcurrency: 2 },
+  // One archive run at a time, however often the schedule and the webhook start one.
+  archive: { timeoutSeconds: 14 * 60, memoryMb: 1024, reservedConcurrency: 1 },
+  purge: { timeoutSeconds: 15 * 60, memoryMb: 512, localConcurrency: 1 },
+};
+
+/** Processes `npm start` runs at once for `name`: its reserved concurrency, else its local pool. */
+export function localConcurrency(name: FunctionName): number {
+  const settings = FUNCTION_SETTINGS[name];
+  return settings.reservedConcurrency ?? settings.localConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+}
