@@ -240,6 +240,16 @@ describe('least privilege', () => {
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
       ...onFailure,
     ],
+    // The registry's two partitions only (lib/aws/extension-registry.ts).
+    extensions: [
+      ...logs('extensions'),
+      ...secretsRead('credentials', 'session'),
+      ...['GetItem', 'Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension|extension-policy`,
+      ),
+      ...onFailure,
+    ],
   };
 
   for (const name of FUNCTION_NAMES) {
@@ -401,7 +411,7 @@ describe('HTTP API', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge and subscription-keeper with retries and a DLQ', () => {
+  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -409,10 +419,11 @@ describe('schedules', () => {
       ['archive', 'rate(15 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
+      ['extensions', 'rate(1 hour)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -456,6 +467,45 @@ describe('schedules', () => {
       },
     });
     expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
+  });
+
+  it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
+    // Prepare
+    const discovery = base.id(base.stack.functions.extensions!.function);
+
+    // Act
+    const resource = base.template.toJSON().Resources[base.id(base.stack.discoverAtDeploy)];
+    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
+    const call = JSON.parse(
+      parts
+        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+        .join(''),
+    );
+
+    // Assess
+    expect(call).toMatchObject({
+      action: 'invoke',
+      parameters: {
+        FunctionName: `<${discovery}>`,
+        InvocationType: 'Event',
+        Payload: '{"source":"deploy"}',
+      },
+    });
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([discovery, base.id(base.stack.refreshAtDeploy)]),
+    );
+  });
+
+  it('alarms when the token may not list or read the account extensions', () => {
+    // Assess
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExtensionConfigurationErrors',
+      Namespace: 'RingCentralMessageAutomation',
+      Dimensions: [{ Name: 'service', Value: 'extensions' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmDescription: Match.stringLikeRegexp('ReadAccounts.*ReadExtensions'),
+    });
   });
 });
 
