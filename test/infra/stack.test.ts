@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -52,8 +52,8 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+    // The ten functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
+    template.resourceCountIs('AWS::Lambda::Function', 11);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -68,6 +68,7 @@ describe('functions', () => {
       alert: [60, 256],
       archive: [840, 1024],
       purge: [900, 512],
+      extensions: [300, 256],
     };
 
     // Act
@@ -89,7 +90,7 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: nine function groups and the API's access log group.
+    // Assess: ten function groups and the API's access log group.
     expect(Object.keys(groups)).toHaveLength(10);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
@@ -147,7 +148,14 @@ describe('functions', () => {
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
     // Prepare
     const queue = base.id(base.stack.deadLetters.functions.queue);
-    const asyncFunctions = ['token-refresh', 'subscription-keeper', 'alert', 'archive', 'purge'];
+    const asyncFunctions = [
+      'token-refresh',
+      'subscription-keeper',
+      'alert',
+      'archive',
+      'purge',
+      'extensions',
+    ];
 
     // Act
     const configs = Object.values(base.template.findResources('AWS::Lambda::EventInvokeConfig'));
@@ -654,8 +662,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 9 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(16);
+    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
+    // extension configuration errors.
+    expect(alarms).toHaveLength(18);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -674,6 +683,7 @@ describe('alarms and dashboard', () => {
         'RingCentral429s',
         'CursorLagSeconds',
         'Invocations',
+        'ExtensionConfigurationErrors',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {
