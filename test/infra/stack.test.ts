@@ -91,7 +91,7 @@ describe('functions', () => {
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
     // Assess: ten function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(10);
+    expect(Object.keys(groups)).toHaveLength(11);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
