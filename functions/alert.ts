@@ -4,44 +4,33 @@
  * An invalid event fails with a reason, so that it lands in the DLQ.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { eventBridgeEventSchema, recipientsSchema } from '../lib/alerts/alert-event.ts';
+import { recordAlertDelivery, recordRefusedAlert } from '../lib/alerts/alert-report.ts';
 import {
-  eventBridgeEventSchema,
-  InvalidAlertEventError,
-  type Recipients,
-  recipientsSchema,
-  toAlertNotice,
-} from '../lib/alerts/alert-event.ts';
-import { planDeliveries } from '../lib/alerts/deliveries.ts';
+  type AlertDelivery,
+  type DeliverySettings,
+  deliveriesForEvent,
+} from '../lib/alerts/deliveries.ts';
 import { type AlertResult, createAlertRunner } from '../lib/alerts/delivery-runner.ts';
-import { type AlertTemplates, templatesSchema } from '../lib/alerts/templates.ts';
+import { templatesSchema } from '../lib/alerts/templates.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralFromSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
-
-const SERVICE = 'alert';
 
 /** The environment the alert function needs, validated at cold start. */
 export const alertConfig = z
   .object({
     STATE_TABLE_NAME: env.requiredString,
-    CREDENTIALS_SECRET_ID: env.requiredString,
-    SESSION_SECRET_ID: env.requiredString,
+    ...ringCentralSecretsEnv,
     /** The sending number; required when SMS recipients are configured. */
-    SMS_FROM: z.pipe(
-      env.optionalString,
-      z.optional(
-        z
-          .string()
-          .check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +16505550100')),
-      ),
-    ),
+    SMS_FROM: env.optionalPhoneNumber,
     /** `{ "sms": ["+1..."], "pager": ["<extensionId>" | {"extensionNumber": "101"}] }` */
     ALERT_RECIPIENTS: env.jsonOf(recipientsSchema),
     /** `{ "alert": "...", "alarm": { "sms": "...", "pager": "..." }, "<name>": ... }` */
@@ -59,48 +48,34 @@ export const alertConfig = z
     ),
   );
 
-/** What the handler works with; tests pass their own. */
-export interface AlertDependencies {
+/** What the handler works with (recipients, templates, smsFrom and these); tests pass their own. */
+export interface AlertDependencies extends DeliverySettings {
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
   /** Idempotency records per event id and per delivery (two layers on the state table). */
   eventPersistence: BasePersistenceLayer;
   deliveryPersistence: BasePersistenceLayer;
-  recipients: Recipients;
-  templates: AlertTemplates;
-  smsFrom?: string;
   pagerFrom?: string;
 }
 
 /** Builds the alert handler. */
 export function createHandler(dependencies: AlertDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('alert');
   const runner = createAlertRunner({
     eventPersistence: dependencies.eventPersistence,
     deliveryPersistence: dependencies.deliveryPersistence,
   });
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: eventBridgeEventSchema,
     handler: async (event, job): Promise<AlertResult> => {
-      let deliveries: ReturnType<typeof planDeliveries>;
+      let deliveries: AlertDelivery[];
       try {
-        const notice = toAlertNotice(event);
-        deliveries = planDeliveries(notice, dependencies.recipients, dependencies.templates);
-        if (!dependencies.smsFrom && deliveries.some((delivery) => delivery.channel === 'sms')) {
-          throw new InvalidAlertEventError('SMS recipients given but SMS_FROM is not configured');
-        }
+        deliveries = deliveriesForEvent(event, dependencies);
       } catch (error) {
-        if (error instanceof InvalidAlertEventError) {
-          metrics.addMetric('AlertsInvalid', MetricUnit.Count, 1);
-          logger.warn('Alert event refused', { eventId: event.id, reason: error.reason });
-        }
+        recordRefusedAlert(event.id, error, context);
         throw error;
       }
-      const ringCentral = await dependencies.ringCentral(hooks);
+      const ringCentral = await dependencies.ringCentral(context.hooks);
       const result = await runner.run(
         { key: event.id, deliveries },
         {
@@ -108,22 +83,14 @@ export function createHandler(dependencies: AlertDependencies) {
           smsFrom: dependencies.smsFrom,
           pagerFrom: dependencies.pagerFrom,
           callOptions: { signal: job.signal, deadline: job.deadline },
-          onDelivered: (delivered) => {
-            metrics.addMetric(
-              delivered.channel === 'sms' ? 'AlertSmsSent' : 'AlertPagerSent',
-              MetricUnit.Count,
-              1,
-            );
-            logger.info('Alert delivered', {
-              eventId: event.id,
-              channel: delivered.channel,
-              messageId: delivered.messageId,
-            });
-          },
+          onDelivered: (delivered) => recordAlertDelivery(event.id, delivered, context),
         },
         job.lambdaContext,
       );
-      logger.info('Alert handled', { eventId: event.id, deliveries: result.deliveries.length });
+      context.logger.info('Alert handled', {
+        eventId: event.id,
+        deliveries: result.deliveries.length,
+      });
       return result;
     },
   });
@@ -134,21 +101,12 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): AlertDependencies {
   const config = loadConfig(alertConfig, environment);
-  const store = createSecretsStore();
+  const persistence = (functionName: string) =>
+    createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME, functionName });
   return {
-    ringCentral: ringCentralProvider({
-      store,
-      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-      sessionSecretId: config.SESSION_SECRET_ID,
-    }),
-    eventPersistence: createIdempotencyPersistence({
-      tableName: config.STATE_TABLE_NAME,
-      functionName: 'alert',
-    }),
-    deliveryPersistence: createIdempotencyPersistence({
-      tableName: config.STATE_TABLE_NAME,
-      functionName: 'alert-delivery',
-    }),
+    ringCentral: ringCentralFromSecrets(config),
+    eventPersistence: persistence('alert'),
+    deliveryPersistence: persistence('alert-delivery'),
     recipients: config.ALERT_RECIPIENTS,
     templates: config.ALERT_TEMPLATES,
     ...(config.SMS_FROM ? { smsFrom: config.SMS_FROM } : {}),

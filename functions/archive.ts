@@ -24,13 +24,11 @@ import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createS3Client } from '../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import { functionContext, ringCentralSecrets } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'archive';
@@ -71,9 +69,7 @@ export interface ArchiveDependencies {
 
 /** Builds the archive handler. */
 export function createHandler(dependencies: ArchiveDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const { logger, metrics, hooks } = functionContext(SERVICE);
   return createJobHandler({
     service: SERVICE,
     logger,
@@ -113,14 +109,12 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): ArchiveDependencies {
   const config = loadConfig(archiveConfig, environment);
-  const store = createSecretsStore();
+  const secrets = ringCentralSecrets(config);
   const stateTable = createStateTable({ tableName: config.STATE_TABLE_NAME });
   return {
     ringCentral: ({ hooks, safety }) =>
       createRingCentralFromSecrets({
-        store,
-        credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-        sessionSecretId: config.SESSION_SECRET_ID,
+        ...secrets,
         hooks,
         limits: { safety },
       }),

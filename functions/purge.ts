@@ -17,16 +17,14 @@ import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createS3Client } from '../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import { parseRetentionDays, type RetentionDays } from '../lib/purge/candidates.ts';
 import { type PurgeOutcome, runPurge } from '../lib/purge/run.ts';
 import { summarizePurgeRun } from '../lib/purge/run-summary.ts';
 import type { MessagesApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import { functionContext, ringCentralSecrets } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'purge';
@@ -88,9 +86,7 @@ export interface PurgeFunctionResult {
 
 /** Builds the purge handler. */
 export function createHandler(dependencies: PurgeFunctionDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const { logger, metrics, hooks } = functionContext(SERVICE);
   return createJobHandler({
     service: SERVICE,
     logger,
@@ -127,14 +123,12 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): PurgeFunctionDependencies {
   const config = loadConfig(purgeConfig, environment);
-  const store = createSecretsStore();
+  const secrets = ringCentralSecrets(config);
   return {
     messages: async ({ hooks, safety }) =>
       (
         await createRingCentralFromSecrets({
-          store,
-          credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-          sessionSecretId: config.SESSION_SECRET_ID,
+          ...secrets,
           hooks,
           limits: { safety },
         })

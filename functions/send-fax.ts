@@ -9,24 +9,23 @@ import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
 import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
 import { createObjectReader } from '../lib/aws/s3-objects.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralFromSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import { MetricUnit } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
-
-const SERVICE = 'send-fax';
 
 /** The environment send-fax needs, validated at cold start. */
 export const sendFaxConfig = z.object({
   STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
+  ...ringCentralSecretsEnv,
   /** Buckets S3 document references may name (comma-separated); none when unset. */
   FAX_DOCUMENT_BUCKETS: z._default(env.list, []),
 });
@@ -45,18 +44,14 @@ export interface SendFaxDependencies {
 
 /** Builds the send-fax handler. */
 export function createHandler(dependencies: SendFaxDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('send-fax');
   return createHttpHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     body: sendFaxRequestFor(dependencies.allowedBuckets),
     idempotency: { required: true, persistence: dependencies.persistence },
     handler: async ({ body, signal, deadline }) => {
       const attachments = await prepareFaxAttachments(body.documents, dependencies.objects);
-      const ringCentral = await dependencies.ringCentral(hooks);
+      const ringCentral = await dependencies.ringCentral(context.hooks);
       const sent = await ringCentral.fax.send(
         {
           to: nonEmpty(body.to, 'to'),
@@ -69,7 +64,7 @@ export function createHandler(dependencies: SendFaxDependencies) {
         },
         { signal, deadline },
       );
-      metrics.addMetric('FaxSent', MetricUnit.Count, 1);
+      context.metrics.addMetric('FaxSent', MetricUnit.Count, 1);
       return { status: 202, body: toSentMessageResponse(sent, 'Fax') };
     },
   });
@@ -80,16 +75,11 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): SendFaxDependencies {
   const config = loadConfig(sendFaxConfig, environment);
-  const store = createSecretsStore();
   return {
     allowedBuckets: config.FAX_DOCUMENT_BUCKETS,
     objects: createObjectReader(),
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
-    ringCentral: ringCentralProvider({
-      store,
-      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-      sessionSecretId: config.SESSION_SECRET_ID,
-    }),
+    ringCentral: ringCentralFromSecrets(config),
   };
 }
 

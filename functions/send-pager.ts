@@ -6,22 +6,21 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { sendPagerRequest } from '../lib/api/pager.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
-import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralFromSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, MetricUnit, ringCentralHooks } from '../lib/runtime/metrics.ts';
+import { MetricUnit } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
-
-const SERVICE = 'send-pager';
 
 /** The environment send-pager needs, validated at cold start. */
 export const sendPagerConfig = z.object({
   STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
+  ...ringCentralSecretsEnv,
 });
 
 /** What the handler works with; tests pass their own. */
@@ -34,17 +33,13 @@ export interface SendPagerDependencies {
 
 /** Builds the send-pager handler. */
 export function createHandler(dependencies: SendPagerDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('send-pager');
   return createHttpHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     body: sendPagerRequest,
     idempotency: { required: true, persistence: dependencies.persistence },
     handler: async ({ body, signal, deadline }) => {
-      const ringCentral = await dependencies.ringCentral(hooks);
+      const ringCentral = await dependencies.ringCentral(context.hooks);
       const sent = await ringCentral.pager.send(
         {
           to: body.to,
@@ -53,7 +48,7 @@ export function createHandler(dependencies: SendPagerDependencies) {
         },
         { signal, deadline },
       );
-      metrics.addMetric('PagerSent', MetricUnit.Count, 1);
+      context.metrics.addMetric('PagerSent', MetricUnit.Count, 1);
       return { status: 202, body: toSentMessageResponse(sent, 'Pager') };
     },
   });
@@ -64,14 +59,9 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): SendPagerDependencies {
   const config = loadConfig(sendPagerConfig, environment);
-  const store = createSecretsStore();
   return {
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
-    ringCentral: ringCentralProvider({
-      store,
-      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-      sessionSecretId: config.SESSION_SECRET_ID,
-    }),
+    ringCentral: ringCentralFromSecrets(config),
   };
 }
 

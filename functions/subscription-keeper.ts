@@ -4,28 +4,26 @@
  * it before it expires, deletes and recreates a Blacklisted one, deletes duplicates, and logs
  * and counts every time it had to act.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralFromSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
+import { recordKeeperReport } from '../lib/webhooks/keeper-report.ts';
 import { type KeeperReport, keepSubscription } from '../lib/webhooks/subscription-keeper.ts';
 import type { DesiredSubscription } from '../lib/webhooks/subscription-plan.ts';
 import { createVerificationTokenReader } from '../lib/webhooks/verification-secret.ts';
-
-const SERVICE = 'subscription-keeper';
 
 /** The message-store filter: it signals every change with the new message ids. */
 export const DEFAULT_EVENT_FILTERS = ['/restapi/v1.0/account/~/extension/~/message-store'];
 
 /** The environment the keeper needs, validated at cold start. */
 export const subscriptionKeeperConfig = z.object({
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
+  ...ringCentralSecretsEnv,
   WEBHOOK_SECRET_ID: env.requiredString,
   WEBHOOK_URL: env.url,
   SUBSCRIPTION_EVENT_FILTERS: z._default(
@@ -61,24 +59,14 @@ export interface SubscriptionKeeperDependencies {
   now?: () => number;
 }
 
-const DELETE_METRIC = {
-  blacklisted: 'SubscriptionBlacklisted',
-  duplicate: 'SubscriptionDuplicateDeleted',
-  'wrong-filters': 'SubscriptionFiltersReplaced',
-} as const;
-
 /** Builds the subscription-keeper handler. */
 export function createHandler(dependencies: SubscriptionKeeperDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('subscription-keeper');
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: subscriptionKeeperEvent,
     handler: async (_event, job): Promise<KeeperReport> => {
-      const ringCentral = await dependencies.ringCentral(hooks);
+      const ringCentral = await dependencies.ringCentral(context.hooks);
       const report = await keepSubscription({
         subscriptions: ringCentral.subscriptions,
         desired: dependencies.desired,
@@ -86,24 +74,7 @@ export function createHandler(dependencies: SubscriptionKeeperDependencies) {
         ...(dependencies.now ? { now: dependencies.now } : {}),
         callOptions: { signal: job.signal, deadline: job.deadline },
       });
-      for (const deleted of report.deleted) {
-        metrics.addMetric(DELETE_METRIC[deleted.reason], MetricUnit.Count, 1);
-        logger.warn('Deleted a webhook subscription', { ...deleted });
-      }
-      if (report.action === 'created') {
-        metrics.addMetric('SubscriptionCreated', MetricUnit.Count, 1);
-        logger.warn('Created a webhook subscription', {
-          subscriptionId: report.subscriptionId,
-          renewalRefused: report.renewalRefused === true,
-        });
-      } else if (report.action === 'renewed') {
-        metrics.addMetric('SubscriptionRenewed', MetricUnit.Count, 1);
-      }
-      logger.info('Webhook subscription in place', {
-        subscriptionId: report.subscriptionId,
-        action: report.action,
-        expirationTime: report.expirationTime,
-      });
+      recordKeeperReport(report, context);
       return report;
     },
   });
@@ -114,13 +85,8 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): SubscriptionKeeperDependencies {
   const config = loadConfig(subscriptionKeeperConfig, environment);
-  const store = createSecretsStore();
   return {
-    ringCentral: ringCentralProvider({
-      store,
-      credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-      sessionSecretId: config.SESSION_SECRET_ID,
-    }),
+    ringCentral: ringCentralFromSecrets(config),
     verificationToken: createVerificationTokenReader({ secretId: config.WEBHOOK_SECRET_ID }),
     desired: {
       address: config.WEBHOOK_URL,

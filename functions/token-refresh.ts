@@ -4,28 +4,28 @@
  * under 15 minutes left at the next run, logs in with the JWT when the refresh token is dead,
  * and takes a lease in the state table so that overlapping runs refresh once.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SecretsStore } from '../lib/aws/secrets.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import { createOAuthClient, type RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import type { LeaseStore } from '../lib/session/lease.ts';
 import type { RefreshPolicy } from '../lib/session/refresh-policy.ts';
+import { recordRefreshOutcome } from '../lib/session/refresh-report.ts';
 import { type RefreshOutcome, refreshSession, type TokenGrants } from '../lib/session/refresher.ts';
 import * as z from '../lib/validation/zod.ts';
 
-const SERVICE = 'token-refresh';
 const MINUTE = 60_000;
 
 /** The environment token-refresh needs, validated at cold start. */
 export const tokenRefreshConfig = z.object({
   STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
+  ...ringCentralSecretsEnv,
   /** Must match the schedule's rate. */
   REFRESH_SCHEDULE_MINUTES: z._default(env.positiveInt, 30),
   /** Life the access token must keep at the next run. */
@@ -57,17 +57,13 @@ export interface TokenRefreshDependencies {
 
 /** Builds the token-refresh handler. */
 export function createHandler(dependencies: TokenRefreshDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('token-refresh');
   const now = dependencies.now ?? Date.now;
   const grantsFor =
     dependencies.grants ??
     ((credentials, clientHooks) => createOAuthClient({ ...credentials, hooks: clientHooks, now }));
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: tokenRefreshEvent,
     handler: async (event, job): Promise<RefreshOutcome> => {
       const credentials = await dependencies.store.credentials(dependencies.credentialsSecretId);
@@ -77,7 +73,7 @@ export function createHandler(dependencies: TokenRefreshDependencies) {
           write: (session) =>
             dependencies.store.writeSession(dependencies.sessionSecretId, session),
         },
-        grants: grantsFor(credentials, hooks),
+        grants: grantsFor(credentials, context.hooks),
         leases: dependencies.leases,
         jwt: credentials.jwt,
         owner: job.lambdaContext.awsRequestId,
@@ -88,18 +84,7 @@ export function createHandler(dependencies: TokenRefreshDependencies) {
         now,
         callOptions: { signal: job.signal, deadline: job.deadline },
       });
-      const metric = {
-        refreshed: 'TokenRefreshed',
-        'logged-in': 'TokenLoggedIn',
-        skipped: 'TokenRefreshSkipped',
-        none: 'TokenRefreshNotNeeded',
-      }[outcome.action];
-      metrics.addMetric(metric, MetricUnit.Count, 1);
-      if (outcome.refreshFailed) {
-        metrics.addMetric('TokenRefreshRejected', MetricUnit.Count, 1);
-        logger.warn('The refresh token was rejected; logged in with the JWT instead');
-      }
-      logger.info('Token refresh finished', { ...outcome });
+      recordRefreshOutcome(outcome, context);
       return outcome;
     },
   });
@@ -111,9 +96,7 @@ export function dependenciesFromEnvironment(
 ): TokenRefreshDependencies {
   const config = loadConfig(tokenRefreshConfig, environment);
   return {
-    store: createSecretsStore(),
-    credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-    sessionSecretId: config.SESSION_SECRET_ID,
+    ...ringCentralSecrets(config),
     leases: createStateTable({ tableName: config.STATE_TABLE_NAME }),
     policy: {
       scheduleIntervalMs: config.REFRESH_SCHEDULE_MINUTES * MINUTE,

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { recipientsSchema } from '../lib/alerts/alert-event.ts';
 import { templatesSchema } from '../lib/alerts/templates.ts';
 import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
+import { E164_PATTERN } from '../lib/ringcentral/validation.ts';
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number' });
+const e164 = z.string().regex(E164_PATTERN, { error: 'must be an E.164 number' });
 
 /** `rate(...)` or `cron(...)` as EventBridge Scheduler accepts them. */
 const scheduleExpression = z

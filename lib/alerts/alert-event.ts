@@ -4,6 +4,7 @@
  * - detail-type `CloudWatch Alarm State Change` from `aws.cloudwatch`.
  * Both are reduced to one `AlertNotice` the templates render.
  */
+import { E164_PATTERN } from '../ringcentral/validation.ts';
 import * as z from '../validation/zod.ts';
 
 /** The project's own alert detail-type. */
@@ -21,9 +22,7 @@ export const CHANNELS = ['sms', 'pager'] as const;
 /** A delivery channel. */
 export type Channel = (typeof CHANNELS)[number];
 
-const e164 = z
-  .string()
-  .check(z.regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number' }));
+const e164 = z.string().check(z.regex(E164_PATTERN, { error: 'must be an E.164 phone number' }));
 
 /** A pager recipient: an extension id (digits), or `{ extensionId }` / `{ extensionNumber }`. */
 export const pagerRecipientSchema = z.union([

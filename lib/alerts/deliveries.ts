@@ -7,8 +7,10 @@ import type { PagerParty } from '../ringcentral/index.ts';
 import {
   type AlertNotice,
   type Channel,
+  type EventEnvelope,
   InvalidAlertEventError,
   type Recipients,
+  toAlertNotice,
 } from './alert-event.ts';
 import { type AlertTemplates, renderTemplate, templateFor, truncateUtf16 } from './templates.ts';
 
@@ -67,6 +69,29 @@ export function planDeliveries(
   }
   if (deliveries.some((delivery) => delivery.text.trim() === '')) {
     throw new InvalidAlertEventError('the template rendered an empty text');
+  }
+  return deliveries;
+}
+
+/** What {@link deliveriesForEvent} needs from the function's configuration. */
+export interface DeliverySettings {
+  recipients: Recipients;
+  templates: AlertTemplates;
+  /** The sending number; without it, an alert that would send SMS is refused. */
+  smsFrom?: string;
+}
+
+/**
+ * The deliveries of one EventBridge event. Throws InvalidAlertEventError when the event is not a
+ * valid alert or alarm, reaches nobody, or would send SMS while no sending number is configured.
+ */
+export function deliveriesForEvent(
+  event: EventEnvelope,
+  settings: DeliverySettings,
+): AlertDelivery[] {
+  const deliveries = planDeliveries(toAlertNotice(event), settings.recipients, settings.templates);
+  if (!settings.smsFrom && deliveries.some((delivery) => delivery.channel === 'sms')) {
+    throw new InvalidAlertEventError('SMS recipients given but SMS_FROM is not configured');
   }
   return deliveries;
 }

@@ -3,15 +3,10 @@
  * (../shared/ringcentral/FACTS.md) so that a request this API accepts is never refused upstream
  * for its shape.
  */
+import { E164_PATTERN } from '../ringcentral/validation.ts';
 import * as z from '../validation/zod.ts';
 
-/**
- * E.164 as RingCentral checks it: `+`, a non-zero digit, 7 to 15 digits in all. Shorter strings
- * that E.164 itself allows are refused upstream, so refusing them here saves a round trip.
- */
-export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
-
-/** A phone number in E.164 form, e.g. `+16505550100`. */
+/** A phone number in E.164 form as RingCentral accepts it, e.g. `+16505550100`. */
 export const phoneNumber = z
   .string()
   .check(

@@ -1,7 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TokenSource } from '../ringcentral/index.ts';
-import { AbortedError, AuthError, createReloadingTokenSource } from '../ringcentral/index.ts';
+import { AuthError, createReloadingTokenSource, sleepWithin } from '../ringcentral/index.ts';
 import * as z from '../validation/zod.ts';
 
 /** The credentials secret: the app and the JWT of the user it acts as, and where RingCentral is. */
@@ -171,28 +171,6 @@ export interface SessionTokenSourceOptions {
   now?: () => number;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  const aborted = () =>
-    new AbortedError('Waiting for a new RingCentral session was aborted', {
-      cause: signal?.reason,
-    });
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(aborted());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * The token source of every function but token-refresh: reads the session secret (cached), and
  * after RingCentral rejects a token, or when the cached one is about to expire, re-reads it
@@ -223,7 +201,11 @@ export function createSessionTokenSource(
     const started = Date.now();
     for (let delayMs = 50; session && rejected.has(session.accessToken); delayMs *= 2) {
       if (Date.now() - started >= rotationWaitMs) break;
-      await sleep(Math.min(delayMs, 1_000), loadOptions?.signal);
+      await sleepWithin(
+        Math.min(delayMs, 1_000),
+        loadOptions,
+        'wait for a new RingCentral session',
+      );
       session = await store.session(sessionSecretId, { forceFetch: true });
     }
     if (!session) {

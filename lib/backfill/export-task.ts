@@ -3,7 +3,7 @@
  * a new one created, then polled until it completes, within the wait bound. Whatever says the
  * export cannot be used becomes {@link ExportUnavailableError}, on which the backfill lists.
  */
-import { ExportFailedError, RingCentralError } from '../ringcentral/index.ts';
+import { ExportFailedError, RingCentralError, sleepWithin } from '../ringcentral/index.ts';
 import type { BackfillRun } from './context.ts';
 
 /** The export cannot be used; the backfill lists instead. */
@@ -67,21 +67,6 @@ async function createTask(run: BackfillRun): Promise<string> {
   return taskId;
 }
 
-/** Waits `ms`, or less when `signal` aborts first. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
-
 /** Polls the task until it completes; throws ExportUnavailableError when it will not in time. */
 async function awaitCompletion(run: BackfillRun, taskId: string): Promise<void> {
   const { options, progress } = run;
@@ -105,7 +90,11 @@ async function awaitCompletion(run: BackfillRun, taskId: string): Promise<void> 
     if (run.now() + interval > waitUntil) {
       throw new ExportUnavailableError('the export task did not complete in time');
     }
-    await pause(interval, options.signal);
+    await sleepWithin(
+      interval,
+      options.signal ? { signal: options.signal } : undefined,
+      'backfill',
+    );
     run.throwIfAborted();
     interval = Math.min(maxInterval, interval * 2);
   }

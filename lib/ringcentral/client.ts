@@ -1,21 +1,32 @@
+import type { KyInstance } from 'ky';
 import ky from 'ky';
 import type { AccessToken, TokenSource } from './auth-types.ts';
 import type { CallOptions } from './deadline.ts';
 import { exchangeSignal, sleepWithin } from './deadline.ts';
 import type { RateLimitState } from './errors.ts';
-import {
-  AbortedError,
-  DeadlineExceededError,
-  errorFromResponse,
-  RingCentralError,
-  TransportError,
-} from './errors.ts';
+import { RingCentralError, TransportError } from './errors.ts';
 import { parseJson, stringifyJson } from './json.ts';
-import type { PacerWaitInfo, WaitReason } from './rate-limit.ts';
+import type { PacerWaitInfo, Permit, WaitReason } from './rate-limit.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
-import type { BackoffOptions } from './retry.ts';
-import { backoffDelay, backoffPolicy, isIdempotentMethod, neverReachedServer } from './retry.ts';
+import type { BuiltRequest, Credentials, Endpoints } from './request.ts';
+import { bareUrlOf, buildRequest, endpointsOf } from './request.ts';
+import {
+  deadlineAfter,
+  errorFromFailedExchange,
+  errorFromHttpResponse,
+  rateLimitState,
+  retryAfter,
+} from './response.ts';
+import type {
+  BackoffOptions,
+  BackoffPolicy,
+  FailedAttempt,
+  RetryCounts,
+  RetryTraits,
+} from './retry.ts';
+import { backoffPolicy, decideRetry, isIdempotentMethod } from './retry.ts';
+import { awaitNewerToken } from './token-rotation.ts';
 
 /** Rate-limit and retry settings; every duration is configurable so tests run in seconds. */
 export interface LimitsOptions {
@@ -115,13 +126,27 @@ export interface Transport {
   json<T>(spec: RequestSpec, options?: CallOptions): Promise<T>;
 }
 
-const OAUTH_RETRY_CODES = new Set(['OAU-210', 'OAU-213']);
-
-/** Builds the request pipeline shared by every operation of one client. */
+/**
+ * Builds the request pipeline shared by every operation of one client.
+ *
+ * ky does what it does well here: joining a host and a path (`prefix`), query strings
+ * (`searchParams`, arrays repeated), JSON bodies and responses with exact ids (`stringifyJson`,
+ * `parseJson`), and the `onRequest` hook (ky's `beforeRequest`, which gets each attempt's
+ * RequestInfo through `context`). Three of its features are switched off on purpose:
+ * - `retry: 0`: ky's retry cannot consult the pacer (a slot per attempt, a 429's penalty for
+ *   every caller of the group), the caller's deadline, or the token source (a 401 needs a newer
+ *   token), and it would resend a POST or a one-shot stream that may have arrived. The loop below
+ *   retries, deciding with {@link decideRetry}.
+ * - `timeout: false`: ky's timeout is per attempt and relative; ours is one absolute deadline
+ *   that also bounds pacing, backoff and token waits, carried by one AbortSignal per exchange.
+ * - `throwHttpErrors: false`: every response, error or not, first goes to the pacer (its
+ *   rate-limit headers, a 429's penalty), and errors become RingCentral's error classes from its
+ *   error body, not ky's HTTPError.
+ * `onResponse` is called by the loop, not from ky's `afterResponse`, because ky hands that hook
+ * a clone of the response, teeing every attachment download's body.
+ */
 export function createTransport(options: TransportOptions): Transport {
   const hooks = options.hooks ?? {};
-  const policy = backoffPolicy(options.limits?.backoff);
-  const defaultRetryAfterMs = options.limits?.defaultRetryAfterMs ?? 30_000;
   const rateLimiter =
     options.rateLimiter ??
     new RateLimiter({
@@ -130,266 +155,190 @@ export function createTransport(options: TransportOptions): Transport {
       onWait: (info: PacerWaitInfo) => hooks.onWait?.(info),
       now: options.now,
     });
-  const http = ky.create({
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const platform = options.server.replace(/\/+$/, '');
-  const media = (options.mediaServer ?? options.server).replace(/\/+$/, '');
-
-  const urlOf = (spec: RequestSpec): string => {
-    const base = /^https?:\/\//i.test(spec.path)
-      ? spec.path
-      : `${spec.host === 'media' ? media : platform}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
-    const url = new URL(base);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) {
-        for (const item of value) url.searchParams.append(key, item);
-      } else {
-        url.searchParams.set(key, String(value));
-      }
-    }
-    return url.toString();
+  const pipeline: Pipeline = {
+    options,
+    hooks,
+    rateLimiter,
+    policy: backoffPolicy(options.limits?.backoff),
+    defaultRetryAfterMs: options.limits?.defaultRetryAfterMs ?? 30_000,
+    endpoints: endpointsOf(options.server, options.mediaServer),
+    http: ky.create({
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      stringifyJson,
+      parseJson: (text) => (text.trim() === '' ? undefined : parseJson(text)),
+      hooks: {
+        beforeRequest: [({ options: kyOptions }) => hooks.onRequest?.(infoOf(kyOptions.context))],
+      },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
   };
-
-  async function send(spec: RequestSpec, callOptions?: CallOptions): Promise<Response> {
-    const method = spec.method;
-    const url = urlOf(spec);
-    const bareUrl = url.split('?')[0] ?? url;
-    const idempotent = isIdempotentMethod(method);
-    const replayable = spec.body?.kind !== 'raw' || spec.body.replayable;
-    const auth = spec.auth ?? 'bearer';
-    const pacer = rateLimiter.group(spec.group);
-    let attempt = 0;
-    let retries = 0;
-    let reauthenticated = false;
-    let lastError: RingCentralError | undefined;
-
-    for (;;) {
-      attempt += 1;
-      const info: RequestInfo = { method, url: bareUrl, group: spec.group, attempt };
-      let token: AccessToken | undefined;
-      if (auth === 'bearer') {
-        if (!options.tokenSource) throw new RingCentralError('No token source configured');
-        token = await options.tokenSource.getToken({ signal: callOptions?.signal });
-      }
-      let permit: Awaited<ReturnType<typeof pacer.acquire>>;
-      try {
-        permit = await pacer.acquire(callOptions);
-      } catch (error) {
-        if (error instanceof DeadlineExceededError && lastError) {
-          throw new DeadlineExceededError(
-            `${error.message} (after: ${lastError.message})`,
-            error.waitMs,
-            {
-              cause: lastError,
-              status: lastError.status,
-              errorCode: lastError.errorCode,
-              rateLimit: lastError.rateLimit,
-            },
-          );
-        }
-        throw error;
-      }
-
-      const headers: Record<string, string> = { ...spec.headers };
-      headers.accept = spec.accept ?? 'application/json';
-      if (token) headers.authorization = `Bearer ${token.accessToken}`;
-      if (auth === 'basic') {
-        const credentials = options.clientCredentials;
-        if (!credentials) {
-          permit.cancel();
-          throw new RingCentralError('No client credentials configured for the OAuth endpoint');
-        }
-        headers.authorization = `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`;
-      }
-      let body: RequestInit['body'] | undefined;
-      let duplex = false;
-      if (spec.body?.kind === 'json') {
-        headers['content-type'] = 'application/json';
-        body = stringifyJson(spec.body.value);
-      } else if (spec.body?.kind === 'form') {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(spec.body.value).toString();
-      } else if (spec.body?.kind === 'raw') {
-        headers['content-type'] = spec.body.contentType;
-        body = spec.body.create();
-        duplex = body instanceof ReadableStream;
-      }
-
-      hooks.onRequest?.(info);
-      const started = Date.now();
-      const exchange = exchangeSignal(callOptions);
-      let response: Response;
-      try {
-        response = await http(url, {
-          method,
-          headers,
-          body,
-          signal: exchange.signal,
-          ...(duplex ? { duplex: 'half' as const } : {}),
-        } as Parameters<typeof http>[1]);
-      } catch (error) {
-        permit.complete({});
-        if (exchange.isDeadline()) {
-          throw new DeadlineExceededError(
-            `${method} ${bareUrl} did not finish before the deadline`,
-            undefined,
-            {
-              cause: error,
-              method,
-              url: bareUrl,
-            },
-          );
-        }
-        if (callOptions?.signal?.aborted) {
-          throw new AbortedError(`${method} ${bareUrl} was aborted`, {
-            cause: error,
-            method,
-            url: bareUrl,
-          });
-        }
-        const received = !neverReachedServer(error);
-        const repeatable = (idempotent || !received) && replayable;
-        const transportError = new TransportError(
-          `${method} ${bareUrl} failed without a response: ${describe(error)}`,
-          received && !idempotent,
-          { cause: error, method, url: bareUrl },
-        );
-        if (repeatable && retries < policy.maxRetries) {
-          retries += 1;
-          lastError = transportError;
-          const delayMs = backoffDelay(policy, retries);
-          hooks.onRetry?.({ ...info, reason: 'network', delayMs });
-          hooks.onWait?.({ group: spec.group, reason: 'backoff', waitMs: delayMs });
-          await sleepWithin(delayMs, callOptions, 'retry backoff');
-          continue;
-        }
-        throw transportError;
-      }
-
-      const rateLimit = rateLimitState(response.headers);
-      const retryAfterMs =
-        response.status === 429 ? retryAfter(response.headers, defaultRetryAfterMs) : undefined;
-      permit.complete({
-        status: response.status,
-        headers: response.headers,
-        penaltyMs: retryAfterMs,
-      });
-      hooks.onResponse?.({
-        ...info,
-        status: response.status,
-        durationMs: Date.now() - started,
-        rateLimit,
-      });
-      if (response.ok) return response;
-
-      const errorBody = await readErrorBody(response);
-      const error = errorFromResponse(response.status, errorBody, {
-        method,
-        url: bareUrl,
-        requestId:
-          response.headers.get('rcrequestid') ?? response.headers.get('x-request-id') ?? undefined,
-        rateLimit,
-        retryAfterMs,
-      });
-      lastError = error;
-      if (response.status === 429 && retryAfterMs !== undefined) {
-        hooks.onRateLimited?.({ ...info, retryAfterMs, rateLimit });
-        // A 429 proves the request was not processed, so any method may go again, after the penalty.
-        if (replayable && retries < policy.maxRetries) {
-          retries += 1;
-          hooks.onRetry?.({ ...info, reason: 'rate-limited', delayMs: retryAfterMs, status: 429 });
-          continue;
-        }
-        throw error;
-      }
-      if (
-        response.status === 401 &&
-        auth === 'bearer' &&
-        token &&
-        !reauthenticated &&
-        (error.errorCode === undefined || OAUTH_RETRY_CODES.has(error.errorCode))
-      ) {
-        reauthenticated = true;
-        await options.tokenSource?.invalidate?.(token);
-        hooks.onRetry?.({ ...info, reason: 'auth', delayMs: 0, status: 401 });
-        continue;
-      }
-      if (response.status >= 500 && idempotent && replayable && retries < policy.maxRetries) {
-        retries += 1;
-        const delayMs = Math.max(
-          backoffDelay(policy, retries),
-          response.status === 503 ? (retryAfter(response.headers, 0) ?? 0) : 0,
-        );
-        hooks.onRetry?.({ ...info, reason: 'server-error', delayMs, status: response.status });
-        hooks.onWait?.({ group: spec.group, reason: 'backoff', waitMs: delayMs });
-        await sleepWithin(delayMs, callOptions, 'retry backoff');
-        continue;
-      }
-      throw error;
-    }
-  }
-
-  async function json<T>(spec: RequestSpec, callOptions?: CallOptions): Promise<T> {
-    const response = await send(spec, callOptions);
-    const text = await response.text();
-    return (text.trim() === '' ? undefined : parseJson(text)) as T;
-  }
-
-  return { rateLimiter, send, json };
-}
-
-/** Reads the rate-limit headers of a response. */
-export function rateLimitState(headers: Headers): RateLimitState {
-  const number = (name: string): number | undefined => {
-    const raw = headers.get(name);
-    if (raw === null || raw.trim() === '') return undefined;
-    const value = Number(raw);
-    return Number.isFinite(value) ? value : undefined;
-  };
+  const send = (spec: RequestSpec, callOptions?: CallOptions) =>
+    sendWithRetries(pipeline, spec, callOptions);
   return {
-    group: headers.get('x-rate-limit-group') ?? undefined,
-    limit: number('x-rate-limit-limit'),
-    remaining: number('x-rate-limit-remaining'),
-    windowSeconds: number('x-rate-limit-window'),
+    rateLimiter,
+    send,
+    // ky's parseJson (set above) reads the body with ids kept as strings; empty is undefined.
+    json: async <T>(spec: RequestSpec, callOptions?: CallOptions) =>
+      (await (await send(spec, callOptions)).json()) as T,
   };
 }
 
-/** Retry-After in ms (seconds or HTTP date); `fallbackMs` when absent or unreadable. */
-export function retryAfter(headers: Headers, fallbackMs: number): number {
-  const raw = headers.get('retry-after');
-  if (raw === null || raw.trim() === '') return fallbackMs;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? fallbackMs : Math.max(0, date - Date.now());
+/** What every request of one transport shares. */
+interface Pipeline {
+  options: TransportOptions;
+  hooks: RingCentralHooks;
+  rateLimiter: RateLimiter;
+  policy: BackoffPolicy;
+  defaultRetryAfterMs: number;
+  endpoints: Endpoints;
+  http: KyInstance;
 }
 
-async function readErrorBody(response: Response): Promise<unknown> {
-  try {
-    const text = await response.text();
-    if (text.trim() === '') return undefined;
-    try {
-      return parseJson(text);
-    } catch {
-      return { message: text.slice(0, 500) };
+/** The outcome of one attempt: a 2xx response, or the failure the retry decision weighs. */
+type AttemptOutcome = { ok: true; response: Response } | ({ ok: false } & FailedAttempt);
+
+function infoOf(context: Record<string, unknown>): RequestInfo {
+  return context.info as RequestInfo;
+}
+
+/** Attempts until a 2xx, or until {@link decideRetry} says the last failure stands. */
+async function sendWithRetries(
+  pipeline: Pipeline,
+  spec: RequestSpec,
+  callOptions: CallOptions | undefined,
+): Promise<Response> {
+  const { hooks } = pipeline;
+  const url = bareUrlOf(spec, pipeline.endpoints);
+  const traits = retryTraits(spec);
+  const counts: RetryCounts = { retries: 0, reauthentications: 0 };
+  let token: AccessToken | undefined;
+  let lastError: RingCentralError | undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const info: RequestInfo = { method: spec.method, url, group: spec.group, attempt };
+    token = traits.bearer ? (token ?? (await currentToken(pipeline, callOptions))) : undefined;
+    const outcome = await attemptOnce(pipeline, spec, info, token, callOptions, lastError);
+    if (outcome.ok) return outcome.response;
+    lastError = outcome.error;
+    const decision = decideRetry(outcome, traits, counts, pipeline.policy);
+    if (!decision.retry) throw outcome.error;
+    const { reason, delayMs, backoffMs, status } = decision;
+    hooks.onRetry?.({ ...info, reason, delayMs, ...(status === undefined ? {} : { status }) });
+    if (reason === 'auth') {
+      counts.reauthentications += 1;
+      token = await newerToken(pipeline, token, outcome.error, callOptions);
+      continue;
     }
-  } catch {
-    return undefined;
+    counts.retries += 1;
+    token = undefined;
+    if (backoffMs !== undefined) {
+      hooks.onWait?.({ group: spec.group, reason: 'backoff', waitMs: backoffMs });
+      await sleepWithin(backoffMs, callOptions, 'retry backoff');
+    }
   }
 }
 
-function describe(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${current.message} (${code})` : current.message);
-    current = current.cause;
+function retryTraits(spec: RequestSpec): RetryTraits {
+  return {
+    idempotent: isIdempotentMethod(spec.method),
+    replayable: spec.body?.kind !== 'raw' || spec.body.replayable,
+    bearer: (spec.auth ?? 'bearer') === 'bearer',
+  };
+}
+
+async function currentToken(
+  pipeline: Pipeline,
+  callOptions: CallOptions | undefined,
+): Promise<AccessToken> {
+  const source = pipeline.options.tokenSource;
+  if (!source) throw new RingCentralError('No token source configured');
+  return source.getToken({ signal: callOptions?.signal });
+}
+
+/**
+ * The token for the retry after a 401: one newer than the rejected one (the refresher may still
+ * be between killing the old token and storing the new one). Without one, the 401 stands; a
+ * deadline that runs out while waiting names the 401.
+ */
+async function newerToken(
+  pipeline: Pipeline,
+  rejected: AccessToken | undefined,
+  rejection: RingCentralError,
+  callOptions: CallOptions | undefined,
+): Promise<AccessToken> {
+  const source = pipeline.options.tokenSource;
+  if (!source || !rejected) throw rejection;
+  const newer = await awaitNewerToken(source, rejected, callOptions).catch((error: unknown) => {
+    throw deadlineAfter(error, rejection);
+  });
+  if (!newer) throw rejection;
+  return newer;
+}
+
+/** One exchange: a pacer slot, the request built for this attempt, the response or failure. */
+async function attemptOnce(
+  pipeline: Pipeline,
+  spec: RequestSpec,
+  info: RequestInfo,
+  token: AccessToken | undefined,
+  callOptions: CallOptions | undefined,
+  lastError: RingCentralError | undefined,
+): Promise<AttemptOutcome> {
+  const permit = await pipeline.rateLimiter
+    .acquire(spec.group, callOptions)
+    .catch((error: unknown) => {
+      throw deadlineAfter(error, lastError);
+    });
+  let request: BuiltRequest;
+  try {
+    request = buildRequest(spec, pipeline.endpoints, credentialsOf(pipeline, token), info);
+  } catch (error) {
+    permit.cancel();
+    throw error;
   }
-  return parts.join(': ') || String(error);
+  const started = Date.now();
+  const exchange = exchangeSignal(callOptions);
+  let response: Response;
+  try {
+    response = await pipeline.http(request.input, { ...request.options, signal: exchange.signal });
+  } catch (error) {
+    permit.complete({});
+    const end = { deadline: exchange.isDeadline(), aborted: callOptions?.signal?.aborted === true };
+    const failure = errorFromFailedExchange(error, info, end);
+    if (!(failure instanceof TransportError)) throw failure;
+    return { ok: false, error: failure, retryAfterMs: 0 };
+  }
+  return settle(pipeline, permit, response, info, Date.now() - started);
+}
+
+function credentialsOf(pipeline: Pipeline, token: AccessToken | undefined): Credentials {
+  const { clientCredentials } = pipeline.options;
+  return { ...(token ? { token } : {}), ...(clientCredentials ? { clientCredentials } : {}) };
+}
+
+/** Tells the pacer and the hooks what the response said; maps a non-2xx to our error. */
+async function settle(
+  pipeline: Pipeline,
+  permit: Permit,
+  response: Response,
+  info: RequestInfo,
+  durationMs: number,
+): Promise<AttemptOutcome> {
+  const { hooks } = pipeline;
+  const { status, headers } = response;
+  const rateLimit = rateLimitState(headers);
+  const penaltyMs = status === 429 ? retryAfter(headers, pipeline.defaultRetryAfterMs) : undefined;
+  permit.complete({ status, headers, penaltyMs });
+  hooks.onResponse?.({ ...info, status, durationMs, rateLimit });
+  if (response.ok) return { ok: true, response };
+  const error = await errorFromHttpResponse(response, {
+    method: info.method,
+    url: info.url,
+    rateLimit,
+    retryAfterMs: penaltyMs,
+  });
+  if (penaltyMs !== undefined)
+    hooks.onRateLimited?.({ ...info, retryAfterMs: penaltyMs, rateLimit });
+  return { ok: false, error, retryAfterMs: penaltyMs ?? retryAfter(headers, 0) };
 }

@@ -44,6 +44,7 @@ export type { BulkResult } from './bulk.ts';
 export { MAX_IDS_PER_REQUEST } from './bulk.ts';
 export type { LimitsOptions, RequestInfo, RingCentralHooks, Transport } from './client.ts';
 export type { CallOptions } from './deadline.ts';
+export { sleepWithin } from './deadline.ts';
 export type { ByteRange, DownloadedContent, DownloadOptions } from './download.ts';
 export * from './errors.ts';
 export type { ExportRequest, ExportsApi, WaitOptions } from './export.ts';

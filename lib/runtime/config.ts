@@ -1,3 +1,4 @@
+import { E164_PATTERN } from '../ringcentral/validation.ts';
 import * as z from '../validation/zod.ts';
 
 /** The environment is missing a variable or holds an invalid one; the message names it, never its value. */
@@ -75,6 +76,10 @@ const json = z.pipe(
 
 const url = z.url({ protocol: /^https?$/ });
 
+const e164 = z
+  .string()
+  .check(z.regex(E164_PATTERN, 'must be an E.164 number such as +16505550100'));
+
 const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
 const boolean = z.pipe(
@@ -108,6 +113,10 @@ export const env = {
   url,
   /** true/false, 1/0, yes/no. */
   boolean,
+  /** A phone number in E.164 form as RingCentral accepts it (e.g. a sending number). */
+  phoneNumber: z.pipe(requiredString, e164),
+  /** A phone number in E.164 form, or undefined when unset or blank. */
+  optionalPhoneNumber: z.pipe(optionalString, z.optional(e164)),
   /** A comma-separated list whose items must match `item`. */
   listOf<T extends z.ZodMiniType<unknown, string>>(item: T) {
     return z.pipe(list, z.array(item));

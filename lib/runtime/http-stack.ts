@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type {
   APIGatewayProxyEventV2,
@@ -18,16 +18,15 @@ import { createLogger } from './logger.ts';
 import { createMetrics, MetricName } from './metrics.ts';
 import { IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey } from './middleware/idempotency-key.ts';
 import { idempotentRequest } from './middleware/idempotent-request.ts';
-import { jsonBody } from './middleware/json-body.ts';
+import { bodyBytes, DEFAULT_MAX_BODY_BYTES, jsonBody } from './middleware/json-body.ts';
 import { problemResponder, requestIdOf } from './middleware/problem-responder.ts';
+import { HttpProblem } from './problem.ts';
 
-/** What a route handler receives: the validated body and what bounds its work. */
-export interface HttpRequestContext<B> {
-  body: B;
+/** What bounds a route's work and whom it answers, in both HTTP stacks. */
+export interface HttpInvocation {
   /** Lower-case header names. */
   headers: Record<string, string>;
-  idempotencyKey: string | undefined;
-  /** API Gateway's request id (also the `x-request-id` response header). */
+  /** API Gateway's request id (the JSON stack also answers it as `x-request-id`). */
   requestId: string;
   /** Epoch ms by which the handler must have answered. */
   deadline: number;
@@ -37,12 +36,24 @@ export interface HttpRequestContext<B> {
   metrics: Metrics;
 }
 
+/** What a route handler receives: the validated body and what bounds its work. */
+export interface HttpRequestContext<B> extends HttpInvocation {
+  body: B;
+  idempotencyKey: string | undefined;
+}
+
 /** A route handler's answer; the body is serialised as JSON. */
 export interface HttpResult<R> {
   status: number;
   body: R;
   headers?: Record<string, string>;
 }
+
+/** A Lambda handler for an API Gateway HTTP API route (payload 2.0). */
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Settings shared by the stack's defaults. */
 export const HTTP_STACK_DEFAULTS = {
@@ -79,6 +90,56 @@ export interface HttpHandlerOptions<S extends z.$ZodType, R> {
   handler: (request: HttpRequestContext<z.output<S>>) => Promise<HttpResult<R>>;
 }
 
+/** The request id, deadline and headers of one invocation, as both stacks give them. */
+function invocationOf(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+  logger: Logger,
+  metrics: Metrics,
+  middySignal: AbortSignal | undefined,
+): HttpInvocation {
+  const { deadline, signal } = deadlineSignal({
+    context,
+    safetyMs: HTTP_STACK_DEFAULTS.safetyMs,
+    maxDurationMs: HTTP_STACK_DEFAULTS.maxDurationMs,
+    fallbackRemainingMs: HTTP_STACK_DEFAULTS.fallbackRemainingMs,
+    signal: middySignal,
+  });
+  return {
+    headers: (event.headers ?? {}) as Record<string, string>,
+    requestId: requestIdOf(event) ?? context.awsRequestId ?? 'unknown',
+    deadline,
+    signal,
+    logger,
+    metrics,
+  };
+}
+
+/**
+ * The middlewares both HTTP stacks run, outermost first: headers defaulted and the request
+ * counted, header names lower-cased, the logger's context and correlation id, the metrics flush,
+ * and every error answered as application/problem+json.
+ */
+function httpMiddlewares(
+  logger: Logger,
+  metrics: Metrics,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[] {
+  return [
+    {
+      before: (request) => {
+        // Malformed invocations (no headers at all) must still get a problem, not a TypeError.
+        request.event.headers ??= {};
+        // Also keeps every flush non-empty (Powertools warns on empty metrics).
+        metrics.addMetric(MetricName.httpRequests, MetricUnit.Count, 1);
+      },
+    },
+    httpHeaderNormalizer(),
+    injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }),
+    logMetrics(metrics, { captureColdStartMetric: true }),
+    problemResponder({ logger, metrics }),
+  ];
+}
+
 /**
  * Builds a Lambda handler for an API Gateway HTTP API (payload 2.0) route: headers normalised,
  * logger with the request id as correlation id, metrics flushed, JSON body validated, optional
@@ -86,7 +147,7 @@ export interface HttpHandlerOptions<S extends z.$ZodType, R> {
  */
 export function createHttpHandler<S extends z.$ZodType, R>(
   options: HttpHandlerOptions<S, R>,
-): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
+): HttpHandler {
   const logger = options.logger ?? createLogger(options.service);
   const metrics = options.metrics ?? createMetrics(options.service, logger);
 
@@ -95,28 +156,15 @@ export function createHttpHandler<S extends z.$ZodType, R>(
     context: Context,
     middyOptions?: { signal?: AbortSignal },
   ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const requestId = requestIdOf(event) ?? context.awsRequestId ?? 'unknown';
-    const { deadline, signal } = deadlineSignal({
-      context,
-      safetyMs: HTTP_STACK_DEFAULTS.safetyMs,
-      maxDurationMs: HTTP_STACK_DEFAULTS.maxDurationMs,
-      fallbackRemainingMs: HTTP_STACK_DEFAULTS.fallbackRemainingMs,
-      signal: middyOptions?.signal,
-    });
-    const headers = (event.headers ?? {}) as Record<string, string>;
+    const invocation = invocationOf(event, context, logger, metrics, middyOptions?.signal);
     const result = await options.handler({
+      ...invocation,
       body: event.body as z.output<S>,
-      headers,
-      idempotencyKey: headers[IDEMPOTENCY_KEY_HEADER],
-      requestId,
-      deadline,
-      signal,
-      logger,
-      metrics,
+      idempotencyKey: invocation.headers[IDEMPOTENCY_KEY_HEADER],
     });
     const response: APIGatewayProxyStructuredResultV2 = {
       statusCode: result.status,
-      headers: { 'x-request-id': requestId, ...result.headers },
+      headers: { 'x-request-id': invocation.requestId, ...result.headers },
     };
     if (result.body !== undefined) {
       response.headers = { 'content-type': 'application/json', ...response.headers };
@@ -126,23 +174,7 @@ export function createHttpHandler<S extends z.$ZodType, R>(
   };
 
   const stack = middy(route)
-    .use({
-      before: (request) => {
-        // Malformed invocations (no headers at all) must still get a problem, not a TypeError.
-        request.event.headers ??= {};
-        // Also keeps every flush non-empty (Powertools warns on empty metrics).
-        metrics.addMetric(MetricName.httpRequests, MetricUnit.Count, 1);
-      },
-    })
-    .use(httpHeaderNormalizer())
-    .use(
-      injectLambdaContext(logger, {
-        resetKeys: true,
-        correlationIdPath: 'requestContext.requestId',
-      }),
-    )
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(problemResponder({ logger, metrics }))
+    .use(httpMiddlewares(logger, metrics))
     .use(
       jsonBody({
         schema: options.body,
@@ -160,8 +192,72 @@ export function createHttpHandler<S extends z.$ZodType, R>(
       }),
     );
   }
-  return stack as unknown as (
+  return stack as unknown as HttpHandler;
+}
+
+/** What a raw-body route receives: the body as sent, and what bounds its work. */
+export interface RawHttpRequestContext extends HttpInvocation {
+  /**
+   * The body as text, exactly as sent (decoded from base64 when API Gateway encoded it; `''`
+   * when absent). Read on demand, so that a route can refuse an unauthenticated caller before
+   * looking at the body: over `maxBodyBytes` it throws a 413 problem.
+   */
+  body(): string;
+}
+
+/** A raw-body route's answer, sent as it is: the stack adds no header and no encoding. */
+export interface RawHttpResult {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Options of {@link createRawHttpHandler}. */
+export interface RawHttpHandlerOptions {
+  /** Service name for logger and metrics. */
+  service: string;
+  /** Largest body accepted, in bytes as sent; default API Gateway's 10 MB. */
+  maxBodyBytes?: number;
+  /** Share the function's logger/metrics (e.g. with `ringCentralHooks`); created when absent. */
+  logger?: Logger;
+  metrics?: Metrics;
+  handler: (request: RawHttpRequestContext) => Promise<RawHttpResult>;
+}
+
+/**
+ * Builds a Lambda handler for a route that must see the exact bytes of the request and choose
+ * every byte of its answer (a webhook: a handshake echoing one header, a signature or token over
+ * the body). The same middlewares as {@link createHttpHandler} (headers normalised, logger
+ * context, metrics, problem+json for every error) without its JSON body, Idempotency-Key and
+ * `x-request-id`/`content-type` headers.
+ */
+export function createRawHttpHandler(options: RawHttpHandlerOptions): HttpHandler {
+  const logger = options.logger ?? createLogger(options.service);
+  const metrics = options.metrics ?? createMetrics(options.service, logger);
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const route = async (
     event: APIGatewayProxyEventV2,
     context: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
+    middyOptions?: { signal?: AbortSignal },
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const body = (): string => {
+      if (bodyBytes(event) > maxBytes) {
+        throw new HttpProblem({ status: 413, title: 'Payload too large' });
+      }
+      const raw = event.body ?? '';
+      return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    };
+    const result = await options.handler({
+      ...invocationOf(event, context, logger, metrics, middyOptions?.signal),
+      body,
+    });
+    return {
+      statusCode: result.status,
+      ...(result.headers === undefined ? {} : { headers: result.headers }),
+      ...(result.body === undefined ? {} : { body: result.body }),
+    };
+  };
+
+  return middy(route).use(httpMiddlewares(logger, metrics)) as unknown as HttpHandler;
 }

@@ -12,7 +12,7 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Size of the body as sent, before any decoding. */
-function bodyBytes(event: APIGatewayProxyEventV2): number {
+export function bodyBytes(event: APIGatewayProxyEventV2): number {
   const body = event.body ?? '';
   return event.isBase64Encoded ? Buffer.byteLength(body, 'base64') : Buffer.byteLength(body);
 }

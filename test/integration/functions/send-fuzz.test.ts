@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { E164_PATTERN } from '../../../lib/api/fields.ts';
 import { problemResponse } from '../../../lib/api/responses.ts';
+import { E164_PATTERN } from '../../../lib/ringcentral/validation.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
 import type { LocalS3 } from '../../support/s3rver.ts';
 import { startS3rver } from '../../support/s3rver.ts';

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TokenSource } from '../../../lib/ringcentral/index.ts';
 import {
   AuthError,
   createJwtTokenSource,
@@ -146,7 +147,51 @@ describe('authentication', () => {
     ]);
   });
 
-  it('gives up with an AuthError when the re-read token is rejected too', async () => {
+  it('while tokens rotate, waits for a session newer than each rejected one and retries with it', async () => {
+    // Prepare: the server accepts only t3; the source still holds each rejected token for one
+    // more read (the refresher killed it but has not stored the next one yet).
+    server = await startServer((request, response) => {
+      if (request.headers.authorization === 'Bearer t3')
+        sendJson(response, 200, { retentionPeriod: 3 });
+      else
+        sendJson(response, 401, { errors: [{ errorCode: 'OAU-213', message: 'Token not found' }] });
+    });
+    const stored = ['t1', 't1', 't2', 't2', 't3'];
+    const reads: string[] = [];
+    const invalidated: string[] = [];
+    const tokens: TokenSource = {
+      getToken: async (options) => {
+        const accessToken = stored.length > 1 ? stored.shift()! : stored[0]!;
+        reads.push(`${accessToken}${options?.forceRefresh ? ' forced' : ''}`);
+        return { accessToken, expiresAt: Date.now() + 3_600_000 };
+      },
+      invalidate: (token) => {
+        invalidated.push(token.accessToken);
+      },
+    };
+    const retries: string[] = [];
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: tokens,
+      hooks: { onRetry: (info) => retries.push(info.reason) },
+    });
+
+    // Act
+    const configuration = await rc.configuration.get({ deadline: Date.now() + 60_000 });
+
+    // Assess
+    expect(configuration.retentionPeriod).toBe(3);
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer t1',
+      'Bearer t2',
+      'Bearer t3',
+    ]);
+    expect(invalidated).toEqual(['t1', 't2']);
+    expect(reads).toEqual(['t1', 't1', 't2 forced', 't2', 't3 forced']);
+    expect(retries).toEqual(['auth', 'auth']);
+  });
+
+  it('gives up with an AuthError when the re-read token is rejected too and no retry is left', async () => {
     // Prepare
     server = await startServer((_request, response) =>
       sendJson(response, 401, { errors: [{ errorCode: 'OAU-213', message: 'Token not found' }] }),
@@ -158,7 +203,12 @@ describe('authentication', () => {
         return { accessToken: `t${loads}`, expiresAt: Date.now() + 3_600_000 };
       },
     });
-    const rc = createRingCentral({ server: server.url, tokenSource: tokens });
+    // Each newer token is tried in turn, up to maxRetries: one here.
+    const rc = createRingCentral({
+      server: server.url,
+      tokenSource: tokens,
+      limits: { backoff: { maxRetries: 1 } },
+    });
 
     // Act
     const attempt = rc.configuration.get();

@@ -63,6 +63,7 @@ describe('bad input fails before any request is sent', () => {
     ['letters', '+1650CALLME'],
     ['leading zero country code', '+06505550100'],
     ['too long', '+1234567890123456'],
+    ['shorter than RingCentral accepts', '+123456'],
   ])('refuses a number that is not E.164 (%s)', async (_label, number) => {
     // Act
     const sms = rc.sms.send({ from: '+16505550100', to: [number], text: 'hello' });

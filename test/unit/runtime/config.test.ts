@@ -93,3 +93,33 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 });
+
+describe('env.phoneNumber and env.optionalPhoneNumber', () => {
+  const phones = z.object({ SMS_FROM: env.phoneNumber, ALERT_FROM: env.optionalPhoneNumber });
+
+  it('accept E.164 numbers RingCentral accepts, and leave the optional one unset when blank', () => {
+    // Act
+    const config = loadConfig(phones, { SMS_FROM: ' +1234567 ', ALERT_FROM: '' });
+
+    // Assess
+    expect(config).toEqual({ SMS_FROM: '+1234567', ALERT_FROM: undefined });
+  });
+
+  it.each([
+    ['SMS_FROM', '+123456'],
+    ['SMS_FROM', '16505550100'],
+    ['ALERT_FROM', '+1234567890123456'],
+  ])('refuse %s = %j, naming the form', (variable, value) => {
+    // Prepare
+    const environment = { SMS_FROM: '+16505550100', [variable]: value };
+
+    // Act
+    const attempt = () => loadConfig(phones, environment);
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      `Environment variable ${variable} is invalid: must be an E.164 number such as +16505550100`,
+    );
+  });
+});

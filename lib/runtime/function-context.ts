@@ -1,0 +1,69 @@
+/**
+ * The wiring every function repeats: its logger, metrics and the RingCentral hooks that feed them
+ * (in `createHandler`), and where its RingCentral client comes from (in
+ * `dependenciesFromEnvironment`).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type RingCentralProviderOptions, ringCentralProvider } from '../aws/ringcentral.ts';
+import { createSecretsStore, type SecretsStore } from '../aws/secrets.ts';
+import type { RingCentral, RingCentralHooks } from '../ringcentral/index.ts';
+import { env } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics, ringCentralHooks } from './metrics.ts';
+
+/**
+ * A function's service name, logger and metrics (spread it into `createHttpHandler`,
+ * `createRawHttpHandler` or `createJobHandler` options, which take these three), and RingCentral
+ * client hooks that log and count into the same logger and metrics.
+ */
+export interface FunctionContext {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  hooks: RingCentralHooks;
+}
+
+/** The context of the function named `service`; call it once per handler. */
+export function functionContext(service: string): FunctionContext {
+  const logger = createLogger(service);
+  const metrics = createMetrics(service, logger);
+  return { service, logger, metrics, hooks: ringCentralHooks(logger, metrics) };
+}
+
+/**
+ * The environment of a function that calls RingCentral: the secrets holding its credentials and
+ * the session token-refresh maintains. A shape to spread into the function's `z.object`.
+ */
+export const ringCentralSecretsEnv = {
+  CREDENTIALS_SECRET_ID: env.requiredString,
+  SESSION_SECRET_ID: env.requiredString,
+};
+
+/** The validated values of {@link ringCentralSecretsEnv}. */
+export interface RingCentralSecretIds {
+  CREDENTIALS_SECRET_ID: string;
+  SESSION_SECRET_ID: string;
+}
+
+/** Those secrets, read through one Secrets Manager store for the container. */
+export function ringCentralSecrets(
+  config: RingCentralSecretIds,
+  store: SecretsStore = createSecretsStore(),
+): RingCentralProviderOptions {
+  return {
+    store,
+    credentialsSecretId: config.CREDENTIALS_SECRET_ID,
+    sessionSecretId: config.SESSION_SECRET_ID,
+  };
+}
+
+/**
+ * The container's RingCentral client, built from those secrets on first use with the hooks of
+ * the invocation that asks first (`ringCentralProvider`).
+ */
+export function ringCentralFromSecrets(
+  config: RingCentralSecretIds,
+): (hooks: RingCentralHooks) => Promise<RingCentral> {
+  return ringCentralProvider(ringCentralSecrets(config));
+}

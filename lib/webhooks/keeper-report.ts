@@ -1,0 +1,40 @@
+/**
+ * How a subscription-keeper run shows up for operators: a metric and a warning for every time it
+ * had to act (a deletion, a new subscription), a metric for a renewal, and one line naming the
+ * subscription in place. Ids and reasons only: never the verification token.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { KeeperReport } from './subscription-keeper.ts';
+
+const DELETE_METRIC = {
+  blacklisted: 'SubscriptionBlacklisted',
+  duplicate: 'SubscriptionDuplicateDeleted',
+  'wrong-filters': 'SubscriptionFiltersReplaced',
+} as const;
+
+/** Logs and counts what the keeper did. */
+export function recordKeeperReport(
+  report: KeeperReport,
+  telemetry: { logger: Logger; metrics: Metrics },
+): void {
+  const { logger, metrics } = telemetry;
+  for (const deleted of report.deleted) {
+    metrics.addMetric(DELETE_METRIC[deleted.reason], MetricUnit.Count, 1);
+    logger.warn('Deleted a webhook subscription', { ...deleted });
+  }
+  if (report.action === 'created') {
+    metrics.addMetric('SubscriptionCreated', MetricUnit.Count, 1);
+    logger.warn('Created a webhook subscription', {
+      subscriptionId: report.subscriptionId,
+      renewalRefused: report.renewalRefused === true,
+    });
+  } else if (report.action === 'renewed') {
+    metrics.addMetric('SubscriptionRenewed', MetricUnit.Count, 1);
+  }
+  logger.info('Webhook subscription in place', {
+    subscriptionId: report.subscriptionId,
+    action: report.action,
+    expirationTime: report.expirationTime,
+  });
+}
