@@ -10,8 +10,6 @@ import {
   createArchivePolicyStore,
   createExtensionRegistry,
 } from '../lib/aws/extension-registry.ts';
-import { ringCentralProvider } from '../lib/aws/ringcentral.ts';
-import { createSecretsStore } from '../lib/aws/secrets.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import { type DiscoveryCounts, discoverExtensions } from '../lib/extensions/discovery.ts';
 import { ExtensionsConfigurationError } from '../lib/extensions/errors.ts';
@@ -19,18 +17,18 @@ import { ExtensionMetric } from '../lib/extensions/metrics.ts';
 import type { ArchivePolicyStore, ExtensionRegistry } from '../lib/extensions/ports.ts';
 import type { ExtensionsApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
+import {
+  functionContext,
+  ringCentralFromSecrets,
+  ringCentralSecretsEnv,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { createMetrics, ringCentralHooks } from '../lib/runtime/metrics.ts';
 import * as z from '../lib/validation/zod.ts';
-
-const SERVICE = 'extensions';
 
 /** The environment discovery needs, validated at cold start. */
 export const extensionsConfig = z.object({
   STATE_TABLE_NAME: env.requiredString,
-  CREDENTIALS_SECRET_ID: env.requiredString,
-  SESSION_SECRET_ID: env.requiredString,
+  ...ringCentralSecretsEnv,
 });
 
 /** A scheduler event, the deploy-time `{ "source": "deploy" }`, or anything else: one discovery. */
@@ -55,9 +53,8 @@ export interface ExtensionsResult {
 
 /** Builds the extensions handler. */
 export function createHandler(dependencies: ExtensionsDependencies) {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE, logger);
-  const hooks = ringCentralHooks(logger, metrics);
+  const context = functionContext('extensions');
+  const { logger, metrics, hooks } = context;
   const reportConfiguration = (error: ExtensionsConfigurationError | undefined) => {
     metrics.addMetric(ExtensionMetric.configurationErrors, MetricUnit.Count, error ? 1 : 0);
     if (!error) return undefined;
@@ -65,9 +62,7 @@ export function createHandler(dependencies: ExtensionsDependencies) {
     return { permission: error.permission, message: error.message };
   };
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: extensionsEvent,
     handler: async (_event, job): Promise<ExtensionsResult> => {
       const discovery = {
@@ -111,11 +106,7 @@ export function dependenciesFromEnvironment(
 ): ExtensionsDependencies {
   const config = loadConfig(extensionsConfig, environment);
   const table = createStateTable({ tableName: config.STATE_TABLE_NAME });
-  const ringCentral = ringCentralProvider({
-    store: createSecretsStore(),
-    credentialsSecretId: config.CREDENTIALS_SECRET_ID,
-    sessionSecretId: config.SESSION_SECRET_ID,
-  });
+  const ringCentral = ringCentralFromSecrets(config);
   return {
     extensions: async (hooks) => (await ringCentral(hooks)).extensions,
     registry: createExtensionRegistry(table),
