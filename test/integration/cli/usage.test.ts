@@ -6,6 +6,7 @@ const TOOLS = [
   'start',
   'emulator',
   'backfill',
+  'extensions',
   'local:send',
   'archive:verify',
   'archive:search',
@@ -44,7 +45,7 @@ describe('every command-line tool', () => {
         tool,
         code: 2,
         stdout: '',
-        first: expect.stringMatching(/^Unknown option '?--bogus'?$/),
+        first: expect.stringMatching(/^Unknown (option|command):? '?--bogus'?$/),
         blank: '',
         usage: true,
       });
