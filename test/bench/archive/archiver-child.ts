@@ -40,6 +40,11 @@ export interface ArchiverChildResult {
   failures: number;
   cursorAdvanced: boolean;
   durationMs: number;
+  /**
+   * CPU time of this process while archiving (user + system, all its threads, from
+   * `process.cpuUsage()`), in microseconds: loading and login excluded.
+   */
+  cpuMicros: number;
   /** RSS while archiving (baseline after loading and logging in). */
   rss: RssReport;
   /** The process's lifetime peak RSS (getrusage maxRSS): everything, loading included. */
@@ -61,6 +66,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
   });
   const sampler = startRssSampler(input.rssSampleMs ?? 20);
   const startedAt = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const totals = {
     runs: 0,
     complete: false,
@@ -85,10 +91,12 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     totals.failures += run.failures.length;
   }
   const durationMs = Date.now() - startedAt;
+  const cpu = process.cpuUsage(cpuAtStart);
   const rss = sampler.stop();
   return {
     ...totals,
     durationMs,
+    cpuMicros: cpu.user + cpu.system,
     rss,
     lifetimePeakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
