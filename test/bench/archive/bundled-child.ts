@@ -66,7 +66,8 @@ export interface BundledChild {
   readonly pid: number;
   /** The child's result; rejects when it reports an error or exits first. */
   result<R>(timeoutMs?: number): Promise<R>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (a child writing a CPU profile needs longer). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts a bundled child with `flags`, sends it `input`. */
@@ -112,9 +113,9 @@ export function startBundledChild(
         clearTimeout(timer);
       }
     },
-    async stop() {
+    async stop(graceMs = 5_000) {
       if (child.exitCode === null && child.signalCode === null) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         child.kill('SIGTERM');
         await exited;
         clearTimeout(timer);
