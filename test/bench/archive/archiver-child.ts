@@ -6,6 +6,7 @@
 import { createArchiver } from '../../../lib/archive/archiver.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { runAsChild } from '../support/child-process.ts';
+import { startCpuProfile } from '../support/cpu-profile.ts';
 import { type RssReport, startRssSampler } from '../support/rss-sampler.ts';
 import {
   type ArchiveTargets,
@@ -27,6 +28,8 @@ export interface ArchiverChildInput {
    * rarely: the copy it is compared with samples nothing.
    */
   rssSampleMs?: number;
+  /** Writes a V8 CPU profile of the archiving (not of loading) into this directory. */
+  cpuProfileDirectory?: string;
 }
 
 /** What the child reports. */
@@ -51,10 +54,6 @@ export interface ArchiverChildResult {
   lifetimePeakRssBytes: number;
 }
 
-// The parent stops a child with SIGTERM once it has its result; exiting through process.exit lets
-// `--cpu-prof` write its profile, which a default SIGTERM death skips.
-process.once('SIGTERM', () => process.exit(0));
-
 runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
   const { rc, tokenSource } = benchRingCentral(input.targets);
   await tokenSource.getToken();
@@ -68,6 +67,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     startDate: input.startDate,
     concurrency: input.concurrency,
   });
+  const profile = await startCpuProfile(input.cpuProfileDirectory);
   const sampler = startRssSampler(input.rssSampleMs ?? 20);
   const startedAt = Date.now();
   const cpuAtStart = process.cpuUsage();
@@ -96,6 +96,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
   }
   const durationMs = Date.now() - startedAt;
   const cpu = process.cpuUsage(cpuAtStart);
+  await profile.stop();
   const rss = sampler.stop();
   return {
     ...totals,

@@ -66,8 +66,7 @@ export interface BundledChild {
   readonly pid: number;
   /** The child's result; rejects when it reports an error or exits first. */
   result<R>(timeoutMs?: number): Promise<R>;
-  /** SIGTERM, then SIGKILL after `graceMs` (a child writing a CPU profile needs longer). */
-  stop(graceMs?: number): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Starts a bundled child with `flags`, sends it `input`. */
@@ -113,9 +112,9 @@ export function startBundledChild(
         clearTimeout(timer);
       }
     },
-    async stop(graceMs = 5_000) {
+    async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         child.kill('SIGTERM');
         await exited;
         clearTimeout(timer);

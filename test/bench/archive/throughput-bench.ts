@@ -13,7 +13,7 @@ import { benchResult, goal, median, mibPerSecond, round } from '../goals.ts';
 import { runRotating } from '../support/rounds.ts';
 import type { Benchmark, BenchResult } from '../types.ts';
 import type { ArchiverChildInput, ArchiverChildResult } from './archiver-child.ts';
-import { bundleChild, DEPLOYED_NODE_FLAGS, startBundledChild } from './bundled-child.ts';
+import { bundleChild, startBundledChild } from './bundled-child.ts';
 import type { CopyChildInput, CopyChildResult } from './copy-child.ts';
 import { benchStartDate, startArchiveServices } from './services.ts';
 
@@ -24,33 +24,19 @@ const settings = {
   maxAttachmentBytes: Number(process.env.BENCH_ARCHIVE_MAX_ATTACHMENT_BYTES ?? 2 * MiB),
   concurrency: Number(process.env.BENCH_ARCHIVE_CONCURRENCY ?? 4),
   rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 3),
-  /** A directory for V8 CPU profiles of the archiver child (`--cpu-prof`); none when unset. */
+  /** A directory for V8 CPU profiles of the archiver child; none when unset. */
   cpuProfileDirectory: process.env.BENCH_ARCHIVE_CPU_PROF_DIR,
   spanDays: 30,
 };
 
 /** Runs a bundled child to its result and stops it. */
-export async function runBundled<I, R>(
-  file: string,
-  input: I,
-  label: string,
-  flags: readonly string[] = DEPLOYED_NODE_FLAGS,
-): Promise<R> {
-  const child = startBundledChild(file, input, label, flags);
+export async function runBundled<I, R>(file: string, input: I, label: string): Promise<R> {
+  const child = startBundledChild(file, input, label);
   try {
     return await child.result<R>();
   } finally {
-    // A child writing a CPU profile on exit takes a while under load.
-    await child.stop(flags.includes('--cpu-prof') ? 120_000 : undefined);
+    await child.stop();
   }
-}
-
-/** The archiver child's node flags: the deployed ones, and a CPU profile when asked for. */
-function archiverFlags(): string[] {
-  const directory = settings.cpuProfileDirectory;
-  return directory
-    ? [...DEPLOYED_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${directory}`]
-    : [...DEPLOYED_NODE_FLAGS];
 }
 
 /** The archive-throughput benchmark. */
@@ -99,8 +85,11 @@ export const archiveThroughputBenchmark: Benchmark = {
             concurrency: settings.concurrency,
             maxRuns: 3,
             rssSampleMs: 1_000,
+            ...(settings.cpuProfileDirectory
+              ? { cpuProfileDirectory: settings.cpuProfileDirectory }
+              : {}),
           };
-          archives.push(await runBundled(archiverBundle.file, input, 'archiver', archiverFlags()));
+          archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
         },
       ];
       await runRotating(settings.rounds, sides);
