@@ -34,7 +34,12 @@ export interface MessageAutomationStackProps extends StackProps {
 }
 
 /** The functions a schedule runs. */
-export type ScheduledFunctionName = 'token-refresh' | 'archive' | 'purge' | 'subscription-keeper';
+export type ScheduledFunctionName =
+  | 'token-refresh'
+  | 'archive'
+  | 'purge'
+  | 'subscription-keeper'
+  | 'extensions';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -87,6 +92,8 @@ export class MessageAutomationStack extends Stack {
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
   /** Invokes token-refresh with `{ "force": true }` at deploy. */
   readonly refreshAtDeploy: cr.AwsCustomResource;
+  /** Invokes extensions (discovery) at deploy, after the forced token refresh. */
+  readonly discoverAtDeploy: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: MessageAutomationStackProps = {}) {
     super(scope, id, props);
@@ -124,6 +131,7 @@ export class MessageAutomationStack extends Stack {
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
+    const discovery = this.extensionsFunction();
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -133,10 +141,12 @@ export class MessageAutomationStack extends Stack {
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
+      extensions: discovery,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
+    this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.archive);
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
@@ -392,11 +402,66 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
+  /**
+   * Discovery of the account's extensions into the registry (`pk = extension`) through the
+   * policy (`pk = extension-policy`): reads the policy and the entries, writes entries field by
+   * field (lib/aws/extension-registry.ts), never another key of the table.
+   */
+  private extensionsFunction(): MessageFunction {
+    const fn = this.messageFunction('extensions', {
+      description: "Discovers the account's extensions into the registry of the state table",
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: this.stateEnvironment,
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
+    });
+    return fn;
+  }
+
+  /**
+   * Discovery once at deploy, after the forced refresh gave it a session, so a new deployment
+   * knows its extensions before the first hourly run. Asynchronous: the deploy does not wait for
+   * it, and its failures go where every async invocation's go (retries, then the DLQ).
+   */
+  private discoverExtensionsAtDeploy(
+    discovery: MessageFunction,
+    refresh: cr.AwsCustomResource,
+  ): cr.AwsCustomResource {
+    const call: cr.AwsSdkCall = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: discovery.function.functionName,
+        InvocationType: 'Event',
+        Payload: JSON.stringify({ source: 'deploy' }),
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('extensions-at-deploy'),
+    };
+    const discover = new cr.AwsCustomResource(this, 'DiscoverExtensionsAtDeploy', {
+      onCreate: call,
+      onUpdate: call,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [discovery.function.functionArn],
+        }),
+      ]),
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(2),
+    });
+    discover.node.addDependency(discovery, refresh);
+    return discover;
+  }
+
   /** The schedules: token-refresh and subscription-keeper here, archive and purge by the jobs. */
   private scheduleJobs(
     tokenRefresh: MessageFunction,
     jobs: ArchiveJobs,
     keeper: MessageFunction,
+    discovery: MessageFunction,
   ): Record<ScheduledFunctionName, ScheduledJob> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
@@ -412,6 +477,12 @@ export class MessageAutomationStack extends Stack {
         expression: schedules.subscriptionKeeper,
         deadLetterQueue,
         maxEventAge: Duration.hours(2),
+      }),
+      // A run that waited an hour is replaced by the next one.
+      extensions: scheduleFunction(this, discovery, {
+        expression: schedules.extensions,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(1),
       }),
     };
   }

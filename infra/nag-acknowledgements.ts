@@ -20,6 +20,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'archive',
   'purge',
   'subscription-keeper',
+  'extensions',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {

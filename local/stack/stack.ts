@@ -56,6 +56,7 @@ export interface LocalStackOptions {
     tokenRefreshEveryMs?: number;
     purgeEveryMs?: number;
     subscriptionKeeperEveryMs?: number;
+    extensionsEveryMs?: number;
   };
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
@@ -354,6 +355,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // As at deploy: one forced refresh, so the first send has a session.
     await runJob('token-refresh', { force: true }, 'start');
+    // As at deploy: one discovery, so the registry knows the account before the first archive
+    // run. A failure is reported like any run's; the schedule tries again.
+    await runJob('extensions', { source: 'deploy' }, 'start').catch(() => undefined);
 
     const schedule = options.schedule ?? {};
     const jobs: ScheduledJobSpec[] = [
@@ -364,6 +368,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         everyMs: schedule.purgeEveryMs ?? 10 * 60_000,
         firstAfterMs: 60_000,
       },
+      // Hourly when deployed; every 5 minutes here, so added extensions show up soon.
+      { functionName: 'extensions', everyMs: schedule.extensionsEveryMs ?? 5 * 60_000 },
     ];
     // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.
     if (!options.remote) {
