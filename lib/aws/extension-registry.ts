@@ -122,7 +122,8 @@ export function createExtensionRegistry(
 
 /** SET and REMOVE of a progress write; `changedAt: null` is handled apart (see below). */
 function progressFields(progress: ExtensionProgress) {
-  const set: Record<string, unknown> = { lastRunAt: progress.lastRunAt };
+  const set: Record<string, unknown> = {};
+  if (progress.lastRunAt !== undefined) set.lastRunAt = progress.lastRunAt;
   const remove: string[] = [];
   if (progress.completeThrough !== undefined) set.completeThrough = progress.completeThrough;
   if (progress.lastPurgeAt !== undefined) set.lastPurgeAt = progress.lastPurgeAt;

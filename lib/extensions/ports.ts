@@ -57,7 +57,8 @@ export interface ExtensionEntry {
 
 /** A change to an entry's archive progress, written by a worker after each run. */
 export interface ExtensionProgress {
-  lastRunAt: string;
+  /** Set by archive runs; purge records only `lastPurgeAt`. */
+  lastRunAt?: string;
   /** Present only when the run was complete. */
   completeThrough?: string;
   lastError?: string | null;
