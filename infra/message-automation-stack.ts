@@ -36,7 +36,7 @@ export interface MessageAutomationStackProps extends StackProps {
 /** The functions a schedule runs. */
 export type ScheduledFunctionName =
   | 'token-refresh'
-  | 'archive'
+  | 'archive-dispatch'
   | 'purge'
   | 'subscription-keeper'
   | 'extensions';
@@ -138,6 +138,7 @@ export class MessageAutomationStack extends Stack {
       'token-refresh': tokenRefresh,
       alert,
       archive: jobs.archive,
+      'archive-dispatch': jobs.dispatch,
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
@@ -147,7 +148,7 @@ export class MessageAutomationStack extends Stack {
     this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
-    this.monitoring = this.monitor(jobs.archive);
+    this.monitoring = this.monitor(jobs.dispatch);
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
     acknowledgeFindings(this);
@@ -359,6 +360,7 @@ export class MessageAutomationStack extends Stack {
       stateEnvironment: this.stateEnvironment,
       secretArns: this.ringCentralSecretArns,
       store: this.archive,
+      bus: this.bus,
       ...(archiveKey ? { storeKey: archiveKey } : {}),
       logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
@@ -471,7 +473,7 @@ export class MessageAutomationStack extends Stack {
         deadLetterQueue,
         maxEventAge: Duration.minutes(5),
       }),
-      archive: jobs.archiveSchedule,
+      'archive-dispatch': jobs.archiveSchedule,
       purge: jobs.purgeSchedule,
       'subscription-keeper': scheduleFunction(this, keeper, {
         expression: schedules.subscriptionKeeper,
@@ -517,7 +519,7 @@ export class MessageAutomationStack extends Stack {
     return topic;
   }
 
-  private monitor(archive: MessageFunction): Monitoring {
+  private monitor(dispatch: MessageFunction): Monitoring {
     return new Monitoring(this, 'Monitoring', {
       functions: Object.fromEntries(
         Object.entries(this.functions).map(([name, made]) => [name, made.function]),
@@ -528,7 +530,7 @@ export class MessageAutomationStack extends Stack {
         'undelivered-events': this.deadLetters.events.queue,
       },
       topic: this.alarmTopic,
-      archiveFunction: archive.function,
+      dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
     });
@@ -576,16 +578,16 @@ export class MessageAutomationStack extends Stack {
 }
 
 /**
- * The webhook subscription's event filters: the message store of every archived extension (its
- * notifications carry the new message ids the webhook hands to archive), and, when the webhook
- * puts SMS text into its events, the instant SMS filter of each, the only one carrying the text.
+ * The webhook subscription's event filters: the message store of the service user's own
+ * extension (its notifications carry the new message ids the webhook hands to archive), and,
+ * when the webhook puts SMS text into its events, its instant SMS filter, the only one carrying
+ * the text. Nothing per extension in the template: the other extensions are archived by the
+ * dispatcher's sweep of the registry; filters for them belong to the registry too (issue 12).
  */
 export function subscriptionEventFilters(
-  config: Pick<InfraConfig, 'extensions' | 'webhookIncludeText'>,
+  config: Pick<InfraConfig, 'webhookIncludeText'>,
 ): string[] {
-  const stores = config.extensions.map(
-    (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-  );
+  const stores = ['/restapi/v1.0/account/~/extension/~/message-store'];
   const instant = config.webhookIncludeText
     ? stores.map((store) => `${store}/instant?type=SMS`)
     : [];

@@ -171,3 +171,6 @@ export function completenessTransition(
   }
   return { next: state };
 }
+
+/** The EventBridge source of the completeness events. */
+export const COMPLETENESS_EVENT_SOURCE = 'ringcentral-message-automation.archive';
