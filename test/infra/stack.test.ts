@@ -52,8 +52,8 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The ten functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    // The eleven functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
+    template.resourceCountIs('AWS::Lambda::Function', 12);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -66,7 +66,8 @@ describe('functions', () => {
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
       alert: [60, 256],
-      archive: [840, 1024],
+      archive: [240, 1024],
+      'archive-dispatch': [60, 256],
       purge: [900, 512],
       extensions: [300, 256],
     };
@@ -90,8 +91,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: ten function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(11);
+    // Assess: eleven function groups and the API's access log group.
+    expect(Object.keys(groups)).toHaveLength(12);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -121,8 +122,8 @@ describe('functions', () => {
     expect(purge).toMatchObject({
       PURGE_RETENTION_DAYS: '{"Fax":90,"VoiceMail":60}',
       PURGE_DRY_RUN: 'true',
-      ARCHIVE_EXTENSIONS: '~',
     });
+    expect(Object.keys(purge).filter((key) => key.includes('EXTENSION'))).toEqual([]);
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe('20');
     // An imported credentials secret is passed by name.
     expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
@@ -132,17 +133,17 @@ describe('functions', () => {
     });
   });
 
-  it('reserves concurrency 1 for token-refresh and archive only', () => {
+  it('reserves concurrency for token-refresh and the dispatcher (1) and the archive workers (4)', () => {
     // Act
-    const reserved = FUNCTION_NAMES.filter(
-      (name) => functionResource(base, name).properties.ReservedConcurrentExecutions !== undefined,
+    const reserved = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [
+        name,
+        functionResource(base, name).properties.ReservedConcurrentExecutions,
+      ]).filter(([, value]) => value !== undefined),
     );
 
     // Assess
-    expect(reserved.sort()).toEqual(['archive', 'token-refresh']);
-    for (const name of reserved) {
-      expect(functionResource(base, name).properties.ReservedConcurrentExecutions).toBe(1);
-    }
+    expect(reserved).toEqual({ 'token-refresh': 1, archive: 4, 'archive-dispatch': 1 });
   });
 
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
@@ -153,6 +154,7 @@ describe('functions', () => {
       'subscription-keeper',
       'alert',
       'archive',
+      'archive-dispatch',
       'purge',
       'extensions',
     ];
@@ -236,6 +238,19 @@ describe('least privilege', () => {
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
       listArchive,
+      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ...onFailure,
+    ],
+    // The registry read, the behind alarm's own item, the bus and the worker.
+    'archive-dispatch': [
+      ...logs('archive-dispatch'),
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ...['GetItem', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension-completeness`,
+      ),
+      `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
+      `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
       ...onFailure,
     ],
     purge: [
@@ -246,6 +261,10 @@ describe('least privilege', () => {
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
       ...onFailure,
     ],
     // The registry's two partitions only (lib/aws/extension-registry.ts).

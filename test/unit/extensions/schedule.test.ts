@@ -94,7 +94,10 @@ describe('the archive schedule', () => {
     ];
 
     // Act
-    const batches = batchesOf(dueExtensions(entries, { now: NOW }), { batchSize: 2, maxBatches: 1 });
+    const batches = batchesOf(dueExtensions(entries, { now: NOW }), {
+      batchSize: 2,
+      maxBatches: 1,
+    });
 
     // Assess
     expect(batches).toEqual([['2', '3']]);
