@@ -17,7 +17,7 @@ const custom = synthStack({
   credentialsSecretName: 'ringcentral/credentials',
   logRetentionDays: 30,
   retentionDays: { Fax: 90, VoiceMail: 60 },
-  schedules: { tokenRefreshMinutes: 20, archive: 'rate(5 minutes)' },
+  schedules: { tokenRefreshMinutes: 20, archive: 'rate(10 minutes)' },
   alertRecipients: { sms: ['+16505550111'], pager: ['101'] },
   alarmEmails: ['ops@example.com'],
 });
@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -292,7 +292,7 @@ describe('least privilege', () => {
     });
   }
 
-  it('purge only reads the archive and the cursors: no writes under archive/, none to the table or bus', () => {
+  it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
 
@@ -300,6 +300,8 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
       `dynamodb:GetItem on ${table}`,
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
     ]);
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
@@ -307,7 +309,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook may invoke a function, and only archive', () => {
+  it('only the webhook and the dispatcher may invoke a function, and only archive', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -316,8 +318,10 @@ describe('least privilege', () => {
     );
 
     // Assess
-    expect(invokers).toEqual([
-      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+    const archive = `{${base.id(base.stack.functions.archive!.function)}.Arn}`;
+    expect(invokers.sort()).toEqual([
+      `archive-dispatch: lambda:InvokeFunction on ${archive}`,
+      `webhook: lambda:InvokeFunction on ${archive}`,
     ]);
   });
 
@@ -438,12 +442,12 @@ describe('HTTP API', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
       ['token-refresh', 'rate(30 minutes)'],
-      ['archive', 'rate(15 minutes)'],
+      ['archive-dispatch', 'rate(5 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
@@ -465,8 +469,16 @@ describe('schedules', () => {
       ScheduleExpression: 'rate(20 minutes)',
     });
     custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(10 minutes)',
     });
+    // The archive worker runs only when the dispatcher or the webhook hands it work.
+    const archive = { 'Fn::GetAtt': [base.id(base.stack.functions.archive!.function), 'Arn'] };
+    const schedules = Object.values(base.template.findResources('AWS::Scheduler::Schedule'));
+    expect(
+      schedules.filter(
+        (schedule) => JSON.stringify(schedule.Properties.Target.Arn) === JSON.stringify(archive),
+      ),
+    ).toEqual([]);
   });
 
   it('invokes token-refresh with {"force":true} at deploy', () => {
@@ -681,9 +693,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
-    // extension configuration errors.
-    expect(alarms).toHaveLength(18);
+    // Assess: 11 function errors, 3 DLQs, scheduler, 429s, the oldest complete archive, no
+    // dispatch, archive permission errors, extension configuration errors.
+    expect(alarms).toHaveLength(20);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -700,8 +712,9 @@ describe('alarms and dashboard', () => {
         'TargetErrorCount',
         'InvocationsFailedToBeSentToDeadLetterCount',
         'RingCentral429s',
-        'CursorLagSeconds',
+        'OldestCompleteArchiveAgeSeconds',
         'Invocations',
+        'ArchivePermissionErrors',
         'ExtensionConfigurationErrors',
       ]),
     );
