@@ -97,7 +97,7 @@ export function dependenciesFromEnvironment(
   const config = loadConfig(purgeConfig, environment);
   const secrets = ringCentralSecrets(config);
   const table = createStateTable({ tableName: config.STATE_TABLE_NAME });
-  const bucket = archiveBucket(config, environment);
+  const bucket = archiveBucket(config, environment, { retainWrites: false });
   return {
     messages: async ({ hooks, safety }) =>
       (

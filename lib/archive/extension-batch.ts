@@ -8,7 +8,6 @@
 import type { ExtensionProgress, ExtensionRegistry } from '../extensions/ports.ts';
 import { InsufficientPermissionsError } from '../ringcentral/index.ts';
 import type { ArchiveRunResult, Archiver } from './archiver.ts';
-import { ARCHIVE_DEFAULTS } from './defaults.ts';
 import { type ArchiveCallOptions, describeError } from './run-outcome.ts';
 import type { RunSummary } from './run-summary.ts';
 
@@ -20,7 +19,10 @@ export interface ExtensionBatchDependencies {
   archiver: Pick<Archiver, 'archiveExtension'>;
   registry: Pick<ExtensionRegistry, 'recordProgress'>;
   now?: () => number;
-  /** No extension is started with less than this left; default the archive's checkpoint margin. */
+  /**
+   * No extension is started with less than this left; default 0: the archiver stops at its own
+   * checkpoint inside the run, and an interrupted run is resumed first by the next dispatch.
+   */
   startMarginMs?: number;
 }
 
@@ -71,7 +73,7 @@ export async function archiveExtensionBatch(
   call: ArchiveCallOptions,
 ): Promise<ExtensionBatchResult> {
   const now = dependencies.now ?? Date.now;
-  const margin = dependencies.startMarginMs ?? ARCHIVE_DEFAULTS.checkpointMarginMs;
+  const margin = dependencies.startMarginMs ?? 0;
   const result: ExtensionBatchResult = {
     runs: [],
     notReached: [],

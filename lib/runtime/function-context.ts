@@ -80,19 +80,21 @@ export interface ArchiveBucketConfig {
 }
 
 /**
- * The archive bucket as the archive and purge use it: every object written with the configured
- * Object Lock retention, and that same retention what purge requires before it deletes.
+ * The archive bucket as the archive and purge use it, and its configured Object Lock retention:
+ * the archive writes every object with it (`retainWrites`), purge requires it of every object
+ * before it deletes (its own reports take the bucket's default).
  */
 export function archiveBucket(
   config: ArchiveBucketConfig,
   environment: NodeJS.ProcessEnv = process.env,
+  options: { retainWrites: boolean } = { retainWrites: true },
 ): { objects: ObjectStore; retention: ArchiveRetention | undefined } {
   const retention = archiveRetention(config);
   return {
     objects: createS3ObjectStore({
       bucket: config.ARCHIVE_BUCKET_NAME,
       client: createS3Client({ environment }),
-      ...(retention ? { retention } : {}),
+      ...(retention && options.retainWrites ? { retention } : {}),
     }),
     retention,
   };
