@@ -34,6 +34,7 @@ export const DISPATCH_DEFAULTS = {
   workers: 4,
   sweepMinutes: 15,
   behindMinutes: 120,
+  workerTimeoutSeconds: 240,
 } as const;
 
 /** The environment the dispatcher needs, validated at cold start. */
@@ -52,6 +53,11 @@ export const archiveDispatchConfig = z.object({
       z.transform(Number),
     ),
     DISPATCH_DEFAULTS.sweepMinutes,
+  ),
+  /** The archive worker's timeout: an extension handed out within it is in flight; default 240. */
+  ARCHIVE_WORKER_TIMEOUT_SECONDS: z._default(
+    env.positiveInt,
+    DISPATCH_DEFAULTS.workerTimeoutSeconds,
   ),
   /** An extension whose archive is older than this many minutes is behind; default 120. */
   ARCHIVE_BEHIND_MINUTES: z._default(env.positiveInt, DISPATCH_DEFAULTS.behindMinutes),
@@ -105,6 +111,7 @@ export function dependenciesFromEnvironment(
       batchSize: config.ARCHIVE_BATCH_SIZE,
       maxBatches: config.ARCHIVE_WORKERS,
       minIntervalMs: config.ARCHIVE_SWEEP_MINUTES * 60_000,
+      inFlightMs: config.ARCHIVE_WORKER_TIMEOUT_SECONDS * 1000,
       behindThresholdSeconds: config.ARCHIVE_BEHIND_MINUTES * 60,
     },
   };

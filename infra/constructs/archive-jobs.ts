@@ -118,6 +118,7 @@ export class ArchiveJobs extends Construct {
         EVENT_BUS_NAME: props.bus.eventBusName,
         ARCHIVE_FUNCTION_NAME: this.archive.function.functionName,
         ARCHIVE_WORKERS: String(FUNCTION_SETTINGS.archive.reservedConcurrency ?? 1),
+        ARCHIVE_WORKER_TIMEOUT_SECONDS: String(FUNCTION_SETTINGS.archive.timeoutSeconds),
         ARCHIVE_BEHIND_MINUTES: String(props.config.archiveLagAlarmMinutes),
       },
     });
@@ -168,8 +169,9 @@ export class ArchiveJobs extends Construct {
 
   private allowDispatch({ table, bus }: ArchiveJobsProps): void {
     const { dispatch } = this;
-    // Reads the registry's partition; reads and writes only the behind alarm's own item.
-    dispatch.allow(['dynamodb:Query'], [table.tableArn], {
+    // Reads the registry's partition and marks what it handed out (dispatchedAt); reads and
+    // writes only the behind alarm's own item besides.
+    dispatch.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
     });
     dispatch.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [table.tableArn], {

@@ -37,6 +37,7 @@ const STRING_FIELDS = [
   'permissionError',
   'changedAt',
   'lastPurgeAt',
+  'dispatchedAt',
 ] as const;
 
 /** Only an entry discovery has written may take progress or changes. */
@@ -101,6 +102,16 @@ export function createExtensionRegistry(
       });
       if (!written) throw new ExtensionNotRegisteredError(id);
       if (progress.changedAt === null) await clearCoveredChange(table, id, progress);
+    },
+
+    markDispatched: async (ids, at) => {
+      // An id discovery removed meanwhile is not written (the condition); nothing to record.
+      for (const id of ids) {
+        await table.updateFields(EXTENSION_PARTITION, id, {
+          set: { dispatchedAt: at },
+          condition: MUST_EXIST,
+        });
+      }
     },
 
     markChanged: async (id, at) => {

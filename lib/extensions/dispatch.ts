@@ -16,7 +16,7 @@ import { batchesOf, dueExtensions } from './schedule.ts';
 
 /** What a dispatch works with (ports: the adapters are in lib/aws). */
 export interface DispatchDependencies {
-  registry: Pick<ExtensionRegistry, 'list'>;
+  registry: Pick<ExtensionRegistry, 'list' | 'markDispatched'>;
   alarm: CompletenessAlarmStore;
   events: { publish(entries: Array<{ detailType: string; detail: unknown }>): Promise<void> };
   /** Queues one worker invocation (Lambda's asynchronous invoke). */
@@ -32,6 +32,8 @@ export interface DispatchSettings {
   maxBatches: number;
   /** An extension complete within this is not due (unless marked changed). */
   minIntervalMs: number;
+  /** An extension handed out within this (the worker's timeout) and not run since is in flight. */
+  inFlightMs: number;
   /** An extension whose archive is older than this is behind. */
   behindThresholdSeconds: number;
 }
@@ -65,8 +67,14 @@ export async function dispatchArchive(
     await dependencies.events.publish([transition.event]);
     await dependencies.alarm.write(transition.next);
   }
-  const due = dueExtensions(entries, { now, minIntervalMs: settings.minIntervalMs });
+  const due = dueExtensions(entries, {
+    now,
+    minIntervalMs: settings.minIntervalMs,
+    inFlightMs: settings.inFlightMs,
+  });
   const batches = batchesOf(due, settings);
+  // Before the invokes: a worker's progress (a later lastRunAt) must not be overwritten by it.
+  await dependencies.registry.markDispatched(batches.flat(), new Date(now).toISOString());
   await Promise.all(batches.map((extensionIds) => dependencies.worker.invoke({ extensionIds })));
   const { behind, failing, ...counts } = report;
   return {

@@ -21,6 +21,19 @@ export interface DueOptions {
    * every archived extension due. The deployed sweep interval.
    */
   minIntervalMs?: number;
+  /**
+   * An extension handed to a worker less than this long ago, whose run has not been recorded
+   * since, is still in flight (queued or running) and not due; the worker's timeout.
+   */
+  inFlightMs?: number;
+}
+
+/** Whether a worker still holds the extension (see {@link DueOptions.inFlightMs}). */
+export function isInFlight(entry: ExtensionEntry, now: number, inFlightMs: number): boolean {
+  if (entry.dispatchedAt === undefined) return false;
+  const dispatched = timeOrZero(entry.dispatchedAt);
+  if (now - dispatched >= inFlightMs) return false;
+  return entry.lastRunAt === undefined || timeOrZero(entry.lastRunAt) < dispatched;
 }
 
 /** Whether the registry entry is archived at all: the policy says so and it is not gone. */
@@ -65,6 +78,7 @@ export function dueExtensions(
   const due: ExtensionEntry[] = [];
   for (const entry of entries) {
     if (!isArchivedAndPresent(entry)) continue;
+    if (isInFlight(entry, options.now, options.inFlightMs ?? 0)) continue;
     const recent =
       entry.completeThrough !== undefined &&
       options.now - archivedThrough(entry) < minIntervalMs &&

@@ -144,6 +144,7 @@ export function localFunctionSpecs(
       EVENT_BUS_NAME: resources.eventBusName,
       ARCHIVE_FUNCTION_NAME: 'archive',
       ARCHIVE_WORKERS: String(localConcurrency('archive')),
+      ARCHIVE_WORKER_TIMEOUT_SECONDS: String(FUNCTION_SETTINGS.archive.timeoutSeconds),
       // On the compressed schedule every dispatch takes every extension, most behind first.
       ARCHIVE_SWEEP_MINUTES: '0',
       ARCHIVE_BATCH_SIZE: '10',

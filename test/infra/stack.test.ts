@@ -244,7 +244,10 @@ describe('least privilege', () => {
     // The registry read, the behind alarm's own item, the bus and the worker.
     'archive-dispatch': [
       ...logs('archive-dispatch'),
-      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
       ...['GetItem', 'UpdateItem'].map(
         (action) =>
           `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension-completeness`,

@@ -110,6 +110,7 @@ describe('the account-wide archive', () => {
       batchSize: 2,
       maxBatches: 1,
       minIntervalMs: 0,
+      inFlightMs: 60_000,
       behindThresholdSeconds: 3600,
     });
 

@@ -103,6 +103,23 @@ describe('the archive schedule', () => {
     expect(batches).toEqual([['2', '3']]);
   });
 
+  it('does not hand out again an extension a worker still holds, until its run or its timeout', () => {
+    // Prepare: 1 handed out a minute ago and not run since; 2 handed out and run since; 3 handed
+    // out longer ago than a worker may run; 4 never handed out.
+    const entries = [
+      entry('1', { dispatchedAt: minutesAgo(1) }),
+      entry('2', { dispatchedAt: minutesAgo(3), lastRunAt: minutesAgo(2) }),
+      entry('3', { dispatchedAt: minutesAgo(10) }),
+      entry('4'),
+    ];
+
+    // Act
+    const due = dueExtensions(entries, { now: NOW, inFlightMs: 4 * 60_000 });
+
+    // Assess
+    expect(due.map((extension) => extension.id).sort()).toEqual(['2', '3', '4']);
+  });
+
   it('orders purge by the longest wait since its last purge, skipping gone extensions', () => {
     // Prepare
     const entries = [
