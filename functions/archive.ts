@@ -8,6 +8,7 @@
  */
 import { type ArchiveRingCentral, createArchiver } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import type { CustodyOptions } from '../lib/archive/custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { archiveSettings } from '../lib/archive/settings.ts';
@@ -17,6 +18,7 @@ import {
   runArchiveWorker,
 } from '../lib/archive/worker.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
+import { createCustodyHeadStore } from '../lib/aws/custody-head-store.ts';
 import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
@@ -60,6 +62,8 @@ export interface ArchiveDependencies {
   startDate: string;
   mediumReserve?: number;
   concurrency?: number;
+  /** The chain of custody each run appends to. */
+  custody?: CustodyOptions;
 }
 
 /** Builds the archive handler. */
@@ -81,6 +85,7 @@ export function createHandler(dependencies: ArchiveDependencies) {
         locators: dependencies.locators,
         startDate: dependencies.startDate,
         ...(dependencies.concurrency ? { concurrency: dependencies.concurrency } : {}),
+        ...(dependencies.custody ? { custody: dependencies.custody } : {}),
       });
       return runArchiveWorker(
         { archiver, registry: dependencies.registry, sink: { metrics, logger } },
@@ -112,6 +117,7 @@ export function dependenciesFromEnvironment(
     startDate: config.ARCHIVE_START_DATE,
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
     concurrency: config.ARCHIVE_CONCURRENCY,
+    custody: { heads: createCustodyHeadStore(stateTable) },
   };
 }
 
