@@ -544,7 +544,7 @@ export class MessageAutomationStack extends Stack {
       dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
-      operations: this.operationsAlarmProps(archive),
+      operations: this.operationsAlarmProps(this.functions.archive),
     });
   }
 
