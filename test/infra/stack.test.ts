@@ -755,7 +755,7 @@ describe('alarms and dashboard', () => {
 
     // Assess: 11 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones.
-    expect(alarms).toHaveLength(38);
+    expect(alarms).toHaveLength(40);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
