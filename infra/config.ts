@@ -56,11 +56,6 @@ export const infraConfigSchema = z
   .object({
     /** The number send-sms and alerts send from (required: RingCentral has no default sender). */
     smsFrom: e164,
-    /** Extensions to archive and purge: ids, or `~` for the authorised user. */
-    extensions: z
-      .array(z.string().regex(/^(~|\d{1,20})$/, { error: 'must be ~ or an extension id' }))
-      .min(1)
-      .default(['~']),
     /** Days to keep each message type in RingCentral after it is archived; absent = never purge. */
     retentionDays: z
       .object({
@@ -87,7 +82,8 @@ export const infraConfigSchema = z
     schedules: z
       .object({
         tokenRefreshMinutes: z.number().int().min(5).max(44).default(30),
-        archive: scheduleExpression.default('rate(15 minutes)'),
+        /** The archive dispatcher (archive-dispatch): due extensions to the archive workers. */
+        archive: scheduleExpression.default('rate(5 minutes)'),
         purge: scheduleExpression.default('cron(0 4 * * ? *)'),
         subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
         /** Discovery of the account's extensions into the registry. */
@@ -96,7 +92,7 @@ export const infraConfigSchema = z
       .strict()
       .default({
         tokenRefreshMinutes: 30,
-        archive: 'rate(15 minutes)',
+        archive: 'rate(5 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
         extensions: 'rate(1 hour)',
@@ -179,7 +175,10 @@ export const infraConfigSchema = z
     alarmEmails: z.array(z.email({ error: 'must be an email address' })).default([]),
     /** An existing SNS topic every alarm also publishes to (a pager or chat integration). */
     alarmTopicArn: snsTopicArn.optional(),
-    /** Alarm when the archive has not completed a run for this long. */
+    /**
+     * Alarm (and the `Archive Behind` event naming the extensions) when any archived extension's
+     * last complete archive is older than this, or no dispatch succeeded for this long.
+     */
     archiveLagAlarmMinutes: z.number().int().min(15).max(1_440).default(60),
   })
   .strict();

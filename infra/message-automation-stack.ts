@@ -40,7 +40,7 @@ export interface MessageAutomationStackProps extends StackProps {
 /** The functions a schedule runs. */
 export type ScheduledFunctionName =
   | 'token-refresh'
-  | 'archive'
+  | 'archive-dispatch'
   | 'purge'
   | 'subscription-keeper'
   | 'extensions';
@@ -157,6 +157,7 @@ export class MessageAutomationStack extends Stack {
       'token-refresh': tokenRefresh,
       alert,
       archive: jobs.archive,
+      'archive-dispatch': jobs.dispatch,
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
@@ -166,7 +167,7 @@ export class MessageAutomationStack extends Stack {
     this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
-    this.monitoring = this.monitor(jobs.archive);
+    this.monitoring = this.monitor(jobs.dispatch);
     this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
@@ -372,6 +373,7 @@ export class MessageAutomationStack extends Stack {
       stateEnvironment: this.stateEnvironment,
       secretArns: this.ringCentralSecretArns,
       store: this.archive,
+      bus: this.bus,
       ...(archiveKey ? { storeKey: archiveKey } : {}),
       logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
@@ -484,7 +486,7 @@ export class MessageAutomationStack extends Stack {
         deadLetterQueue,
         maxEventAge: Duration.minutes(5),
       }),
-      archive: jobs.archiveSchedule,
+      'archive-dispatch': jobs.archiveSchedule,
       purge: jobs.purgeSchedule,
       'subscription-keeper': scheduleFunction(this, keeper, {
         expression: schedules.subscriptionKeeper,
@@ -527,7 +529,7 @@ export class MessageAutomationStack extends Stack {
     });
   }
 
-  private monitor(archive: MessageFunction): Monitoring {
+  private monitor(dispatch: MessageFunction): Monitoring {
     return new Monitoring(this, 'Monitoring', {
       functions: Object.fromEntries(
         Object.entries(this.functions).map(([name, made]) => [name, made.function]),
@@ -539,10 +541,10 @@ export class MessageAutomationStack extends Stack {
         'undelivered-alarms': this.deadLetters.alarms.queue,
       },
       topics: this.alarmDestinations.destinations,
-      archiveFunction: archive.function,
+      dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
-      operations: this.operationsAlarmProps(archive),
+      operations: this.operationsAlarmProps(this.functions.archive),
     });
   }
 
@@ -622,16 +624,16 @@ export class MessageAutomationStack extends Stack {
 }
 
 /**
- * The webhook subscription's event filters: the message store of every archived extension (its
- * notifications carry the new message ids the webhook hands to archive), and, when the webhook
- * puts SMS text into its events, the instant SMS filter of each, the only one carrying the text.
+ * The webhook subscription's event filters: the message store of the service user's own
+ * extension (its notifications carry the new message ids the webhook hands to archive), and,
+ * when the webhook puts SMS text into its events, its instant SMS filter, the only one carrying
+ * the text. Nothing per extension in the template: the other extensions are archived by the
+ * dispatcher's sweep of the registry; filters for them belong to the registry too (issue 12).
  */
 export function subscriptionEventFilters(
-  config: Pick<InfraConfig, 'extensions' | 'webhookIncludeText'>,
+  config: Pick<InfraConfig, 'webhookIncludeText'>,
 ): string[] {
-  const stores = config.extensions.map(
-    (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-  );
+  const stores = ['/restapi/v1.0/account/~/extension/~/message-store'];
   const instant = config.webhookIncludeText
     ? stores.map((store) => `${store}/instant?type=SMS`)
     : [];

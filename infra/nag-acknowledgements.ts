@@ -20,6 +20,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'token-refresh',
   'alert',
   'archive',
+  'archive-dispatch',
   'purge',
   'subscription-keeper',
   'extensions',

@@ -6,6 +6,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  PERMISSION_ERRORS_METRIC,
+  READ_MESSAGES_PERMISSION,
+} from '../../lib/archive/extension-batch.ts';
+import { CompletenessMetric } from '../../lib/extensions/completeness.ts';
 import { ExtensionMetric } from '../../lib/extensions/metrics.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/metrics.ts';
 import { OperationsAlarms, type OperationsAlarmsProps } from './operations-alarms.ts';
@@ -18,8 +23,8 @@ export interface MonitoringProps {
   deadLetterQueues: Record<string, sqs.IQueue>;
   /** Where every alarm goes. */
   topics: readonly sns.ITopic[];
-  /** The archive function, and how long it may go without a successful run. */
-  archiveFunction: lambda.IFunction;
+  /** The archive dispatcher, and how far behind any extension's archive may fall. */
+  dispatchFunction: lambda.IFunction;
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
@@ -169,17 +174,22 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** The archive falling behind, or not completing runs. */
+  /**
+   * The archive falling behind: the oldest complete archive over EVERY archived extension (the
+   * dispatcher's metric; its `Archive Behind` event names them), no successful dispatch, or
+   * RingCentral refusing the service user an extension's messages.
+   */
   private addArchiveAlarms(props: MonitoringProps): void {
-    const fn = props.archiveFunction;
+    const fn = props.dispatchFunction;
+    const minutes = props.archiveLag.toMinutes();
     this.add(
       'archive-lag',
       new cloudwatch.Alarm(this, 'ArchiveLag', {
-        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind: messages are not yet in S3. Check the archive errors and throttles, and its runs: aws logs tail ${props.operations.logGroupNames.archive ?? '/aws/lambda/<archive>'} --since 2h`,
+        alarmDescription: `The oldest complete archive of an archived extension is more than ${minutes} minutes old; the Archive Behind event names the extensions. Check the archive errors and throttles: aws logs tail ${props.operations.logGroupNames.archive ?? '/aws/lambda/<archive>'} --since 2h`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
-          metricName: 'CursorLagSeconds',
-          dimensionsMap: { service: 'archive' },
+          metricName: CompletenessMetric.oldestCompleteArchiveAge,
+          dimensionsMap: { service: 'archive-dispatch' },
           statistic: 'Maximum',
           period: Duration.minutes(15),
         }),
@@ -192,7 +202,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-stalled',
       new cloudwatch.Alarm(this, 'ArchiveStalled', {
-        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes: nothing new reaches S3. Check the archive schedule and errors; run it: aws lambda invoke --function-name ${fn.functionName} --invocation-type Event /dev/null`,
+        alarmDescription: `No successful archive dispatch for ${minutes} minutes: nothing new reaches S3. Check the dispatcher's schedule and errors; run it: aws lambda invoke --function-name ${fn.functionName} --invocation-type Event /dev/null`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(invocations, 0) - FILL(errors, 0)',
           usingMetrics: {
@@ -204,8 +214,25 @@ export class Monitoring extends Construct {
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // No data means no run at all: that is lag too.
+        // No data means no dispatch at all: that is lag too.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+    this.add(
+      'archive-permissions',
+      new cloudwatch.Alarm(this, 'ArchivePermissionErrors', {
+        alarmDescription: `RingCentral refused the service user an extension's messages: grant the user permission ${READ_MESSAGES_PERMISSION} for every extension (an account-wide admin role); the archive function log names the extension and the permission`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: PERMISSION_ERRORS_METRIC,
+          dimensionsMap: { service: 'archive' },
+          statistic: 'Maximum',
+          period: Duration.minutes(15),
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
   }

@@ -24,11 +24,10 @@ describe('infra configuration', () => {
 
     // Assess
     expect(config).toMatchObject({
-      extensions: ['~'],
       retentionDays: {},
       schedules: {
         tokenRefreshMinutes: 30,
-        archive: 'rate(15 minutes)',
+        archive: 'rate(5 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
         extensions: 'rate(1 hour)',
@@ -44,6 +43,8 @@ describe('infra configuration', () => {
     [{ smsFrom: '6505550100' }, 'smsFrom = "6505550100"'],
     [{ smsFrom: '+16505550100', retentionDays: { Fax: 0 } }, 'retentionDays.Fax = 0'],
     [{ smsFrom: '+16505550100', retentionDays: { Email: 3 } }, 'retentionDays'],
+    // Extensions live in the registry, not in the configuration (nothing per extension deployed).
+    [{ smsFrom: '+16505550100', extensions: ['~', '62000001'] }, 'extensions'],
     [
       { smsFrom: '+16505550100', schedules: { archive: 'every 15 minutes' } },
       'schedules.archive = "every 15 minutes"',
@@ -151,7 +152,7 @@ describe('infra configuration', () => {
       context: {
         smsFrom: '+16505550100',
         alarmEmails: '["ops@example.com"]',
-        extensions: '["~","62000001"]',
+        faxDocumentBuckets: '["fax-documents","fax-covers"]',
         retentionDays: '{"Fax":90}',
         purgeDryRun: 'false',
         logRetentionDays: '30',
@@ -163,7 +164,7 @@ describe('infra configuration', () => {
     const config = readInfraConfig(app.node, { logRetentionDays: 90 });
 
     // Assess
-    expect(config.extensions).toEqual(['~', '62000001']);
+    expect(config.faxDocumentBuckets).toEqual(['fax-documents', 'fax-covers']);
     expect(config.retentionDays).toEqual({ Fax: 90 });
     expect(config.purgeDryRun).toBe(false);
     expect(config.logRetentionDays).toBe(90);

@@ -38,6 +38,9 @@ const RINGCENTRAL_CALLERS: FunctionName[] = [
   'purge',
 ];
 
+/** Lambda's limit on the total size of a function's environment variables (names and values). */
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
 const base = synthStack();
 const full = synthStack({ ...BASE_CONTEXT, ...FULL_CONTEXT });
 const configurations = { default: base, 'fully configured': full } as const;
@@ -119,22 +122,48 @@ describe('each configured value reaches the variable the function reads', () => 
     expect(alert.SMS_FROM).toBe(FULL_CONTEXT.smsFrom);
   });
 
-  it('extensions: ARCHIVE_EXTENSIONS of archive and purge, one subscription filter each', () => {
+  it.each(FUNCTION_NAMES)(
+    '%s: its environment stays under 4 KB with any number of extensions (none is in it)',
+    (name) => {
+      // Act: the fully configured stack; the account's extensions live in the registry.
+      const environment = environmentOf(full, name);
+      const bytes = Object.entries(environment).reduce(
+        (total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value),
+        0,
+      );
+
+      // Assess: the configuration has no per-extension key, so nothing here grows with them.
+      expect(bytes).toBeLessThan(LAMBDA_ENVIRONMENT_LIMIT);
+      expect(Object.keys(environment).filter((key) => key.includes('EXTENSIONS'))).toEqual([]);
+      expect(Object.values(environment).join(' ')).not.toMatch(/extension\/\d/);
+    },
+  );
+
+  it('objectLock: ARCHIVE_RETENTION_MODE/DAYS of archive and purge, none when off', () => {
     // Act
     const archive = configOf(full, 'archive');
     const purge = configOf(full, 'purge');
-    const keeper = configOf(full, 'subscription-keeper');
+    const defaults = configOf(base, 'archive');
 
     // Assess
-    expect(archive.ARCHIVE_EXTENSIONS).toEqual(FULL_CONTEXT.extensions);
-    expect(purge.ARCHIVE_EXTENSIONS).toEqual(FULL_CONTEXT.extensions);
-    expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toEqual(
-      expect.arrayContaining(
-        FULL_CONTEXT.extensions.map(
-          (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-        ),
-      ),
-    );
+    for (const config of [archive, purge]) {
+      expect([config.ARCHIVE_RETENTION_MODE, config.ARCHIVE_RETENTION_DAYS]).toEqual([
+        'COMPLIANCE',
+        FULL_CONTEXT.objectLock.retentionDays,
+      ]);
+    }
+    expect(defaults.ARCHIVE_RETENTION_MODE).toBeUndefined();
+    expect(defaults.ARCHIVE_RETENTION_DAYS).toBeUndefined();
+  });
+
+  it('archiveLagAlarmMinutes and the worker concurrency: the dispatcher reads them', () => {
+    // Act
+    const dispatch = configOf(full, 'archive-dispatch');
+
+    // Assess
+    expect(dispatch.ARCHIVE_BEHIND_MINUTES).toBe(FULL_CONTEXT.archiveLagAlarmMinutes);
+    expect(dispatch.ARCHIVE_WORKERS).toBe(4);
+    expect(dispatch.ARCHIVE_FUNCTION_NAME).toMatch(/^Test-Archive/);
   });
 
   it('retentionDays: PURGE_RETENTION_DAYS as purge parses it', () => {
@@ -175,7 +204,7 @@ describe('each configured value reaches the variable the function reads', () => 
     const refresh = configOf(full, 'token-refresh');
     const expressions = {
       'token-refresh': scheduleOf(full, 'token-refresh'),
-      archive: scheduleOf(full, 'archive'),
+      'archive-dispatch': scheduleOf(full, 'archive-dispatch'),
       purge: scheduleOf(full, 'purge'),
       'subscription-keeper': scheduleOf(full, 'subscription-keeper'),
     };
@@ -184,7 +213,7 @@ describe('each configured value reaches the variable the function reads', () => 
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe(FULL_CONTEXT.schedules.tokenRefreshMinutes);
     expect(expressions).toEqual({
       'token-refresh': `rate(${FULL_CONTEXT.schedules.tokenRefreshMinutes} minutes)`,
-      archive: FULL_CONTEXT.schedules.archive,
+      'archive-dispatch': FULL_CONTEXT.schedules.archive,
       purge: FULL_CONTEXT.schedules.purge,
       'subscription-keeper': FULL_CONTEXT.schedules.subscriptionKeeper,
     });
@@ -221,11 +250,9 @@ describe('each configured value reaches the variable the function reads', () => 
     // Assess
     expect(webhook.WEBHOOK_INCLUDE_TEXT).toBe(true);
     expect(configOf(base, 'webhook').WEBHOOK_INCLUDE_TEXT).toBe(false);
-    for (const extension of FULL_CONTEXT.extensions) {
-      expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toContain(
-        `/restapi/v1.0/account/~/extension/${extension}/message-store/instant?type=SMS`,
-      );
-    }
+    expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toContain(
+      '/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS',
+    );
     expect(defaults.SUBSCRIPTION_EVENT_FILTERS).toEqual([
       '/restapi/v1.0/account/~/extension/~/message-store',
     ]);

@@ -18,7 +18,7 @@ const custom = synthStack({
   credentialsSecretName: 'ringcentral/credentials',
   logRetentionDays: 30,
   retentionDays: { Fax: 90, VoiceMail: 60 },
-  schedules: { tokenRefreshMinutes: 20, archive: 'rate(5 minutes)' },
+  schedules: { tokenRefreshMinutes: 20, archive: 'rate(10 minutes)' },
   alertRecipients: { sms: ['+16505550111'], pager: ['101'] },
   alarmEmails: ['ops@example.com'],
   alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:on-call',
@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The ten functions, the provider framework of the deploy-time refresh and CDK's
+    // The eleven functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+    template.resourceCountIs('AWS::Lambda::Function', 13);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -69,7 +69,8 @@ describe('functions', () => {
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
       alert: [60, 256],
-      archive: [840, 1024],
+      archive: [240, 1024],
+      'archive-dispatch': [60, 256],
       purge: [900, 512],
       extensions: [300, 256],
     };
@@ -93,8 +94,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: ten function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(12);
+    // Assess: eleven function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(13);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -124,8 +125,8 @@ describe('functions', () => {
     expect(purge).toMatchObject({
       PURGE_RETENTION_DAYS: '{"Fax":90,"VoiceMail":60}',
       PURGE_DRY_RUN: 'true',
-      ARCHIVE_EXTENSIONS: '~',
     });
+    expect(Object.keys(purge).filter((key) => key.includes('EXTENSION'))).toEqual([]);
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe('20');
     // An imported credentials secret is passed by name.
     expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
@@ -135,17 +136,17 @@ describe('functions', () => {
     });
   });
 
-  it('reserves concurrency 1 for token-refresh and archive only', () => {
+  it('reserves concurrency for token-refresh and the dispatcher (1) and the archive workers (4)', () => {
     // Act
-    const reserved = FUNCTION_NAMES.filter(
-      (name) => functionResource(base, name).properties.ReservedConcurrentExecutions !== undefined,
+    const reserved = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [
+        name,
+        functionResource(base, name).properties.ReservedConcurrentExecutions,
+      ]).filter(([, value]) => value !== undefined),
     );
 
     // Assess
-    expect(reserved.sort()).toEqual(['archive', 'token-refresh']);
-    for (const name of reserved) {
-      expect(functionResource(base, name).properties.ReservedConcurrentExecutions).toBe(1);
-    }
+    expect(reserved).toEqual({ 'token-refresh': 1, archive: 4, 'archive-dispatch': 1 });
   });
 
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
@@ -156,6 +157,7 @@ describe('functions', () => {
       'subscription-keeper',
       'alert',
       'archive',
+      'archive-dispatch',
       'purge',
       'extensions',
     ];
@@ -239,6 +241,22 @@ describe('least privilege', () => {
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
       listArchive,
+      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ...onFailure,
+    ],
+    // The registry read, the behind alarm's own item, the bus and the worker.
+    'archive-dispatch': [
+      ...logs('archive-dispatch'),
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
+      ...['GetItem', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension-completeness`,
+      ),
+      `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
+      `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
       ...onFailure,
     ],
     purge: [
@@ -249,6 +267,10 @@ describe('least privilege', () => {
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
       ...onFailure,
     ],
     // The registry's two partitions only (lib/aws/extension-registry.ts).
@@ -276,7 +298,7 @@ describe('least privilege', () => {
     });
   }
 
-  it('purge only reads the archive and the cursors: no writes under archive/, none to the table or bus', () => {
+  it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
 
@@ -284,6 +306,8 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
       `dynamodb:GetItem on ${table}`,
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
     ]);
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
@@ -291,7 +315,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook may invoke a function, and only archive', () => {
+  it('only the webhook and the dispatcher may invoke a function, and only archive', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -300,8 +324,10 @@ describe('least privilege', () => {
     );
 
     // Assess
-    expect(invokers).toEqual([
-      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+    const archive = `{${base.id(base.stack.functions.archive!.function)}.Arn}`;
+    expect(invokers.sort()).toEqual([
+      `archive-dispatch: lambda:InvokeFunction on ${archive}`,
+      `webhook: lambda:InvokeFunction on ${archive}`,
     ]);
   });
 
@@ -463,12 +489,12 @@ describe('allowed callers', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
       ['token-refresh', 'rate(30 minutes)'],
-      ['archive', 'rate(15 minutes)'],
+      ['archive-dispatch', 'rate(5 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
@@ -490,8 +516,16 @@ describe('schedules', () => {
       ScheduleExpression: 'rate(20 minutes)',
     });
     custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(10 minutes)',
     });
+    // The archive worker runs only when the dispatcher or the webhook hands it work.
+    const archive = { 'Fn::GetAtt': [base.id(base.stack.functions.archive!.function), 'Arn'] };
+    const schedules = Object.values(base.template.findResources('AWS::Scheduler::Schedule'));
+    expect(
+      schedules.filter(
+        (schedule) => JSON.stringify(schedule.Properties.Target.Arn) === JSON.stringify(archive),
+      ),
+    ).toEqual([]);
   });
 
   it('runs token-refresh through the provider framework on every deploy, so its failure fails the deploy', () => {
@@ -719,9 +753,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 10 function errors, 4 DLQs, scheduler, 429s, archive lag and stalled, extension
-    // configuration errors, 19 operations.
-    expect(alarms).toHaveLength(38);
+    // Assess: 11 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // dispatch, archive permission errors, extension configuration errors, the operations ones.
+    expect(alarms).toHaveLength(40);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -738,8 +772,9 @@ describe('alarms and dashboard', () => {
         'TargetErrorCount',
         'InvocationsFailedToBeSentToDeadLetterCount',
         'RingCentral429s',
-        'CursorLagSeconds',
+        'OldestCompleteArchiveAgeSeconds',
         'Invocations',
+        'ArchivePermissionErrors',
         'Throttles',
         'AsyncEventAge',
         'AsyncEventsDropped',

@@ -6,7 +6,6 @@
 /** Every key set, none at its default (test/infra/config.test.ts checks both). */
 export const FULL_CONTEXT = {
   smsFrom: '+16505550177',
-  extensions: ['~', '62000001'],
   retentionDays: { Fax: 90, SMS: 365, VoiceMail: 60, Pager: 30 },
   purgeDryRun: false,
   purgeHard: true,
