@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CommandRun, runCommand } from '../support/run-command.ts';
+import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
@@ -31,7 +32,7 @@ function runApp(context: Record<string, unknown>): Promise<CommandRun> {
   });
 }
 
-describe('infra/app.ts', () => {
+describe('infra/app.ts', { timeout: SYNTH_TIME_LIMIT_MS }, () => {
   it('without smsFrom exits 1 naming the key, -c and cdk.json, with no stack trace', async () => {
     // Act
     const { code, output } = await runApp({});

@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { addPolicyValidation } from '../../infra/policy-validation.ts';
+import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
 import { BASE_CONTEXT } from './support/synth.ts';
 
 /** The parts of CDK's validation-report.json the test reads. */
@@ -44,7 +45,10 @@ function synthWithValidation(
   return { error, report: () => readFileSync(join(outdir, 'validation-report.json'), 'utf8') };
 }
 
-describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Control Tower)', () => {
+// Each case is one synth with all three validation plugins: slow, and CPU-bound.
+describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Control Tower)', {
+  timeout: SYNTH_TIME_LIMIT_MS,
+}, () => {
   it('leaves no unacknowledged finding with the default configuration', () => {
     // Act
     const { error } = synthWithValidation(BASE_CONTEXT);

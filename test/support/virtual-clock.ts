@@ -45,9 +45,14 @@ export function useVirtualClock(): void {
 
 /**
  * Drives `work` to its end: whenever nothing has moved for a few real turns of the event loop,
- * advances the virtual clock to the next timer and runs it.
+ * advances the virtual clock to the next timer and runs it. `timersLateMs` makes every timer run
+ * that much after it was due, as on a starved event loop, the same way on every run.
  */
-export async function runOnVirtualClock<T>(work: Promise<T>, tracker: ExchangeTracker): Promise<T> {
+export async function runOnVirtualClock<T>(
+  work: Promise<T>,
+  tracker: ExchangeTracker,
+  options: { timersLateMs?: number } = {},
+): Promise<T> {
   let settled = false;
   const result = work.finally(() => {
     settled = true;
@@ -57,6 +62,8 @@ export async function runOnVirtualClock<T>(work: Promise<T>, tracker: ExchangeTr
     await quiescence(tracker);
     if (settled) break;
     if (vi.getTimerCount() === 0) throw new Error('Stalled: nothing in flight, no timer due');
+    // The fake clock moves its timers along with the system time: each now runs that much late.
+    if (options.timersLateMs) vi.setSystemTime(Date.now() + options.timersLateMs);
     await vi.advanceTimersToNextTimerAsync();
   }
   return result;
