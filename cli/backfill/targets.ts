@@ -31,7 +31,7 @@ import {
   type RingCentral,
 } from '../../lib/ringcentral/index.ts';
 import { resolveCredentials, startEmulator } from '../../local/ringcentral/index.ts';
-import { startLocalDynamo, startLocalS3 } from '../../local/stack/storage.ts';
+import { localArchiveBucket, startLocalDynamo, startLocalS3 } from '../../local/stack/storage.ts';
 
 /** The bucket `npm start` archives into; the backfill writes to the same one locally. */
 export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';
@@ -198,7 +198,10 @@ export async function openBackfillTargets(
       );
       const directory = join(dataDir, 's3');
       await mkdir(directory, { recursive: true });
-      const s3 = await startLocalS3({ directory, buckets: [LOCAL_ARCHIVE_BUCKET] });
+      const s3 = await startLocalS3({
+        directory,
+        buckets: [localArchiveBucket(LOCAL_ARCHIVE_BUCKET)],
+      });
       stops.push(() => s3.stop());
       const client = s3rverClient(s3.endpoint);
       stops.push(async () => client.destroy());

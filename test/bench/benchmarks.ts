@@ -5,6 +5,7 @@ import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
 import { backfillThroughputBenchmark } from './backfill/bench.ts';
 import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
+import { sendFleetBenchmark } from './send-fleet/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
 import { startReadyBenchmark } from './start/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
@@ -15,6 +16,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rateLimitsBenchmark,
   streamingBenchmark,
   sendLatencyBenchmark,
+  sendFleetBenchmark,
   bundlesBenchmark,
   archiveThroughputBenchmark,
   archiveMemoryBenchmark,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 import { exactJson, type Harness, harnessPerTest } from './harness.ts';
@@ -28,15 +28,12 @@ function zipEntries(zip: Buffer): Promise<string[]> {
 describe('local RingCentral export (message-store-report)', () => {
   let harness: Harness;
   const start = harnessPerTest();
-  afterEach(() => {
-    vi.useRealTimers();
-  });
 
   it('moves a task to Completed and serves its archives as zips; at most 2 running', async () => {
-    // Prepare: the tasks step on a clock that only this test moves, so the first two are still
-    // running when the third is asked for, however slowly the machine runs
-    vi.useFakeTimers({ toFake: ['Date'] });
-    harness = await start({ exportStepMs: 50 });
+    // Prepare (tasks advance on a clock the test moves, so none completes while the three are
+    // created, however slow the machine is)
+    let clock = Date.now();
+    harness = await start({ exportStepMs: 50, now: () => clock });
     const reports = `${harness.emulator.url}/restapi/v1.0/account/~/message-store-report`;
     const create = () =>
       fetch(reports, {
@@ -52,7 +49,7 @@ describe('local RingCentral export (message-store-report)', () => {
     const third = await create();
     let status = task.status;
     for (let attempt = 0; attempt < 40 && status !== 'Completed'; attempt++) {
-      vi.advanceTimersByTime(25);
+      clock += 25;
       status = (
         (await (await fetch(`${reports}/${task.id}`, { headers: harness.auth })).json()) as Task
       ).status;
