@@ -43,7 +43,7 @@ describe('infra/app.ts', { timeout: SYNTH_TIME_LIMIT_MS }, () => {
     expect(output).toContain('-c smsFrom=+16505550100');
     expect(output).toContain('cdk.json');
     expect(output).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  });
 
   it('with a bad value exits 1 naming the key and the value', async () => {
     // Act
@@ -53,5 +53,5 @@ describe('infra/app.ts', { timeout: SYNTH_TIME_LIMIT_MS }, () => {
     expect(code).toBe(1);
     expect(output).toContain('Invalid configuration: smsFrom = "6505550100"');
     expect(output).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  });
 });
