@@ -19,12 +19,25 @@ const scheduleExpression = z
     error: 'must be rate(<n> minutes|hours|days) or cron(<6 fields>)',
   });
 
-/** An IAM role or user ARN that may call the send endpoints. */
-const principalArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/, {
-    error: 'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
-  });
+/**
+ * An IAM role that may call the send endpoints. Only roles: an HTTP API has no resource policy,
+ * so the only grant is an identity policy this stack attaches, which it can attach to a role of
+ * the deploying account and to nothing else (a user is refused by the Control Tower controls).
+ */
+const callerRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+  error:
+    'must be an IAM role ARN of the deploying account (arn:aws:iam::<account>:role/<name>); an IAM user or a caller in another account assumes such a role instead (docs/DEPLOY.md, "Callers in other accounts")',
+});
+
+/** The account id of an ARN (its fifth field). */
+export function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+/** An SNS topic ARN: an existing topic that alarms publish to (e.g. one an on-call tool reads). */
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+  error: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+});
 
 const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
   error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
@@ -77,6 +90,8 @@ export const infraConfigSchema = z
         archive: scheduleExpression.default('rate(15 minutes)'),
         purge: scheduleExpression.default('cron(0 4 * * ? *)'),
         subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
+        /** Discovery of the account's extensions into the registry. */
+        extensions: scheduleExpression.default('rate(1 hour)'),
       })
       .strict()
       .default({
@@ -84,9 +99,24 @@ export const infraConfigSchema = z
         archive: 'rate(15 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
+        extensions: 'rate(1 hour)',
       }),
-    /** IAM principals (same account) granted execute-api:Invoke on /sms, /fax and /pager. */
-    allowedCallers: z.array(principalArn).default([]),
+    /** IAM roles (of the deploying account) granted execute-api:Invoke on /sms, /fax, /pager. */
+    allowedCallers: z
+      .array(callerRoleArn)
+      .superRefine((arns, context) => {
+        const first = arns[0];
+        arns.forEach((arn, index) => {
+          if (first && accountOfArn(arn) !== accountOfArn(first)) {
+            context.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `must be a role of the deploying account, as ${first} is: every caller role is in the one account the stack is deployed to`,
+            });
+          }
+        });
+      })
+      .default([]),
     /** Who the alert function notifies. */
     alertRecipients: z._default(recipientsSchema, { sms: [], pager: [] }),
     /** The extension id alert pager messages are sent from; default the authorised user. */
@@ -147,6 +177,8 @@ export const infraConfigSchema = z
       .default(365),
     /** Email addresses subscribed to the alarm topic. */
     alarmEmails: z.array(z.email({ error: 'must be an email address' })).default([]),
+    /** An existing SNS topic every alarm also publishes to (a pager or chat integration). */
+    alarmTopicArn: snsTopicArn.optional(),
     /** Alarm when the archive has not completed a run for this long. */
     archiveLagAlarmMinutes: z.number().int().min(15).max(1_440).default(60),
   })
@@ -203,10 +235,27 @@ function missingKeyHelp(key: string): string | undefined {
   );
 }
 
+/**
+ * Alarms that reach nobody are worse than none: they look like monitoring. A deployment names at
+ * least one human destination, or synth stops saying which keys would give one.
+ */
+function requireAlarmDestination(config: InfraConfig): InfraConfig {
+  if (config.alarmEmails.length > 0 || config.alarmTopicArn) return config;
+  throw new InfraConfigError(
+    'alarmEmails',
+    'Missing configuration: no alarm destination, so no alarm would reach a person. ' +
+      'Set alarmEmails (addresses that confirm an SNS subscription), e.g. ' +
+      `\`npx cdk synth -c 'alarmEmails=["ops@example.com"]'\`, ` +
+      'or alarmTopicArn (an existing SNS topic your on-call tool reads), e.g. ' +
+      '`-c alarmTopicArn=arn:aws:sns:us-east-1:123456789012:on-call`, ' +
+      'or both, in cdk.json "context" for good (docs/DEPLOY.md lists every key).',
+  );
+}
+
 /** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
 export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const result = infraConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return requireAlarmDestination(result.data);
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
   const key = path.map(String).join('.') || '(configuration)';

@@ -6,13 +6,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
+import { ArchiveSearch } from './constructs/archive-search.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
   functionConstructId,
@@ -20,7 +22,9 @@ import {
   type MessageFunctionProps,
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import type { OperationsAlarmsProps } from './constructs/operations-alarms.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
+import { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import { type ScheduledJob, scheduleFunction } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
 import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
@@ -34,7 +38,12 @@ export interface MessageAutomationStackProps extends StackProps {
 }
 
 /** The functions a schedule runs. */
-export type ScheduledFunctionName = 'token-refresh' | 'archive' | 'purge' | 'subscription-keeper';
+export type ScheduledFunctionName =
+  | 'token-refresh'
+  | 'archive'
+  | 'purge'
+  | 'subscription-keeper'
+  | 'extensions';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -67,6 +76,8 @@ export class MessageAutomationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, MessageFunction>>;
   readonly table: dynamodb.Table;
   readonly archive: ArchiveBucket;
+  /** Athena over the archive: the Glue table, the workgroup and the search policy. */
+  readonly search: ArchiveSearch;
   readonly credentialsSecret: secretsmanager.ISecret;
   /** The credentials secret's ARN as IAM policies name it. */
   readonly credentialsPolicyArn: string;
@@ -74,6 +85,8 @@ export class MessageAutomationStack extends Stack {
   readonly webhookSecret: secretsmanager.Secret;
   readonly bus: events.EventBus;
   readonly alarmTopic: sns.Topic;
+  /** The alarm topic, its email subscriptions' DLQ and the configured existing topic. */
+  readonly alarmDestinations: AlarmTopic;
   /** Encrypts the log groups and the alarm topic. */
   readonly operationsKey: kms.Key;
   readonly api: SendApi;
@@ -83,15 +96,19 @@ export class MessageAutomationStack extends Stack {
     functions: DeadLetterQueue;
     schedules: DeadLetterQueue;
     events: DeadLetterQueue;
+    alarms: DeadLetterQueue;
   };
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
-  /** Invokes token-refresh with `{ "force": true }` at deploy. */
-  readonly refreshAtDeploy: cr.AwsCustomResource;
+  /** Runs token-refresh, forced, on every deploy, failing the deploy when it fails. */
+  readonly refreshAtDeploy: RefreshAtDeploy;
+  /** Invokes extensions (discovery) at deploy, after the forced token refresh. */
+  readonly discoverAtDeploy: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: MessageAutomationStackProps = {}) {
     super(scope, id, props);
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
+    requireCallersOfDeployingAccount(this, config.allowedCallers);
     this.table = this.stateTable();
     this.credentialsSecret = this.credentials();
     // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
@@ -104,15 +121,24 @@ export class MessageAutomationStack extends Stack {
       ? kms.Key.fromKeyArn(this, 'ArchiveKey', config.kmsKeyArn)
       : undefined;
     this.archive = this.archiveStore(archiveKey);
+    this.search = new ArchiveSearch(this, 'ArchiveSearch', {
+      archive: this.archive.bucket,
+      ...(archiveKey ? { archiveKey } : {}),
+      logBucket: this.archive.logBucket,
+      resultDays: 30,
+      bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    });
     this.bus = new events.EventBus(this, 'Bus', {
       description: 'Alerts and message events of the RingCentral message automation',
     });
     this.operationsKey = new OperationsKey(this, 'OperationsKey').key;
-    this.alarmTopic = this.alarms();
+    this.alarmDestinations = this.alarms();
+    this.alarmTopic = this.alarmDestinations.topic;
     this.deadLetters = {
       functions: new DeadLetterQueue(this, 'FailedInvocations'),
       schedules: new DeadLetterQueue(this, 'UndeliveredSchedules'),
       events: new DeadLetterQueue(this, 'UndeliveredEvents'),
+      alarms: this.alarmDestinations.undelivered,
     };
 
     const send = this.sendFunctions();
@@ -124,6 +150,7 @@ export class MessageAutomationStack extends Stack {
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
+    const discovery = this.extensionsFunction();
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -133,11 +160,14 @@ export class MessageAutomationStack extends Stack {
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
+      extensions: discovery,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
+    this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.archive);
+    this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
     acknowledgeFindings(this);
@@ -305,22 +335,15 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
-  /** token-refresh at deploy, forced, so the first send after a deploy has a session. */
-  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): cr.AwsCustomResource {
-    const refresh = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {
-      onCreate: forcedRefresh(tokenRefresh),
-      onUpdate: forcedRefresh(tokenRefresh),
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['lambda:InvokeFunction'],
-          resources: [tokenRefresh.function.functionArn],
-        }),
-      ]),
-      installLatestAwsSdk: false,
-      timeout: Duration.minutes(2),
+  /** token-refresh, forced, on every deploy; its failure fails the deploy. */
+  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): RefreshAtDeploy {
+    const deployId = this.node.tryGetContext('deployId') as string | undefined;
+    return new RefreshAtDeploy(this, 'RefreshTokenAtDeploy', {
+      tokenRefresh: tokenRefresh.function,
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
+      logKey: this.operationsKey,
+      ...(deployId ? { deployId } : {}),
     });
-    refresh.node.addDependency(tokenRefresh);
-    return refresh;
   }
 
   /** Renders alerts and alarms into SMS and pager messages; sends like the send functions. */
@@ -392,11 +415,66 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
+  /**
+   * Discovery of the account's extensions into the registry (`pk = extension`) through the
+   * policy (`pk = extension-policy`): reads the policy and the entries, writes entries field by
+   * field (lib/aws/extension-registry.ts), never another key of the table.
+   */
+  private extensionsFunction(): MessageFunction {
+    const fn = this.messageFunction('extensions', {
+      description: "Discovers the account's extensions into the registry of the state table",
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: this.stateEnvironment,
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
+    });
+    return fn;
+  }
+
+  /**
+   * Discovery once at deploy, after the forced refresh gave it a session, so a new deployment
+   * knows its extensions before the first hourly run. Asynchronous: the deploy does not wait for
+   * it, and its failures go where every async invocation's go (retries, then the DLQ).
+   */
+  private discoverExtensionsAtDeploy(
+    discovery: MessageFunction,
+    refresh: RefreshAtDeploy,
+  ): cr.AwsCustomResource {
+    const call: cr.AwsSdkCall = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: discovery.function.functionName,
+        InvocationType: 'Event',
+        Payload: JSON.stringify({ source: 'deploy' }),
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('extensions-at-deploy'),
+    };
+    const discover = new cr.AwsCustomResource(this, 'DiscoverExtensionsAtDeploy', {
+      onCreate: call,
+      onUpdate: call,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [discovery.function.functionArn],
+        }),
+      ]),
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(2),
+    });
+    discover.node.addDependency(discovery, refresh);
+    return discover;
+  }
+
   /** The schedules: token-refresh and subscription-keeper here, archive and purge by the jobs. */
   private scheduleJobs(
     tokenRefresh: MessageFunction,
     jobs: ArchiveJobs,
     keeper: MessageFunction,
+    discovery: MessageFunction,
   ): Record<ScheduledFunctionName, ScheduledJob> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
@@ -412,6 +490,12 @@ export class MessageAutomationStack extends Stack {
         expression: schedules.subscriptionKeeper,
         deadLetterQueue,
         maxEventAge: Duration.hours(2),
+      }),
+      // A run that waited an hour is replaced by the next one.
+      extensions: scheduleFunction(this, discovery, {
+        expression: schedules.extensions,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(1),
       }),
     };
   }
@@ -433,17 +517,14 @@ export class MessageAutomationStack extends Stack {
     });
   }
 
-  /** The alarm topic: alarms reach people through SNS, encrypted with the operations key. */
-  private alarms(): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'RingCentral message automation alarms',
+  /** Where alarms reach people: the stack's topic (KMS) by email, and an existing topic. */
+  private alarms(): AlarmTopic {
+    const { alarmEmails, alarmTopicArn } = this.config;
+    return new AlarmTopic(this, 'AlarmTopic', {
       masterKey: this.operationsKey,
-      enforceSSL: true,
+      emails: alarmEmails,
+      ...(alarmTopicArn ? { existingTopicArn: alarmTopicArn } : {}),
     });
-    for (const email of this.config.alarmEmails) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-    return topic;
   }
 
   private monitor(archive: MessageFunction): Monitoring {
@@ -455,12 +536,37 @@ export class MessageAutomationStack extends Stack {
         'failed-invocations': this.deadLetters.functions.queue,
         'undelivered-schedules': this.deadLetters.schedules.queue,
         'undelivered-events': this.deadLetters.events.queue,
+        'undelivered-alarms': this.deadLetters.alarms.queue,
       },
-      topic: this.alarmTopic,
+      topics: this.alarmDestinations.destinations,
       archiveFunction: archive.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
+      operations: this.operationsAlarmProps(archive),
     });
+  }
+
+  /** What the operations alarms watch: the async functions, the API, the table, the session. */
+  private operationsAlarmProps(archive: MessageFunction): OperationsAlarmsProps {
+    const asyncNames = [
+      'token-refresh',
+      'alert',
+      'archive',
+      'purge',
+      'subscription-keeper',
+    ] as const;
+    return {
+      asyncFunctions: Object.fromEntries(
+        asyncNames.map((name) => [name, this.functions[name].function]),
+      ),
+      archiveFunction: archive.function,
+      api: this.api.api,
+      table: this.table,
+      tokenRefreshEvery: Duration.minutes(this.config.schedules.tokenRefreshMinutes),
+      logGroupNames: Object.fromEntries(
+        Object.entries(this.functions).map(([name, made]) => [name, made.logGroup.logGroupName]),
+      ),
+    };
   }
 
   /**
@@ -501,6 +607,17 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    // The functions docs/DEPLOY.md has the deployer invoke by hand.
+    new CfnOutput(this, 'TokenRefreshFunctionName', {
+      value: this.functions['token-refresh'].function.functionName,
+    });
+    new CfnOutput(this, 'SubscriptionKeeperFunctionName', {
+      value: this.functions['subscription-keeper'].function.functionName,
+    });
+    new CfnOutput(this, 'TestAlarmName', {
+      value: this.monitoring.testAlarm.alarmName,
+      description: 'An alarm to set to ALARM by hand to check that alarms reach a person',
+    });
   }
 }
 
@@ -519,18 +636,4 @@ export function subscriptionEventFilters(
     ? stores.map((store) => `${store}/instant?type=SMS`)
     : [];
   return [...stores, ...instant];
-}
-
-/** The SDK call of the deploy-time refresh: a synchronous invoke with `{ "force": true }`. */
-function forcedRefresh(fn: MessageFunction): cr.AwsSdkCall {
-  return {
-    service: 'Lambda',
-    action: 'invoke',
-    parameters: {
-      FunctionName: fn.function.functionName,
-      InvocationType: 'RequestResponse',
-      Payload: JSON.stringify({ force: true }),
-    },
-    physicalResourceId: cr.PhysicalResourceId.of('token-refresh-at-deploy'),
-  };
 }

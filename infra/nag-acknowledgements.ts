@@ -6,8 +6,10 @@ import { type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { InfraConfig } from './config.ts';
 import type { ArchiveBucket } from './constructs/archive-bucket.ts';
+import type { ArchiveSearch } from './constructs/archive-search.ts';
 import type { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { MessageFunction } from './constructs/message-function.ts';
+import type { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import type { SendApi } from './constructs/send-api.ts';
 import type { FunctionName } from './function-names.ts';
 
@@ -20,6 +22,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'archive',
   'purge',
   'subscription-keeper',
+  'extensions',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
@@ -39,6 +42,8 @@ export interface AcknowledgedStack extends Stack {
   readonly deadLetters: Readonly<Record<string, DeadLetterQueue>>;
   readonly api: SendApi;
   readonly archive: ArchiveBucket;
+  readonly refreshAtDeploy: RefreshAtDeploy;
+  readonly search: ArchiveSearch;
 }
 
 /** Acknowledges the accepted findings of `stack`, with reasons. */
@@ -51,7 +56,34 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeLogRetention(stack);
   acknowledgeSchedulerRoles(stack);
   acknowledgeRefreshProvider(stack);
+  acknowledgeSdkCallProvider(stack);
   acknowledgeBuckets(stack);
+  acknowledgeSearch(stack);
+}
+
+/** The archive search: its policy's object grants and its results bucket. */
+function acknowledgeSearch(stack: AcknowledgedStack): void {
+  const { searchPolicy, resultsBucket } = stack.search;
+  acknowledge(
+    searchPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
+    'Athena reads the message.json objects of the days a search covers, archive/{account}/{extension}/{date}/{messageId}/message.json: read-only, limited to the archive/ prefix.',
+  );
+  acknowledge(
+    searchPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, resultsBucket)}.Arn>/results/*]`,
+    'Athena writes each query result under results/{queryId}.csv in the results bucket, and the searcher reads it back; limited to that prefix.',
+  );
+  acknowledge(
+    resultsBucket,
+    `${GUARD}::s3_bucket_object_lock_enabled_check`,
+    'Query results are working copies that expire by lifecycle; the records themselves stay in the locked archive.',
+  );
+  acknowledge(
+    resultsBucket,
+    `${GUARD}::s3_event_notifications_enabled_check`,
+    'Nothing consumes object events of the results bucket: the searcher polls Athena for its query.',
+  );
 }
 
 /** The logical id of a construct's CloudFormation resource, as findings name it. */
@@ -194,11 +226,9 @@ function acknowledgeLogRetention(stack: AcknowledgedStack): void {
     for (const made of Object.values(stack.functions)) {
       acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
     }
-    acknowledge(
-      stack.api.accessLogs,
-      `${GUARD}::cloudwatch_log_group_retention_period_check`,
-      reason,
-    );
+    for (const group of [stack.api.accessLogs, stack.refreshAtDeploy.logGroup]) {
+      acknowledge(group, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+    }
   }
 }
 
@@ -216,28 +246,56 @@ function acknowledgeSchedulerRoles(stack: AcknowledgedStack): void {
   }
 }
 
-/** CDK's AwsCustomResource provider function of the deploy-time token refresh. */
+/** CDK's provider framework of the deploy-time token refresh (its function is not configurable). */
 function acknowledgeRefreshProvider(stack: AcknowledgedStack): void {
+  const framework = stack.refreshAtDeploy.provider.node.tryFindChild('framework-onEvent');
+  if (!framework) return;
+  const role = framework.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's provider framework role; it writes only its own logs and invokes token-refresh once per deployment.",
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.functions['token-refresh'].function)}.Arn>:*]`,
+      "The provider framework may invoke token-refresh and its qualified ARNs (function:*); it can invoke only that one function's versions.",
+    );
+  }
+  const reason =
+    "CDK's custom-resource provider framework (its function's properties are not configurable): it runs only during CloudFormation deployments, synchronously, to invoke token-refresh and report the outcome to CloudFormation.";
+  for (const id of [
+    'Serverless-LambdaDLQ',
+    'Serverless-LambdaTracing',
+    'Serverless-LambdaDefaultMemorySize',
+    `${GUARD}::lambda_inside_vpc_check`,
+  ]) {
+    acknowledge(framework, id, reason);
+  }
+}
+
+/** CDK's AwsCustomResource provider function (the deploy-time extension discovery uses it). */
+function acknowledgeSdkCallProvider(stack: AcknowledgedStack): void {
   const provider = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-  if (provider) {
-    const role = provider.node.tryFindChild('ServiceRole');
-    if (role) {
-      acknowledge(
-        role,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        "CDK's AwsCustomResource provider role; it writes only its own logs and invokes token-refresh once per deployment.",
-      );
-    }
-    const reason =
-      "CDK's AwsCustomResource provider (its properties are not configurable): it runs only during CloudFormation deployments to invoke token-refresh once.";
-    for (const id of [
-      'Serverless-LambdaDLQ',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaDefaultMemorySize',
-      `${GUARD}::lambda_inside_vpc_check`,
-    ]) {
-      acknowledge(provider, id, reason);
-    }
+  if (!provider) return;
+  const role = provider.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's AwsCustomResource provider role; it writes only its own logs and invokes the functions its calls name, once per deployment.",
+    );
+  }
+  const reason =
+    "CDK's AwsCustomResource provider (its properties are not configurable): it runs only during CloudFormation deployments.";
+  for (const id of [
+    'Serverless-LambdaDLQ',
+    'Serverless-LambdaTracing',
+    'Serverless-LambdaDefaultMemorySize',
+    `${GUARD}::lambda_inside_vpc_check`,
+  ]) {
+    acknowledge(provider, id, reason);
   }
 }
 

@@ -6,7 +6,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ExtensionMetric } from '../../lib/extensions/metrics.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/metrics.ts';
+import { OperationsAlarms, type OperationsAlarmsProps } from './operations-alarms.ts';
 
 /** What the monitoring watches. */
 export interface MonitoringProps {
@@ -15,13 +17,30 @@ export interface MonitoringProps {
   /** Dead-letter queues by purpose. */
   deadLetterQueues: Record<string, sqs.IQueue>;
   /** Where every alarm goes. */
-  topic: sns.ITopic;
+  topics: readonly sns.ITopic[];
   /** The archive function, and how long it may go without a successful run. */
   archiveFunction: lambda.IFunction;
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
+  /** What the operations alarms watch (infra/constructs/operations-alarms.ts). */
+  operations: OperationsAlarmsProps;
 }
+
+/**
+ * The runbook line of each dead-letter queue: what its messages are and how to run them again.
+ * `<url>` is the queue's URL.
+ */
+const DEAD_LETTER_RUNBOOK: Record<string, string> = {
+  'failed-invocations':
+    "Async invocations failed after their retries; each message is Lambda's record (requestContext.functionArn, requestPayload, the error). Read: aws sqs receive-message --queue-url <url> --max-number-of-messages 10. Fix the cause, re-run each: aws lambda invoke --function-name <functionArn> --invocation-type Event --cli-binary-format raw-in-base64-out --payload '<requestPayload>' /dev/null, then delete it",
+  'undelivered-schedules':
+    "EventBridge Scheduler could not invoke a job (its role or the function); each message is the schedule's payload. Read: aws sqs receive-message --queue-url <url>; run the job by hand with aws lambda invoke, then delete the message",
+  'undelivered-events':
+    "Alert events or alarm notifications did not reach the alert function. Read: aws sqs receive-message --queue-url <url>; re-send each body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
+  'undelivered-alarms':
+    'SNS could not deliver alarm emails (a bounced or full mailbox, or an unconfirmed address): check alarmEmails and the subscriptions (aws sns list-subscriptions-by-topic). Read: aws sqs receive-message --queue-url <url>',
+};
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -38,22 +57,34 @@ export class Monitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   /** Where every alarm goes. */
-  private readonly alarmAction: actions.SnsAction;
+  private readonly alarmActions: actions.SnsAction[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.alarmAction = new actions.SnsAction(props.topic);
+    this.alarmActions = props.topics.map((topic) => new actions.SnsAction(topic));
     // In this order: the alarm rule and the dashboard list the alarms as they were added.
     this.addFunctionAlarms(props);
     this.addDeadLetterAlarms(props);
     this.addSchedulerAlarm();
     this.addRateLimitAlarm(props);
     this.addArchiveAlarms(props);
+    this.addExtensionConfigurationAlarm();
+    this.addOperationsAlarms(props);
     this.dashboard = this.createDashboard(props);
   }
 
+  /**
+   * The alarm DEPLOY.md sets to ALARM by hand to prove delivery: scheduler failures, whose
+   * missing data is not breaching, so it returns to OK by itself at its next evaluation.
+   */
+  get testAlarm(): cloudwatch.Alarm {
+    const alarm = this.alarms['scheduler-failures'];
+    if (!alarm) throw new Error('the scheduler-failures alarm is created in the constructor');
+    return alarm;
+  }
+
   private add(alarmId: string, alarm: cloudwatch.Alarm): void {
-    alarm.addAlarmAction(this.alarmAction);
+    alarm.addAlarmAction(...this.alarmActions);
     this.alarms[alarmId] = alarm;
   }
 
@@ -63,7 +94,7 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-errors`,
         new cloudwatch.Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name} failed (function errors in 5 minutes)`,
+          alarmDescription: `${name} failed (function errors in 5 minutes). Read why: aws logs tail ${props.operations.logGroupNames[name] ?? `/aws/lambda/${fn.functionName}`} --since 1h --filter-pattern ERROR`,
           metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
           threshold: 1,
           evaluationPeriods: 1,
@@ -80,7 +111,9 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-dlq`,
         new cloudwatch.Alarm(this, `${name}DeadLetters`, {
-          alarmDescription: `Events are waiting in the ${name} dead-letter queue`,
+          alarmDescription: `Messages wait in the ${name} dead-letter queue. ${(
+            DEAD_LETTER_RUNBOOK[name] ?? 'Read: aws sqs receive-message --queue-url <url>'
+          ).replaceAll('<url>', queue.queueUrl)}`,
           metric: queue.metricApproximateNumberOfMessagesVisible({
             period: FIVE_MINUTES,
             statistic: 'Maximum',
@@ -99,7 +132,8 @@ export class Monitoring extends Construct {
     this.add(
       'scheduler-failures',
       new cloudwatch.Alarm(this, 'SchedulerFailures', {
-        alarmDescription: 'EventBridge Scheduler could not invoke a target or reach its DLQ',
+        alarmDescription:
+          "EventBridge Scheduler could not invoke a target or reach its DLQ: a job did not run. Check the schedules' state and roles (aws scheduler list-schedules) and the undelivered-schedules queue; run the job by hand with aws lambda invoke",
         metric: new cloudwatch.MathExpression({
           expression: 'errors + undelivered',
           usingMetrics: {
@@ -125,7 +159,7 @@ export class Monitoring extends Construct {
       'ringcentral-429s',
       new cloudwatch.Alarm(this, 'RingCentral429s', {
         alarmDescription:
-          'RingCentral answered 429: the pacing is off or another app shares the budget',
+          'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
         metric: rateLimited,
         threshold: 1,
         evaluationPeriods: 1,
@@ -141,7 +175,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-lag',
       new cloudwatch.Alarm(this, 'ArchiveLag', {
-        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind`,
+        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind: messages are not yet in S3. Check the archive errors and throttles, and its runs: aws logs tail ${props.operations.logGroupNames.archive ?? '/aws/lambda/<archive>'} --since 2h`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'CursorLagSeconds',
@@ -158,7 +192,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-stalled',
       new cloudwatch.Alarm(this, 'ArchiveStalled', {
-        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes`,
+        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes: nothing new reaches S3. Check the archive schedule and errors; run it: aws lambda invoke --function-name ${fn.functionName} --invocation-type Event /dev/null`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(invocations, 0) - FILL(errors, 0)',
           usingMetrics: {
@@ -174,6 +208,37 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
     );
+  }
+
+  /**
+   * The service user may not list or read the account's extensions: nothing but the token's own
+   * mailbox can be archived until an administrator grants the permission the log line names.
+   */
+  private addExtensionConfigurationAlarm(): void {
+    this.add(
+      'extension-configuration',
+      new cloudwatch.Alarm(this, 'ExtensionConfigurationErrors', {
+        alarmDescription:
+          'The RingCentral service user may not list or read the account extensions: grant the app permission ReadAccounts and the user ReadExtensions (an account-wide admin role); the extensions function log names the missing one',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: ExtensionMetric.configurationErrors,
+          dimensionsMap: { service: 'extensions' },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** What an operator is paged for beyond errors and DLQs (each with its runbook line). */
+  private addOperationsAlarms(props: MonitoringProps): void {
+    const operations = new OperationsAlarms(this, 'Operations', props.operations);
+    for (const [alarmId, alarm] of Object.entries(operations.alarms)) this.add(alarmId, alarm);
   }
 
   /** Sends, archive progress and bytes, purges, rate-limit waits, errors, alarm states. */

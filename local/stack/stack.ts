@@ -63,6 +63,7 @@ export interface LocalStackOptions {
     tokenRefreshEveryMs?: number;
     purgeEveryMs?: number;
     subscriptionKeeperEveryMs?: number;
+    extensionsEveryMs?: number;
   };
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
@@ -166,6 +167,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     shutdown.onStop(() => functions.stop());
     // As at deploy: one forced refresh, so the first send has a session.
     await functions.runJob('token-refresh', { force: true }, 'start');
+    // As at deploy: one discovery, so the registry knows the account before the first archive
+    // run. A failure is reported like any run's; the schedule tries again.
+    await functions.runJob('extensions', { source: 'deploy' }, 'start').catch(() => undefined);
     const scheduler = startJobScheduler(options, functions, print, shutdown);
     const info = stackInfo({
       options,
@@ -461,6 +465,8 @@ function scheduledJobs(
     { functionName: 'archive', everyMs: schedule.archiveEveryMs ?? 30_000, firstAfterMs: 1_000 },
     { functionName: 'token-refresh', everyMs: schedule.tokenRefreshEveryMs ?? 5 * 60_000 },
     { functionName: 'purge', everyMs: schedule.purgeEveryMs ?? 10 * 60_000, firstAfterMs: 60_000 },
+    // Hourly when deployed; every 5 minutes here, so added extensions show up soon.
+    { functionName: 'extensions', everyMs: schedule.extensionsEveryMs ?? 5 * 60_000 },
   ];
   // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.
   if (!options.remote) {

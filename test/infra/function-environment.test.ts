@@ -9,6 +9,7 @@ import { FUNCTION_NAMES, type FunctionName } from '../../infra/message-automatio
 import { loadConfig } from '../../lib/runtime/config.ts';
 import type * as z from '../../lib/validation/zod.ts';
 import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
+import { FULL_CONTEXT } from './support/full-context.ts';
 import {
   CONFIG_SCHEMA_LOADERS,
   declaredVariables,
@@ -17,37 +18,6 @@ import {
   resolvedEnvironment,
 } from './support/function-environment.ts';
 import { BASE_CONTEXT, type SynthesisedStack, synthStack } from './support/synth.ts';
-
-/** Every key set, none at its default. */
-const FULL_CONTEXT = {
-  smsFrom: '+16505550177',
-  extensions: ['~', '62000001'],
-  retentionDays: { Fax: 90, SMS: 365, VoiceMail: 60, Pager: 30 },
-  purgeDryRun: false,
-  purgeHard: true,
-  schedules: {
-    tokenRefreshMinutes: 20,
-    archive: 'rate(5 minutes)',
-    purge: 'cron(0 2 * * ? *)',
-    subscriptionKeeper: 'cron(15 1 * * ? *)',
-  },
-  archiveStartDate: '2021-06-01T00:00:00Z',
-  allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],
-  alertRecipients: { sms: ['+16505550111'], pager: ['101', { extensionNumber: '102' }] },
-  alertTemplates: { alert: { sms: 'ALERT {{title}}' }, disk: 'Disk {{message}}' },
-  alertPagerFrom: '62000009',
-  objectLock: { enabled: true, retentionDays: 2555 },
-  kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-  archiveTransitions: { infrequentAccessDays: 60, glacierDays: 120 },
-  webhookUrl: 'https://hooks.example.com/ringcentral',
-  webhookIncludeText: true,
-  credentialsSecretName: 'ringcentral/credentials',
-  faxDocumentBuckets: ['fax-documents', 'fax-covers'],
-  apiThrottle: { rateLimit: 50, burstLimit: 100 },
-  logRetentionDays: 30,
-  alarmEmails: ['ops@example.com'],
-  archiveLagAlarmMinutes: 120,
-};
 
 /** Variables MessageFunction sets for the runtime (Node, Powertools), not read by a schema. */
 const RUNTIME_VARIABLES = [
