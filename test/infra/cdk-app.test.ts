@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CommandRun, runCommand } from '../support/run-command.ts';
+import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
@@ -31,7 +32,7 @@ function runApp(context: Record<string, unknown>): Promise<CommandRun> {
   });
 }
 
-describe('infra/app.ts', () => {
+describe('infra/app.ts', { timeout: SYNTH_TIME_LIMIT_MS }, () => {
   it('without smsFrom exits 1 naming the key, -c and cdk.json, with no stack trace', async () => {
     // Act
     const { code, output } = await runApp({});
@@ -42,7 +43,7 @@ describe('infra/app.ts', () => {
     expect(output).toContain('-c smsFrom=+16505550100');
     expect(output).toContain('cdk.json');
     expect(output).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  });
 
   it('without an alarm destination exits 1 naming alarmEmails and alarmTopicArn, no trace', async () => {
     // Act
@@ -54,7 +55,7 @@ describe('infra/app.ts', () => {
     expect(output).toContain(`-c 'alarmEmails=["ops@example.com"]'`);
     expect(output).toContain('alarmTopicArn');
     expect(output).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  });
 
   it('with a bad value exits 1 naming the key and the value', async () => {
     // Act
@@ -67,5 +68,5 @@ describe('infra/app.ts', () => {
     expect(code).toBe(1);
     expect(output).toContain('Invalid configuration: smsFrom = "6505550100"');
     expect(output).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  });
 });

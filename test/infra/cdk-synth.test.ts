@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '../../infra/message-automation-stack.ts';
 import { type CommandRun, runCommand } from '../support/run-command.ts';
+import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK = join(PROJECT_ROOT, 'node_modules/.bin/cdk');
@@ -31,7 +32,7 @@ function cdkSynth(): Promise<SynthRun> {
 let run: SynthRun;
 beforeAll(async () => {
   run = await cdkSynth();
-}, 240_000);
+}, SYNTH_TIME_LIMIT_MS);
 afterAll(() => {
   if (run) rmSync(run.outdir, { recursive: true, force: true });
 });

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/message-automation-stack.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import type * as z from '../../lib/validation/zod.ts';
+import { SYNTH_TIME_LIMIT_MS } from '../support/time-limits.ts';
 import { FULL_CONTEXT } from './support/full-context.ts';
 import {
   CONFIG_SCHEMA_LOADERS,
@@ -83,7 +84,7 @@ beforeAll(async () => {
       ...environmentOf(base, name),
     });
   }
-}, 60_000);
+}, SYNTH_TIME_LIMIT_MS);
 
 describe('each function accepts the environment the stack gives it', () => {
   for (const [label, synth] of Object.entries(configurations)) {

@@ -13,7 +13,9 @@ import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
 import { createSecretsStore, createSessionTokenSource } from '../../../lib/aws/secrets.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral, type RingCentral } from '../../../lib/ringcentral/index.ts';
+import { HTTP_STACK_DEFAULTS } from '../../../lib/runtime/http-stack.ts';
 import { httpApiEvent, lambdaContext, scheduledEvent } from '../../support/events.ts';
+import { SIMULATION_TIME_LIMIT_MS } from '../../support/time-limits.ts';
 import {
   baseEnvironment,
   type EventsHarness,
@@ -40,6 +42,15 @@ const BURST_EVERY = 4;
 const GENEROUS = { limit: 1_000_000, windowSeconds: 60 };
 const UNPACED = { groups: { Medium: { limit: 1_000_000, windowMs: 60_000 } } };
 
+/**
+ * Every invocation's real-time limit: Lambda's longest. Deadlines are not this test's subject
+ * either: on a loaded 2-core machine a burst of 100 sends took up to 27.6 s of real time, at the
+ * edge of the HTTP stack's 29 s, and a send cut off there answers 503 or 504 for reasons that
+ * have nothing to do with tokens. The simulated token clock is separate and unaffected.
+ */
+const INVOCATION_MS = 15 * MINUTE;
+const httpStackDefaults = { ...HTTP_STACK_DEFAULTS };
+
 let clock = Date.now();
 let unauthorized = 0;
 let harness: EventsHarness;
@@ -47,6 +58,7 @@ let refreshModule: RefreshModule;
 let smsModule: SmsModule;
 
 beforeAll(async () => {
+  HTTP_STACK_DEFAULTS.maxDurationMs = INVOCATION_MS;
   harness = await startEventsHarness({
     emulator: {
       rateLimits: {
@@ -70,6 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  Object.assign(HTTP_STACK_DEFAULTS, httpStackDefaults);
   await harness?.stop();
 });
 
@@ -114,7 +127,7 @@ function refreshContainer() {
   });
 }
 
-describe('token day', () => {
+describe('token day', { timeout: SIMULATION_TIME_LIMIT_MS }, () => {
   it('keeps OAuth at the refresh schedule and never lets a 401 reach a caller', async () => {
     // Prepare
     const containers = Array.from({ length: CONTAINERS }, smsContainer);
@@ -130,14 +143,14 @@ describe('token day', () => {
           body: { to: ['+16505550199'], text: `hello ${index}` },
           iamCaller: 'arn:aws:iam::123456789012:user/caller',
         }),
-        lambdaContext({ functionName: 'send-sms' }),
+        lambdaContext({ functionName: 'send-sms', remainingMs: INVOCATION_MS }),
       );
       sends += 1;
       const status = response.statusCode ?? 0;
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     };
     // The deploy-time run writes the first session.
-    await refreshers[0]!({ force: true }, lambdaContext());
+    await refreshers[0]!({ force: true }, lambdaContext({ remainingMs: INVOCATION_MS }));
     const jwtAfterDeploy = harness.emulator.stats().oauthRequests.jwt;
 
     // Act: 48 ticks of 30 simulated minutes; sends race the refresh runs of each tick.
@@ -146,7 +159,9 @@ describe('token day', () => {
       const authBefore = harness.emulator.stats().requestsByGroup.Auth;
       const load = tick % BURST_EVERY === 0 ? BURST : 5;
       await Promise.all([
-        ...refreshers.map((run) => run(scheduledEvent(), lambdaContext())),
+        ...refreshers.map((run) =>
+          run(scheduledEvent(), lambdaContext({ remainingMs: INVOCATION_MS })),
+        ),
         ...Array.from({ length: load }, (_, index) => send(tick * BURST + index)),
       ]);
       // Traffic after the run, on the tokens it left behind.

@@ -1,17 +1,39 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RateLimitGroup } from '../../../lib/ringcentral/index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RateLimitGroup, RingCentralOptions } from '../../../lib/ringcentral/index.ts';
 import {
   createRingCentral,
   DeadlineExceededError,
   RateLimitedError,
   staticTokenSource,
 } from '../../../lib/ringcentral/index.ts';
+import {
+  ExchangeTracker,
+  runOnVirtualClock,
+  useVirtualClock,
+} from '../../support/virtual-clock.ts';
 import type { TestServer } from './support/http-server.ts';
 import { SlidingWindow, sendJson, startServer } from './support/http-server.ts';
 
 /**
- * A server whose every route is in one group limited by `window`; `onArrival` learns how many
- * requests it holds at once.
+ * Every test runs on a virtual clock (`Date`, `setTimeout`) shared by the clients' pacers and the
+ * servers, moved only while no exchange is on its way: a loaded machine slows the tests down but
+ * cannot change what the pacer sees, so windows, penalties and deadlines are exact.
+ */
+let tracker = new ExchangeTracker();
+
+/** Runs `work` to its end on the virtual clock. */
+function drive<T>(work: Promise<T>): Promise<T> {
+  return runOnVirtualClock(work, tracker);
+}
+
+/** A client whose exchanges the virtual clock waits for. */
+function client(options: Omit<RingCentralOptions, 'server' | 'fetch'>, server: TestServer) {
+  return createRingCentral({ server: server.url, fetch: tracker.fetch, ...options });
+}
+
+/**
+ * A server whose every route is in one group limited by `window`, answering after `latencyMs` of
+ * virtual time; `onArrival` learns how many requests it holds at once.
  */
 async function limitedServer(
   window: SlidingWindow,
@@ -22,7 +44,7 @@ async function limitedServer(
   return startServer(async (_request, response) => {
     held += 1;
     onArrival?.(held);
-    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    await tracker.latency(latencyMs);
     held -= 1;
     const { refused, headers } = window.admit();
     if (refused) {
@@ -44,7 +66,12 @@ async function limitedServer(
 
 describe('rate-limit pacing', () => {
   let server: TestServer | undefined;
+  beforeEach(() => {
+    tracker = new ExchangeTracker();
+    useVirtualClock();
+  });
   afterEach(async () => {
+    vi.useRealTimers();
     await server?.close();
     server = undefined;
   });
@@ -54,15 +81,14 @@ describe('rate-limit pacing', () => {
     const window = new SlidingWindow(5, 1_000, 2_000);
     server = await limitedServer(window);
     const waits: string[] = [];
-    const rc = createRingCentral({
-      server: server.url,
-      tokenSource: staticTokenSource('t'),
-      hooks: { onWait: (info) => waits.push(info.reason) },
-    });
+    const rc = client(
+      { tokenSource: staticTokenSource('t'), hooks: { onWait: (info) => waits.push(info.reason) } },
+      server,
+    );
     const started = Date.now();
 
     // Act
-    await Promise.all(Array.from({ length: 14 }, () => rc.configuration.get()));
+    await drive(Promise.all(Array.from({ length: 14 }, () => rc.configuration.get())));
 
     // Assess: 14 requests at 5 per second need two full windows beyond the first
     const elapsed = Date.now() - started;
@@ -78,10 +104,10 @@ describe('rate-limit pacing', () => {
     const window = new SlidingWindow(6, 1_000, 2_000);
     window.spend(4);
     server = await limitedServer(window);
-    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    const rc = client({ tokenSource: staticTokenSource('t') }, server);
 
     // Act
-    await Promise.all(Array.from({ length: 8 }, () => rc.configuration.get()));
+    await drive(Promise.all(Array.from({ length: 8 }, () => rc.configuration.get())));
 
     // Assess
     expect(window.tooMany).toBe(0);
@@ -95,11 +121,11 @@ describe('rate-limit pacing', () => {
     server = await limitedServer(window, 50, (held) => {
       peak = Math.max(peak, held);
     });
-    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
-    await rc.configuration.get();
+    const rc = client({ tokenSource: staticTokenSource('t') }, server);
+    await drive(rc.configuration.get());
 
     // Act
-    await Promise.all(Array.from({ length: 20 }, () => rc.configuration.get()));
+    await drive(Promise.all(Array.from({ length: 20 }, () => rc.configuration.get())));
 
     // Assess: spaced claims (four round trips apart) would have kept one or two in flight
     expect(window.tooMany).toBe(0);
@@ -114,10 +140,10 @@ describe('rate-limit pacing', () => {
     server = await limitedServer(window, 20, (held) => {
       peak = Math.max(peak, held);
     });
-    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    const rc = client({ tokenSource: staticTokenSource('t') }, server);
 
     // Act
-    await Promise.all(Array.from({ length: 8 }, () => rc.configuration.get()));
+    await drive(Promise.all(Array.from({ length: 8 }, () => rc.configuration.get())));
 
     // Assess
     expect(window.tooMany).toBe(0);
@@ -128,14 +154,16 @@ describe('rate-limit pacing', () => {
     // Prepare
     const window = new SlidingWindow(8, 1_000, 2_000);
     server = await limitedServer(window);
-    const first = createRingCentral({ server: server.url, tokenSource: staticTokenSource('a') });
-    const second = createRingCentral({ server: server.url, tokenSource: staticTokenSource('b') });
+    const first = client({ tokenSource: staticTokenSource('a') }, server);
+    const second = client({ tokenSource: staticTokenSource('b') }, server);
 
     // Act
-    await Promise.all([
-      ...Array.from({ length: 10 }, () => first.configuration.get()),
-      ...Array.from({ length: 10 }, () => second.configuration.get()),
-    ]);
+    await drive(
+      Promise.all([
+        ...Array.from({ length: 10 }, () => first.configuration.get()),
+        ...Array.from({ length: 10 }, () => second.configuration.get()),
+      ]),
+    );
 
     // Assess
     expect(window.tooMany).toBe(0);
@@ -169,12 +197,12 @@ describe('rate-limit pacing', () => {
       );
     });
     const clients = ['a', 'b'].map((token) =>
-      createRingCentral({ server: server!.url, tokenSource: staticTokenSource(token) }),
+      client({ tokenSource: staticTokenSource(token) }, server!),
     );
 
     // Act: each client keeps asking until it gets through (the client's own retry on 429)
-    const results = await Promise.all(
-      clients.map((rc) => rc.configuration.get({ deadline: Date.now() + 20_000 })),
+    const results = await drive(
+      Promise.all(clients.map((rc) => rc.configuration.get({ deadline: Date.now() + 20_000 }))),
     );
 
     // Assess: both got through, after a bounded number of refused probes
@@ -205,18 +233,18 @@ describe('rate-limit pacing', () => {
       );
     });
     const limited: number[] = [];
-    const rc = createRingCentral({
-      server: server.url,
-      tokenSource: staticTokenSource('t'),
-      hooks: { onRateLimited: (info) => limited.push(info.retryAfterMs) },
-    });
+    const rc = client(
+      {
+        tokenSource: staticTokenSource('t'),
+        hooks: { onRateLimited: (info) => limited.push(info.retryAfterMs) },
+      },
+      server,
+    );
 
     // Act
-    const results = await Promise.all([
-      rc.configuration.get(),
-      rc.configuration.get(),
-      rc.configuration.get(),
-    ]);
+    const results = await drive(
+      Promise.all([rc.configuration.get(), rc.configuration.get(), rc.configuration.get()]),
+    );
 
     // Assess
     expect(results).toHaveLength(3);
@@ -233,11 +261,11 @@ describe('rate-limit pacing', () => {
         errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }],
       }),
     );
-    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
+    const rc = client({ tokenSource: staticTokenSource('t') }, server);
     const started = Date.now();
 
     // Act
-    const attempt = rc.configuration.get({ deadline: Date.now() + 5_000 });
+    const attempt = drive(rc.configuration.get({ deadline: Date.now() + 5_000 }));
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
@@ -254,12 +282,12 @@ describe('rate-limit pacing', () => {
     const window = new SlidingWindow(2, 3_000, 3_000);
     window.spend(1);
     server = await limitedServer(window);
-    const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
-    await rc.configuration.get();
+    const rc = client({ tokenSource: staticTokenSource('t') }, server);
+    await drive(rc.configuration.get());
     const started = Date.now();
 
     // Act
-    const attempt = rc.configuration.get({ deadline: Date.now() + 500 });
+    const attempt = drive(rc.configuration.get({ deadline: Date.now() + 500 }));
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
@@ -284,19 +312,23 @@ describe('rate-limit pacing', () => {
       sendJson(response, 200, { retentionPeriod: 9 });
     });
     const groups: RateLimitGroup[] = [];
-    const rc = createRingCentral({
-      server: server.url,
-      tokenSource: staticTokenSource('t'),
-      hooks: { onRateLimited: (info) => groups.push(info.group) },
-    });
+    const rc = client(
+      {
+        tokenSource: staticTokenSource('t'),
+        hooks: { onRateLimited: (info) => groups.push(info.group) },
+      },
+      server,
+    );
 
     // Act
-    const sms = rc.sms.send(
-      { from: '+16505550100', to: ['+16505550101'], text: 'x' },
-      { deadline: Date.now() + 2_000 },
+    const sms = drive(
+      rc.sms.send(
+        { from: '+16505550100', to: ['+16505550101'], text: 'x' },
+        { deadline: Date.now() + 2_000 },
+      ),
     );
     await expect(sms).rejects.toBeInstanceOf(DeadlineExceededError);
-    const configuration = await rc.configuration.get({ deadline: Date.now() + 2_000 });
+    const configuration = await drive(rc.configuration.get({ deadline: Date.now() + 2_000 }));
 
     // Assess
     expect(groups).toEqual(['Medium']);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createRingCentral,
   DeadlineExceededError,
@@ -6,6 +6,11 @@ import {
   staticTokenSource,
   TransportError,
 } from '../../../lib/ringcentral/index.ts';
+import {
+  ExchangeTracker,
+  runOnVirtualClock,
+  useVirtualClock,
+} from '../../support/virtual-clock.ts';
 import type { TestServer } from './support/http-server.ts';
 import { sendJson, startServer } from './support/http-server.ts';
 
@@ -149,40 +154,66 @@ describe('retries', () => {
     expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(190);
   });
 
-  it('fails at once when the backoff would pass the deadline', async () => {
-    // Prepare
-    server = await startServer((_request, response) => sendJson(response, 503, UNAVAILABLE));
-    const rc = createRingCentral({
-      server: server.url,
-      tokenSource: staticTokenSource('t'),
-      limits: { backoff: { baseMs: 2_000 } },
+  /**
+   * On the virtual clock the deadline and the backoff are exact: "at once" means before either
+   * passed, however slowly the machine runs.
+   */
+  describe('against the deadline', () => {
+    let tracker = new ExchangeTracker();
+    beforeEach(() => {
+      tracker = new ExchangeTracker();
+      useVirtualClock();
     });
-    const started = Date.now();
+    afterEach(() => {
+      vi.useRealTimers();
+    });
 
-    // Act
-    const attempt = rc.messages.get('5', { deadline: Date.now() + 1_000 });
+    it('fails at once when the backoff would pass the deadline', async () => {
+      // Prepare
+      server = await startServer((_request, response) => sendJson(response, 503, UNAVAILABLE));
+      const rc = createRingCentral({
+        server: server.url,
+        tokenSource: staticTokenSource('t'),
+        limits: { backoff: { baseMs: 2_000 } },
+        fetch: tracker.fetch,
+      });
+      const started = Date.now();
 
-    // Assess
-    await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
-    await expect(attempt).rejects.toThrow(/retry backoff of 2000 ms would outlast the deadline/);
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(server.requests).toHaveLength(1);
+      // Act
+      const attempt = runOnVirtualClock(
+        rc.messages.get('5', { deadline: Date.now() + 1_000 }),
+        tracker,
+      );
+
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
+      await expect(attempt).rejects.toThrow(/retry backoff of 2000 ms would outlast the deadline/);
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(server.requests).toHaveLength(1);
+    });
   });
 
-  it('aborts a slow request at the deadline with a DeadlineExceededError', async () => {
-    // Prepare
+  it('aborts a request the server never answers at the deadline with a DeadlineExceededError', async () => {
+    // Prepare: the server holds the request until the test ends, so only the deadline can end it
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     server = await startServer(async (_request, response) => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await held;
       sendJson(response, 200, {});
     });
     const rc = createRingCentral({ server: server.url, tokenSource: staticTokenSource('t') });
-    const started = Date.now();
+    const deadline = Date.now() + 150;
 
     // Act
-    const attempt = rc.configuration.get({ deadline: Date.now() + 150 });
+    const attempt = rc.configuration.get({ deadline });
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
-    expect(Date.now() - started).toBeLessThan(800);
+    // Not before the deadline (the abort timer and Date.now may round apart by a millisecond)
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline - 1);
+    expect(server.requests).toHaveLength(1);
+    release();
   });
 });
