@@ -238,7 +238,7 @@ describe('logs of a full run', () => {
     for (const message of [
       'Token refresh finished',
       'Notification published',
-      'Webhook subscription in place',
+      'Webhook subscriptions in place',
       'Alert delivered',
       'RingCentral response',
     ]) {
