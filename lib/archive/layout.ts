@@ -6,6 +6,7 @@
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/message.json
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/attachments/{attachmentId}{.ext}
  * reports/purge/{yyyy}/{mm}/{dd}/{runId}.json
+ * reports/reconciliation/{yyyy}/{mm}/{dd}.json
  * ```
  *
  * - The date is the message's `creationTime` in UTC.
@@ -23,6 +24,8 @@ import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
 export const ARCHIVE_PREFIX = 'archive/';
 /** Root prefix of purge reports. */
 export const PURGE_REPORT_PREFIX = 'reports/purge/';
+/** Root prefix of the daily reconciliation reports. */
+export const RECONCILIATION_REPORT_PREFIX = 'reports/reconciliation/';
 
 /** Thrown when a record lacks what its key is made of (account, extension, date, id). */
 export class ArchiveLayoutError extends Error {
@@ -160,4 +163,10 @@ export function purgeReportKey(date: Date | string, runId: string): string {
     throw new ArchiveLayoutError(`Invalid purge run id: ${runId}`);
   }
   return `${PURGE_REPORT_PREFIX}${utcDatePath(date)}/${runId}.json`;
+}
+
+/** The key of the reconciliation report of a day: `reports/reconciliation/{yyyy}/{mm}/{dd}.json`. */
+export function reconciliationReportKey(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ArchiveLayoutError(`Invalid day: ${date}`);
+  return `${RECONCILIATION_REPORT_PREFIX}${utcDatePath(`${date}T00:00:00.000Z`)}.json`;
 }
