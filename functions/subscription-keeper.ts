@@ -10,7 +10,10 @@
 import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
-import { subscriptionFilters } from '../lib/extensions/subscription-filters.ts';
+import {
+  type SubscriptionFilterOptions,
+  subscriptionFilters,
+} from '../lib/extensions/subscription-filters.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
@@ -34,6 +37,8 @@ export const subscriptionKeeperConfig = z.object({
   WEBHOOK_SECRET_ID: env.requiredString,
   STATE_TABLE_NAME: env.requiredString,
   WEBHOOK_URL: env.url,
+  /** Also each extension's instant SMS filter (the webhook puts SMS text into events). */
+  SUBSCRIPTION_INSTANT_SMS: z._default(env.boolean, false),
   /**
    * Event filters beyond the archive's (e.g. `.../extension/~/message-store/instant?type=SMS`
    * for the whole inbound SMS in the events); default none. Never per extension: those come
@@ -71,8 +76,8 @@ export interface SubscriptionKeeperDependencies {
   registry: Pick<ExtensionRegistry, 'list'>;
   /** Everything but the filters, which are read from the registry at each run. */
   desired: Omit<DesiredSubscription, 'eventFilters'>;
-  /** Account-level filters beyond the archive's. */
-  extraEventFilters?: readonly string[];
+  /** Instant SMS filters per extension, and account-level filters beyond the archive's. */
+  filterOptions?: SubscriptionFilterOptions;
   now?: () => number;
 }
 
@@ -86,7 +91,7 @@ export function createHandler(dependencies: SubscriptionKeeperDependencies) {
       const ringCentral = await dependencies.ringCentral(context.hooks);
       const eventFilters = await subscriptionFilters(
         dependencies.registry,
-        dependencies.extraEventFilters,
+        dependencies.filterOptions,
       );
       const report = await keepSubscriptions({
         subscriptions: ringCentral.subscriptions,
@@ -110,7 +115,10 @@ export function dependenciesFromEnvironment(
     ringCentral: ringCentralFromSecrets(config),
     verificationToken: createVerificationTokenReader({ secretId: config.WEBHOOK_SECRET_ID }),
     registry: createExtensionRegistry(createStateTable({ tableName: config.STATE_TABLE_NAME })),
-    extraEventFilters: config.SUBSCRIPTION_EXTRA_EVENT_FILTERS,
+    filterOptions: {
+      instantSms: config.SUBSCRIPTION_INSTANT_SMS,
+      extra: config.SUBSCRIPTION_EXTRA_EVENT_FILTERS,
+    },
     desired: {
       address: config.WEBHOOK_URL,
       expiresInSeconds: config.SUBSCRIPTION_EXPIRES_IN_SECONDS,

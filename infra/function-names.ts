@@ -13,6 +13,7 @@ export const FUNCTION_NAMES = [
   'archive',
   'purge',
   'extensions',
+  'reconcile',
 ] as const;
 
 /** A function's name (its file in functions/). */

@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
+import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -39,7 +40,8 @@ export type ScheduledFunctionName =
   | 'archive'
   | 'purge'
   | 'subscription-keeper'
-  | 'extensions';
+  | 'extensions'
+  | 'reconcile';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -127,11 +129,12 @@ export class MessageAutomationStack extends Stack {
     const alert = this.alertFunction();
     // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
     const jobs = new ArchiveJobs(this, 'Default', this.archiveJobsProps(archiveKey));
-    const webhook = this.webhookFunction(jobs);
+    const discovery = this.extensionsFunction();
+    const webhook = this.webhookFunction(jobs, discovery);
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
-    const discovery = this.extensionsFunction();
+    const reconcile = this.reconcileFunction(archiveKey);
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -142,9 +145,10 @@ export class MessageAutomationStack extends Stack {
       webhook,
       'subscription-keeper': keeper,
       extensions: discovery,
+      reconcile,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.archive);
@@ -368,7 +372,7 @@ export class MessageAutomationStack extends Stack {
   }
 
   /** RingCentral's notifications: to bus events, and to archive runs for new messages. */
-  private webhookFunction(jobs: ArchiveJobs): MessageFunction {
+  private webhookFunction(jobs: ArchiveJobs, discovery: MessageFunction): MessageFunction {
     const fn = this.messageFunction('webhook', {
       description: "POST /webhook: RingCentral's notifications to events and archive runs",
       environment: {
@@ -376,18 +380,25 @@ export class MessageAutomationStack extends Stack {
         EVENT_BUS_NAME: this.bus.eventBusName,
         WEBHOOK_INCLUDE_TEXT: String(this.config.webhookIncludeText),
         ARCHIVE_FUNCTION_NAME: jobs.archive.function.functionName,
+        STATE_TABLE_NAME: this.table.tableName,
+        EXTENSIONS_FUNCTION_NAME: discovery.function.functionName,
       },
     });
     fn.allowSecretReads([this.webhookSecret.secretArn]);
     fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
     jobs.allowStartingArchive(fn);
+    // markChanged: a conditional UpdateItem, and a GetItem telling "unknown" from "later".
+    fn.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    fn.allow(['lambda:InvokeFunction'], [discovery.function.functionArn]);
     return fn;
   }
 
-  /** Keeps the webhook subscription pointed at `webhookUrl` with the current token. */
+  /** Keeps the webhook subscriptions the registry calls for pointed at `webhookUrl`. */
   private subscriptionKeeperFunction(webhookUrl: string): MessageFunction {
     const fn = this.messageFunction('subscription-keeper', {
-      description: 'Keeps the RingCentral webhook subscription alive',
+      description: 'Keeps the RingCentral webhook subscriptions of the archived extensions alive',
       onFailure: this.deadLetters.functions.queue,
       retryAttempts: 2,
       environment: {
@@ -395,10 +406,43 @@ export class MessageAutomationStack extends Stack {
         SESSION_SECRET_ID: this.sessionSecret.secretArn,
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         WEBHOOK_URL: webhookUrl,
-        SUBSCRIPTION_EVENT_FILTERS: subscriptionEventFilters(this.config).join(','),
+        STATE_TABLE_NAME: this.table.tableName,
+        SUBSCRIPTION_INSTANT_SMS: String(this.config.webhookIncludeText),
       },
     });
     fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
+    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    return fn;
+  }
+
+  /**
+   * The daily reconciliation: reads the registry, lists the archive's day prefixes and writes
+   * its report under reports/reconciliation/ (reading it back to resume), nothing else.
+   */
+  private reconcileFunction(archiveKey: kms.IKey | undefined): MessageFunction {
+    const fn = this.messageFunction('reconcile', {
+      description: "Reconciles RingCentral's messages with the archive, daily, into reports/",
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: {
+        ...this.stateEnvironment,
+        ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
+      },
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    fn.allow(['s3:ListBucket'], [this.archive.bucket.bucketArn], {
+      StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`, `${RECONCILIATION_REPORT_PREFIX}*`] },
+    });
+    fn.allow(
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      [this.archive.bucket.arnForObjects(`${RECONCILIATION_REPORT_PREFIX}*`)],
+    );
+    if (archiveKey) fn.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
     return fn;
   }
 
@@ -462,6 +506,7 @@ export class MessageAutomationStack extends Stack {
     jobs: ArchiveJobs,
     keeper: MessageFunction,
     discovery: MessageFunction,
+    reconcile: MessageFunction,
   ): Record<ScheduledFunctionName, ScheduledJob> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
@@ -481,6 +526,12 @@ export class MessageAutomationStack extends Stack {
       // A run that waited an hour is replaced by the next one.
       extensions: scheduleFunction(this, discovery, {
         expression: schedules.extensions,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(1),
+      }),
+      // Each run resumes the day's report; one that waited an hour is replaced by the next.
+      reconcile: scheduleFunction(this, reconcile, {
+        expression: schedules.reconcile,
         deadLetterQueue,
         maxEventAge: Duration.hours(1),
       }),
@@ -573,23 +624,6 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
-}
-
-/**
- * The webhook subscription's event filters: the message store of every archived extension (its
- * notifications carry the new message ids the webhook hands to archive), and, when the webhook
- * puts SMS text into its events, the instant SMS filter of each, the only one carrying the text.
- */
-export function subscriptionEventFilters(
-  config: Pick<InfraConfig, 'extensions' | 'webhookIncludeText'>,
-): string[] {
-  const stores = config.extensions.map(
-    (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-  );
-  const instant = config.webhookIncludeText
-    ? stores.map((store) => `${store}/instant?type=SMS`)
-    : [];
-  return [...stores, ...instant];
 }
 
 /** The SDK call of the deploy-time refresh: a synchronous invoke with `{ "force": true }`. */

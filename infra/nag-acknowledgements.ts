@@ -21,6 +21,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'purge',
   'subscription-keeper',
   'extensions',
+  'reconcile',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {

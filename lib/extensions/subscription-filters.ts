@@ -23,19 +23,33 @@ export function isWatched(entry: ExtensionEntry): boolean {
   return entry.archived && entry.goneSince === undefined;
 }
 
+/** Options of {@link subscriptionFilters}. */
+export interface SubscriptionFilterOptions {
+  /**
+   * Also each watched extension's instant SMS filter, the only one whose events carry the text
+   * (when the webhook puts SMS text into its events); doubles the filters.
+   */
+  instantSms?: boolean;
+  /** Account-level filters from the settings, added as they are. */
+  extra?: readonly string[];
+}
+
 /**
- * The filters for the registry's entries, the extension-list filter first and then one per
- * watched extension in id order (the registry's order), each once; `extra` (account-level
- * filters from the settings) follow, duplicates dropped.
+ * The filters for the registry's entries, the extension-list filter first and then those of each
+ * watched extension in id order (the registry's order), each once; `extra` follow, duplicates
+ * dropped.
  */
 export async function subscriptionFilters(
   registry: Pick<ExtensionRegistry, 'list'>,
-  extra: readonly string[] = [],
+  options: SubscriptionFilterOptions = {},
 ): Promise<string[]> {
   const filters = new Set<string>([EXTENSION_LIST_FILTER]);
   for await (const entry of registry.list()) {
-    if (isWatched(entry)) filters.add(messageStoreFilter(entry.id));
+    if (!isWatched(entry)) continue;
+    const store = messageStoreFilter(entry.id);
+    filters.add(store);
+    if (options.instantSms) filters.add(`${store}/instant?type=SMS`);
   }
-  for (const filter of extra) filters.add(filter);
+  for (const filter of options.extra ?? []) filters.add(filter);
   return [...filters];
 }

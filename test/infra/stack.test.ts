@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -52,8 +52,8 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The ten functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    // The eleven functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
+    template.resourceCountIs('AWS::Lambda::Function', 12);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -69,6 +69,7 @@ describe('functions', () => {
       archive: [840, 1024],
       purge: [900, 512],
       extensions: [300, 256],
+      reconcile: [900, 512],
     };
 
     // Act
@@ -90,8 +91,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: ten function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(11);
+    // Assess: eleven function groups and the API's access log group.
+    expect(Object.keys(groups)).toHaveLength(12);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -155,6 +156,7 @@ describe('functions', () => {
       'archive',
       'purge',
       'extensions',
+      'reconcile',
     ];
 
     // Act
@@ -215,16 +217,24 @@ describe('least privilege', () => {
       `dynamodb:DeleteItem on ${table}`,
       ...onFailure,
     ],
+    // The registry's entries, read to build the filters.
     'subscription-keeper': [
       ...logs('subscription-keeper'),
       ...secretsRead('credentials', 'session', 'webhook'),
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
     ],
+    // markChanged on the registry's entries; discovery started asynchronously.
     webhook: [
       ...logs('webhook'),
       ...secretsRead('webhook'),
       `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
       `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+      `lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
+      ...['GetItem', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
     ],
     archive: [
       ...logs('archive'),
@@ -258,6 +268,17 @@ describe('least privilege', () => {
       ),
       ...onFailure,
     ],
+    // Reads the registry and lists the archive; writes (and reads back) only its own reports.
+    reconcile: [
+      ...logs('reconcile'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*|reports/reconciliation/*`,
+      `s3:GetObject on ${bucket}/reports/reconciliation/*`,
+      `s3:PutObject on ${bucket}/reports/reconciliation/*`,
+      `s3:AbortMultipartUpload on ${bucket}/reports/reconciliation/*`,
+      ...onFailure,
+    ],
   };
 
   for (const name of FUNCTION_NAMES) {
@@ -288,7 +309,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook may invoke a function, and only archive', () => {
+  it('only the webhook may invoke a function, and only archive and extensions', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -299,6 +320,7 @@ describe('least privilege', () => {
     // Assess
     expect(invokers).toEqual([
       `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
     ]);
   });
 
@@ -419,7 +441,7 @@ describe('HTTP API', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
+  it('runs token-refresh, archive, purge, subscription-keeper, extensions and reconcile with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -428,10 +450,11 @@ describe('schedules', () => {
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
+      ['reconcile', 'cron(15 3-23 * * ? *)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 6);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -514,6 +537,27 @@ describe('schedules', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmDescription: Match.stringLikeRegexp('ReadAccounts.*ReadExtensions'),
     });
+  });
+});
+
+describe('reconciliation', () => {
+  it('alarms on missing messages and on extensions near eviction, naming where to look', () => {
+    // Assess
+    for (const [metric, statistic, description] of [
+      ['ReconciliationMissingMessages', 'Sum', 'Messages missing from the archive'],
+      ['ExtensionsNearEviction', 'Maximum', 'Unarchived messages close to eviction'],
+    ] as const) {
+      base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'RingCentralMessageAutomation',
+        Dimensions: [{ Name: 'service', Value: 'reconcile' }],
+        Statistic: statistic,
+        Period: 86_400,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmDescription: Match.stringLikeRegexp(description),
+      });
+    }
   });
 });
 
@@ -662,9 +706,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
-    // extension configuration errors.
-    expect(alarms).toHaveLength(18);
+    // Assess: 11 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
+    // extension configuration errors, reconciliation's missing messages and near eviction.
+    expect(alarms).toHaveLength(21);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -684,6 +728,8 @@ describe('alarms and dashboard', () => {
         'CursorLagSeconds',
         'Invocations',
         'ExtensionConfigurationErrors',
+        'ReconciliationMissingMessages',
+        'ExtensionsNearEviction',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {

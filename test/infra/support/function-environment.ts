@@ -166,6 +166,7 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
   archive: async () => (await import('../../../functions/archive.ts')).archiveConfig,
   purge: async () => (await import('../../../functions/purge.ts')).purgeConfig,
   extensions: async () => (await import('../../../functions/extensions.ts')).extensionsConfig,
+  reconcile: async () => (await import('../../../functions/reconcile.ts')).reconcileConfig,
 };
 
 /**

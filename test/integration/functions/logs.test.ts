@@ -151,7 +151,7 @@ describe('logs of a full run', () => {
             };
           },
         },
-        extraEventFilters: ['/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS'],
+        filterOptions: { instantSms: true },
         desired: {
           address: gateway.url,
           expiresInSeconds: 86_400,
