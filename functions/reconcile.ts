@@ -11,25 +11,18 @@
  * with differences is logged by id, number and name; extensions close to an eviction cap in
  * `ExtensionsNearEviction` with a warning each (lib/extensions/eviction.ts).
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { reconciliationReportKey } from '../lib/archive/layout.ts';
 import type { ObjectStore } from '../lib/archive/ports.ts';
 import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createS3Client } from '../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
-import { evictionWarnings } from '../lib/extensions/eviction.ts';
 import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
+import { daysBetween, reconcile } from '../lib/extensions/reconciliation.ts';
+import { scheduledWork, writeRunReports } from '../lib/extensions/reconciliation-report.ts';
 import {
-  daysBetween,
-  type ReconciliationRun,
-  reconcile,
-  yesterday,
-} from '../lib/extensions/reconciliation.ts';
-import {
-  type ReconciliationReport,
-  writeReconciliationReport,
-} from '../lib/extensions/reconciliation-report.ts';
+  publishReconciliation,
+  type ReconcileResult,
+} from '../lib/extensions/reconciliation-summary.ts';
 import type { MessagesApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
@@ -59,35 +52,14 @@ export const reconcileEvent = z.looseObject({
   resumeAfter: z.optional(z.string()),
 });
 
+export type { ReconcileResult };
+
 /** What the handler works with; tests pass their own. */
 export interface ReconcileDependencies {
   messages(hooks: RingCentralHooks): Promise<Pick<MessagesApi, 'list'>>;
   objects: Pick<ObjectStore, 'list' | 'put' | 'getText'>;
   registry: Pick<ExtensionRegistry, 'list'>;
   now?: () => number;
-}
-
-/** What the invocation returns (the reports themselves are in S3). */
-export interface ReconcileResult {
-  reportKeys: string[];
-  missing: number;
-  extensionsWithDifferences: string[];
-  /** Where to continue; absent when every day asked for is complete. */
-  resumeAfter?: { date: string; extensionId: string };
-}
-
-/** The days and resume point of a scheduled run: yesterday, after what its report holds. */
-async function scheduledWork(
-  objects: ReconcileDependencies['objects'],
-  now: number,
-): Promise<{ days: string[]; resumeAfter?: string } | undefined> {
-  const date = yesterday(now);
-  const stored = await objects.getText(reconciliationReportKey(date));
-  if (!stored) return { days: [date] };
-  const report = JSON.parse(stored) as ReconciliationReport;
-  if (report.complete) return undefined;
-  const last = report.extensions.at(-1)?.extensionId;
-  return { days: [date], ...(last ? { resumeAfter: last } : {}) };
 }
 
 /** Builds the reconcile handler. */
@@ -112,89 +84,10 @@ export function createHandler(dependencies: ReconcileDependencies) {
         { ...dependencies, messages: await dependencies.messages(hooks) },
         { ...work, signal: job.signal, deadline: job.deadline, now },
       );
-      const reportKeys = await writeReports(dependencies.objects, run, work.resumeAfter, now());
-      return publish(run, reportKeys, { logger, metrics }, now());
+      const reportKeys = await writeRunReports(dependencies.objects, run, work.resumeAfter, now());
+      return publishReconciliation(run, reportKeys, { logger, metrics }, now());
     },
   });
-}
-
-async function writeReports(
-  objects: ReconcileDependencies['objects'],
-  run: ReconciliationRun,
-  resumedAfter: string | undefined,
-  now: number,
-): Promise<string[]> {
-  const keys: string[] = [];
-  for (const [index, date] of run.days.entries()) {
-    const extensions = run.extensions.filter((extension) => extension.date === date);
-    const stoppedHere = run.resumeAfter?.date === date;
-    // Days after the one the deadline stopped in were not started.
-    if (run.resumeAfter && date > run.resumeAfter.date) continue;
-    keys.push(
-      await writeReconciliationReport(objects, {
-        date,
-        extensions,
-        evictionWarnings: evictionWarnings(extensions, now),
-        complete: !stoppedHere,
-        continued: index === 0 && resumedAfter !== undefined,
-        now: new Date(now).toISOString(),
-      }),
-    );
-  }
-  return keys;
-}
-
-function publish(
-  run: ReconciliationRun,
-  reportKeys: string[],
-  telemetry: Pick<ReturnType<typeof functionContext>, 'logger' | 'metrics'>,
-  now: number,
-): ReconcileResult {
-  const { logger, metrics } = telemetry;
-  const different = run.extensions.filter((extension) => extension.missing > 0);
-  const failed = run.extensions.filter((extension) => extension.error !== undefined);
-  const warnings = evictionWarnings(run.extensions, now);
-  const missing = different.reduce((sum, extension) => sum + extension.missing, 0);
-  metrics.addMetric('ReconciliationMissingMessages', MetricUnit.Count, missing);
-  metrics.addMetric('ReconciliationExtensionsWithDifferences', MetricUnit.Count, different.length);
-  metrics.addMetric('ReconciliationErrors', MetricUnit.Count, failed.length);
-  metrics.addMetric('ExtensionsNearEviction', MetricUnit.Count, warnings.length);
-  metrics.addMetric('ReconciliationLightRequests', MetricUnit.Count, run.requests.ringCentral);
-  for (const extension of different) {
-    const byType = Object.fromEntries(
-      Object.entries(extension.byType).map(([type, counts]) => [type, counts.missing]),
-    );
-    logger.warn('Messages missing from the archive', {
-      extensionId: extension.extensionId,
-      extensionNumber: extension.extensionNumber,
-      name: extension.name,
-      date: extension.date,
-      missing: extension.missing,
-      byType,
-    });
-  }
-  for (const extension of failed) {
-    logger.error('Extension not reconciled', {
-      extensionId: extension.extensionId,
-      date: extension.date,
-      error: extension.error,
-    });
-  }
-  for (const warning of warnings)
-    logger.warn('Unarchived messages close to eviction', { ...warning });
-  logger.info('Reconciliation written', {
-    reportKeys,
-    extensions: run.extensions.length,
-    missing,
-    requests: run.requests,
-    resumeAfter: run.resumeAfter,
-  });
-  return {
-    reportKeys,
-    missing,
-    extensionsWithDifferences: different.map((extension) => extension.extensionId),
-    ...(run.resumeAfter ? { resumeAfter: run.resumeAfter } : {}),
-  };
 }
 
 /** The dependencies of a deployed function, from the validated environment. */

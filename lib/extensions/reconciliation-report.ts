@@ -7,8 +7,12 @@
  */
 import { reconciliationReportKey } from '../archive/layout.ts';
 import type { ObjectStore } from '../archive/ports.ts';
-import type { EvictionWarning } from './eviction.ts';
-import type { ExtensionDayReconciliation } from './reconciliation.ts';
+import { type EvictionWarning, evictionWarnings } from './eviction.ts';
+import {
+  type ExtensionDayReconciliation,
+  type ReconciliationRun,
+  yesterday,
+} from './reconciliation.ts';
 
 /** The report schema version. */
 export const RECONCILIATION_REPORT_SCHEMA_VERSION = 1;
@@ -84,4 +88,45 @@ export async function writeReconciliationReport(
   };
   await store.put(key, `${JSON.stringify(report, null, 2)}\n`, { contentType: 'application/json' });
   return key;
+}
+
+/** The days and resume point of a scheduled run: yesterday, after what its report holds. */
+export async function scheduledWork(
+  objects: Pick<ObjectStore, 'getText'>,
+  now: number,
+): Promise<{ days: string[]; resumeAfter?: string } | undefined> {
+  const date = yesterday(now);
+  const stored = await objects.getText(reconciliationReportKey(date));
+  if (!stored) return { days: [date] };
+  const report = JSON.parse(stored) as ReconciliationReport;
+  if (report.complete) return undefined;
+  const last = report.extensions.at(-1)?.extensionId;
+  return { days: [date], ...(last ? { resumeAfter: last } : {}) };
+}
+
+/** Writes the report of each day the run reached; returns their keys. */
+export async function writeRunReports(
+  objects: Pick<ObjectStore, 'put' | 'getText'>,
+  run: ReconciliationRun,
+  resumedAfter: string | undefined,
+  now: number,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const [index, date] of run.days.entries()) {
+    const extensions = run.extensions.filter((extension) => extension.date === date);
+    const stoppedHere = run.resumeAfter?.date === date;
+    // Days after the one the deadline stopped in were not started.
+    if (run.resumeAfter && date > run.resumeAfter.date) continue;
+    keys.push(
+      await writeReconciliationReport(objects, {
+        date,
+        extensions,
+        evictionWarnings: evictionWarnings(extensions, now),
+        complete: !stoppedHere,
+        continued: index === 0 && resumedAfter !== undefined,
+        now: new Date(now).toISOString(),
+      }),
+    );
+  }
+  return keys;
 }
