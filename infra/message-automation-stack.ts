@@ -14,6 +14,7 @@ import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/lay
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
+import { ArchiveSearch } from './constructs/archive-search.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
   functionConstructId,
@@ -74,6 +75,8 @@ export class MessageAutomationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, MessageFunction>>;
   readonly table: dynamodb.Table;
   readonly archive: ArchiveBucket;
+  /** Athena over the archive: the Glue table, the workgroup and the search policy. */
+  readonly search: ArchiveSearch;
   readonly credentialsSecret: secretsmanager.ISecret;
   /** The credentials secret's ARN as IAM policies name it. */
   readonly credentialsPolicyArn: string;
@@ -113,6 +116,13 @@ export class MessageAutomationStack extends Stack {
       ? kms.Key.fromKeyArn(this, 'ArchiveKey', config.kmsKeyArn)
       : undefined;
     this.archive = this.archiveStore(archiveKey);
+    this.search = new ArchiveSearch(this, 'ArchiveSearch', {
+      archive: this.archive.bucket,
+      ...(archiveKey ? { archiveKey } : {}),
+      logBucket: this.archive.logBucket,
+      resultDays: 30,
+      bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    });
     this.bus = new events.EventBus(this, 'Bus', {
       description: 'Alerts and message events of the RingCentral message automation',
     });

@@ -613,7 +613,8 @@ describe('archive bucket', () => {
         ]),
       },
     });
-    base.template.resourceCountIs('AWS::S3::Bucket', 2);
+    // The archive, its access logs, and the Athena results of the archive search.
+    base.template.resourceCountIs('AWS::S3::Bucket', 3);
   });
 
   it('uses Object Lock in compliance mode and the customer key when configured', () => {
