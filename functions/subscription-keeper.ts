@@ -1,9 +1,19 @@
 /**
- * subscription-keeper (daily schedule): keeps exactly one active RingCentral webhook
- * subscription to the message-store event filters for WEBHOOK_URL, with expiresIn set. Renews
- * it before it expires, deletes and recreates a Blacklisted one, deletes duplicates, and logs
- * and counts every time it had to act.
+ * subscription-keeper (daily schedule): keeps exactly the webhook subscriptions for WEBHOOK_URL
+ * that the extension registry calls for: one message-store filter per archived, non-gone
+ * extension plus the account's extension-list filter (lib/extensions/subscription-filters.ts),
+ * spread over as many subscriptions as RingCentral allows, with expiresIn set
+ * (lib/webhooks/subscription-plan.ts). Moves filters of new and gone extensions, renews before
+ * expiry, deletes and recreates a Blacklisted one, deletes duplicates, and logs and counts every
+ * time it had to act.
  */
+import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
+import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
+import {
+  type SubscriptionFilterOptions,
+  subscriptionFilters,
+} from '../lib/extensions/subscription-filters.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
@@ -14,30 +24,37 @@ import {
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
 import { recordKeeperReport } from '../lib/webhooks/keeper-report.ts';
-import { type KeeperReport, keepSubscription } from '../lib/webhooks/subscription-keeper.ts';
+import { type KeeperReport, keepSubscriptions } from '../lib/webhooks/subscription-keeper.ts';
 import type { DesiredSubscription } from '../lib/webhooks/subscription-plan.ts';
 import { createVerificationTokenReader } from '../lib/webhooks/verification-secret.ts';
 
-/** The message-store filter: it signals every change with the new message ids. */
-export const DEFAULT_EVENT_FILTERS = ['/restapi/v1.0/account/~/extension/~/message-store'];
+/** Per-extension filters come from the registry: the setting takes account-level ones only. */
+const PER_EXTENSION_FILTER = /\/extension\/\d+(\/|\?|$)/;
 
 /** The environment the keeper needs, validated at cold start. */
 export const subscriptionKeeperConfig = z.object({
   ...ringCentralSecretsEnv,
   WEBHOOK_SECRET_ID: env.requiredString,
+  STATE_TABLE_NAME: env.requiredString,
   WEBHOOK_URL: env.url,
-  SUBSCRIPTION_EVENT_FILTERS: z._default(
+  /** Also each extension's instant SMS filter (the webhook puts SMS text into events). */
+  SUBSCRIPTION_INSTANT_SMS: z._default(env.boolean, false),
+  /**
+   * Event filters beyond the archive's (e.g. `.../extension/~/message-store/instant?type=SMS`
+   * for the whole inbound SMS in the events); default none. Never per extension: those come
+   * from the registry, so nothing here grows with the account.
+   */
+  SUBSCRIPTION_EXTRA_EVENT_FILTERS: z._default(
     z.pipe(
       env.list,
-      z
-        .array(
-          z
-            .string()
-            .check(z.regex(/^\/restapi\/v1\.0\//, 'must be RingCentral event filter paths')),
-        )
-        .check(z.minLength(1)),
+      z.array(
+        z.string().check(
+          z.regex(/^\/restapi\/v1\.0\//, 'must be RingCentral event filter paths'),
+          z.refine((filter) => !PER_EXTENSION_FILTER.test(filter), 'must not name an extension'),
+        ),
+      ),
     ),
-    DEFAULT_EVENT_FILTERS,
+    [],
   ),
   /** Lifetime asked for; default 7 days (RingCentral's own default, made explicit). */
   SUBSCRIPTION_EXPIRES_IN_SECONDS: z._default(
@@ -55,7 +72,12 @@ export const subscriptionKeeperEvent = z.looseObject({});
 export interface SubscriptionKeeperDependencies {
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
   verificationToken(): Promise<string>;
-  desired: DesiredSubscription;
+  /** Where the watched extensions come from. */
+  registry: Pick<ExtensionRegistry, 'list'>;
+  /** Everything but the filters, which are read from the registry at each run. */
+  desired: Omit<DesiredSubscription, 'eventFilters'>;
+  /** Instant SMS filters per extension, and account-level filters beyond the archive's. */
+  filterOptions?: SubscriptionFilterOptions;
   now?: () => number;
 }
 
@@ -67,9 +89,13 @@ export function createHandler(dependencies: SubscriptionKeeperDependencies) {
     event: subscriptionKeeperEvent,
     handler: async (_event, job): Promise<KeeperReport> => {
       const ringCentral = await dependencies.ringCentral(context.hooks);
-      const report = await keepSubscription({
+      const eventFilters = await subscriptionFilters(
+        dependencies.registry,
+        dependencies.filterOptions,
+      );
+      const report = await keepSubscriptions({
         subscriptions: ringCentral.subscriptions,
-        desired: dependencies.desired,
+        desired: { ...dependencies.desired, eventFilters },
         verificationToken: await dependencies.verificationToken(),
         ...(dependencies.now ? { now: dependencies.now } : {}),
         callOptions: { signal: job.signal, deadline: job.deadline },
@@ -88,9 +114,13 @@ export function dependenciesFromEnvironment(
   return {
     ringCentral: ringCentralFromSecrets(config),
     verificationToken: createVerificationTokenReader({ secretId: config.WEBHOOK_SECRET_ID }),
+    registry: createExtensionRegistry(createStateTable({ tableName: config.STATE_TABLE_NAME })),
+    filterOptions: {
+      instantSms: config.SUBSCRIPTION_INSTANT_SMS,
+      extra: config.SUBSCRIPTION_EXTRA_EVENT_FILTERS,
+    },
     desired: {
       address: config.WEBHOOK_URL,
-      eventFilters: config.SUBSCRIPTION_EVENT_FILTERS,
       expiresInSeconds: config.SUBSCRIPTION_EXPIRES_IN_SECONDS,
       renewBeforeSeconds: config.SUBSCRIPTION_RENEW_BEFORE_SECONDS,
     },

@@ -2,10 +2,15 @@
  * webhook (POST /webhook, public): RingCentral's endpoint. Answers the Validation-Token
  * handshake at once; every delivery must carry the subscription's Verification-Token (compared
  * in constant time); each notification becomes one EventBridge event (a summary, no message
- * text unless configured) and its new message ids go to the archive function.
+ * text unless configured) and its new message ids go to the archive function. A message-store
+ * event marks its extension changed in the registry; an extension-list or extension-info event
+ * starts discovery (lib/webhooks/extension-signals.ts).
  */
+
 import { createEventPublisher } from '../lib/aws/events.ts';
+import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createAsyncInvoker } from '../lib/aws/invoker.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import { functionContext } from '../lib/runtime/function-context.ts';
 import { createRawHttpHandler } from '../lib/runtime/http-stack.ts';
@@ -26,6 +31,10 @@ export const webhookConfig = z.object({
   EVENT_BUS_NAME: env.requiredString,
   /** The archive function; unset until it is deployed (then nothing is handed over). */
   ARCHIVE_FUNCTION_NAME: env.optionalString,
+  /** The state table holding the extension registry; unset: no extension is marked changed. */
+  STATE_TABLE_NAME: env.optionalString,
+  /** The extensions (discovery) function; unset: extension events start nothing. */
+  EXTENSIONS_FUNCTION_NAME: env.optionalString,
   /** Put the message text (subject) of instant SMS into the events; default false. */
   WEBHOOK_INCLUDE_TEXT: z._default(env.boolean, false),
 });
@@ -54,6 +63,18 @@ export function dependenciesFromEnvironment(
       ? { archive: createAsyncInvoker({ functionName: config.ARCHIVE_FUNCTION_NAME }) }
       : {}),
     includeText: config.WEBHOOK_INCLUDE_TEXT,
+    extensions: {
+      ...(config.STATE_TABLE_NAME
+        ? {
+            registry: createExtensionRegistry(
+              createStateTable({ tableName: config.STATE_TABLE_NAME }),
+            ),
+          }
+        : {}),
+      ...(config.EXTENSIONS_FUNCTION_NAME
+        ? { discovery: createAsyncInvoker({ functionName: config.EXTENSIONS_FUNCTION_NAME }) }
+        : {}),
+    },
   };
 }
 

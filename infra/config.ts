@@ -88,6 +88,11 @@ export const infraConfigSchema = z
         subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
         /** Discovery of the account's extensions into the registry. */
         extensions: scheduleExpression.default('rate(1 hour)'),
+        /**
+         * Reconciliation of yesterday: from 03:15 UTC (the archive has had three hours past
+         * midnight), hourly until the day's report is complete (later runs cost one S3 read).
+         */
+        reconcile: scheduleExpression.default('cron(15 3-23 * * ? *)'),
       })
       .strict()
       .default({
@@ -96,6 +101,7 @@ export const infraConfigSchema = z
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
         extensions: 'rate(1 hour)',
+        reconcile: 'cron(15 3-23 * * ? *)',
       }),
     /** IAM roles (of the deploying account) granted execute-api:Invoke on /sms, /fax, /pager. */
     allowedCallers: z

@@ -14,6 +14,7 @@ export const FUNCTION_NAMES = [
   'archive-dispatch',
   'purge',
   'extensions',
+  'reconcile',
 ] as const;
 
 /** A function's name (its file in functions/). */

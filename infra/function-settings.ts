@@ -43,6 +43,8 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   // Discovery: a few list pages and one UpdateItem per extension. No reserved concurrency: the
   // deploy-time invoke must not be throttled by a scheduled run, and two runs write the same.
   extensions: { timeoutSeconds: 5 * 60, memoryMb: 256, localConcurrency: 1 },
+  // Reconciliation: one Light request per extension-day, paced; later runs resume the day.
+  reconcile: { timeoutSeconds: 15 * 60, memoryMb: 512, localConcurrency: 1 },
 };
 
 /** Processes `npm start` runs at once for `name`: its reserved concurrency, else its local pool. */

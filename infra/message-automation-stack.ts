@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
 import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
@@ -43,7 +44,8 @@ export type ScheduledFunctionName =
   | 'archive-dispatch'
   | 'purge'
   | 'subscription-keeper'
-  | 'extensions';
+  | 'extensions'
+  | 'reconcile';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -146,11 +148,12 @@ export class MessageAutomationStack extends Stack {
     const alert = this.alertFunction();
     // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
     const jobs = new ArchiveJobs(this, 'Default', this.archiveJobsProps(archiveKey));
-    const webhook = this.webhookFunction(jobs);
+    const discovery = this.extensionsFunction();
+    const webhook = this.webhookFunction(jobs, discovery);
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
-    const discovery = this.extensionsFunction();
+    const reconcile = this.reconcileFunction(archiveKey);
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -162,9 +165,10 @@ export class MessageAutomationStack extends Stack {
       webhook,
       'subscription-keeper': keeper,
       extensions: discovery,
+      reconcile,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.dispatch);
@@ -383,7 +387,7 @@ export class MessageAutomationStack extends Stack {
   }
 
   /** RingCentral's notifications: to bus events, and to archive runs for new messages. */
-  private webhookFunction(jobs: ArchiveJobs): MessageFunction {
+  private webhookFunction(jobs: ArchiveJobs, discovery: MessageFunction): MessageFunction {
     const fn = this.messageFunction('webhook', {
       description: "POST /webhook: RingCentral's notifications to events and archive runs",
       environment: {
@@ -391,18 +395,25 @@ export class MessageAutomationStack extends Stack {
         EVENT_BUS_NAME: this.bus.eventBusName,
         WEBHOOK_INCLUDE_TEXT: String(this.config.webhookIncludeText),
         ARCHIVE_FUNCTION_NAME: jobs.archive.function.functionName,
+        STATE_TABLE_NAME: this.table.tableName,
+        EXTENSIONS_FUNCTION_NAME: discovery.function.functionName,
       },
     });
     fn.allowSecretReads([this.webhookSecret.secretArn]);
     fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
     jobs.allowStartingArchive(fn);
+    // markChanged: a conditional UpdateItem, and a GetItem telling "unknown" from "later".
+    fn.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    fn.allow(['lambda:InvokeFunction'], [discovery.function.functionArn]);
     return fn;
   }
 
-  /** Keeps the webhook subscription pointed at `webhookUrl` with the current token. */
+  /** Keeps the webhook subscriptions the registry calls for pointed at `webhookUrl`. */
   private subscriptionKeeperFunction(webhookUrl: string): MessageFunction {
     const fn = this.messageFunction('subscription-keeper', {
-      description: 'Keeps the RingCentral webhook subscription alive',
+      description: 'Keeps the RingCentral webhook subscriptions of the archived extensions alive',
       onFailure: this.deadLetters.functions.queue,
       retryAttempts: 2,
       environment: {
@@ -410,10 +421,43 @@ export class MessageAutomationStack extends Stack {
         SESSION_SECRET_ID: this.sessionSecret.secretArn,
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         WEBHOOK_URL: webhookUrl,
-        SUBSCRIPTION_EVENT_FILTERS: subscriptionEventFilters(this.config).join(','),
+        STATE_TABLE_NAME: this.table.tableName,
+        SUBSCRIPTION_INSTANT_SMS: String(this.config.webhookIncludeText),
       },
     });
     fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
+    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    return fn;
+  }
+
+  /**
+   * The daily reconciliation: reads the registry, lists the archive's day prefixes and writes
+   * its report under reports/reconciliation/ (reading it back to resume), nothing else.
+   */
+  private reconcileFunction(archiveKey: kms.IKey | undefined): MessageFunction {
+    const fn = this.messageFunction('reconcile', {
+      description: "Reconciles RingCentral's messages with the archive, daily, into reports/",
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: {
+        ...this.stateEnvironment,
+        ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
+      },
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    fn.allow(['s3:ListBucket'], [this.archive.bucket.bucketArn], {
+      StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`, `${RECONCILIATION_REPORT_PREFIX}*`] },
+    });
+    fn.allow(
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      [this.archive.bucket.arnForObjects(`${RECONCILIATION_REPORT_PREFIX}*`)],
+    );
+    if (archiveKey) fn.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
     return fn;
   }
 
@@ -477,6 +521,7 @@ export class MessageAutomationStack extends Stack {
     jobs: ArchiveJobs,
     keeper: MessageFunction,
     discovery: MessageFunction,
+    reconcile: MessageFunction,
   ): Record<ScheduledFunctionName, ScheduledJob> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
@@ -496,6 +541,12 @@ export class MessageAutomationStack extends Stack {
       // A run that waited an hour is replaced by the next one.
       extensions: scheduleFunction(this, discovery, {
         expression: schedules.extensions,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(1),
+      }),
+      // Each run resumes the day's report; one that waited an hour is replaced by the next.
+      reconcile: scheduleFunction(this, reconcile, {
+        expression: schedules.reconcile,
         deadLetterQueue,
         maxEventAge: Duration.hours(1),
       }),
@@ -621,21 +672,4 @@ export class MessageAutomationStack extends Stack {
       description: 'An alarm to set to ALARM by hand to check that alarms reach a person',
     });
   }
-}
-
-/**
- * The webhook subscription's event filters: the message store of the service user's own
- * extension (its notifications carry the new message ids the webhook hands to archive), and,
- * when the webhook puts SMS text into its events, its instant SMS filter, the only one carrying
- * the text. Nothing per extension in the template: the other extensions are archived by the
- * dispatcher's sweep of the registry; filters for them belong to the registry too (issue 12).
- */
-export function subscriptionEventFilters(
-  config: Pick<InfraConfig, 'webhookIncludeText'>,
-): string[] {
-  const stores = ['/restapi/v1.0/account/~/extension/~/message-store'];
-  const instant = config.webhookIncludeText
-    ? stores.map((store) => `${store}/instant?type=SMS`)
-    : [];
-  return [...stores, ...instant];
 }

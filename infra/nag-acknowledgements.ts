@@ -24,6 +24,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'purge',
   'subscription-keeper',
   'extensions',
+  'reconcile',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
@@ -199,10 +200,10 @@ function acknowledgeFunctions(stack: AcknowledgedStack): void {
   }
 }
 
-/** Archive and purge: object grants limited to their prefixes of the archive bucket. */
+/** Archive, purge and reconcile: object grants limited to their prefixes of the archive bucket. */
 function acknowledgeArchiveGrants(stack: AcknowledgedStack): void {
   const bucketArn = `<${logicalIdOf(stack, stack.archive.bucket)}.Arn>`;
-  const { archive, purge } = stack.functions;
+  const { archive, purge, reconcile } = stack.functions;
   acknowledge(
     archive.role,
     `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
@@ -217,6 +218,11 @@ function acknowledgeArchiveGrants(stack: AcknowledgedStack): void {
     purge.role,
     `AwsSolutions-IAM5[Resource::${bucketArn}/reports/purge/*]`,
     'Purge writes one report per run under reports/purge/{date}/{runId}.json; the grant is limited to that prefix.',
+  );
+  acknowledge(
+    reconcile.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/reports/reconciliation/*]`,
+    'Reconcile writes (and reads back to resume) one report per day under reports/reconciliation/{yyyy}/{mm}/{dd}.json; the grant is limited to that prefix.',
   );
 }
 

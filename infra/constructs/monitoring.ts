@@ -75,6 +75,7 @@ export class Monitoring extends Construct {
     this.addArchiveAlarms(props);
     this.addExtensionConfigurationAlarm();
     this.addOperationsAlarms(props);
+    this.addReconciliationAlarms();
     this.dashboard = this.createDashboard(props);
   }
 
@@ -266,6 +267,47 @@ export class Monitoring extends Construct {
   private addOperationsAlarms(props: MonitoringProps): void {
     const operations = new OperationsAlarms(this, 'Operations', props.operations);
     for (const [alarmId, alarm] of Object.entries(operations.alarms)) this.add(alarmId, alarm);
+  }
+
+  /**
+   * The daily reconciliation found messages RingCentral lists that the archive lacks, or an
+   * extension whose unarchived messages near RingCentral's eviction caps: both name the
+   * extensions in the reconcile log and the day's report.
+   */
+  private addReconciliationAlarms(): void {
+    const alarm = (id: string, metricName: string, description: string, statistic: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: 'reconcile' },
+          statistic,
+          period: Duration.days(1),
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.add(
+      'reconciliation-missing',
+      alarm(
+        'ReconciliationMissingMessages',
+        'ReconciliationMissingMessages',
+        'RingCentral lists messages the archive lacks: the reconcile log ("Messages missing from the archive") names the extensions; the day report under reports/reconciliation/ lists the ids; run archive for them and reconcile the day again',
+        'Sum',
+      ),
+    );
+    this.add(
+      'near-eviction',
+      alarm(
+        'ExtensionsNearEviction',
+        'ExtensionsNearEviction',
+        'Extensions hold unarchived messages close to RingCentral eviction caps (200 fax/voicemail, 5,000 SMS, 30 days on HIPAA accounts): the reconcile log ("Unarchived messages close to eviction") names them; archive them first',
+        'Maximum',
+      ),
+    );
   }
 
   /** Sends, archive progress and bytes, purges, rate-limit waits, errors, alarm states. */

@@ -6,6 +6,7 @@
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/message.json
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/attachments/{attachmentId}{.ext}
  * reports/purge/{yyyy}/{mm}/{dd}/{runId}.json
+ * reports/reconciliation/{yyyy}/{mm}/{dd}.json
  * custody/{accountId}/{yyyy}/{mm}/{dd}/{runId}.json
  * ```
  *
@@ -24,6 +25,8 @@ import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
 export const ARCHIVE_PREFIX = 'archive/';
 /** Root prefix of purge reports. */
 export const PURGE_REPORT_PREFIX = 'reports/purge/';
+/** Root prefix of the daily reconciliation reports. */
+export const RECONCILIATION_REPORT_PREFIX = 'reports/reconciliation/';
 
 /** Root prefix of the custody manifests (custody.ts). */
 export const CUSTODY_PREFIX = 'custody/';
@@ -164,6 +167,12 @@ export function purgeReportKey(date: Date | string, runId: string): string {
     throw new ArchiveLayoutError(`Invalid purge run id: ${runId}`);
   }
   return `${PURGE_REPORT_PREFIX}${utcDatePath(date)}/${runId}.json`;
+}
+
+/** The key of the reconciliation report of a day: `reports/reconciliation/{yyyy}/{mm}/{dd}.json`. */
+export function reconciliationReportKey(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ArchiveLayoutError(`Invalid day: ${date}`);
+  return `${RECONCILIATION_REPORT_PREFIX}${utcDatePath(`${date}T00:00:00.000Z`)}.json`;
 }
 
 const RUN_ID_PATTERN = /^[0-9A-Za-z._-]{1,128}$/;

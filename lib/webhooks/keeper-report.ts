@@ -23,18 +23,36 @@ export function recordKeeperReport(
     metrics.addMetric(DELETE_METRIC[deleted.reason], MetricUnit.Count, 1);
     logger.warn('Deleted a webhook subscription', { ...deleted });
   }
-  if (report.action === 'created') {
-    metrics.addMetric('SubscriptionCreated', MetricUnit.Count, 1);
-    logger.warn('Created a webhook subscription', {
-      subscriptionId: report.subscriptionId,
-      renewalRefused: report.renewalRefused === true,
-    });
-  } else if (report.action === 'renewed') {
-    metrics.addMetric('SubscriptionRenewed', MetricUnit.Count, 1);
+  for (const subscription of report.subscriptions) {
+    if (subscription.action === 'created') {
+      metrics.addMetric('SubscriptionCreated', MetricUnit.Count, 1);
+      logger.warn('Created a webhook subscription', {
+        subscriptionId: subscription.subscriptionId,
+        filters: subscription.filters,
+        renewalRefused: subscription.renewalRefused === true,
+      });
+    } else if (subscription.action === 'renewed') {
+      metrics.addMetric('SubscriptionRenewed', MetricUnit.Count, 1);
+    } else if (subscription.action === 'updated') {
+      metrics.addMetric('SubscriptionFiltersUpdated', MetricUnit.Count, 1);
+    }
   }
-  logger.info('Webhook subscription in place', {
-    subscriptionId: report.subscriptionId,
-    action: report.action,
-    expirationTime: report.expirationTime,
+  metrics.addMetric('SubscriptionsActive', MetricUnit.Count, report.subscriptions.length);
+  // Never silent: extensions whose mailbox no subscription watches are only found by the sweep.
+  metrics.addMetric('SubscriptionFiltersUnplaced', MetricUnit.Count, report.unplacedFilters);
+  if (report.unplacedFilters > 0) {
+    logger.error('No subscription slot left for some event filters', {
+      unplacedFilters: report.unplacedFilters,
+    });
+  }
+  logger.info('Webhook subscriptions in place', {
+    subscriptions: report.subscriptions.map(
+      ({ subscriptionId, action, expirationTime, filters }) => ({
+        subscriptionId,
+        action,
+        expirationTime,
+        filters,
+      }),
+    ),
   });
 }

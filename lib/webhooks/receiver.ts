@@ -8,6 +8,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RawHttpRequestContext, RawHttpResult } from '../runtime/http-stack.ts';
 import { HttpProblem } from '../runtime/problem.ts';
+import { applyExtensionSignals, type ExtensionSignalDependencies } from './extension-signals.ts';
 import {
   type ArchiveRequest,
   archiveRequestOf,
@@ -47,6 +48,8 @@ export interface WebhookDependencies {
   includeText: boolean;
   /** The constant-time comparison; injectable so tests can watch it. */
   compare?: ConstantTimeCompare;
+  /** The registry marking and discovery trigger (lib/webhooks/extension-signals.ts). */
+  extensions?: ExtensionSignalDependencies;
 }
 
 /** The handshake: answer within 3 s, echo the token, do nothing else. */
@@ -109,7 +112,12 @@ export function createWebhookReceiver(
       await dependencies.archive.invoke(archive);
       request.metrics.addMetric('ArchiveHandoffs', MetricUnit.Count, 1);
     }
+    const signals = await applyExtensionSignals(notification, dependencies.extensions ?? {});
+    if (signals.discoveryInvoked) {
+      request.metrics.addMetric('ExtensionDiscoveryTriggers', MetricUnit.Count, 1);
+    }
     request.logger.info('Notification published', {
+      ...signals,
       kind: notification.kind,
       subscriptionId: notification.detail.subscriptionId,
       notificationId: notification.detail.notificationId,

@@ -124,6 +124,8 @@ export function localFunctionSpecs(
       EVENT_BUS_NAME: resources.eventBusName,
       WEBHOOK_INCLUDE_TEXT: 'false',
       ARCHIVE_FUNCTION_NAME: 'archive',
+      STATE_TABLE_NAME: resources.tableName,
+      EXTENSIONS_FUNCTION_NAME: 'extensions',
     }),
     spec('token-refresh', { ...secretIds, REFRESH_SCHEDULE_MINUTES: '30' }),
     spec('subscription-keeper', {
@@ -131,6 +133,7 @@ export function localFunctionSpecs(
       SESSION_SECRET_ID: resources.sessionSecret,
       WEBHOOK_SECRET_ID: resources.webhookSecret,
       WEBHOOK_URL: resources.webhookUrl,
+      STATE_TABLE_NAME: resources.tableName,
     }),
     spec('alert', {
       ...secretIds,
@@ -156,5 +159,6 @@ export function localFunctionSpecs(
       PURGE_HARD: 'false',
     }),
     spec('extensions', secretIds),
+    spec('reconcile', { ...secretIds, ARCHIVE_BUCKET_NAME: resources.archiveBucket }),
   ];
 }

@@ -64,6 +64,7 @@ export interface LocalStackOptions {
     purgeEveryMs?: number;
     subscriptionKeeperEveryMs?: number;
     extensionsEveryMs?: number;
+    reconcileEveryMs?: number;
   };
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
@@ -472,6 +473,12 @@ function scheduledJobs(
     { functionName: 'purge', everyMs: schedule.purgeEveryMs ?? 10 * 60_000, firstAfterMs: 60_000 },
     // Hourly when deployed; every 5 minutes here, so added extensions show up soon.
     { functionName: 'extensions', everyMs: schedule.extensionsEveryMs ?? 5 * 60_000 },
+    // Daily from 03:15 when deployed; here every 10 minutes, the first after the archive's start.
+    {
+      functionName: 'reconcile',
+      everyMs: schedule.reconcileEveryMs ?? 10 * 60_000,
+      firstAfterMs: 2 * 60_000,
+    },
   ];
   // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.
   if (!options.remote) {

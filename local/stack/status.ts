@@ -96,7 +96,9 @@ function summary(report: JobRunReport): string {
     case 'token-refresh':
       return `${String(result.action ?? '?')} (${String(result.reason ?? '')})`;
     case 'subscription-keeper':
-      return `subscription ${String(result.action ?? '?')}`;
+      return keeperSummary(result);
+    case 'reconcile':
+      return reconcileSummary(result);
     case 'extensions':
       return extensionsSummary(result);
     case 'archive-dispatch':
@@ -145,6 +147,35 @@ function dispatchSummary(result: Record<string, unknown>): string {
     dispatched > 0 ? `${dispatched} dispatched in ${result.batches ?? 0} batches` : 'nothing due',
     ...(typeof result.event === 'string' ? [`event ${result.event}`] : []),
   ].join('; ');
+}
+
+/** `3 subscriptions (1 created, 2 kept)`, and unplaced filters when there are any. */
+function keeperSummary(result: Record<string, unknown>): string {
+  const kept = Array.isArray(result.subscriptions)
+    ? (result.subscriptions as Array<{ action?: string }>)
+    : [];
+  const actions = new Map<string, number>();
+  for (const { action = '?' } of kept) actions.set(action, (actions.get(action) ?? 0) + 1);
+  const detail = [...actions].map(([action, count]) => `${count} ${action}`).join(', ');
+  const unplaced = Number(result.unplacedFilters ?? 0);
+  return `${kept.length} subscriptions (${detail})${unplaced > 0 ? `, ${unplaced} filters unplaced` : ''}`;
+}
+
+/** `yesterday complete: 0 missing` or `12 missing in 2 extensions (101001, 101002)`. */
+function reconcileSummary(result: Record<string, unknown>): string {
+  const keys = Array.isArray(result.reportKeys) ? result.reportKeys.length : 0;
+  if (keys === 0) return 'already reconciled';
+  const different = Array.isArray(result.extensionsWithDifferences)
+    ? (result.extensionsWithDifferences as string[])
+    : [];
+  const missing = Number(result.missing ?? 0);
+  const listed = different.slice(0, 5).join(', ') + (different.length > 5 ? ', ...' : '');
+  return [
+    missing === 0
+      ? '0 missing'
+      : `${missing} missing in ${different.length} extensions (${listed})`,
+    result.resumeAfter ? 'continues next run' : 'report complete',
+  ].join(', ');
 }
 
 /** `40 listed, 31 archived, 2 new, 1 gone`, and the configuration error when there is one. */

@@ -251,12 +251,9 @@ describe('each configured value reaches the variable the function reads', () => 
     // Assess
     expect(webhook.WEBHOOK_INCLUDE_TEXT).toBe(true);
     expect(configOf(base, 'webhook').WEBHOOK_INCLUDE_TEXT).toBe(false);
-    expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toContain(
-      '/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS',
-    );
-    expect(defaults.SUBSCRIPTION_EVENT_FILTERS).toEqual([
-      '/restapi/v1.0/account/~/extension/~/message-store',
-    ]);
+    expect(keeper.SUBSCRIPTION_INSTANT_SMS).toBe(true);
+    expect(defaults.SUBSCRIPTION_INSTANT_SMS).toBe(false);
+    expect(defaults.SUBSCRIPTION_EXTRA_EVENT_FILTERS).toEqual([]);
   });
 
   it('faxDocumentBuckets: FAX_DOCUMENT_BUCKETS of send-fax', () => {

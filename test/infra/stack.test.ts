@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The eleven functions, the provider framework of the deploy-time refresh and CDK's
+    // The twelve functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 13);
+    template.resourceCountIs('AWS::Lambda::Function', 14);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -73,6 +73,7 @@ describe('functions', () => {
       'archive-dispatch': [60, 256],
       purge: [900, 512],
       extensions: [300, 256],
+      reconcile: [900, 512],
     };
 
     // Act
@@ -94,8 +95,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: eleven function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(13);
+    // Assess: twelve function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(14);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -160,6 +161,7 @@ describe('functions', () => {
       'archive-dispatch',
       'purge',
       'extensions',
+      'reconcile',
     ];
 
     // Act
@@ -220,16 +222,24 @@ describe('least privilege', () => {
       `dynamodb:DeleteItem on ${table}`,
       ...onFailure,
     ],
+    // The registry's entries, read to build the filters.
     'subscription-keeper': [
       ...logs('subscription-keeper'),
       ...secretsRead('credentials', 'session', 'webhook'),
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
     ],
+    // markChanged on the registry's entries; discovery started asynchronously.
     webhook: [
       ...logs('webhook'),
       ...secretsRead('webhook'),
       `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
       `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+      `lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
+      ...['GetItem', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
     ],
     archive: [
       ...logs('archive'),
@@ -283,6 +293,17 @@ describe('least privilege', () => {
       ),
       ...onFailure,
     ],
+    // Reads the registry and lists the archive; writes (and reads back) only its own reports.
+    reconcile: [
+      ...logs('reconcile'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*|reports/reconciliation/*`,
+      `s3:GetObject on ${bucket}/reports/reconciliation/*`,
+      `s3:PutObject on ${bucket}/reports/reconciliation/*`,
+      `s3:AbortMultipartUpload on ${bucket}/reports/reconciliation/*`,
+      ...onFailure,
+    ],
   };
 
   for (const name of FUNCTION_NAMES) {
@@ -315,7 +336,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook and the dispatcher may invoke a function, and only archive', () => {
+  it('only the webhook and the dispatcher may invoke a function: archive, and (the webhook) extensions', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -328,6 +349,7 @@ describe('least privilege', () => {
     expect(invokers.sort()).toEqual([
       `archive-dispatch: lambda:InvokeFunction on ${archive}`,
       `webhook: lambda:InvokeFunction on ${archive}`,
+      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
     ]);
   });
 
@@ -489,7 +511,7 @@ describe('allowed callers', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive-dispatch, purge, subscription-keeper and extensions with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper, extensions and reconcile with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -498,10 +520,11 @@ describe('schedules', () => {
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
+      ['reconcile', 'cron(15 3-23 * * ? *)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 6);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -604,6 +627,27 @@ describe('schedules', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmDescription: Match.stringLikeRegexp('ReadAccounts.*ReadExtensions'),
     });
+  });
+});
+
+describe('reconciliation', () => {
+  it('alarms on missing messages and on extensions near eviction, naming where to look', () => {
+    // Assess
+    for (const [metric, statistic, description] of [
+      ['ReconciliationMissingMessages', 'Sum', 'Messages missing from the archive'],
+      ['ExtensionsNearEviction', 'Maximum', 'Unarchived messages close to eviction'],
+    ] as const) {
+      base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'RingCentralMessageAutomation',
+        Dimensions: [{ Name: 'service', Value: 'reconcile' }],
+        Statistic: statistic,
+        Period: 86_400,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmDescription: Match.stringLikeRegexp(description),
+      });
+    }
   });
 });
 
@@ -754,8 +798,9 @@ describe('alarms and dashboard', () => {
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
     // Assess: 11 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
-    // dispatch, archive permission errors, extension configuration errors, the operations ones.
-    expect(alarms).toHaveLength(40);
+    // dispatch, archive permission errors, extension configuration errors, the operations ones,
+    // reconciliation's missing messages and near eviction.
+    expect(alarms).toHaveLength(42);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -787,6 +832,8 @@ describe('alarms and dashboard', () => {
         'SubscriptionCreated',
         'PurgeDeleted',
         'ExtensionConfigurationErrors',
+        'ReconciliationMissingMessages',
+        'ExtensionsNearEviction',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {

@@ -168,6 +168,7 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
     (await import('../../../functions/archive-dispatch.ts')).archiveDispatchConfig,
   purge: async () => (await import('../../../functions/purge.ts')).purgeConfig,
   extensions: async () => (await import('../../../functions/extensions.ts')).extensionsConfig,
+  reconcile: async () => (await import('../../../functions/reconcile.ts')).reconcileConfig,
 };
 
 /**

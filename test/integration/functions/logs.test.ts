@@ -139,12 +139,21 @@ describe('logs of a full run', () => {
       const keeper = keeperModule.createHandler({
         ringCentral,
         verificationToken,
+        registry: {
+          async *list() {
+            yield {
+              id: '101001',
+              type: 'User',
+              status: 'Enabled',
+              firstSeen: '',
+              lastSeen: '',
+              archived: true,
+            };
+          },
+        },
+        filterOptions: { instantSms: true },
         desired: {
           address: gateway.url,
-          eventFilters: [
-            ...keeperModule.DEFAULT_EVENT_FILTERS,
-            '/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS',
-          ],
           expiresInSeconds: 86_400,
           renewBeforeSeconds: 3_600,
         },
@@ -161,7 +170,7 @@ describe('logs of a full run', () => {
         httpApiEvent({ path: '/webhook', headers: { 'verification-token': 'wrong' }, body: '{}' }),
         lambdaContext(),
       );
-      harness.emulator.subscriptions.blacklist(created.subscriptionId);
+      harness.emulator.subscriptions.blacklist(created.subscriptions[0]?.subscriptionId ?? '');
       await keeper(scheduledEvent(), lambdaContext());
       await gateway.stop();
 
@@ -229,7 +238,7 @@ describe('logs of a full run', () => {
     for (const message of [
       'Token refresh finished',
       'Notification published',
-      'Webhook subscription in place',
+      'Webhook subscriptions in place',
       'Alert delivered',
       'RingCentral response',
     ]) {

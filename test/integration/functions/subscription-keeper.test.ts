@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEventPublisher } from '../../../lib/aws/events.ts';
 import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
+import type { ExtensionEntry } from '../../../lib/extensions/ports.ts';
+import {
+  EXTENSION_LIST_FILTER,
+  messageStoreFilter,
+} from '../../../lib/extensions/subscription-filters.ts';
 import type { RingCentral, Subscription } from '../../../lib/ringcentral/index.ts';
 import type { DesiredSubscription } from '../../../lib/webhooks/subscription-plan.ts';
 import { createVerificationTokenReader } from '../../../lib/webhooks/verification-secret.ts';
@@ -25,6 +30,16 @@ let gateway: LocalGateway;
 let events: FakeEventBridge;
 let client: RingCentral;
 let desired: DesiredSubscription;
+
+/** A registry of archived extensions (and one gone, which needs no filter). */
+const registry = {
+  async *list(): AsyncIterable<ExtensionEntry> {
+    const base = { type: 'User', status: 'Enabled', firstSeen: '', lastSeen: '', archived: true };
+    yield { ...base, id: '101001' };
+    yield { ...base, id: '101002' };
+    yield { ...base, id: '101003', goneSince: '2026-01-01T00:00:00.000Z' };
+  },
+};
 
 beforeAll(async () => {
   harness = await startEventsHarness({ session: true });
@@ -61,7 +76,11 @@ beforeAll(async () => {
   });
   desired = {
     address: gateway.url,
-    eventFilters: keeperModule.DEFAULT_EVENT_FILTERS,
+    eventFilters: [
+      EXTENSION_LIST_FILTER,
+      messageStoreFilter('101001'),
+      messageStoreFilter('101002'),
+    ],
     expiresInSeconds: 7 * 86_400,
     renewBeforeSeconds: 3 * 86_400,
   };
@@ -86,6 +105,7 @@ function keeper(offsetMs = 0) {
       secretId: SECRET_IDS.webhook,
       client: harness.secrets.client,
     }),
+    registry,
     desired,
     now: () => Date.now() + offsetMs,
   });
@@ -120,8 +140,10 @@ describe('subscription-keeper', () => {
 
     // Assess
     const subscriptions = await active();
-    expect(report.action).toBe('created');
-    expect(subscriptions.map((subscription) => subscription.id)).toEqual([report.subscriptionId]);
+    expect(report.subscriptions[0]?.action).toBe('created');
+    expect(subscriptions.map((subscription) => subscription.id)).toEqual([
+      report.subscriptions[0]?.subscriptionId,
+    ]);
     expect(subscriptions[0]?.expiresIn).toBeGreaterThan(7 * 86_400 - 60);
     expect(gateway.requests()).toBeGreaterThan(handshakesBefore);
   });
@@ -134,7 +156,10 @@ describe('subscription-keeper', () => {
     const report = await keeper()(scheduledEvent(), lambdaContext());
 
     // Assess
-    expect(report).toMatchObject({ action: 'kept', subscriptionId: existing.id, deleted: [] });
+    expect(report).toMatchObject({
+      subscriptions: [{ action: 'kept', subscriptionId: existing.id, filters: 3 }],
+      deleted: [],
+    });
     expect((await active()).map((subscription) => subscription.id)).toEqual([existing.id]);
   });
 
@@ -146,7 +171,9 @@ describe('subscription-keeper', () => {
     const report = await keeper(5 * 86_400_000)(scheduledEvent(), lambdaContext());
 
     // Assess
-    expect(report).toMatchObject({ action: 'renewed', subscriptionId: existing.id });
+    expect(report).toMatchObject({
+      subscriptions: [{ action: 'renewed', subscriptionId: existing.id }],
+    });
     expect((await active()).map((subscription) => subscription.id)).toEqual([existing.id]);
   });
 
@@ -160,12 +187,12 @@ describe('subscription-keeper', () => {
 
     // Assess
     const all = await client.subscriptions.list();
-    expect(report.action).toBe('created');
+    expect(report.subscriptions[0]?.action).toBe('created');
     expect(report.deleted).toEqual([{ id: existing.id, reason: 'blacklisted' }]);
     expect(all.map((subscription) => [subscription.id, subscription.status])).toEqual([
-      [report.subscriptionId, 'Active'],
+      [report.subscriptions[0]?.subscriptionId, 'Active'],
     ]);
-    expect(report.subscriptionId).not.toBe(existing.id);
+    expect(report.subscriptions[0]?.subscriptionId).not.toBe(existing.id);
   });
 
   it('deletes duplicates, leaving exactly one', async () => {
@@ -178,11 +205,41 @@ describe('subscription-keeper', () => {
     const report = await keeper()(scheduledEvent(), lambdaContext());
 
     // Assess
-    expect(report.action).toBe('kept');
+    expect(report.subscriptions[0]?.action).toBe('kept');
     expect(report.deleted.map((entry) => entry.reason)).toEqual(['duplicate', 'duplicate']);
     expect((await active()).map((subscription) => subscription.id)).toEqual([
-      report.subscriptionId,
+      report.subscriptions[0]?.subscriptionId,
     ]);
+  });
+
+  it('moves the filters when the registry changes, in place', async () => {
+    // Prepare: a subscription still watching an extension that has since gone.
+    const existing = await client.subscriptions.create({
+      eventFilters: [
+        EXTENSION_LIST_FILTER,
+        messageStoreFilter('101001'),
+        messageStoreFilter('101003'),
+      ],
+      deliveryMode: {
+        transportType: 'WebHook',
+        address: gateway.url,
+        verificationToken: VERIFICATION_TOKEN,
+      },
+      expiresIn: desired.expiresInSeconds,
+    });
+
+    // Act
+    const report = await keeper()(scheduledEvent(), lambdaContext());
+
+    // Assess
+    const [only, ...others] = await active();
+    expect(others).toEqual([]);
+    expect(report.subscriptions).toMatchObject([
+      { subscriptionId: existing.id, action: 'updated' },
+    ]);
+    expect(only?.eventFilters.map((filter) => filter.replace(/account\/\d+/, 'account/~'))).toEqual(
+      desired.eventFilters,
+    );
   });
 
   it('leaves subscriptions to other addresses alone', async () => {
@@ -202,7 +259,7 @@ describe('subscription-keeper', () => {
 
     // Assess
     const ids = (await client.subscriptions.list()).map((subscription) => subscription.id);
-    expect(report.action).toBe('created');
+    expect(report.subscriptions[0]?.action).toBe('created');
     expect(ids).toContain(other.id);
     await otherGateway.stop();
   });

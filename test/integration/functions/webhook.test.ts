@@ -3,8 +3,11 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEventPublisher } from '../../../lib/aws/events.ts';
+import { createExtensionRegistry } from '../../../lib/aws/extension-registry.ts';
 import { createAsyncInvoker } from '../../../lib/aws/invoker.ts';
 import { createSessionTokenSource } from '../../../lib/aws/secrets.ts';
+import { createStateTable } from '../../../lib/aws/state-table.ts';
+import type { ExtensionRegistry } from '../../../lib/extensions/ports.ts';
 import { createRingCentral } from '../../../lib/ringcentral/index.ts';
 import { NotificationDetailType } from '../../../lib/webhooks/notification.ts';
 import { createVerificationTokenReader } from '../../../lib/webhooks/verification-secret.ts';
@@ -34,6 +37,7 @@ let lambda: FakeLambda;
 let gateway: LocalGateway;
 let compared: Array<[number, number]>;
 let handler: ReturnType<Module['createHandler']>;
+let registry: ExtensionRegistry;
 
 beforeAll(async () => {
   harness = await startEventsHarness({ session: true });
@@ -43,6 +47,18 @@ beforeAll(async () => {
     ...baseEnvironment(harness),
     EVENT_BUS_NAME: 'bus',
     ARCHIVE_FUNCTION_NAME: 'archive',
+  });
+  registry = createExtensionRegistry(
+    createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+  );
+  // The mailbox the deliveries come from is registered, as discovery would have done.
+  await registry.putDiscovered({
+    id: '101001',
+    type: 'User',
+    status: 'Enabled',
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-01-01T00:00:00.000Z',
+    archived: true,
   });
   handler = module.createHandler({
     verificationToken: createVerificationTokenReader({
@@ -56,6 +72,10 @@ beforeAll(async () => {
     }),
     archive: createAsyncInvoker({ functionName: 'archive', client: lambda.client }),
     includeText: false,
+    extensions: {
+      registry,
+      discovery: createAsyncInvoker({ functionName: 'extensions', client: lambda.client }),
+    },
     compare: (a, b) => {
       compared.push([a.byteLength, b.byteLength]);
       return timingSafeEqual(a, b);
@@ -166,6 +186,44 @@ describe('webhook', () => {
     expect(lambda.invocations).toEqual([
       { functionName: 'archive', payload: { extensionId: '101001', messageIds: ['42'] } },
     ]);
+  });
+
+  it('marks the extension changed in the registry, keeping the earliest change', async () => {
+    // Prepare: a later change is already marked.
+    await registry.markChanged('101001', '2026-03-01T13:00:00.000Z');
+    const headers = { 'verification-token': VERIFICATION_TOKEN };
+
+    // Act
+    const response = await call(headers, delivery);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect((await registry.get('101001'))?.changedAt).toBe('2026-03-01T12:00:00.000Z');
+    expect(lambda.invocations.map((invocation) => invocation.functionName)).toEqual(['archive']);
+  });
+
+  it('starts discovery on an extension-list event and on a mailbox the registry does not know', async () => {
+    // Prepare
+    const headers = { 'verification-token': VERIFICATION_TOKEN };
+    const listEvent = JSON.stringify({
+      uuid: 'notification-2',
+      event: '/restapi/v1.0/account/400131880008/extension',
+      subscriptionId: 'subscription-1',
+      body: { extensions: [{ extensionId: '101099', eventType: 'Create' }] },
+    });
+    const unknownMailbox = delivery.replaceAll('101001', '101098');
+
+    // Act
+    const responses = [await call(headers, listEvent), await call(headers, unknownMailbox)];
+
+    // Assess
+    expect(responses.map((response) => response.statusCode)).toEqual([200, 200]);
+    expect(lambda.invocations).toEqual([
+      { functionName: 'extensions', payload: { source: 'webhook' } },
+      { functionName: 'archive', payload: { extensionId: '101098', messageIds: ['42'] } },
+      { functionName: 'extensions', payload: { source: 'webhook' } },
+    ]);
+    expect(await registry.get('101098')).toBeUndefined();
   });
 
   it('answers 400 problem+json to a verified body that is not a notification', async () => {

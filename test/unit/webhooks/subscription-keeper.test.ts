@@ -5,7 +5,7 @@ import type {
   SubscriptionsApi,
 } from '../../../lib/ringcentral/index.ts';
 import { InvalidRequestError, NotFoundError } from '../../../lib/ringcentral/index.ts';
-import { keepSubscription } from '../../../lib/webhooks/subscription-keeper.ts';
+import { keepSubscriptions } from '../../../lib/webhooks/subscription-keeper.ts';
 import type { DesiredSubscription } from '../../../lib/webhooks/subscription-plan.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -71,13 +71,13 @@ function expiring(id: string): Subscription {
   };
 }
 
-describe('keepSubscription', () => {
+describe('keepSubscriptions', () => {
   it('creates with the verification token and expiresIn when there is none', async () => {
     // Prepare
     const { api, created } = subscriptionsApi([]);
 
     // Act
-    const report = await keepSubscription({
+    const report = await keepSubscriptions({
       subscriptions: api,
       desired,
       verificationToken: 'token-0123456789abcdef',
@@ -85,7 +85,7 @@ describe('keepSubscription', () => {
     });
 
     // Assess
-    expect(report.action).toBe('created');
+    expect(report.subscriptions.map((kept) => kept.action)).toEqual(['created']);
     expect(created).toEqual([
       {
         eventFilters: desired.eventFilters,
@@ -105,7 +105,7 @@ describe('keepSubscription', () => {
     const { api, store } = subscriptionsApi([expiring('old')], refusal);
 
     // Act
-    const report = await keepSubscription({
+    const report = await keepSubscriptions({
       subscriptions: api,
       desired,
       verificationToken: 'token-0123456789abcdef',
@@ -113,8 +113,8 @@ describe('keepSubscription', () => {
     });
 
     // Assess
-    expect(report).toMatchObject({ action: 'created', renewalRefused: true });
-    expect([...store.keys()]).toEqual([report.subscriptionId]);
+    expect(report.subscriptions).toMatchObject([{ action: 'created', renewalRefused: true }]);
+    expect([...store.keys()]).toEqual(report.subscriptions.map((kept) => kept.subscriptionId));
   });
 
   it('treats a subscription deleted by an overlapping run as already gone', async () => {
@@ -129,7 +129,7 @@ describe('keepSubscription', () => {
     };
 
     // Act
-    const report = await keepSubscription({
+    const report = await keepSubscriptions({
       subscriptions: racing,
       desired,
       verificationToken: 'token-0123456789abcdef',
@@ -137,7 +137,7 @@ describe('keepSubscription', () => {
     });
 
     // Assess
-    expect(report.action).toBe('created');
+    expect(report.subscriptions.map((kept) => kept.action)).toEqual(['created']);
     expect(report.deleted).toEqual([{ id: 'old', reason: 'blacklisted' }]);
   });
 });

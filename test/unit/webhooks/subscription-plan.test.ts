@@ -65,7 +65,7 @@ describe('planSubscriptions', () => {
     const plan = planSubscriptions([other], desired, NOW);
 
     // Assess
-    expect(plan).toEqual({ delete: [], create: true });
+    expect(plan).toEqual({ delete: [], keep: [], create: [desired.eventFilters], unplaced: [] });
   });
 
   it('keeps a healthy one without renewing it', () => {
@@ -76,7 +76,12 @@ describe('planSubscriptions', () => {
     const plan = planSubscriptions(existing, desired, NOW);
 
     // Assess
-    expect(plan).toMatchObject({ delete: [], create: false, keep: { id: 'a', renew: false } });
+    expect(plan).toEqual({
+      delete: [],
+      create: [],
+      keep: [{ id: 'a', renew: false, expiresAt: NOW + 6 * DAY }],
+      unplaced: [],
+    });
   });
 
   it('renews one that expires within the renewal window', () => {
@@ -87,7 +92,7 @@ describe('planSubscriptions', () => {
     const plan = planSubscriptions(existing, desired, NOW);
 
     // Assess
-    expect(plan.keep).toMatchObject({ id: 'a', renew: true });
+    expect(plan.keep).toMatchObject([{ id: 'a', renew: true }]);
   });
 
   it('deletes a blacklisted one and creates a new one', () => {
@@ -98,7 +103,12 @@ describe('planSubscriptions', () => {
     const plan = planSubscriptions(existing, desired, NOW);
 
     // Assess
-    expect(plan).toEqual({ delete: [{ id: 'a', reason: 'blacklisted' }], create: true });
+    expect(plan).toEqual({
+      delete: [{ id: 'a', reason: 'blacklisted' }],
+      keep: [],
+      create: [desired.eventFilters],
+      unplaced: [],
+    });
   });
 
   it('keeps the longest-lived duplicate and deletes the others and those with other filters', () => {
@@ -113,11 +123,87 @@ describe('planSubscriptions', () => {
     const plan = planSubscriptions(existing, desired, NOW);
 
     // Assess
-    expect(plan.keep?.id).toBe('b');
+    expect(plan.keep.map((kept) => kept.id)).toEqual(['b']);
     expect(plan.delete).toEqual([
       { id: 'c', reason: 'wrong-filters' },
       { id: 'a', reason: 'duplicate' },
     ]);
-    expect(plan.create).toBe(false);
+    expect(plan.create).toEqual([]);
+  });
+});
+
+describe('planSubscriptions over many extensions', () => {
+  const storeFilter = (id: number) => `/restapi/v1.0/account/~/extension/${id}/message-store`;
+  const listFilter = '/restapi/v1.0/account/~/extension';
+  const many = (count: number) => [
+    listFilter,
+    ...Array.from({ length: count }, (_, index) => storeFilter(100_000 + index)),
+  ];
+  const manyDesired = (count: number): DesiredSubscription => ({
+    ...desired,
+    eventFilters: many(count),
+    filtersPerSubscription: 200,
+  });
+
+  it('spreads 5,000 extensions over 26 subscriptions of at most 200 filters, each filter once', () => {
+    // Prepare
+    const wanted = manyDesired(5_000);
+
+    // Act
+    const plan = planSubscriptions([], wanted, NOW);
+
+    // Assess
+    expect(plan.create).toHaveLength(26);
+    expect(Math.max(...plan.create.map((filters) => filters.length))).toBe(200);
+    expect(plan.create.flat().sort()).toEqual([...wanted.eventFilters].sort());
+    expect(plan.unplaced).toEqual([]);
+  });
+
+  it('raises the chunk when the slots left by other integrations need it, and never exceeds 30', () => {
+    // Prepare: 10 of the 30 slots belong to someone else.
+    const foreign = Array.from({ length: 10 }, (_, index) =>
+      subscription(`other-${index}`, {
+        deliveryMode: { transportType: 'WebHook', address: 'https://other' },
+      }),
+    );
+
+    // Act
+    const plan = planSubscriptions(foreign, manyDesired(5_000), NOW);
+
+    // Assess
+    expect(plan.create).toHaveLength(20);
+    expect(Math.max(...plan.create.map((filters) => filters.length))).toBe(251);
+    expect(plan.create.flat()).toHaveLength(5_001);
+  });
+
+  it('puts a new extension into a subscription with room and leaves the full ones untouched', () => {
+    // Prepare: 401 filters placed in three subscriptions (200, 200, 1); one extension gone, two new.
+    const before = many(400);
+    const existing = [
+      subscription('a', { eventFilters: before.slice(0, 200) }),
+      subscription('b', { eventFilters: before.slice(200, 400) }),
+      subscription('c', { eventFilters: before.slice(400) }),
+    ];
+    const after = [
+      ...before.filter((filter) => filter !== storeFilter(100_250)),
+      ...many(402).slice(401),
+    ];
+
+    // Act
+    const plan = planSubscriptions(existing, { ...manyDesired(0), eventFilters: after }, NOW);
+
+    // Assess
+    expect(plan.delete).toEqual([]);
+    expect(plan.create).toEqual([]);
+    expect(plan.keep.map((kept) => [kept.id, kept.eventFilters?.length])).toEqual([
+      ['a', undefined],
+      ['b', 200],
+      ['c', 2],
+    ]);
+    expect(
+      plan.keep
+        .flatMap((kept, index) => kept.eventFilters ?? existing[index]?.eventFilters ?? [])
+        .sort(),
+    ).toEqual([...after].sort());
   });
 });
