@@ -269,7 +269,7 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   };
 
   // Slots are planned from when the write is expected back, so a slow store shortens no slot's
-  // send time: the recent write latency, decaying.
+  // send time: the recent write latency, a moving average.
   let writeLatencyMs = 0;
   const claim = async (request: SlotClaim): Promise<ClaimResult> => {
     // The last copy (from this process's last claim or read) is good enough to plan on: the
@@ -291,7 +291,8 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
         continue;
       }
       const written = await writeClaim(request, stored, state, plan, request.caller);
-      writeLatencyMs = Math.max(now() - plannedAt, Math.floor(writeLatencyMs * 0.8));
+      const took = now() - plannedAt;
+      writeLatencyMs = writeLatencyMs === 0 ? took : writeLatencyMs * 0.7 + took * 0.3;
       if (written) {
         noteGranted(request, request.caller, plan.result, at);
         return plan.result;

@@ -80,8 +80,10 @@ export class SharedGroupPacer {
   private blockedUntil = 0;
   private inFlight = 0;
   private consecutiveRateLimited = 0;
-  /** How long claims take lately (decaying maximum). */
+  /** How long claims take lately (moving average). */
   private claimMs = 0;
+  /** How long penalty reads take lately (moving average). */
+  private readMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
@@ -154,8 +156,13 @@ export class SharedGroupPacer {
   private serve(now: number): void {
     while (this.queue.length > 0) {
       const slot = this.pool[0];
-      if (!slot || slot.sendAt > now || now < this.blockedUntil) return;
-      if (now - Math.max(slot.knownAt, this.penaltyKnownAt) > this.shared.penaltyCheckMs) {
+      if (!slot || now < this.blockedUntil) return;
+      if (slot.sendAt > now) {
+        // Read the penalty ahead, so it is fresh when the slot is due.
+        if (slot.sendAt - now <= this.readMs && this.staleAt(slot, slot.sendAt)) this.readPenalty();
+        return;
+      }
+      if (this.staleAt(slot, now)) {
         this.readPenalty();
         return;
       }
@@ -163,6 +170,16 @@ export class SharedGroupPacer {
       const waiter = this.queue.shift() as Waiter;
       this.grant(waiter, slot);
     }
+  }
+
+  /**
+   * Whether what this process knows of penalties is too old at `at` to send the slot: older
+   * than `penaltyCheckMs`, or than a read takes lately when the store answers slower than that
+   * (no knowledge can be fresher than one read).
+   */
+  private staleAt(slot: Reservation, at: number): boolean {
+    const knownAt = Math.max(slot.knownAt, this.penaltyKnownAt);
+    return at - knownAt > Math.max(this.shared.penaltyCheckMs, this.readMs);
   }
 
   /** Fails every waiter whose slot (its place in the pool, or the next free one) lies past its deadline. */
@@ -219,7 +236,7 @@ export class SharedGroupPacer {
   private claimed(result: ClaimResult, claimedAt: number): void {
     this.claiming = false;
     const now = this.now();
-    this.claimMs = Math.max(now - claimedAt, Math.floor(this.claimMs * 0.8));
+    this.claimMs = movingAverage(this.claimMs, now - claimedAt);
     // A granted slot was written on condition that the penalty was still as read: the penalty
     // is known as of the answer. An empty answer only proves it as of the claim.
     const knownAt = result.slots.length > 0 ? now : claimedAt;
@@ -267,6 +284,7 @@ export class SharedGroupPacer {
     this.penaltyReading = this.shared.budget.penaltyUntil(this.key()).then(
       (until) => {
         this.penaltyReading = undefined;
+        this.readMs = movingAverage(this.readMs, this.now() - readAt);
         this.penaltyKnownAt = Math.max(this.penaltyKnownAt, readAt);
         this.blockedUntil = Math.max(this.blockedUntil, until);
         this.pump();
@@ -351,7 +369,10 @@ export class SharedGroupPacer {
     if (this.queue.length > 0) {
       const head = this.pool[0];
       // While the penalty is being read again, its answer wakes the queue.
-      if (head && !this.penaltyReading) at = Math.max(head.sendAt, this.blockedUntil);
+      if (head && !this.penaltyReading) {
+        const readAhead = this.staleAt(head, head.sendAt) ? this.readMs : 0;
+        at = Math.max(head.sendAt - readAhead, this.blockedUntil);
+      }
       if (this.queue.length > this.pool.length && !this.claiming) {
         at = Math.min(at, Math.max(this.claimPausedUntil, this.blockedUntil, now));
       }
@@ -375,4 +396,9 @@ export class SharedGroupPacer {
       Math.max(0, at - now + 1),
     );
   }
+}
+
+/** An exponential moving average of durations: one slow answer moves it, but does not rule it. */
+function movingAverage(average: number, sample: number): number {
+  return average === 0 ? sample : average * 0.7 + sample * 0.3;
 }

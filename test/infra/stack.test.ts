@@ -187,6 +187,8 @@ describe('least privilege', () => {
   const onFailure = [`sqs:SendMessage on ${failures}`];
   // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
   const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
+  // The shared rate budget's writes; senders and alerts hold UpdateItem on the table already.
+  const rateBudget = `dynamodb:UpdateItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`;
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
@@ -224,6 +226,7 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
+      rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
@@ -234,6 +237,7 @@ describe('least privilege', () => {
       ...logs('purge'),
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
+      rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
@@ -255,7 +259,7 @@ describe('least privilege', () => {
     });
   }
 
-  it('purge only reads the archive and the cursors: no writes under archive/, none to the table or bus', () => {
+  it('purge only reads the archive and the cursors: no writes under archive/, to the table only its rate budget, none to the bus', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
 
@@ -263,6 +267,7 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
       `dynamodb:GetItem on ${table}`,
+      rateBudget,
     ]);
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),

@@ -18,7 +18,7 @@ import { createMemoryBudget } from './support/memory-budget.ts';
 
 const USER = 'app:ext-1';
 // Must cover the time from a grant to the arrival at the server, on a loaded machine too.
-const HOLD_MS = 200;
+const HOLD_MS = 400;
 
 async function limitedServer(window: SlidingWindow): Promise<TestServer> {
   return startServer((_request, response) => {
