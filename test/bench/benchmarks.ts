@@ -2,6 +2,7 @@ import { archiveMemoryBenchmark } from './archive/memory-bench.ts';
 import { purgeRequestsBenchmark } from './archive/purge-bench.ts';
 import { archiveRequestsBenchmark } from './archive/requests-bench.ts';
 import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
+import { archiveSearchBenchmark } from './archive-search/bench.ts';
 import { backfillThroughputBenchmark } from './backfill/bench.ts';
 import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
@@ -21,6 +22,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   archiveThroughputBenchmark,
   archiveMemoryBenchmark,
   archiveRequestsBenchmark,
+  archiveSearchBenchmark,
   purgeRequestsBenchmark,
   startReadyBenchmark,
   backfillThroughputBenchmark,

@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -52,8 +52,8 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+    // The ten functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
+    template.resourceCountIs('AWS::Lambda::Function', 11);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -68,6 +68,7 @@ describe('functions', () => {
       alert: [60, 256],
       archive: [840, 1024],
       purge: [900, 512],
+      extensions: [300, 256],
     };
 
     // Act
@@ -89,8 +90,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: nine function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(10);
+    // Assess: ten function groups and the API's access log group.
+    expect(Object.keys(groups)).toHaveLength(11);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -147,7 +148,14 @@ describe('functions', () => {
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
     // Prepare
     const queue = base.id(base.stack.deadLetters.functions.queue);
-    const asyncFunctions = ['token-refresh', 'subscription-keeper', 'alert', 'archive', 'purge'];
+    const asyncFunctions = [
+      'token-refresh',
+      'subscription-keeper',
+      'alert',
+      'archive',
+      'purge',
+      'extensions',
+    ];
 
     // Act
     const configs = Object.values(base.template.findResources('AWS::Lambda::EventInvokeConfig'));
@@ -242,6 +250,16 @@ describe('least privilege', () => {
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
+      ...onFailure,
+    ],
+    // The registry's two partitions only (lib/aws/extension-registry.ts).
+    extensions: [
+      ...logs('extensions'),
+      ...secretsRead('credentials', 'session'),
+      ...['GetItem', 'Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension|extension-policy`,
+      ),
       ...onFailure,
     ],
   };
@@ -406,7 +424,7 @@ describe('HTTP API', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge and subscription-keeper with retries and a DLQ', () => {
+  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -414,10 +432,11 @@ describe('schedules', () => {
       ['archive', 'rate(15 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
+      ['extensions', 'rate(1 hour)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -461,6 +480,45 @@ describe('schedules', () => {
       },
     });
     expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
+  });
+
+  it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
+    // Prepare
+    const discovery = base.id(base.stack.functions.extensions!.function);
+
+    // Act
+    const resource = base.template.toJSON().Resources[base.id(base.stack.discoverAtDeploy)];
+    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
+    const call = JSON.parse(
+      parts
+        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+        .join(''),
+    );
+
+    // Assess
+    expect(call).toMatchObject({
+      action: 'invoke',
+      parameters: {
+        FunctionName: `<${discovery}>`,
+        InvocationType: 'Event',
+        Payload: '{"source":"deploy"}',
+      },
+    });
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([discovery, base.id(base.stack.refreshAtDeploy)]),
+    );
+  });
+
+  it('alarms when the token may not list or read the account extensions', () => {
+    // Assess
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExtensionConfigurationErrors',
+      Namespace: 'RingCentralMessageAutomation',
+      Dimensions: [{ Name: 'service', Value: 'extensions' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmDescription: Match.stringLikeRegexp('ReadAccounts.*ReadExtensions'),
+    });
   });
 });
 
@@ -516,7 +574,8 @@ describe('archive bucket', () => {
         ]),
       },
     });
-    base.template.resourceCountIs('AWS::S3::Bucket', 2);
+    // The archive, its access logs, and the Athena results of the archive search.
+    base.template.resourceCountIs('AWS::S3::Bucket', 3);
   });
 
   it('uses Object Lock in compliance mode and the customer key when configured', () => {
@@ -609,8 +668,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 9 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(16);
+    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
+    // extension configuration errors.
+    expect(alarms).toHaveLength(18);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -629,6 +689,7 @@ describe('alarms and dashboard', () => {
         'RingCentral429s',
         'CursorLagSeconds',
         'Invocations',
+        'ExtensionConfigurationErrors',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {
