@@ -111,7 +111,7 @@ export class ArchiveJobs extends Construct {
     archive.allowSecretReads(secretArns);
     // The sync cursor: read, then a conditional write; locators: read one by one.
     archive.allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [table.tableArn]);
-    allowRateBudget(archive, table);
+    archive.allowRateBudget(table.tableArn);
     // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
     archive.allow(['dynamodb:BatchWriteItem'], [table.tableArn], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] },
@@ -132,7 +132,7 @@ export class ArchiveJobs extends Construct {
     purge.allowSecretReads(secretArns);
     // Purge only reads the archive cursors (never moves them).
     purge.allow(['dynamodb:GetItem'], [table.tableArn]);
-    allowRateBudget(purge, table);
+    purge.allowRateBudget(table.tableArn);
     // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
     purge.allow(['s3:GetObject'], [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
     allowArchiveListing(purge, store);
@@ -174,15 +174,5 @@ function startDate(config: ArchiveJobsProps['config']): Record<string, string> {
 function allowArchiveListing(fn: MessageFunction, store: ArchiveBucket): void {
   fn.allow(['s3:ListBucket'], [store.bucket.bucketArn], {
     StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] },
-  });
-}
-
-/**
- * The shared rate budget's claims, learning and penalties (lib/aws/shared-rate-budget.ts):
- * UpdateItem, only on the `ratebudget#` items; its reads are the GetItem the role already has.
- */
-function allowRateBudget(fn: MessageFunction, table: dynamodb.ITable): void {
-  fn.allow(['dynamodb:UpdateItem'], [table.tableArn], {
-    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ratebudget#*'] },
   });
 }

@@ -195,8 +195,12 @@ describe('least privilege', () => {
   const onFailure = [`sqs:SendMessage on ${failures}`];
   // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
   const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
-  // The shared rate budget's writes; senders and alerts hold UpdateItem on the table already.
-  const rateBudget = `dynamodb:UpdateItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`;
+  // The shared rate budget's items; senders and alerts hold GetItem and UpdateItem on the whole
+  // table already (idempotency).
+  const rateBudget = ['GetItem', 'UpdateItem'].map(
+    (action) =>
+      `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`,
+  );
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
@@ -234,7 +238,7 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
-      rateBudget,
+      ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
@@ -245,7 +249,7 @@ describe('least privilege', () => {
       ...logs('purge'),
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
-      rateBudget,
+      ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
@@ -260,6 +264,7 @@ describe('least privilege', () => {
         (action) =>
           `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension|extension-policy`,
       ),
+      ...rateBudget,
       ...onFailure,
     ],
   };
@@ -285,7 +290,7 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
       `dynamodb:GetItem on ${table}`,
-      rateBudget,
+      ...rateBudget,
     ]);
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
