@@ -274,7 +274,9 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   const claim = async (request: SlotClaim): Promise<ClaimResult> => {
     // The last copy (from this process's last claim or read) is good enough to plan on: the
     // write's conditions, not the copy, decide. A failed write reads again.
-    let stored = copies.get(id(request)) ?? (await read(request));
+    const copy = copies.get(id(request));
+    let stored = copy ?? (await read(request));
+    let fresh = copy === undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const state = stored?.state ?? {
         ...emptyWindows(geometryFor(request.limit, settings)),
@@ -285,9 +287,10 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
       const pending = pendingOf(request, request.caller, at);
       const plan = planClaim(state, { ...request, pending }, at);
       if (plan.buckets.length === 0) {
-        // Planned on a copy: only a fresh one may refuse.
-        if (attempt > 1 || !copies.has(id(request))) return plan.result;
+        // Planned on a copy: only a fresh read may refuse.
+        if (fresh) return plan.result;
         stored = await read(request);
+        fresh = true;
         continue;
       }
       const written = await writeClaim(request, stored, state, plan, request.caller);
@@ -299,6 +302,7 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
       }
       if (attempt > 1) await pause(attempt);
       stored = await read(request);
+      fresh = true;
     }
     throw new RateBudgetContentionError(maxAttempts);
   };
