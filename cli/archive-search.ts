@@ -2,6 +2,8 @@
  * `npm run archive:search -- --from <date> --to <date> [--party ...] [--produce DIR]`: searches
  * the archive and writes productions (`cli/archive/search-command.ts`).
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { runSearchCommand } from './archive/search-command.ts';

@@ -2,6 +2,8 @@
  * `npm run archive:verify -- [--bucket <name>] [--sample 10%] [--max-gap 7d]`: verifies the
  * archive against its chain of custody (`cli/archive/verify-command.ts`).
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { ArchiveTargetsError, openArchiveTargets } from './archive/targets.ts';

@@ -4,6 +4,8 @@
  * available), with a progress bar; Ctrl+C stops at once and a rerun resumes from the checkpoint.
  * What it reads from and writes to: `cli/backfill/targets.ts`. The work: `lib/backfill/run.ts`.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { join } from 'node:path';
 import { createFileCheckpointStore } from '../lib/backfill/checkpoint.ts';
 import { runBackfill } from '../lib/backfill/run.ts';
@@ -11,6 +13,7 @@ import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import {
   BACKFILL_USAGE,
   BackfillUsageError,
+  describeReach,
   parseBackfillArguments,
 } from './backfill/arguments.ts';
 import { createProgressReporter, formatBytes, formatDuration } from './backfill/progress.ts';
@@ -64,6 +67,7 @@ print(`Checkpoint: ${checkpointFile}`);
 print(
   `Backfilling ${args.dateFrom} .. ${args.dateTo ?? 'now'}, types ${args.messageTypes?.join(',') ?? 'all'}`,
 );
+print(describeReach(args));
 const reporter = createProgressReporter(process.stdout);
 let exitCode = 0;
 try {

@@ -3,6 +3,8 @@
  * account's extension registry and archive policy, of the running `npm start` or of a deployment
  * (STATE_TABLE_NAME). The work: `cli/extensions/command.ts`.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { runExtensionsCommand } from './extensions/command.ts';

@@ -3,6 +3,8 @@
  * running local stack's gateway, with the access key `npm start` wrote to `<data dir>/stack.json`,
  * and prints the answer. A convenience beside the curl commands `npm start` prints.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +12,16 @@ import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { sha256Hex, signRequest } from '../local/stack/sigv4.ts';
 import type { LocalStackInfo } from '../local/stack/stack.ts';
+import { parseCommandLine, parseOrExit, UsageError } from './command-line.ts';
+
+/** How to call the command. */
+export const LOCAL_SEND_USAGE = `Usage: npm run local:send -- [sms|fax|pager] [text ...]
+
+  Sends one SigV4-signed request to the running npm start (its key from <data dir>/stack.json;
+  LOCAL_DATA_DIR, default .local) and prints the answer. Default: sms.
+  --help  this text`;
+
+const KINDS = ['sms', 'fax', 'pager'];
 
 /** The JSON body of each route, for the stack's own mailbox. */
 export function sampleBody(kind: string, info: LocalStackInfo, text: string): unknown {
@@ -64,7 +76,15 @@ export async function sendSigned(
 }
 
 async function main(): Promise<void> {
-  const [kind = 'sms', ...words] = process.argv.slice(2);
+  const { positionals } = parseOrExit(() => {
+    const parsed = parseCommandLine(process.argv.slice(2), {}, true);
+    const kind = parsed.positionals[0];
+    if (kind !== undefined && !KINDS.includes(kind)) {
+      throw new UsageError(`Unknown kind ${JSON.stringify(kind)}: use sms, fax or pager`);
+    }
+    return parsed;
+  }, LOCAL_SEND_USAGE);
+  const [kind = 'sms', ...words] = positionals;
   const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
   let info: LocalStackInfo;
   try {

@@ -1,35 +1,36 @@
 /**
- * archive (schedule every 15 minutes, and the webhook's hand-off): for each configured extension,
- * ISync from the stored cursor (FSync from ARCHIVE_START_DATE on the first run and after
- * MSG-333), store every new or changed message's attachments and then its message.json in S3,
- * and advance the cursor only when all of them are archived. Stops at a checkpoint before the
- * deadline; the next run resumes. `{ extensionId, messageIds }` archives those messages and leaves
- * the cursor alone.
- *
- * Extensions come from ARCHIVE_EXTENSIONS (ids, default `~`): the API surface this project uses
- * has no extension-listing endpoint.
+ * archive (the worker): `{ extensionIds }` from archive-dispatch archives those extensions in
+ * order until the deadline (lib/archive/extension-batch.ts): per extension, ISync from the stored
+ * cursor (FSync from ARCHIVE_START_DATE on the first run and after MSG-333), store every new or
+ * changed message's attachments and then its message.json in S3, advance the cursor only when all
+ * of them are archived, and record the extension's progress in the registry. `{ extensionId,
+ * messageIds }` (the webhook's hand-off) archives those messages and leaves the cursor alone.
  */
-import {
-  type ArchiveRingCentral,
-  type ArchiveRunResult,
-  createArchiver,
-} from '../lib/archive/archiver.ts';
+import { type ArchiveRingCentral, createArchiver } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
 import type { CustodyOptions } from '../lib/archive/custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
-import { publishRunSummary, summarizeArchiveRun } from '../lib/archive/run-summary.ts';
-import { archiveSettings, extensionRef } from '../lib/archive/settings.ts';
+import { archiveSettings } from '../lib/archive/settings.ts';
+import {
+  type ArchiveOutcome,
+  archiveWorkerEvent,
+  runArchiveWorker,
+} from '../lib/archive/worker.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createCustodyHeadStore } from '../lib/aws/custody-head-store.ts';
+import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
-import { createS3Client } from '../lib/aws/s3-client.ts';
-import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
+import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
 import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
-import { functionContext, ringCentralSecrets } from '../lib/runtime/function-context.ts';
+import {
+  archiveBucket,
+  functionContext,
+  ringCentralSecrets,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
 
@@ -42,16 +43,10 @@ export const archiveConfig = z.object({
   ARCHIVE_CONCURRENCY: z._default(env.positiveInt, ARCHIVE_DEFAULTS.concurrency),
 });
 
-/** A scheduler event (anything), or the webhook's hand-off of new message ids. */
-export const archiveEvent = z.looseObject({
-  extensionId: z.optional(extensionRef),
-  messageIds: z.optional(z.array(z.string().check(z.regex(/^\d{1,20}$/))).check(z.maxLength(1000))),
-});
+/** The dispatcher's batch, or the webhook's hand-off of new message ids. */
+export const archiveEvent = archiveWorkerEvent;
 
-/** What a run reports (also the function's return value). */
-export interface ArchiveOutcome {
-  runs: ArchiveRunResult[];
-}
+export type { ArchiveOutcome };
 
 /** What the handler works with; tests pass their own. */
 export interface ArchiveDependencies {
@@ -63,7 +58,7 @@ export interface ArchiveDependencies {
   objects: ObjectStore;
   cursors: CursorStore;
   locators: LocatorStore;
-  extensions: readonly string[];
+  registry: Pick<ExtensionRegistry, 'recordProgress'>;
   startDate: string;
   mediumReserve?: number;
   concurrency?: number;
@@ -73,11 +68,10 @@ export interface ArchiveDependencies {
 
 /** Builds the archive handler. */
 export function createHandler(dependencies: ArchiveDependencies) {
-  const { logger, metrics, hooks } = functionContext(SERVICE);
+  const context = functionContext(SERVICE);
+  const { logger, metrics, hooks } = context;
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: archiveEvent,
     handler: async (event, job): Promise<ArchiveOutcome> => {
       const ringCentral = await dependencies.ringCentral({
@@ -93,18 +87,11 @@ export function createHandler(dependencies: ArchiveDependencies) {
         ...(dependencies.concurrency ? { concurrency: dependencies.concurrency } : {}),
         ...(dependencies.custody ? { custody: dependencies.custody } : {}),
       });
-      const call = { deadline: job.deadline, signal: job.signal };
-      const runs: ArchiveRunResult[] = [];
-      if (event.messageIds && event.messageIds.length > 0) {
-        runs.push(await archiver.archiveMessages(event.extensionId ?? '~', event.messageIds, call));
-      } else {
-        for (const extension of dependencies.extensions) {
-          if (Date.now() >= job.deadline) break;
-          runs.push(await archiver.archiveExtension(extension, call));
-        }
-      }
-      for (const run of runs) publishRunSummary(summarizeArchiveRun(run), { metrics, logger });
-      return { runs };
+      return runArchiveWorker(
+        { archiver, registry: dependencies.registry, sink: { metrics, logger } },
+        event,
+        { deadline: job.deadline, signal: job.signal },
+      );
     },
   });
 }
@@ -123,13 +110,10 @@ export function dependenciesFromEnvironment(
         hooks,
         limits: { safety },
       }),
-    objects: createS3ObjectStore({
-      bucket: config.ARCHIVE_BUCKET_NAME,
-      client: createS3Client({ environment }),
-    }),
+    objects: archiveBucket(config, environment).objects,
     cursors: createCursorStore(stateTable),
     locators: createLocatorStore(stateTable),
-    extensions: config.ARCHIVE_EXTENSIONS,
+    registry: createExtensionRegistry(stateTable),
     startDate: config.ARCHIVE_START_DATE,
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
     concurrency: config.ARCHIVE_CONCURRENCY,

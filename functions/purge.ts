@@ -1,6 +1,6 @@
 /**
- * purge (daily schedule): for each configured extension, delete from RingCentral the messages
- * older than their type's retention and not newer than the archive cursor, but only those whose
+ * purge (daily schedule): for each archived extension of the registry, the longest-waiting first
+ * (lib/purge/registry-order.ts), delete from RingCentral the messages older than their type's retention and not newer than the archive cursor, but only those whose
  * message.json and every attachment are verified in S3 (invariant 1), 50 ids per request. Writes
  * one report per run to `reports/purge/{yyyy}/{mm}/{dd}/{runId}.json`.
  *
@@ -9,50 +9,31 @@
  * PURGE_RETENTION_DAYS is never purged, so the default (`{}`) purges nothing either.
  */
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
-import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { publishRunSummary } from '../lib/archive/run-summary.ts';
-import { archiveSettings } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
+import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
-import { createS3Client } from '../lib/aws/s3-client.ts';
-import { createS3ObjectStore } from '../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
-import { parseRetentionDays, type RetentionDays } from '../lib/purge/candidates.ts';
-import { type PurgeOutcome, runPurge } from '../lib/purge/run.ts';
+import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
+import { extensionsToPurge, recordPurged } from '../lib/purge/registry-order.ts';
+import { type PurgeOutcome, type PurgeSettings, runPurge } from '../lib/purge/run.ts';
 import { summarizePurgeRun } from '../lib/purge/run-summary.ts';
+import { purgeRunSettings, purgeSettings } from '../lib/purge/settings.ts';
 import type { MessagesApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
-import { env, loadConfig } from '../lib/runtime/config.ts';
-import { functionContext, ringCentralSecrets } from '../lib/runtime/function-context.ts';
+import { loadConfig } from '../lib/runtime/config.ts';
+import {
+  archiveBucket,
+  functionContext,
+  ringCentralSecrets,
+} from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
 
 const SERVICE = 'purge';
 
-const retentionDays = z.pipe(
-  env.json,
-  z.transform((value: unknown, context): RetentionDays => {
-    try {
-      return parseRetentionDays(value);
-    } catch (error) {
-      context.issues.push({ code: 'custom', message: (error as Error).message, input: value });
-      return z.NEVER;
-    }
-  }),
-);
-
-/** The environment purge needs, validated at cold start. */
-export const purgeConfig = z.object({
-  ...archiveSettings,
-  /** Days per message type, e.g. {"Fax":90,"VoiceMail":90,"SMS":365,"Pager":30}; default {}. */
-  PURGE_RETENTION_DAYS: z._default(retentionDays, {}),
-  /** Report only; default true until an operator turns deleting on. */
-  PURGE_DRY_RUN: z._default(env.boolean, PURGE_DEFAULTS.dryRun),
-  /** `purge=true`: skip RingCentral's Deleted state (no 5-day recycle bin); default false. */
-  PURGE_HARD: z._default(env.boolean, PURGE_DEFAULTS.hardPurge),
-  /** Candidates per extension and run; default 10,000. */
-  PURGE_MAX_MESSAGES: z._default(env.positiveInt, PURGE_DEFAULTS.maxCandidatesPerExtension),
-});
+/** The environment purge needs, validated at cold start (lib/purge/settings.ts). */
+export const purgeConfig = purgeSettings;
 
 /** A scheduler event (anything); `{ "dryRun": true }` forces a dry run for one invocation. */
 export const purgeEvent = z.looseObject({ dryRun: z.optional(z.literal(true)) });
@@ -66,13 +47,9 @@ export interface PurgeFunctionDependencies {
   }): Promise<Pick<MessagesApi, 'list' | 'delete'>>;
   objects: ObjectStore;
   cursors: Pick<CursorStore, 'get'>;
-  extensions: readonly string[];
-  retentionDays: RetentionDays;
-  dryRun: boolean;
-  hardPurge: boolean;
-  /** Oldest creation time to list (ISO). */
-  dateFrom?: string;
-  maxMessages?: number;
+  registry: Pick<ExtensionRegistry, 'list' | 'recordProgress'>;
+  /** What every run does; the extensions come from the registry, a dry run may be forced. */
+  settings: Omit<PurgeSettings, 'extensions'>;
   mediumReserve?: number;
 }
 
@@ -86,32 +63,27 @@ export interface PurgeFunctionResult {
 
 /** Builds the purge handler. */
 export function createHandler(dependencies: PurgeFunctionDependencies) {
-  const { logger, metrics, hooks } = functionContext(SERVICE);
+  const context = functionContext(SERVICE);
+  const { logger, metrics, hooks } = context;
   return createJobHandler({
-    service: SERVICE,
-    logger,
-    metrics,
+    ...context,
     event: purgeEvent,
     handler: async (event, job): Promise<PurgeFunctionResult> => {
       const messages = await dependencies.messages({
         hooks,
         safety: { Medium: mediumSafety(dependencies.mediumReserve ?? DEFAULT_MEDIUM_RESERVE) },
       });
-      const dryRun = dependencies.dryRun || event.dryRun === true;
+      const dryRun = dependencies.settings.dryRun || event.dryRun === true;
       const { report, reportKey } = await runPurge(
         { messages, objects: dependencies.objects, cursors: dependencies.cursors },
         {
-          extensions: dependencies.extensions,
-          retentionDays: dependencies.retentionDays,
+          ...dependencies.settings,
           dryRun,
-          hardPurge: dependencies.hardPurge,
-          ...(dependencies.dateFrom ? { dateFrom: dependencies.dateFrom } : {}),
-          ...(dependencies.maxMessages
-            ? { maxCandidatesPerExtension: dependencies.maxMessages }
-            : {}),
+          extensions: await extensionsToPurge(dependencies.registry),
         },
         { deadline: job.deadline, signal: job.signal },
       );
+      await recordPurged(dependencies.registry, report, new Date().toISOString());
       publishRunSummary(summarizePurgeRun(report, { reportKey, dryRun }), { metrics, logger });
       return { reportKey, dryRun, complete: report.complete, counts: report.counts };
     },
@@ -124,6 +96,8 @@ export function dependenciesFromEnvironment(
 ): PurgeFunctionDependencies {
   const config = loadConfig(purgeConfig, environment);
   const secrets = ringCentralSecrets(config);
+  const table = createStateTable({ tableName: config.STATE_TABLE_NAME });
+  const bucket = archiveBucket(config, environment, { retainWrites: false });
   return {
     messages: async ({ hooks, safety }) =>
       (
@@ -133,17 +107,10 @@ export function dependenciesFromEnvironment(
           limits: { safety },
         })
       ).messages,
-    objects: createS3ObjectStore({
-      bucket: config.ARCHIVE_BUCKET_NAME,
-      client: createS3Client({ environment }),
-    }),
-    cursors: createCursorStore(createStateTable({ tableName: config.STATE_TABLE_NAME })),
-    extensions: config.ARCHIVE_EXTENSIONS,
-    retentionDays: config.PURGE_RETENTION_DAYS,
-    dryRun: config.PURGE_DRY_RUN,
-    hardPurge: config.PURGE_HARD,
-    dateFrom: config.ARCHIVE_START_DATE,
-    maxMessages: config.PURGE_MAX_MESSAGES,
+    objects: bucket.objects,
+    cursors: createCursorStore(table),
+    registry: createExtensionRegistry(table),
+    settings: purgeRunSettings(config, bucket.retention),
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
   };
 }

@@ -14,6 +14,12 @@ import {
   ringCentralSecretsEnv,
 } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
+import {
+  type DeployResponse,
+  deployResponse,
+  isDeployRequest,
+  isPlaceholderCredentials,
+} from '../lib/session/deploy-request.ts';
 import type { LeaseStore } from '../lib/session/lease.ts';
 import type { RefreshPolicy } from '../lib/session/refresh-policy.ts';
 import { recordRefreshOutcome } from '../lib/session/refresh-report.ts';
@@ -33,10 +39,14 @@ export const tokenRefreshConfig = z.object({
 });
 
 /**
- * The invocation event: a scheduler event (`{}` or EventBridge's envelope) or the deploy-time
- * trigger `{ "force": true }`, which refreshes even a lasting token (e.g. after the JWT changed).
+ * The invocation event: a scheduler event (`{}` or EventBridge's envelope), a manual
+ * `{ "force": true }`, which refreshes even a lasting token (e.g. after the JWT changed), or the
+ * deploy's custom-resource request (lib/session/deploy-request.ts), which forces too.
  */
-export const tokenRefreshEvent = z.looseObject({ force: z.optional(z.boolean()) });
+export const tokenRefreshEvent = z.looseObject({
+  force: z.optional(z.boolean()),
+  RequestType: z.optional(z.string()),
+});
 
 /** What the handler works with; tests pass their own. */
 export interface TokenRefreshDependencies {
@@ -65,8 +75,15 @@ export function createHandler(dependencies: TokenRefreshDependencies) {
   return createJobHandler({
     ...context,
     event: tokenRefreshEvent,
-    handler: async (event, job): Promise<RefreshOutcome> => {
+    handler: async (event, job): Promise<RefreshOutcome | DeployResponse> => {
+      const deploy = isDeployRequest(event);
+      // Deleting the stack has no session to undo, and must not depend on RingCentral.
+      if (deploy && event.RequestType === 'Delete') return deployResponse('none');
       const credentials = await dependencies.store.credentials(dependencies.credentialsSecretId);
+      if (deploy && isPlaceholderCredentials(credentials)) {
+        context.logger.warn('The credentials secret is not filled yet: no refresh at this deploy');
+        return deployResponse('credentials-not-set');
+      }
       const outcome = await refreshSession({
         sessions: {
           read: (options) => dependencies.store.session(dependencies.sessionSecretId, options),
@@ -79,13 +96,13 @@ export function createHandler(dependencies: TokenRefreshDependencies) {
         owner: job.lambdaContext.awsRequestId,
         // The lease must outlive this invocation's work; Lambda stops us at the deadline anyway.
         leaseTtlMs: Math.max(10_000, job.deadline - Date.now() + 5_000),
-        force: event.force === true,
+        force: deploy || event.force === true,
         policy: dependencies.policy,
         now,
         callOptions: { signal: job.signal, deadline: job.deadline },
       });
       recordRefreshOutcome(outcome, context);
-      return outcome;
+      return deploy ? deployResponse(outcome.action) : outcome;
     },
   });
 }

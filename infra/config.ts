@@ -19,12 +19,25 @@ const scheduleExpression = z
     error: 'must be rate(<n> minutes|hours|days) or cron(<6 fields>)',
   });
 
-/** An IAM role or user ARN that may call the send endpoints. */
-const principalArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/, {
-    error: 'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
-  });
+/**
+ * An IAM role that may call the send endpoints. Only roles: an HTTP API has no resource policy,
+ * so the only grant is an identity policy this stack attaches, which it can attach to a role of
+ * the deploying account and to nothing else (a user is refused by the Control Tower controls).
+ */
+const callerRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+  error:
+    'must be an IAM role ARN of the deploying account (arn:aws:iam::<account>:role/<name>); an IAM user or a caller in another account assumes such a role instead (docs/DEPLOY.md, "Callers in other accounts")',
+});
+
+/** The account id of an ARN (its fifth field). */
+export function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+/** An SNS topic ARN: an existing topic that alarms publish to (e.g. one an on-call tool reads). */
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+  error: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+});
 
 const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
   error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
@@ -43,11 +56,6 @@ export const infraConfigSchema = z
   .object({
     /** The number send-sms and alerts send from (required: RingCentral has no default sender). */
     smsFrom: e164,
-    /** Extensions to archive and purge: ids, or `~` for the authorised user. */
-    extensions: z
-      .array(z.string().regex(/^(~|\d{1,20})$/, { error: 'must be ~ or an extension id' }))
-      .min(1)
-      .default(['~']),
     /** Days to keep each message type in RingCentral after it is archived; absent = never purge. */
     retentionDays: z
       .object({
@@ -74,7 +82,8 @@ export const infraConfigSchema = z
     schedules: z
       .object({
         tokenRefreshMinutes: z.number().int().min(5).max(44).default(30),
-        archive: scheduleExpression.default('rate(15 minutes)'),
+        /** The archive dispatcher (archive-dispatch): due extensions to the archive workers. */
+        archive: scheduleExpression.default('rate(5 minutes)'),
         purge: scheduleExpression.default('cron(0 4 * * ? *)'),
         subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
         /** Discovery of the account's extensions into the registry. */
@@ -83,13 +92,27 @@ export const infraConfigSchema = z
       .strict()
       .default({
         tokenRefreshMinutes: 30,
-        archive: 'rate(15 minutes)',
+        archive: 'rate(5 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
         extensions: 'rate(1 hour)',
       }),
-    /** IAM principals (same account) granted execute-api:Invoke on /sms, /fax and /pager. */
-    allowedCallers: z.array(principalArn).default([]),
+    /** IAM roles (of the deploying account) granted execute-api:Invoke on /sms, /fax, /pager. */
+    allowedCallers: z
+      .array(callerRoleArn)
+      .superRefine((arns, context) => {
+        const first = arns[0];
+        arns.forEach((arn, index) => {
+          if (first && accountOfArn(arn) !== accountOfArn(first)) {
+            context.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `must be a role of the deploying account, as ${first} is: every caller role is in the one account the stack is deployed to`,
+            });
+          }
+        });
+      })
+      .default([]),
     /** Who the alert function notifies. */
     alertRecipients: z._default(recipientsSchema, { sms: [], pager: [] }),
     /** The extension id alert pager messages are sent from; default the authorised user. */
@@ -150,7 +173,12 @@ export const infraConfigSchema = z
       .default(365),
     /** Email addresses subscribed to the alarm topic. */
     alarmEmails: z.array(z.email({ error: 'must be an email address' })).default([]),
-    /** Alarm when the archive has not completed a run for this long. */
+    /** An existing SNS topic every alarm also publishes to (a pager or chat integration). */
+    alarmTopicArn: snsTopicArn.optional(),
+    /**
+     * Alarm (and the `Archive Behind` event naming the extensions) when any archived extension's
+     * last complete archive is older than this, or no dispatch succeeded for this long.
+     */
     archiveLagAlarmMinutes: z.number().int().min(15).max(1_440).default(60),
   })
   .strict();
@@ -206,10 +234,27 @@ function missingKeyHelp(key: string): string | undefined {
   );
 }
 
+/**
+ * Alarms that reach nobody are worse than none: they look like monitoring. A deployment names at
+ * least one human destination, or synth stops saying which keys would give one.
+ */
+function requireAlarmDestination(config: InfraConfig): InfraConfig {
+  if (config.alarmEmails.length > 0 || config.alarmTopicArn) return config;
+  throw new InfraConfigError(
+    'alarmEmails',
+    'Missing configuration: no alarm destination, so no alarm would reach a person. ' +
+      'Set alarmEmails (addresses that confirm an SNS subscription), e.g. ' +
+      `\`npx cdk synth -c 'alarmEmails=["ops@example.com"]'\`, ` +
+      'or alarmTopicArn (an existing SNS topic your on-call tool reads), e.g. ' +
+      '`-c alarmTopicArn=arn:aws:sns:us-east-1:123456789012:on-call`, ' +
+      'or both, in cdk.json "context" for good (docs/DEPLOY.md lists every key).',
+  );
+}
+
 /** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
 export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const result = infraConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return requireAlarmDestination(result.data);
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
   const key = path.map(String).join('.') || '(configuration)';

@@ -11,6 +11,7 @@ export const FUNCTION_NAMES = [
   'subscription-keeper',
   'alert',
   'archive',
+  'archive-dispatch',
   'purge',
   'extensions',
 ] as const;

@@ -33,8 +33,12 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   'token-refresh': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },
   'subscription-keeper': { timeoutSeconds: 60, memoryMb: 256, localConcurrency: 1 },
   alert: { timeoutSeconds: 60, memoryMb: 256, localConcurrency: 2 },
-  // One archive run at a time, however often the schedule and the webhook start one.
-  archive: { timeoutSeconds: 14 * 60, memoryMb: 1024, reservedConcurrency: 1 },
+  // The archive worker: its reserved concurrency bounds the dispatcher's fan-out (one batch per
+  // copy). A run ends before the next dispatch (every 5 minutes), so the next one does not hand
+  // an extension to a second worker while the first still archives it.
+  archive: { timeoutSeconds: 4 * 60, memoryMb: 1024, reservedConcurrency: 4 },
+  // One dispatch at a time: it reads the registry and queues at most one batch per worker.
+  'archive-dispatch': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },
   purge: { timeoutSeconds: 15 * 60, memoryMb: 512, localConcurrency: 1 },
   // Discovery: a few list pages and one UpdateItem per extension. No reserved concurrency: the
   // deploy-time invoke must not be throttled by a scheduled run, and two runs write the same.

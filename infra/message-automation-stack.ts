@@ -6,11 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
 import { ArchiveSearch } from './constructs/archive-search.ts';
@@ -21,7 +22,9 @@ import {
   type MessageFunctionProps,
 } from './constructs/message-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import type { OperationsAlarmsProps } from './constructs/operations-alarms.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
+import { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import { type ScheduledJob, scheduleFunction } from './constructs/scheduled-job.ts';
 import { SendApi } from './constructs/send-api.ts';
 import { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
@@ -37,7 +40,7 @@ export interface MessageAutomationStackProps extends StackProps {
 /** The functions a schedule runs. */
 export type ScheduledFunctionName =
   | 'token-refresh'
-  | 'archive'
+  | 'archive-dispatch'
   | 'purge'
   | 'subscription-keeper'
   | 'extensions';
@@ -82,6 +85,8 @@ export class MessageAutomationStack extends Stack {
   readonly webhookSecret: secretsmanager.Secret;
   readonly bus: events.EventBus;
   readonly alarmTopic: sns.Topic;
+  /** The alarm topic, its email subscriptions' DLQ and the configured existing topic. */
+  readonly alarmDestinations: AlarmTopic;
   /** Encrypts the log groups and the alarm topic. */
   readonly operationsKey: kms.Key;
   readonly api: SendApi;
@@ -91,10 +96,11 @@ export class MessageAutomationStack extends Stack {
     functions: DeadLetterQueue;
     schedules: DeadLetterQueue;
     events: DeadLetterQueue;
+    alarms: DeadLetterQueue;
   };
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
-  /** Invokes token-refresh with `{ "force": true }` at deploy. */
-  readonly refreshAtDeploy: cr.AwsCustomResource;
+  /** Runs token-refresh, forced, on every deploy, failing the deploy when it fails. */
+  readonly refreshAtDeploy: RefreshAtDeploy;
   /** Invokes extensions (discovery) at deploy, after the forced token refresh. */
   readonly discoverAtDeploy: cr.AwsCustomResource;
 
@@ -102,6 +108,7 @@ export class MessageAutomationStack extends Stack {
     super(scope, id, props);
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
+    requireCallersOfDeployingAccount(this, config.allowedCallers);
     this.table = this.stateTable();
     this.credentialsSecret = this.credentials();
     // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
@@ -125,11 +132,13 @@ export class MessageAutomationStack extends Stack {
       description: 'Alerts and message events of the RingCentral message automation',
     });
     this.operationsKey = new OperationsKey(this, 'OperationsKey').key;
-    this.alarmTopic = this.alarms();
+    this.alarmDestinations = this.alarms();
+    this.alarmTopic = this.alarmDestinations.topic;
     this.deadLetters = {
       functions: new DeadLetterQueue(this, 'FailedInvocations'),
       schedules: new DeadLetterQueue(this, 'UndeliveredSchedules'),
       events: new DeadLetterQueue(this, 'UndeliveredEvents'),
+      alarms: this.alarmDestinations.undelivered,
     };
 
     const send = this.sendFunctions();
@@ -148,6 +157,7 @@ export class MessageAutomationStack extends Stack {
       'token-refresh': tokenRefresh,
       alert,
       archive: jobs.archive,
+      'archive-dispatch': jobs.dispatch,
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
@@ -157,7 +167,8 @@ export class MessageAutomationStack extends Stack {
     this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
-    this.monitoring = this.monitor(jobs.archive);
+    this.monitoring = this.monitor(jobs.dispatch);
+    this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
     acknowledgeFindings(this);
@@ -325,22 +336,15 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
-  /** token-refresh at deploy, forced, so the first send after a deploy has a session. */
-  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): cr.AwsCustomResource {
-    const refresh = new cr.AwsCustomResource(this, 'RefreshTokenAtDeploy', {
-      onCreate: forcedRefresh(tokenRefresh),
-      onUpdate: forcedRefresh(tokenRefresh),
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['lambda:InvokeFunction'],
-          resources: [tokenRefresh.function.functionArn],
-        }),
-      ]),
-      installLatestAwsSdk: false,
-      timeout: Duration.minutes(2),
+  /** token-refresh, forced, on every deploy; its failure fails the deploy. */
+  private refreshTokenAtDeploy(tokenRefresh: MessageFunction): RefreshAtDeploy {
+    const deployId = this.node.tryGetContext('deployId') as string | undefined;
+    return new RefreshAtDeploy(this, 'RefreshTokenAtDeploy', {
+      tokenRefresh: tokenRefresh.function,
+      logRetention: this.config.logRetentionDays as logs.RetentionDays,
+      logKey: this.operationsKey,
+      ...(deployId ? { deployId } : {}),
     });
-    refresh.node.addDependency(tokenRefresh);
-    return refresh;
   }
 
   /** Renders alerts and alarms into SMS and pager messages; sends like the send functions. */
@@ -369,6 +373,7 @@ export class MessageAutomationStack extends Stack {
       stateEnvironment: this.stateEnvironment,
       secretArns: this.ringCentralSecretArns,
       store: this.archive,
+      bus: this.bus,
       ...(archiveKey ? { storeKey: archiveKey } : {}),
       logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
@@ -439,7 +444,7 @@ export class MessageAutomationStack extends Stack {
    */
   private discoverExtensionsAtDeploy(
     discovery: MessageFunction,
-    refresh: cr.AwsCustomResource,
+    refresh: RefreshAtDeploy,
   ): cr.AwsCustomResource {
     const call: cr.AwsSdkCall = {
       service: 'Lambda',
@@ -482,7 +487,7 @@ export class MessageAutomationStack extends Stack {
         deadLetterQueue,
         maxEventAge: Duration.minutes(5),
       }),
-      archive: jobs.archiveSchedule,
+      'archive-dispatch': jobs.archiveSchedule,
       purge: jobs.purgeSchedule,
       'subscription-keeper': scheduleFunction(this, keeper, {
         expression: schedules.subscriptionKeeper,
@@ -515,20 +520,17 @@ export class MessageAutomationStack extends Stack {
     });
   }
 
-  /** The alarm topic: alarms reach people through SNS, encrypted with the operations key. */
-  private alarms(): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'RingCentral message automation alarms',
+  /** Where alarms reach people: the stack's topic (KMS) by email, and an existing topic. */
+  private alarms(): AlarmTopic {
+    const { alarmEmails, alarmTopicArn } = this.config;
+    return new AlarmTopic(this, 'AlarmTopic', {
       masterKey: this.operationsKey,
-      enforceSSL: true,
+      emails: alarmEmails,
+      ...(alarmTopicArn ? { existingTopicArn: alarmTopicArn } : {}),
     });
-    for (const email of this.config.alarmEmails) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-    return topic;
   }
 
-  private monitor(archive: MessageFunction): Monitoring {
+  private monitor(dispatch: MessageFunction): Monitoring {
     return new Monitoring(this, 'Monitoring', {
       functions: Object.fromEntries(
         Object.entries(this.functions).map(([name, made]) => [name, made.function]),
@@ -537,12 +539,37 @@ export class MessageAutomationStack extends Stack {
         'failed-invocations': this.deadLetters.functions.queue,
         'undelivered-schedules': this.deadLetters.schedules.queue,
         'undelivered-events': this.deadLetters.events.queue,
+        'undelivered-alarms': this.deadLetters.alarms.queue,
       },
-      topic: this.alarmTopic,
-      archiveFunction: archive.function,
+      topics: this.alarmDestinations.destinations,
+      dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
+      operations: this.operationsAlarmProps(this.functions.archive),
     });
+  }
+
+  /** What the operations alarms watch: the async functions, the API, the table, the session. */
+  private operationsAlarmProps(archive: MessageFunction): OperationsAlarmsProps {
+    const asyncNames = [
+      'token-refresh',
+      'alert',
+      'archive',
+      'purge',
+      'subscription-keeper',
+    ] as const;
+    return {
+      asyncFunctions: Object.fromEntries(
+        asyncNames.map((name) => [name, this.functions[name].function]),
+      ),
+      archiveFunction: archive.function,
+      api: this.api.api,
+      table: this.table,
+      tokenRefreshEvery: Duration.minutes(this.config.schedules.tokenRefreshMinutes),
+      logGroupNames: Object.fromEntries(
+        Object.entries(this.functions).map(([name, made]) => [name, made.logGroup.logGroupName]),
+      ),
+    };
   }
 
   /**
@@ -583,36 +610,33 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    // The functions docs/DEPLOY.md has the deployer invoke by hand.
+    new CfnOutput(this, 'TokenRefreshFunctionName', {
+      value: this.functions['token-refresh'].function.functionName,
+    });
+    new CfnOutput(this, 'SubscriptionKeeperFunctionName', {
+      value: this.functions['subscription-keeper'].function.functionName,
+    });
+    new CfnOutput(this, 'TestAlarmName', {
+      value: this.monitoring.testAlarm.alarmName,
+      description: 'An alarm to set to ALARM by hand to check that alarms reach a person',
+    });
   }
 }
 
 /**
- * The webhook subscription's event filters: the message store of every archived extension (its
- * notifications carry the new message ids the webhook hands to archive), and, when the webhook
- * puts SMS text into its events, the instant SMS filter of each, the only one carrying the text.
+ * The webhook subscription's event filters: the message store of the service user's own
+ * extension (its notifications carry the new message ids the webhook hands to archive), and,
+ * when the webhook puts SMS text into its events, its instant SMS filter, the only one carrying
+ * the text. Nothing per extension in the template: the other extensions are archived by the
+ * dispatcher's sweep of the registry; filters for them belong to the registry too (issue 12).
  */
 export function subscriptionEventFilters(
-  config: Pick<InfraConfig, 'extensions' | 'webhookIncludeText'>,
+  config: Pick<InfraConfig, 'webhookIncludeText'>,
 ): string[] {
-  const stores = config.extensions.map(
-    (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-  );
+  const stores = ['/restapi/v1.0/account/~/extension/~/message-store'];
   const instant = config.webhookIncludeText
     ? stores.map((store) => `${store}/instant?type=SMS`)
     : [];
   return [...stores, ...instant];
-}
-
-/** The SDK call of the deploy-time refresh: a synchronous invoke with `{ "force": true }`. */
-function forcedRefresh(fn: MessageFunction): cr.AwsSdkCall {
-  return {
-    service: 'Lambda',
-    action: 'invoke',
-    parameters: {
-      FunctionName: fn.function.functionName,
-      InvocationType: 'RequestResponse',
-      Payload: JSON.stringify({ force: true }),
-    },
-    physicalResourceId: cr.PhysicalResourceId.of('token-refresh-at-deploy'),
-  };
 }

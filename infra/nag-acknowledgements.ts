@@ -9,6 +9,7 @@ import type { ArchiveBucket } from './constructs/archive-bucket.ts';
 import type { ArchiveSearch } from './constructs/archive-search.ts';
 import type { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { MessageFunction } from './constructs/message-function.ts';
+import type { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
 import type { SendApi } from './constructs/send-api.ts';
 import type { FunctionName } from './function-names.ts';
 
@@ -19,6 +20,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'token-refresh',
   'alert',
   'archive',
+  'archive-dispatch',
   'purge',
   'subscription-keeper',
   'extensions',
@@ -41,6 +43,7 @@ export interface AcknowledgedStack extends Stack {
   readonly deadLetters: Readonly<Record<string, DeadLetterQueue>>;
   readonly api: SendApi;
   readonly archive: ArchiveBucket;
+  readonly refreshAtDeploy: RefreshAtDeploy;
   readonly search: ArchiveSearch;
 }
 
@@ -54,6 +57,7 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeLogRetention(stack);
   acknowledgeSchedulerRoles(stack);
   acknowledgeRefreshProvider(stack);
+  acknowledgeSdkCallProvider(stack);
   acknowledgeBuckets(stack);
   acknowledgeSearch(stack);
 }
@@ -223,11 +227,9 @@ function acknowledgeLogRetention(stack: AcknowledgedStack): void {
     for (const made of Object.values(stack.functions)) {
       acknowledge(made.logGroup, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
     }
-    acknowledge(
-      stack.api.accessLogs,
-      `${GUARD}::cloudwatch_log_group_retention_period_check`,
-      reason,
-    );
+    for (const group of [stack.api.accessLogs, stack.refreshAtDeploy.logGroup]) {
+      acknowledge(group, `${GUARD}::cloudwatch_log_group_retention_period_check`, reason);
+    }
   }
 }
 
@@ -245,28 +247,56 @@ function acknowledgeSchedulerRoles(stack: AcknowledgedStack): void {
   }
 }
 
-/** CDK's AwsCustomResource provider function of the deploy-time token refresh. */
+/** CDK's provider framework of the deploy-time token refresh (its function is not configurable). */
 function acknowledgeRefreshProvider(stack: AcknowledgedStack): void {
+  const framework = stack.refreshAtDeploy.provider.node.tryFindChild('framework-onEvent');
+  if (!framework) return;
+  const role = framework.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's provider framework role; it writes only its own logs and invokes token-refresh once per deployment.",
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.functions['token-refresh'].function)}.Arn>:*]`,
+      "The provider framework may invoke token-refresh and its qualified ARNs (function:*); it can invoke only that one function's versions.",
+    );
+  }
+  const reason =
+    "CDK's custom-resource provider framework (its function's properties are not configurable): it runs only during CloudFormation deployments, synchronously, to invoke token-refresh and report the outcome to CloudFormation.";
+  for (const id of [
+    'Serverless-LambdaDLQ',
+    'Serverless-LambdaTracing',
+    'Serverless-LambdaDefaultMemorySize',
+    `${GUARD}::lambda_inside_vpc_check`,
+  ]) {
+    acknowledge(framework, id, reason);
+  }
+}
+
+/** CDK's AwsCustomResource provider function (the deploy-time extension discovery uses it). */
+function acknowledgeSdkCallProvider(stack: AcknowledgedStack): void {
   const provider = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-  if (provider) {
-    const role = provider.node.tryFindChild('ServiceRole');
-    if (role) {
-      acknowledge(
-        role,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        "CDK's AwsCustomResource provider role; it writes only its own logs and invokes token-refresh once per deployment.",
-      );
-    }
-    const reason =
-      "CDK's AwsCustomResource provider (its properties are not configurable): it runs only during CloudFormation deployments to invoke token-refresh once.";
-    for (const id of [
-      'Serverless-LambdaDLQ',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaDefaultMemorySize',
-      `${GUARD}::lambda_inside_vpc_check`,
-    ]) {
-      acknowledge(provider, id, reason);
-    }
+  if (!provider) return;
+  const role = provider.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's AwsCustomResource provider role; it writes only its own logs and invokes the functions its calls name, once per deployment.",
+    );
+  }
+  const reason =
+    "CDK's AwsCustomResource provider (its properties are not configurable): it runs only during CloudFormation deployments.";
+  for (const id of [
+    'Serverless-LambdaDLQ',
+    'Serverless-LambdaTracing',
+    'Serverless-LambdaDefaultMemorySize',
+    `${GUARD}::lambda_inside_vpc_check`,
+  ]) {
+    acknowledge(provider, id, reason);
   }
 }
 

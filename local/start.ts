@@ -10,9 +10,23 @@
  * RINGCENTRAL_CLIENT_SECRET and RINGCENTRAL_JWT (all four: use that RingCentral),
  * RINGCENTRAL_MEDIA_SERVER and RINGCENTRAL_SMS_FROM.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../cli/node-version.ts';
 import { join } from 'node:path';
+import { parseCommandLine, parseOrExit, shellQuote } from '../cli/command-line.ts';
 import { PROJECT_ROOT } from './stack/bundles.ts';
 import { type LocalStackInfo, type RemoteRingCentral, startLocalStack } from './stack/stack.ts';
+
+/** How to call the command: it takes no options, only environment variables. */
+export const START_USAGE = `Usage: npm start   (Ctrl+C stops everything)
+
+Environment (all optional):
+  LOCAL_API_PORT (3000; 0 picks a free one), LOCAL_DATA_DIR (.local), LOCAL_RINGCENTRAL_PORT
+  LOCAL_ARCHIVE_SECONDS (30), LOCAL_REFRESH_MINUTES (5), LOCAL_PURGE_MINUTES (10),
+  LOCAL_SUBSCRIPTION_MINUTES (10), LOCAL_PURGE_ENABLED (false)
+  LOCAL_ACCESS_KEY_ID and LOCAL_SECRET_ACCESS_KEY (default: a new key per start)
+  RINGCENTRAL_SERVER, RINGCENTRAL_CLIENT_ID, RINGCENTRAL_CLIENT_SECRET, RINGCENTRAL_JWT (all four:
+  use that RingCentral instead of the local one), RINGCENTRAL_MEDIA_SERVER, RINGCENTRAL_SMS_FROM`;
 
 /** The line that says the stack is ready (the end-to-end test and the benchmark wait for it). */
 export const READY_LINE = 'Local stack ready';
@@ -53,14 +67,9 @@ function remoteRingCentral(): RemoteRingCentral | undefined {
   };
 }
 
-/** Single-quotes a value for a POSIX shell. */
-function quote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}
-
 /** The banner: where everything is and commands to paste. */
 export function describeStack(info: LocalStackInfo): string {
-  const sign = `curl -sS --aws-sigv4 ${quote(`aws:amz:${info.region}:execute-api`)} --user ${quote(`${info.accessKeyId}:${info.secretAccessKey}`)}`;
+  const sign = `curl -sS --aws-sigv4 ${shellQuote(`aws:amz:${info.region}:execute-api`)} --user ${shellQuote(`${info.accessKeyId}:${info.secretAccessKey}`)}`;
   // A fresh key per paste; the route in it keeps an SMS and a fax of the same second apart.
   const json = (route: string) =>
     `-H 'content-type: application/json' -H "Idempotency-Key: ${route}-$(date +%s)-$RANDOM"`;
@@ -84,7 +93,7 @@ export function describeStack(info: LocalStackInfo): string {
     `  secret key:    ${info.secretAccessKey}`,
     `  region:        ${info.region} (service execute-api; caller ${info.callerArn})`,
     `  S3 (s3rver):   ${info.s3Endpoint}  buckets ${info.archiveBucket}, ${info.faxDocumentsBucket}`,
-    `  archive:       ${info.archiveDirectory}`,
+    `  archive:       npm run archive:ls [-- <prefix>] lists it, npm run archive:cat -- <key> prints one object (over S3; the files in ${info.archiveDirectory} are s3rver's format)`,
     `  DynamoDB:      ${info.dynamodbEndpoint}  table ${info.tableName}`,
     `  AWS APIs:      ${info.awsServicesEndpoint}  (Secrets Manager, EventBridge, Lambda)`,
     `  function logs: ${info.logFile}`,
@@ -95,15 +104,16 @@ export function describeStack(info: LocalStackInfo): string {
       : []),
     '',
     'Send a signed SMS:',
-    `  ${sign} ${json('sms')} -d ${quote(JSON.stringify({ to: [smsTo], text: 'Hello from npm start' }))} ${info.apiUrl}/sms`,
+    `  ${sign} ${json('sms')} -d ${shellQuote(JSON.stringify({ to: [smsTo], text: 'Hello from npm start' }))} ${info.apiUrl}/sms`,
     'Send a signed fax:',
-    `  ${sign} ${json('fax')} -d ${quote(faxBody)} ${info.apiUrl}/fax`,
+    `  ${sign} ${json('fax')} -d ${shellQuote(faxBody)} ${info.apiUrl}/fax`,
     'Or: npm run local:send -- sms | fax | pager',
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
+  parseOrExit(() => parseCommandLine(process.argv.slice(2), {}), START_USAGE);
   const remote = remoteRingCentral();
   const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
   const accessKeyId = process.env.LOCAL_ACCESS_KEY_ID;

@@ -2,6 +2,8 @@
  * `npm run openapi`: writes docs/openapi.json from the API's zod schemas (lib/api), formatted by
  * Biome so that `npm run lint` accepts the committed file as it is.
  */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../cli/node-version.ts';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

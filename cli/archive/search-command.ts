@@ -5,11 +5,11 @@
  * Exit code 0: done (also with no match); 1: the production found an object not as recorded;
  * 2: the command line is wrong.
  */
-import { parseArgs } from 'node:util';
 import { partyDigits, type SearchCriteria } from '../../lib/search/criteria.ts';
 import { type SearchMatch, searchArchive } from '../../lib/search/local-search.ts';
 import { PRODUCTION_SUMS, writeProduction } from '../../lib/search/production.ts';
-import { type CommandIo, UsageError, usageFailure } from './verify-command.ts';
+import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
+import type { CommandIo } from './verify-command.ts';
 
 /** How to call the command. */
 export const SEARCH_USAGE = `Usage: npm run archive:search -- --from <date> --to <date> [--party <number>] [--type SMS,Fax]
@@ -59,29 +59,18 @@ const list = (text: string | undefined, lower: boolean) =>
 /** Parses the command line; throws {@link UsageError}. */
 export function parseSearchArguments(argv: readonly string[]): SearchArguments {
   const stringOption = { type: 'string' } as const;
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        party: stringOption,
-        from: stringOption,
-        to: stringOption,
-        type: stringOption,
-        direction: stringOption,
-        extension: stringOption,
-        account: stringOption,
-        text: stringOption,
-        produce: stringOption,
-        bucket: stringOption,
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values }: { values: Record<string, unknown> } = parseCommandLine(argv, {
+    party: stringOption,
+    from: stringOption,
+    to: stringOption,
+    type: stringOption,
+    direction: stringOption,
+    extension: stringOption,
+    account: stringOption,
+    text: stringOption,
+    produce: stringOption,
+    bucket: stringOption,
+  });
   const text = (name: string) =>
     typeof values[name] === 'string' ? (values[name] as string) : undefined;
   if (values.help === true) return { criteria: { from: '', to: '' }, help: true };
@@ -140,7 +129,7 @@ export async function runSearchCommand(argv: readonly string[], io: CommandIo): 
     args = parseSearchArguments(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io, error.message, SEARCH_USAGE);
+    return usageFailure(io.stderr, error.message, SEARCH_USAGE);
   }
   if (args.help) {
     io.stdout(SEARCH_USAGE);

@@ -3,8 +3,8 @@
  * (`lib/archive/custody-verify.ts`), printing each break on stdout as it is found and progress on
  * stderr. Exit code 0: the archive verifies; 1: a break; 2: the command line is wrong.
  */
-import { parseArgs } from 'node:util';
 import { verifyCustody } from '../../lib/archive/custody-verify.ts';
+import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
 import type { ArchiveTargets } from './targets.ts';
 
 /** How to call the command. */
@@ -18,11 +18,6 @@ export const VERIFY_USAGE = `Usage: npm run archive:verify -- [--bucket <name>] 
   --help     this text
 
 Exit code: 0 the archive verifies, 1 a break was found, 2 usage.`;
-
-/** A command line the command cannot run with. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** The parsed command line. */
 export interface VerifyArguments {
@@ -52,22 +47,11 @@ function parseSample(text: string): number {
 
 /** Parses the command line; throws {@link UsageError}. */
 export function parseVerifyArguments(argv: readonly string[]): VerifyArguments {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        bucket: { type: 'string' },
-        sample: { type: 'string' },
-        'max-gap': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+    bucket: { type: 'string' },
+    sample: { type: 'string' },
+    'max-gap': { type: 'string' },
+  });
   return {
     ...(typeof values.bucket === 'string' ? { bucket: values.bucket } : {}),
     sampleRate: typeof values.sample === 'string' ? parseSample(values.sample) : 1,
@@ -85,12 +69,6 @@ export interface CommandIo {
   now?: () => number;
 }
 
-/** Prints the problem and the usage; the exit code of a usage error. */
-export function usageFailure(io: CommandIo, message: string, usage: string): 2 {
-  io.stderr(`${message}\n\n${usage}\n`);
-  return 2;
-}
-
 /** Runs the command; resolves to its exit code. */
 export async function runVerifyCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let args: VerifyArguments;
@@ -98,7 +76,7 @@ export async function runVerifyCommand(argv: readonly string[], io: CommandIo): 
     args = parseVerifyArguments(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io, error.message, VERIFY_USAGE);
+    return usageFailure(io.stderr, error.message, VERIFY_USAGE);
   }
   if (args.help) {
     io.stdout(VERIFY_USAGE);

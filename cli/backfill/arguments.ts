@@ -130,3 +130,15 @@ export function parseBackfillArguments(argv: readonly string[]): BackfillArgumen
   if (checkpoint !== undefined) parsed.checkpointFile = checkpoint;
   return parsed;
 }
+
+/**
+ * What the run covers, said before it starts (not only in `--help`): the export reaches every
+ * extension of the account, further than the scheduled archive; the listing only `--extensions`.
+ */
+export function describeReach(args: Pick<BackfillArguments, 'forceList' | 'extensions'>): string {
+  const listed = (args.extensions ?? ['~']).join(',');
+  if (args.forceList) {
+    return `Reach: only extensions ${listed} (--list; ~ is the JWT user's own mailbox). Without --list the export covers the whole account.`;
+  }
+  return `Reach: the whole account, every extension (message-store export), unlike the scheduled archive, which reads only ARCHIVE_EXTENSIONS (default ~, the JWT user's own mailbox). If the export is unavailable, only extensions ${listed} are listed.`;
+}

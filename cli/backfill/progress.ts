@@ -32,8 +32,19 @@ export function formatDuration(ms: number): string {
   return `${seconds % 60}s`;
 }
 
+/**
+ * While RingCentral builds the export nothing moves: the line says what the run waits for (the
+ * task's status), for how long, and what ends the wait, instead of `0/0 messages ... ETA -`.
+ */
+function formatExportWait(progress: BackfillProgress): string {
+  return `[exporting] waiting ${formatDuration(progress.elapsedMs)} for RingCentral to build the export (${progress.detail ?? 'creating the export task'}); downloads start when it is Completed, minutes for a large account`;
+}
+
 /** The progress as one line: `[#####-----]  42%  120/300 messages  1.2/3.0 MB  2.1 MB/s  ETA 1s`. */
 export function formatProgress(progress: BackfillProgress, barWidth = 24): string {
+  if (progress.phase === 'exporting' && progress.bytesDone === 0 && progress.messagesDone === 0) {
+    return formatExportWait(progress);
+  }
   const fraction =
     progress.bytesTotal && progress.bytesTotal > 0
       ? Math.min(1, progress.bytesDone / progress.bytesTotal)

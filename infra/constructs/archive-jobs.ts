@@ -1,11 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../../lib/archive/layout.ts';
+import { COMPLETENESS_PARTITION } from '../../lib/aws/completeness-alarm-store.ts';
+import { EXTENSION_PARTITION } from '../../lib/aws/extension-registry.ts';
 import type { InfraConfig } from '../config.ts';
+import { FUNCTION_SETTINGS } from '../function-settings.ts';
 import type { ArchiveBucket } from './archive-bucket.ts';
 import { functionConstructId, MessageFunction } from './message-function.ts';
 import { type ScheduledJob, scheduleFunction } from './scheduled-job.ts';
@@ -17,9 +21,17 @@ const ARCHIVE_PREFIX_PATTERN = `${ARCHIVE_PREFIX}*`;
 export interface ArchiveJobsProps {
   config: Pick<
     InfraConfig,
-    'extensions' | 'archiveStartDate' | 'retentionDays' | 'purgeDryRun' | 'purgeHard' | 'schedules'
+    | 'archiveStartDate'
+    | 'retentionDays'
+    | 'purgeDryRun'
+    | 'purgeHard'
+    | 'schedules'
+    | 'objectLock'
+    | 'archiveLagAlarmMinutes'
   >;
-  /** The state table: sync cursors and locators. */
+  /** Where the dispatcher publishes `Archive Behind` and `Archive Caught Up`. */
+  bus: events.IEventBus;
+  /** The state table: sync cursors, locators and the extension registry. */
   table: dynamodb.ITable;
   /** The environment naming the state table and the RingCentral secrets. */
   stateEnvironment: Record<string, string>;
@@ -38,9 +50,10 @@ export interface ArchiveJobsProps {
 }
 
 /**
- * The archive and purge jobs: both functions, their schedules, and exactly the calls lib/aws
- * makes for each. They belong together: purge deletes only what archive proved stored, so both
- * read the same start date, extensions and archive prefix.
+ * The archive and purge jobs: the dispatcher (on the archive schedule) that hands the registry's
+ * due extensions to the archive worker in batches, the worker, purge, their schedules, and
+ * exactly the calls lib/aws makes for each. They belong together: purge deletes only what
+ * archive proved stored, so both read the same start date, registry, retention and prefix.
  *
  * Create it with the id `Default`: CDK leaves that segment out of logical ids, so the resources
  * keep the ids they had when the stack created them itself, and a deployed stack keeps them.
@@ -48,6 +61,8 @@ export interface ArchiveJobsProps {
 export class ArchiveJobs extends Construct {
   readonly archive: MessageFunction;
   readonly purge: MessageFunction;
+  readonly dispatch: MessageFunction;
+  /** The dispatcher's schedule (the archive's pace). */
   readonly archiveSchedule: ScheduledJob;
   readonly purgeSchedule: ScheduledJob;
 
@@ -55,13 +70,16 @@ export class ArchiveJobs extends Construct {
     super(scope, id);
     this.archive = this.archiveFunction(props);
     this.purge = this.purgeFunction(props);
+    this.dispatch = this.dispatchFunction(props);
     this.allowArchive(props);
     this.allowPurge(props);
+    this.allowDispatch(props);
     const { config, undeliveredSchedules: deadLetterQueue } = props;
-    this.archiveSchedule = scheduleFunction(this, this.archive, {
+    // A dispatch that waited past the next one is replaced by it.
+    this.archiveSchedule = scheduleFunction(this, this.dispatch, {
       expression: config.schedules.archive,
       deadLetterQueue,
-      maxEventAge: Duration.minutes(10),
+      maxEventAge: Duration.minutes(5),
     });
     this.purgeSchedule = scheduleFunction(this, this.purge, {
       expression: config.schedules.purge,
@@ -84,6 +102,25 @@ export class ArchiveJobs extends Construct {
       onFailure: props.failedInvocations,
       retryAttempts: 1,
       environment: { ...archiveEnvironment(props), ...startDate(props.config) },
+    });
+  }
+
+  private dispatchFunction(props: ArchiveJobsProps): MessageFunction {
+    return new MessageFunction(this, functionConstructId('archive-dispatch'), {
+      name: 'archive-dispatch',
+      description: 'Publishes archive completeness and hands due extensions to the archive workers',
+      logRetention: props.logRetention,
+      logKey: props.logKey,
+      onFailure: props.failedInvocations,
+      retryAttempts: 0,
+      environment: {
+        STATE_TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        ARCHIVE_FUNCTION_NAME: this.archive.function.functionName,
+        ARCHIVE_WORKERS: String(FUNCTION_SETTINGS.archive.reservedConcurrency ?? 1),
+        ARCHIVE_WORKER_TIMEOUT_SECONDS: String(FUNCTION_SETTINGS.archive.timeoutSeconds),
+        ARCHIVE_BEHIND_MINUTES: String(props.config.archiveLagAlarmMinutes),
+      },
     });
   }
 
@@ -125,6 +162,24 @@ export class ArchiveJobs extends Construct {
     );
     allowArchiveListing(archive, store);
     if (storeKey) archive.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [storeKey.keyArn]);
+    // Progress per extension: field-wise UpdateItems of registry entries (no other key).
+    archive.allow(['dynamodb:UpdateItem'], [table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
+    });
+  }
+
+  private allowDispatch({ table, bus }: ArchiveJobsProps): void {
+    const { dispatch } = this;
+    // Reads the registry's partition and marks what it handed out (dispatchedAt); reads and
+    // writes only the behind alarm's own item besides.
+    dispatch.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
+    });
+    dispatch.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [COMPLETENESS_PARTITION] },
+    });
+    dispatch.allow(['events:PutEvents'], [bus.eventBusArn]);
+    dispatch.allow(['lambda:InvokeFunction'], [this.archive.function.functionArn]);
   }
 
   private allowPurge({ table, store, storeKey, secretArns }: ArchiveJobsProps): void {
@@ -132,6 +187,10 @@ export class ArchiveJobs extends Construct {
     purge.allowSecretReads(secretArns);
     // Purge only reads the archive cursors (never moves them).
     purge.allow(['dynamodb:GetItem'], [table.tableArn]);
+    // The registry: its order (a Query of its partition) and lastPurgeAt (UpdateItem).
+    purge.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
+    });
     purge.allowRateBudget(table.tableArn);
     // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
     purge.allow(['s3:GetObject'], [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
@@ -146,7 +205,10 @@ export class ArchiveJobs extends Construct {
   }
 }
 
-/** Where the archive is and what it covers: read by archive and purge alike. */
+/**
+ * Where the archive is and how it is locked: read by archive and purge alike. Nothing per
+ * extension: the registry in the state table says which extensions there are.
+ */
 function archiveEnvironment({
   config,
   stateEnvironment,
@@ -155,7 +217,13 @@ function archiveEnvironment({
   return {
     ...stateEnvironment,
     ARCHIVE_BUCKET_NAME: store.bucket.bucketName,
-    ARCHIVE_EXTENSIONS: config.extensions.join(','),
+    // Every object written with the bucket's retention; purge requires it before a delete.
+    ...(config.objectLock.enabled
+      ? {
+          ARCHIVE_RETENTION_MODE: 'COMPLIANCE',
+          ARCHIVE_RETENTION_DAYS: String(config.objectLock.retentionDays),
+        }
+      : {}),
   };
 }
 

@@ -6,8 +6,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  PERMISSION_ERRORS_METRIC,
+  READ_MESSAGES_PERMISSION,
+} from '../../lib/archive/extension-batch.ts';
+import { CompletenessMetric } from '../../lib/extensions/completeness.ts';
 import { ExtensionMetric } from '../../lib/extensions/metrics.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/metrics.ts';
+import { OperationsAlarms, type OperationsAlarmsProps } from './operations-alarms.ts';
 
 /** What the monitoring watches. */
 export interface MonitoringProps {
@@ -16,13 +22,30 @@ export interface MonitoringProps {
   /** Dead-letter queues by purpose. */
   deadLetterQueues: Record<string, sqs.IQueue>;
   /** Where every alarm goes. */
-  topic: sns.ITopic;
-  /** The archive function, and how long it may go without a successful run. */
-  archiveFunction: lambda.IFunction;
+  topics: readonly sns.ITopic[];
+  /** The archive dispatcher, and how far behind any extension's archive may fall. */
+  dispatchFunction: lambda.IFunction;
   archiveLag: Duration;
   /** Functions that call RingCentral (their `RingCentral429s` and waits are summed). */
   ringCentralServices: readonly string[];
+  /** What the operations alarms watch (infra/constructs/operations-alarms.ts). */
+  operations: OperationsAlarmsProps;
 }
+
+/**
+ * The runbook line of each dead-letter queue: what its messages are and how to run them again.
+ * `<url>` is the queue's URL.
+ */
+const DEAD_LETTER_RUNBOOK: Record<string, string> = {
+  'failed-invocations':
+    "Async invocations failed after their retries; each message is Lambda's record (requestContext.functionArn, requestPayload, the error). Read: aws sqs receive-message --queue-url <url> --max-number-of-messages 10. Fix the cause, re-run each: aws lambda invoke --function-name <functionArn> --invocation-type Event --cli-binary-format raw-in-base64-out --payload '<requestPayload>' /dev/null, then delete it",
+  'undelivered-schedules':
+    "EventBridge Scheduler could not invoke a job (its role or the function); each message is the schedule's payload. Read: aws sqs receive-message --queue-url <url>; run the job by hand with aws lambda invoke, then delete the message",
+  'undelivered-events':
+    "Alert events or alarm notifications did not reach the alert function. Read: aws sqs receive-message --queue-url <url>; re-send each body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
+  'undelivered-alarms':
+    'SNS could not deliver alarm emails (a bounced or full mailbox, or an unconfirmed address): check alarmEmails and the subscriptions (aws sns list-subscriptions-by-topic). Read: aws sqs receive-message --queue-url <url>',
+};
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -39,11 +62,11 @@ export class Monitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   /** Where every alarm goes. */
-  private readonly alarmAction: actions.SnsAction;
+  private readonly alarmActions: actions.SnsAction[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.alarmAction = new actions.SnsAction(props.topic);
+    this.alarmActions = props.topics.map((topic) => new actions.SnsAction(topic));
     // In this order: the alarm rule and the dashboard list the alarms as they were added.
     this.addFunctionAlarms(props);
     this.addDeadLetterAlarms(props);
@@ -51,11 +74,22 @@ export class Monitoring extends Construct {
     this.addRateLimitAlarm(props);
     this.addArchiveAlarms(props);
     this.addExtensionConfigurationAlarm();
+    this.addOperationsAlarms(props);
     this.dashboard = this.createDashboard(props);
   }
 
+  /**
+   * The alarm DEPLOY.md sets to ALARM by hand to prove delivery: scheduler failures, whose
+   * missing data is not breaching, so it returns to OK by itself at its next evaluation.
+   */
+  get testAlarm(): cloudwatch.Alarm {
+    const alarm = this.alarms['scheduler-failures'];
+    if (!alarm) throw new Error('the scheduler-failures alarm is created in the constructor');
+    return alarm;
+  }
+
   private add(alarmId: string, alarm: cloudwatch.Alarm): void {
-    alarm.addAlarmAction(this.alarmAction);
+    alarm.addAlarmAction(...this.alarmActions);
     this.alarms[alarmId] = alarm;
   }
 
@@ -65,7 +99,7 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-errors`,
         new cloudwatch.Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name} failed (function errors in 5 minutes)`,
+          alarmDescription: `${name} failed (function errors in 5 minutes). Read why: aws logs tail ${props.operations.logGroupNames[name] ?? `/aws/lambda/${fn.functionName}`} --since 1h --filter-pattern ERROR`,
           metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
           threshold: 1,
           evaluationPeriods: 1,
@@ -82,7 +116,9 @@ export class Monitoring extends Construct {
       this.add(
         `${name}-dlq`,
         new cloudwatch.Alarm(this, `${name}DeadLetters`, {
-          alarmDescription: `Events are waiting in the ${name} dead-letter queue`,
+          alarmDescription: `Messages wait in the ${name} dead-letter queue. ${(
+            DEAD_LETTER_RUNBOOK[name] ?? 'Read: aws sqs receive-message --queue-url <url>'
+          ).replaceAll('<url>', queue.queueUrl)}`,
           metric: queue.metricApproximateNumberOfMessagesVisible({
             period: FIVE_MINUTES,
             statistic: 'Maximum',
@@ -101,7 +137,8 @@ export class Monitoring extends Construct {
     this.add(
       'scheduler-failures',
       new cloudwatch.Alarm(this, 'SchedulerFailures', {
-        alarmDescription: 'EventBridge Scheduler could not invoke a target or reach its DLQ',
+        alarmDescription:
+          "EventBridge Scheduler could not invoke a target or reach its DLQ: a job did not run. Check the schedules' state and roles (aws scheduler list-schedules) and the undelivered-schedules queue; run the job by hand with aws lambda invoke",
         metric: new cloudwatch.MathExpression({
           expression: 'errors + undelivered',
           usingMetrics: {
@@ -127,7 +164,7 @@ export class Monitoring extends Construct {
       'ringcentral-429s',
       new cloudwatch.Alarm(this, 'RingCentral429s', {
         alarmDescription:
-          'RingCentral answered 429: the pacing is off or another app shares the budget',
+          'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
         metric: rateLimited,
         threshold: 1,
         evaluationPeriods: 1,
@@ -137,17 +174,22 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** The archive falling behind, or not completing runs. */
+  /**
+   * The archive falling behind: the oldest complete archive over EVERY archived extension (the
+   * dispatcher's metric; its `Archive Behind` event names them), no successful dispatch, or
+   * RingCentral refusing the service user an extension's messages.
+   */
   private addArchiveAlarms(props: MonitoringProps): void {
-    const fn = props.archiveFunction;
+    const fn = props.dispatchFunction;
+    const minutes = props.archiveLag.toMinutes();
     this.add(
       'archive-lag',
       new cloudwatch.Alarm(this, 'ArchiveLag', {
-        alarmDescription: `The archive cursor is more than ${props.archiveLag.toMinutes()} minutes behind`,
+        alarmDescription: `The oldest complete archive of an archived extension is more than ${minutes} minutes old; the Archive Behind event names the extensions. Check the archive errors and throttles: aws logs tail ${props.operations.logGroupNames.archive ?? '/aws/lambda/<archive>'} --since 2h`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
-          metricName: 'CursorLagSeconds',
-          dimensionsMap: { service: 'archive' },
+          metricName: CompletenessMetric.oldestCompleteArchiveAge,
+          dimensionsMap: { service: 'archive-dispatch' },
           statistic: 'Maximum',
           period: Duration.minutes(15),
         }),
@@ -160,7 +202,7 @@ export class Monitoring extends Construct {
     this.add(
       'archive-stalled',
       new cloudwatch.Alarm(this, 'ArchiveStalled', {
-        alarmDescription: `No successful archive run for ${props.archiveLag.toMinutes()} minutes`,
+        alarmDescription: `No successful archive dispatch for ${minutes} minutes: nothing new reaches S3. Check the dispatcher's schedule and errors; run it: aws lambda invoke --function-name ${fn.functionName} --invocation-type Event /dev/null`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(invocations, 0) - FILL(errors, 0)',
           usingMetrics: {
@@ -172,8 +214,25 @@ export class Monitoring extends Construct {
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // No data means no run at all: that is lag too.
+        // No data means no dispatch at all: that is lag too.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+    this.add(
+      'archive-permissions',
+      new cloudwatch.Alarm(this, 'ArchivePermissionErrors', {
+        alarmDescription: `RingCentral refused the service user an extension's messages: grant the user permission ${READ_MESSAGES_PERMISSION} for every extension (an account-wide admin role); the archive function log names the extension and the permission`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: PERMISSION_ERRORS_METRIC,
+          dimensionsMap: { service: 'archive' },
+          statistic: 'Maximum',
+          period: Duration.minutes(15),
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
   }
@@ -201,6 +260,12 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+  }
+
+  /** What an operator is paged for beyond errors and DLQs (each with its runbook line). */
+  private addOperationsAlarms(props: MonitoringProps): void {
+    const operations = new OperationsAlarms(this, 'Operations', props.operations);
+    for (const [alarmId, alarm] of Object.entries(operations.alarms)) this.add(alarmId, alarm);
   }
 
   /** Sends, archive progress and bytes, purges, rate-limit waits, errors, alarm states. */

@@ -15,7 +15,7 @@ export interface SendApiProps {
   signedRoutes: Record<string, lambda.IFunction>;
   /** Public routes: path -> function (the webhook authenticates by its own token). */
   publicRoutes: Record<string, lambda.IFunction>;
-  /** IAM role or user ARNs allowed to call the signed routes. */
+  /** IAM role ARNs (of this account) allowed to call the signed routes. */
   allowedCallers: readonly string[];
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
@@ -86,9 +86,7 @@ export class SendApi extends Construct {
   private addSignedRoutes(props: SendApiProps): void {
     const iamAuthorizer = new HttpIamAuthorizer();
     const callers = props.allowedCallers.map((arn, index) =>
-      arn.includes(':user/')
-        ? iam.User.fromUserArn(this, `Caller${index}`, arn)
-        : iam.Role.fromRoleArn(this, `Caller${index}`, arn, { mutable: true }),
+      iam.Role.fromRoleArn(this, `Caller${index}`, arn, { mutable: true }),
     );
     this.callers.push(...callers);
     for (const [path, handler] of Object.entries(props.signedRoutes)) {

@@ -74,6 +74,8 @@ export interface ArchiveRunResult extends ArchiveCounts, RunOutcomeResult {
   records: number;
   /** Seconds between now and the cursor's syncTime after this run. */
   cursorLagSeconds?: number;
+  /** The cursor's syncTime after this run: everything before it is archived when `complete`. */
+  syncTime?: string;
 }
 
 /** The archiver. */
@@ -101,16 +103,18 @@ interface RunFacts extends SyncMode {
   complete: boolean;
   cursorAdvanced: boolean;
   cursorLagSeconds: number | undefined;
+  syncTime?: string | undefined;
 }
 
 function runResult(facts: RunFacts, counts: ArchiveCounts, outcome: RunOutcome): ArchiveRunResult {
-  const { cursorLagSeconds, fullSyncReason, ...rest } = facts;
+  const { cursorLagSeconds, fullSyncReason, syncTime, ...rest } = facts;
   return {
     ...rest,
     ...(fullSyncReason ? { fullSyncReason } : {}),
     ...counts,
     ...outcome.result(),
     ...(cursorLagSeconds !== undefined ? { cursorLagSeconds } : {}),
+    ...(syncTime !== undefined ? { syncTime } : {}),
   };
 }
 
@@ -340,6 +344,7 @@ export function createArchiver(options: ArchiverOptions): Archiver {
           complete,
           cursorAdvanced,
           cursorLagSeconds: lagSeconds(syncTime),
+          syncTime,
         },
         counts,
         outcome,

@@ -2,7 +2,7 @@
  * The environment variables archive and purge share: the same names, meanings and defaults, so one
  * deployment setting configures both functions alike.
  */
-import { env } from '../runtime/config.ts';
+import { ConfigError, env } from '../runtime/config.ts';
 import * as z from '../validation/zod.ts';
 import { ARCHIVE_DEFAULTS } from './defaults.ts';
 
@@ -10,6 +10,9 @@ import { ARCHIVE_DEFAULTS } from './defaults.ts';
 export const extensionRef = z
   .string()
   .check(z.regex(/^(~|\d{1,20})$/, 'must be "~" or a decimal id'));
+
+/** A decimal extension id, as the registry holds them. */
+export const extensionId = z.string().check(z.regex(/^\d{1,20}$/, 'must be a decimal id'));
 
 /** A share in [0, 1); unset or empty means the default. */
 const reserveShare = z.pipe(
@@ -30,10 +33,19 @@ export const archiveSettings = {
   CREDENTIALS_SECRET_ID: env.requiredString,
   SESSION_SECRET_ID: env.requiredString,
   ARCHIVE_BUCKET_NAME: env.requiredString,
-  /** Comma-separated extension ids; default `~` (the token's own extension). */
-  ARCHIVE_EXTENSIONS: z._default(z.pipe(env.list, z.array(extensionRef).check(z.minLength(1))), [
-    '~',
-  ]),
+  /**
+   * Object Lock mode every archived object is written with (`GOVERNANCE` or `COMPLIANCE`); unset:
+   * none (the bucket's default retention, if any, applies). Set by the stack from
+   * `objectLock`; purge then requires that retention of every object it proves archived.
+   */
+  ARCHIVE_RETENTION_MODE: z.pipe(
+    env.optionalString,
+    z.optional(
+      z.enum(['GOVERNANCE', 'COMPLIANCE'], { message: 'must be GOVERNANCE or COMPLIANCE' }),
+    ),
+  ),
+  /** Days of that retention; required with ARCHIVE_RETENTION_MODE. */
+  ARCHIVE_RETENTION_DAYS: z.optional(env.positiveInt),
   /**
    * FSync start (ISO date-time) on the first run and after MSG-333; purge lists no older, since
    * nothing older was archived and so nothing older could be verified.
@@ -45,3 +57,29 @@ export const archiveSettings = {
    */
   ARCHIVE_MEDIUM_RESERVE: reserveShare,
 };
+
+/** The Object Lock retention of the archive: both variables, or neither. */
+export interface ArchiveRetention {
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  days: number;
+}
+
+/**
+ * The retention the settings name, or undefined. A mode without days (or days without a mode)
+ * is a deployment error: thrown as the ConfigError of the missing variable.
+ */
+export function archiveRetention(config: {
+  ARCHIVE_RETENTION_MODE?: 'GOVERNANCE' | 'COMPLIANCE' | undefined;
+  ARCHIVE_RETENTION_DAYS?: number | undefined;
+}): ArchiveRetention | undefined {
+  const mode = config.ARCHIVE_RETENTION_MODE;
+  const days = config.ARCHIVE_RETENTION_DAYS;
+  if (mode === undefined && days === undefined) return undefined;
+  if (mode === undefined) {
+    throw new ConfigError('ARCHIVE_RETENTION_MODE', 'is required with ARCHIVE_RETENTION_DAYS');
+  }
+  if (days === undefined) {
+    throw new ConfigError('ARCHIVE_RETENTION_DAYS', 'is required with ARCHIVE_RETENTION_MODE');
+  }
+  return { mode, days };
+}

@@ -37,6 +37,7 @@ const STRING_FIELDS = [
   'permissionError',
   'changedAt',
   'lastPurgeAt',
+  'dispatchedAt',
 ] as const;
 
 /** Only an entry discovery has written may take progress or changes. */
@@ -103,6 +104,16 @@ export function createExtensionRegistry(
       if (progress.changedAt === null) await clearCoveredChange(table, id, progress);
     },
 
+    markDispatched: async (ids, at) => {
+      // An id discovery removed meanwhile is not written (the condition); nothing to record.
+      for (const id of ids) {
+        await table.updateFields(EXTENSION_PARTITION, id, {
+          set: { dispatchedAt: at },
+          condition: MUST_EXIST,
+        });
+      }
+    },
+
     markChanged: async (id, at) => {
       const written = await table.updateFields(EXTENSION_PARTITION, id, {
         set: { changedAt: at },
@@ -122,7 +133,8 @@ export function createExtensionRegistry(
 
 /** SET and REMOVE of a progress write; `changedAt: null` is handled apart (see below). */
 function progressFields(progress: ExtensionProgress) {
-  const set: Record<string, unknown> = { lastRunAt: progress.lastRunAt };
+  const set: Record<string, unknown> = {};
+  if (progress.lastRunAt !== undefined) set.lastRunAt = progress.lastRunAt;
   const remove: string[] = [];
   if (progress.completeThrough !== undefined) set.completeThrough = progress.completeThrough;
   if (progress.lastPurgeAt !== undefined) set.lastPurgeAt = progress.lastPurgeAt;

@@ -79,7 +79,7 @@ async function awaitCompletion(run: BackfillRun, taskId: string): Promise<void> 
       ...run.call,
       accountId: run.accountId,
     });
-    progress.note(`export ${task.status ?? 'unknown'}`);
+    progress.note(`export task ${task.status ?? 'status unknown'}`);
     progress.report();
     if (task.status === 'Completed') return;
     if (task.status === 'Failed' || task.status === 'Cancelled') {

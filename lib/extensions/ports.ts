@@ -53,11 +53,17 @@ export interface ExtensionEntry {
   changedAt?: string;
   /** ISO time purge last finished this extension; purge takes the longest-waiting first. */
   lastPurgeAt?: string;
+  /**
+   * ISO time the dispatcher last handed it to a worker. Until a run records a later `lastRunAt`
+   * (or a worker's timeout has passed) it is in flight and not handed out again.
+   */
+  dispatchedAt?: string;
 }
 
 /** A change to an entry's archive progress, written by a worker after each run. */
 export interface ExtensionProgress {
-  lastRunAt: string;
+  /** Set by archive runs; purge records only `lastPurgeAt`. */
+  lastRunAt?: string;
   /** Present only when the run was complete. */
   completeThrough?: string;
   lastError?: string | null;
@@ -89,6 +95,8 @@ export interface ExtensionRegistry {
    * `ExtensionNotRegisteredError` for an id discovery never wrote.
    */
   recordProgress(id: string, progress: ExtensionProgress): Promise<void>;
+  /** Records that the dispatcher handed these extensions to a worker at `at` (`dispatchedAt`). */
+  markDispatched(ids: readonly string[], at: string): Promise<void>;
   /**
    * Marks a mailbox changed (webhook); keeps the earliest unhandled change time. Rejects with
    * `ExtensionNotRegisteredError` for an id discovery never wrote (discovery then finds it new).

@@ -27,11 +27,11 @@ import type {
   PurgeReportSkip,
 } from './report.ts';
 import { countReport, PURGE_REPORT_SCHEMA_VERSION, writePurgeReport } from './report.ts';
-import { verifyAll } from './verification.ts';
+import { type RetentionRequirement, verifyAll } from './verification.ts';
 
 /** What a purge run is told to do. */
 export interface PurgeSettings {
-  /** Configured extensions: `~` or extension ids (the same list the archive syncs). */
+  /** Extensions in the order to purge them: `~` or extension ids (the registry's order). */
   extensions: readonly string[];
   retentionDays: RetentionDays;
   /** Verify and report, delete nothing. */
@@ -42,6 +42,11 @@ export interface PurgeSettings {
   dateFrom?: string;
   /** Candidates per extension and run; default 10,000 (the rest wait for the next run). */
   maxCandidatesPerExtension?: number;
+  /**
+   * The Object Lock retention every archived object must have for purge to call it proven (the
+   * archive's configured retention); unset: none required.
+   */
+  requiredRetention?: RetentionRequirement;
   /** Messages verified at once; default 16. */
   verifyConcurrency?: number;
   /** Time kept free before the deadline for writing the report; default 5 s. */
@@ -206,6 +211,9 @@ export async function runPurge(
           ? await verifyAll(dependencies.objects, records, {
               concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
               shouldStop: verificationOutOfTime,
+              ...(settings.requiredRetention
+                ? { requiredRetention: settings.requiredRetention }
+                : {}),
             })
           : { results: [] };
         const plan = planPurge(records, results);

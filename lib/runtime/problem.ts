@@ -86,11 +86,19 @@ function upstreamFieldErrors(error: RingCentralError): FieldError[] | undefined 
   return fields.length > 0 ? fields : undefined;
 }
 
-/** Maps a zod error to field errors (paths dotted; the input value is never echoed). */
+/** zod says a missing field is of the wrong type (`expected string, received undefined`). */
+function isMissing(issue: z.$ZodError['issues'][number]): boolean {
+  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+}
+
+/**
+ * Maps a zod error to field errors (paths dotted; the input value is never echoed); a missing
+ * field says "is required", which a caller can act on.
+ */
 export function fieldErrorsOf(error: z.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     field: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
+    message: isMissing(issue) ? 'is required' : issue.message,
   }));
 }
 

@@ -5,7 +5,9 @@
  * accepts (from RC_EMULATOR_CLIENT_ID, RC_EMULATOR_CLIENT_SECRET, RC_EMULATOR_JWT, else the
  * documented defaults). Stops on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../../cli/node-version.ts';
+import { parseCommandLine, parseOrExit, shellQuote, usageFailure } from '../../cli/command-line.ts';
 import {
   type EmulatorOptions,
   type ExtensionInfo,
@@ -24,32 +26,54 @@ function describeExtensions(extensions: readonly ExtensionInfo[]): string {
   return `${ids.join(', ')}${extensions.length > 4 ? ', ...' : ''} (${counts})`;
 }
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    'media-port': { type: 'string' },
-    seed: { type: 'string' },
-    extensions: { type: 'string' },
-    mix: { type: 'string' },
-    'non-admin': { type: 'boolean' },
-    messages: { type: 'string' },
-    'max-attachment-bytes': { type: 'string' },
-    'window-scale': { type: 'string' },
-    'no-rate-limits': { type: 'boolean' },
-    'access-token-ttl': { type: 'string' },
-    'error-rate': { type: 'string' },
-    'latency-ms': { type: 'string' },
-  },
-});
+/** How to call the command. */
+export const EMULATOR_USAGE = `Usage: npm run emulator -- [--port 18080] [--media-port <port>] [--host 127.0.0.1]
+         [--seed <n> --extensions <n> --messages <n> --mix realistic|users --max-attachment-bytes <n>]
+         [--non-admin] [--window-scale <factor>] [--no-rate-limits] [--access-token-ttl <seconds>]
+         [--error-rate 0..1] [--latency-ms <ms>]
 
+  --port, --media-port  platform and media host ports (0: free ones; media default port + 1)
+  --seed, --extensions, --messages, --mix, --max-attachment-bytes  a generated mailbox
+  --non-admin           the printed JWT logs in as an extension without an admin role
+  --window-scale        multiplies every rate-limit window (0.05: 60 s become 3 s)
+  --no-rate-limits      no 429s; --error-rate and --latency-ms inject faults
+  --help                this text
+
+Credentials: RC_EMULATOR_CLIENT_ID, RC_EMULATOR_CLIENT_SECRET, RC_EMULATOR_JWT, else the defaults.`;
+
+const { values } = parseOrExit(
+  () =>
+    parseCommandLine(process.argv.slice(2), {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'media-port': { type: 'string' },
+      seed: { type: 'string' },
+      extensions: { type: 'string' },
+      mix: { type: 'string' },
+      'non-admin': { type: 'boolean' },
+      messages: { type: 'string' },
+      'max-attachment-bytes': { type: 'string' },
+      'window-scale': { type: 'string' },
+      'no-rate-limits': { type: 'boolean' },
+      'access-token-ttl': { type: 'string' },
+      'error-rate': { type: 'string' },
+      'latency-ms': { type: 'string' },
+    }),
+  EMULATOR_USAGE,
+);
+const usage = (message: string): never =>
+  process.exit(usageFailure((text) => process.stderr.write(text), message, EMULATOR_USAGE));
+for (const [name, value] of Object.entries(values)) {
+  if (typeof value === 'string' && name !== 'host' && name !== 'mix' && !(Number(value) >= 0)) {
+    usage(`--${name} must be a non-negative number, not ${value}`);
+  }
+}
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 const port = number(values.port) ?? 18080;
 const seeded =
   values.seed !== undefined || values.extensions !== undefined || values.messages !== undefined;
 if (values.mix !== undefined && values.mix !== 'realistic' && values.mix !== 'users') {
-  process.stderr.write('--mix must be realistic or users\n');
-  process.exit(2);
+  usage('--mix must be realistic or users');
 }
 const options: EmulatorOptions = {
   ...(values.host ? { host: values.host } : {}),
@@ -91,10 +115,13 @@ process.stdout.write(
   [
     `Local RingCentral listening on ${emulator.url} (media host ${emulator.mediaUrl})`,
     `  account ${emulator.mailbox.accountId}, extensions ${extensions} (the JWT user is the first${values['non-admin'] ? ', not an admin' : ''})`,
-    `  RC_SERVER_URL=${emulator.url}`,
-    `  RC_CLIENT_ID=${emulator.credentials.clientId}`,
-    `  RC_CLIENT_SECRET=${emulator.credentials.clientSecret}`,
-    `  RC_JWT=${emulator.credentials.jwt}`,
+    '  To point npm start, npm run backfill and the other tools at it, paste:',
+    `  export RINGCENTRAL_SERVER=${emulator.url}`,
+    `  export RINGCENTRAL_MEDIA_SERVER=${emulator.mediaUrl}`,
+    `  export RINGCENTRAL_CLIENT_ID=${shellQuote(emulator.credentials.clientId)}`,
+    `  export RINGCENTRAL_CLIENT_SECRET=${shellQuote(emulator.credentials.clientSecret)}`,
+    `  export RINGCENTRAL_JWT=${shellQuote(emulator.credentials.jwt)}`,
+    '  (the emulator itself takes its credentials from RC_EMULATOR_CLIENT_ID, _CLIENT_SECRET, _JWT)',
     `  inspect: GET ${emulator.url}/__emulator/stats`,
     '',
   ].join('\n'),

@@ -26,7 +26,7 @@ import { sendRoutes } from './routes/send.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { buildMailbox, type MailboxSeed } from './seed.ts';
-import { createHandler, type Exchange } from './server.ts';
+import { createHandler, type Exchange, type UnexpectedErrorListener } from './server.ts';
 import { type EmulatorState, type EmulatorStats, emptyStats } from './state.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -50,6 +50,7 @@ export type {
   Mailbox,
   MailboxSeed,
   RateLimitGroup,
+  UnexpectedErrorListener,
 };
 
 /** The credentials used when neither options nor the environment give any (documented in the README). */
@@ -99,6 +100,12 @@ export interface EmulatorOptions {
   faults?: FaultOptions;
   /** Every request/response pair, for contract tests. */
   onExchange?: (exchange: Exchange) => void;
+  /**
+   * Told of every error a handler threw that is not a RingCentral answer (a bug or a missing
+   * platform feature, answered 500 CMN-201); default: its stack on stderr. Injected faults are
+   * not reported here.
+   */
+  onUnexpectedError?: UnexpectedErrorListener;
   /** How long a used refresh token still returns the tokens it was exchanged for, default 5000 ms. */
   refreshGraceMs?: number;
   /** Time between export task status steps, default 200 ms. */
@@ -106,7 +113,8 @@ export interface EmulatorOptions {
   /** Webhook handshake and delivery timeout, default 3000 ms. */
   webhookTimeoutMs?: number;
   /**
-   * The clock (epoch ms) that access and refresh tokens expire by and export tasks advance by;
+   * The clock (epoch ms) that access and refresh tokens expire by, export tasks advance by and
+   * new message ids start from;
    * default `Date.now`. Tests compress time with it (e.g. a simulated day of token refreshes in
    * seconds).
    */
@@ -182,6 +190,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const mailbox = buildMailbox(options.mailbox ?? 'default', urls);
+  // The seeded messages keep their ids on every run; what this run creates is numbered from its
+  // start time (room for 10 per millisecond the run lasts), so a restart never reuses an id an
+  // earlier run gave out; ids stay below 2^53 (about 1.3e14 now), as RingCentral's do.
+  mailbox.continueIdsFrom(BigInt(Math.max(0, Math.floor((options.now ?? Date.now)()))) * 10n);
   const user = mailbox.extensions[0]?.id ?? '';
   const state: EmulatorState = {
     mailbox,
@@ -240,8 +252,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...configRoutes(state),
     ...subscriptionRoutes(state),
   ];
-  platformServer.on('request', createHandler('platform', state, routes, options.onExchange));
-  mediaServer.on('request', createHandler('media', state, routes, options.onExchange));
+  const listeners = {
+    ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    ...(options.onUnexpectedError ? { onUnexpectedError: options.onUnexpectedError } : {}),
+  };
+  platformServer.on('request', createHandler('platform', state, routes, listeners));
+  mediaServer.on('request', createHandler('media', state, routes, listeners));
   const settle = async () => {
     while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
   };

@@ -223,6 +223,16 @@ export class Mailbox {
     return this.extensions.find((extension) => extension.extensionNumber === extensionNumber);
   }
 
+  /**
+   * Messages and attachments created from now on take ordinals from `ordinal` on (never lower than
+   * what is already handed out). Started from the start time, ids never repeat across runs: a
+   * persisted archive keyed by message id is not overwritten by a later run's new message.
+   */
+  continueIdsFrom(ordinal: bigint): void {
+    if (ordinal > this.nextMessage) this.nextMessage = ordinal;
+    if (ordinal > this.nextAttachment) this.nextAttachment = ordinal;
+  }
+
   /** Registers a listener called after messages are created or changed. */
   onChange(listener: (change: MailboxChange) => void): void {
     this.listeners.push(listener);

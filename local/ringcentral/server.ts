@@ -41,6 +41,15 @@ export interface Exchange {
   responseBody?: Buffer;
 }
 
+/** Told of an error that became a 500 nobody injected: `request` is `METHOD /path`. */
+export type UnexpectedErrorListener = (error: unknown, request: string) => void;
+
+/** The cause of a 500 belongs in the operator's terminal, never in the response body. */
+export const logUnexpectedError: UnexpectedErrorListener = (error, request) => {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`Local RingCentral answered 500 to ${request}: ${detail}\n`);
+};
+
 const BINARY_TYPES = /^(audio|image|video)\/|^application\/(pdf|zip|octet-stream)/i;
 
 /** Builds the request listener of one host. */
@@ -48,8 +57,12 @@ export function createHandler(
   host: 'platform' | 'media',
   state: EmulatorState,
   routes: Route[],
-  onExchange?: (exchange: Exchange) => void,
+  listeners: {
+    onExchange?: (exchange: Exchange) => void;
+    onUnexpectedError?: UnexpectedErrorListener;
+  } = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const { onExchange, onUnexpectedError = logUnexpectedError } = listeners;
   const compiled = routes.filter((route) => route.hosts.includes(host)).map(compileRoute);
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.local');
@@ -59,6 +72,7 @@ export function createHandler(
       onExchange && !inspection ? recordExchange(host, req, res, url, onExchange) : undefined;
     const context = createContext(host, state, req, res, url, recorder);
     dispatch(host, state, compiled, context).catch((error: unknown) => {
+      if (!(error instanceof RcError)) onUnexpectedError(error, `${req.method} ${url.pathname}`);
       const rcError =
         error instanceof RcError
           ? error

@@ -7,6 +7,7 @@
 
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/function-names.ts';
 import { FUNCTION_SETTINGS, localConcurrency } from '../../infra/function-settings.ts';
+import { LOCAL_ARCHIVE_RETENTION } from './storage.ts';
 
 /** The functions `npm start` runs: every function of the stack. */
 export const LOCAL_FUNCTION_NAMES = FUNCTION_NAMES;
@@ -86,10 +87,12 @@ export function localFunctionSpecs(
     CREDENTIALS_SECRET_ID: resources.credentialsSecret,
     SESSION_SECRET_ID: resources.sessionSecret,
   };
+  // Nothing per extension: the registry (discovery at start and on its schedule) says which.
   const archive = {
     ...secretIds,
     ARCHIVE_BUCKET_NAME: resources.archiveBucket,
-    ARCHIVE_EXTENSIONS: '~',
+    ARCHIVE_RETENTION_MODE: LOCAL_ARCHIVE_RETENTION.mode,
+    ARCHIVE_RETENTION_DAYS: String(LOCAL_ARCHIVE_RETENTION.days),
   };
   const spec = (
     name: LocalFunctionName,
@@ -136,6 +139,16 @@ export function localFunctionSpecs(
       ALERT_TEMPLATES: '{}',
     }),
     spec('archive', archive),
+    spec('archive-dispatch', {
+      STATE_TABLE_NAME: resources.tableName,
+      EVENT_BUS_NAME: resources.eventBusName,
+      ARCHIVE_FUNCTION_NAME: 'archive',
+      ARCHIVE_WORKERS: String(localConcurrency('archive')),
+      ARCHIVE_WORKER_TIMEOUT_SECONDS: String(FUNCTION_SETTINGS.archive.timeoutSeconds),
+      // On the compressed schedule every dispatch takes every extension, most behind first.
+      ARCHIVE_SWEEP_MINUTES: '0',
+      ARCHIVE_BATCH_SIZE: '10',
+    }),
     spec('purge', {
       ...archive,
       PURGE_RETENTION_DAYS: JSON.stringify(resources.purgeRetentionDays),

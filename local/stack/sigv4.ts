@@ -15,6 +15,12 @@ export interface LocalCredentials {
   accountId: string;
   /** The IAM user id (`AIDA...`), `callerId` and `userId` in the authorizer context. */
   userId: string;
+  /**
+   * The session token of temporary credentials (STS): a request signed with this key must carry
+   * exactly it in `X-Amz-Security-Token`. A long-term key has none, and a request that carries
+   * one anyway is refused, as API Gateway does: a token must belong to the key.
+   */
+  sessionToken?: string;
 }
 
 /** What signing and verification need of a request. Header names in any case. */
@@ -35,6 +41,7 @@ export type SignatureProblem =
   | 'missing-authentication'
   | 'malformed-authorization'
   | 'unknown-access-key'
+  | 'invalid-security-token'
   | 'wrong-scope'
   | 'signature-expired'
   | 'unsigned-host'
@@ -200,6 +207,20 @@ export function signRequest(
   return added;
 }
 
+/** Whether the request's session token is the one issued with the key (none for a long-term key). */
+function sessionTokenBelongs(
+  credentials: LocalCredentials,
+  sent: readonly string[] | undefined,
+): boolean {
+  const expected = credentials.sessionToken;
+  if (sent === undefined) return expected === undefined;
+  if (expected === undefined || sent.length !== 1) return false;
+  const [token = ''] = sent;
+  return (
+    token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected))
+  );
+}
+
 function refuse(problem: SignatureProblem, message: string): SignatureVerdict {
   return { ok: false, problem, message };
 }
@@ -237,6 +258,12 @@ export function verifySignature(
   const credentials = known.find((candidate) => candidate.accessKeyId === accessKeyId);
   if (!credentials) {
     return refuse('unknown-access-key', 'The security token included in the request is invalid');
+  }
+  if (!sessionTokenBelongs(credentials, values.get('x-amz-security-token'))) {
+    return refuse(
+      'invalid-security-token',
+      'The security token included in the request is invalid',
+    );
   }
   if (region !== options.region || service !== options.service) {
     return refuse(

@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // As at deploy: one forced refresh, so the first send has a session.
     await functions.runJob('token-refresh', { force: true }, 'start');
     // As at deploy: one discovery, so the registry knows the account before the first archive
-    // run. A failure is reported like any run's; the schedule tries again.
+    // dispatch. A failure is reported like any run's; the schedule tries again.
     await functions.runJob('extensions', { source: 'deploy' }, 'start').catch(() => undefined);
     const scheduler = startJobScheduler(options, functions, print, shutdown);
     const info = stackInfo({
@@ -462,7 +462,12 @@ function scheduledJobs(
 ): ScheduledJobSpec[] {
   const schedule = options.schedule ?? {};
   const jobs: ScheduledJobSpec[] = [
-    { functionName: 'archive', everyMs: schedule.archiveEveryMs ?? 30_000, firstAfterMs: 1_000 },
+    // The archive's pace: every 5 minutes when deployed, compressed here.
+    {
+      functionName: 'archive-dispatch',
+      everyMs: schedule.archiveEveryMs ?? 30_000,
+      firstAfterMs: 1_000,
+    },
     { functionName: 'token-refresh', everyMs: schedule.tokenRefreshEveryMs ?? 5 * 60_000 },
     { functionName: 'purge', everyMs: schedule.purgeEveryMs ?? 10 * 60_000, firstAfterMs: 60_000 },
     // Hourly when deployed; every 5 minutes here, so added extensions show up soon.

@@ -69,12 +69,16 @@ function summary(report: JobRunReport): string {
         : 0;
       const complete =
         Array.isArray(runs) && runs.every((run) => (run as { complete?: boolean }).complete);
+      const refused = Array.isArray(result.permissionErrors) ? result.permissionErrors.length : 0;
+      const notReached = Array.isArray(result.notReached) ? result.notReached.length : 0;
       return [
-        `${sum(runs, 'archivedMessages')} archived`,
+        `${Array.isArray(runs) ? runs.length : 0} extension(s): ${sum(runs, 'archivedMessages')} archived`,
         formatBytes(sum(runs, 'archivedBytes')),
         `${sum(runs, 'unchangedMessages')} unchanged`,
         `${sum(runs, 'markedDeleted')} marked deleted`,
         failures > 0 ? `${failures} failures` : complete ? 'cursor advanced' : 'incomplete',
+        ...(refused > 0 ? [`${refused} refused (permission)`] : []),
+        ...(notReached > 0 ? [`${notReached} not reached`] : []),
       ].join(', ');
     }
     case 'purge': {
@@ -95,6 +99,8 @@ function summary(report: JobRunReport): string {
       return `subscription ${String(result.action ?? '?')}`;
     case 'extensions':
       return extensionsSummary(result);
+    case 'archive-dispatch':
+      return dispatchSummary(result);
     default:
       return typeof result.statusCode === 'number' ? `status ${result.statusCode}` : 'done';
   }
@@ -106,7 +112,9 @@ export function formatJobRun(report: JobRunReport, now = new Date()): string {
   const waited = report.metrics.RateLimitWaitTime ?? 0;
   const throttled = report.metrics.RingCentral429s ?? 0;
   const tail = [
-    `rate-limit waits ${waits}${waits > 0 ? ` (${(waited / 1000).toFixed(1)} s)` : ''}`,
+    // The metric adds up every request's wait; concurrent waits overlap, so it is labelled as a
+    // sum (it can exceed the run's wall time).
+    `rate-limit waits ${waits}${waits > 0 ? ` (${(waited / 1000).toFixed(1)} s summed)` : ''}`,
     ...(throttled > 0 ? [`429s ${throttled}`] : []),
     `${(report.durationMs / 1000).toFixed(1)} s${report.coldStart ? ' (cold start)' : ''}`,
   ].join(', ');
@@ -122,6 +130,21 @@ export function formatAccess(access: GatewayAccess, now = new Date()): string {
   const target = access.functionName ? ` -> ${access.functionName}` : '';
   const refusal = access.refusal && access.status < 500 ? ` (${access.refusal})` : '';
   return `[${clock(now)}] ${`${access.method} ${access.path}`.padEnd(19)} ${access.status}${target}${refusal}, ${Math.round(access.durationMs)} ms`;
+}
+
+/**
+ * `extensions 31 complete, 0 behind, 0 failing, 2 pending; 4 batches of 33 dispatched`: the
+ * completeness over every archived extension, then what this dispatch handed to the workers.
+ */
+function dispatchSummary(result: Record<string, unknown>): string {
+  const counts = (result.completeness ?? {}) as Record<string, unknown>;
+  const pending = Number(counts.pending ?? 0);
+  const dispatched = Number(result.dispatched ?? 0);
+  return [
+    `extensions ${counts.complete ?? 0} complete, ${counts.behind ?? 0} behind, ${counts.failing ?? 0} failing${pending > 0 ? `, ${pending} pending` : ''}`,
+    dispatched > 0 ? `${dispatched} dispatched in ${result.batches ?? 0} batches` : 'nothing due',
+    ...(typeof result.event === 'string' ? [`event ${result.event}`] : []),
+  ].join('; ');
 }
 
 /** `40 listed, 31 archived, 2 new, 1 gone`, and the configuration error when there is one. */

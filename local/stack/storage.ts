@@ -47,8 +47,15 @@ export interface LockedBucket {
  * archives are trials; a day is enough to see a purge refused and an overwrite kept apart).
  */
 export function localArchiveBucket(name: string): LockedBucket {
-  return { name, objectLock: { defaultRetention: { mode: 'COMPLIANCE', days: 1 } } };
+  return { name, objectLock: { defaultRetention: LOCAL_ARCHIVE_RETENTION } };
 }
+
+/**
+ * The local archive's Object Lock retention: the bucket's default, and what the archive writes
+ * every object with and purge requires (ARCHIVE_RETENTION_MODE/DAYS), as deployed with
+ * `objectLock` enabled. One day, so a local archive can be cleaned up.
+ */
+export const LOCAL_ARCHIVE_RETENTION = { mode: 'COMPLIANCE', days: 1 } as const;
 
 /** Starts s3rver and its Object Lock front on free ports with `buckets` (existing data is kept). */
 export async function startLocalS3(options: {

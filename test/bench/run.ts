@@ -3,7 +3,9 @@
  * processes), prints a table and one JSON line, and writes bench-results/latest.json.
  * Exit code 1 when a goal failed or a benchmark crashed.
  */
-// Must stay the first import: it runs before aws-cdk-lib loads.
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import '../../cli/node-version.ts';
+// Must come before the other imports: it runs before aws-cdk-lib loads.
 import './no-cdk-profiling.ts';
 import { fileURLToPath } from 'node:url';
 import { BENCHMARKS } from './benchmarks.ts';

@@ -44,9 +44,24 @@ describe('infra/app.ts', () => {
     expect(output).not.toMatch(/^\s+at /m);
   }, 30_000);
 
+  it('without an alarm destination exits 1 naming alarmEmails and alarmTopicArn, no trace', async () => {
+    // Act
+    const { code, output } = await runApp({ smsFrom: '+16505550100' });
+
+    // Assess
+    expect(code).toBe(1);
+    expect(output).toContain('Missing configuration: no alarm destination');
+    expect(output).toContain(`-c 'alarmEmails=["ops@example.com"]'`);
+    expect(output).toContain('alarmTopicArn');
+    expect(output).not.toMatch(/^\s+at /m);
+  }, 30_000);
+
   it('with a bad value exits 1 naming the key and the value', async () => {
     // Act
-    const { code, output } = await runApp({ smsFrom: '6505550100' });
+    const { code, output } = await runApp({
+      smsFrom: '6505550100',
+      alarmEmails: ['ops@example.com'],
+    });
 
     // Assess
     expect(code).toBe(1);

@@ -14,10 +14,14 @@ interface SynthRun extends CommandRun {
   outdir: string;
 }
 
-/** `cdk synth` as a user runs it, with no AWS credentials or profile in the environment. */
+/**
+ * `cdk synth` as README.md gives it (`npx cdk synth -c smsFrom=+16505550100 -c
+ * 'alarmEmails=["ops@example.com"]'`), with no AWS credentials or profile in the environment.
+ */
 function cdkSynth(): Promise<SynthRun> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
-  return runCommand(CDK, ['synth', '--quiet', '-c', 'smsFrom=+16505550100', '-o', outdir], {
+  const context = ['-c', 'smsFrom=+16505550100', '-c', 'alarmEmails=["ops@example.com"]'];
+  return runCommand(CDK, ['synth', '--quiet', ...context, '-o', outdir], {
     cwd: PROJECT_ROOT,
     // Only what finds node and a home directory: no AWS_* variables, no profile.
     env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')) },
@@ -74,7 +78,7 @@ describe('npx cdk synth', () => {
     });
 
     // Assess
-    // The nine functions and CDK's AwsCustomResource provider (not bundled by us).
+    // The nine functions and CDK's custom-resource provider framework (not bundled by us).
     expect(bundles).toHaveLength(FUNCTION_NAMES.length + 1);
     for (const name of FUNCTION_NAMES) {
       const prefix = name

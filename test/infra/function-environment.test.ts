@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/message-automation-stack.ts';
 import { loadConfig } from '../../lib/runtime/config.ts';
 import type * as z from '../../lib/validation/zod.ts';
+import { FULL_CONTEXT } from './support/full-context.ts';
 import {
   CONFIG_SCHEMA_LOADERS,
   declaredVariables,
@@ -16,37 +17,6 @@ import {
   resolvedEnvironment,
 } from './support/function-environment.ts';
 import { BASE_CONTEXT, type SynthesisedStack, synthStack } from './support/synth.ts';
-
-/** Every key set, none at its default. */
-const FULL_CONTEXT = {
-  smsFrom: '+16505550177',
-  extensions: ['~', '62000001'],
-  retentionDays: { Fax: 90, SMS: 365, VoiceMail: 60, Pager: 30 },
-  purgeDryRun: false,
-  purgeHard: true,
-  schedules: {
-    tokenRefreshMinutes: 20,
-    archive: 'rate(5 minutes)',
-    purge: 'cron(0 2 * * ? *)',
-    subscriptionKeeper: 'cron(15 1 * * ? *)',
-  },
-  archiveStartDate: '2021-06-01T00:00:00Z',
-  allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],
-  alertRecipients: { sms: ['+16505550111'], pager: ['101', { extensionNumber: '102' }] },
-  alertTemplates: { alert: { sms: 'ALERT {{title}}' }, disk: 'Disk {{message}}' },
-  alertPagerFrom: '62000009',
-  objectLock: { enabled: true, retentionDays: 2555 },
-  kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-  archiveTransitions: { infrequentAccessDays: 60, glacierDays: 120 },
-  webhookUrl: 'https://hooks.example.com/ringcentral',
-  webhookIncludeText: true,
-  credentialsSecretName: 'ringcentral/credentials',
-  faxDocumentBuckets: ['fax-documents', 'fax-covers'],
-  apiThrottle: { rateLimit: 50, burstLimit: 100 },
-  logRetentionDays: 30,
-  alarmEmails: ['ops@example.com'],
-  archiveLagAlarmMinutes: 120,
-};
 
 /** Variables MessageFunction sets for the runtime (Node, Powertools), not read by a schema. */
 const RUNTIME_VARIABLES = [
@@ -67,6 +37,9 @@ const RINGCENTRAL_CALLERS: FunctionName[] = [
   'archive',
   'purge',
 ];
+
+/** Lambda's limit on the total size of a function's environment variables (names and values). */
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 
 const base = synthStack();
 const full = synthStack({ ...BASE_CONTEXT, ...FULL_CONTEXT });
@@ -149,22 +122,48 @@ describe('each configured value reaches the variable the function reads', () => 
     expect(alert.SMS_FROM).toBe(FULL_CONTEXT.smsFrom);
   });
 
-  it('extensions: ARCHIVE_EXTENSIONS of archive and purge, one subscription filter each', () => {
+  it.each(FUNCTION_NAMES)(
+    '%s: its environment stays under 4 KB with any number of extensions (none is in it)',
+    (name) => {
+      // Act: the fully configured stack; the account's extensions live in the registry.
+      const environment = environmentOf(full, name);
+      const bytes = Object.entries(environment).reduce(
+        (total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value),
+        0,
+      );
+
+      // Assess: the configuration has no per-extension key, so nothing here grows with them.
+      expect(bytes).toBeLessThan(LAMBDA_ENVIRONMENT_LIMIT);
+      expect(Object.keys(environment).filter((key) => key.includes('EXTENSIONS'))).toEqual([]);
+      expect(Object.values(environment).join(' ')).not.toMatch(/extension\/\d/);
+    },
+  );
+
+  it('objectLock: ARCHIVE_RETENTION_MODE/DAYS of archive and purge, none when off', () => {
     // Act
     const archive = configOf(full, 'archive');
     const purge = configOf(full, 'purge');
-    const keeper = configOf(full, 'subscription-keeper');
+    const defaults = configOf(base, 'archive');
 
     // Assess
-    expect(archive.ARCHIVE_EXTENSIONS).toEqual(FULL_CONTEXT.extensions);
-    expect(purge.ARCHIVE_EXTENSIONS).toEqual(FULL_CONTEXT.extensions);
-    expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toEqual(
-      expect.arrayContaining(
-        FULL_CONTEXT.extensions.map(
-          (extension) => `/restapi/v1.0/account/~/extension/${extension}/message-store`,
-        ),
-      ),
-    );
+    for (const config of [archive, purge]) {
+      expect([config.ARCHIVE_RETENTION_MODE, config.ARCHIVE_RETENTION_DAYS]).toEqual([
+        'COMPLIANCE',
+        FULL_CONTEXT.objectLock.retentionDays,
+      ]);
+    }
+    expect(defaults.ARCHIVE_RETENTION_MODE).toBeUndefined();
+    expect(defaults.ARCHIVE_RETENTION_DAYS).toBeUndefined();
+  });
+
+  it('archiveLagAlarmMinutes and the worker concurrency: the dispatcher reads them', () => {
+    // Act
+    const dispatch = configOf(full, 'archive-dispatch');
+
+    // Assess
+    expect(dispatch.ARCHIVE_BEHIND_MINUTES).toBe(FULL_CONTEXT.archiveLagAlarmMinutes);
+    expect(dispatch.ARCHIVE_WORKERS).toBe(4);
+    expect(dispatch.ARCHIVE_FUNCTION_NAME).toMatch(/^Test-Archive/);
   });
 
   it('retentionDays: PURGE_RETENTION_DAYS as purge parses it', () => {
@@ -205,7 +204,7 @@ describe('each configured value reaches the variable the function reads', () => 
     const refresh = configOf(full, 'token-refresh');
     const expressions = {
       'token-refresh': scheduleOf(full, 'token-refresh'),
-      archive: scheduleOf(full, 'archive'),
+      'archive-dispatch': scheduleOf(full, 'archive-dispatch'),
       purge: scheduleOf(full, 'purge'),
       'subscription-keeper': scheduleOf(full, 'subscription-keeper'),
     };
@@ -214,7 +213,7 @@ describe('each configured value reaches the variable the function reads', () => 
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe(FULL_CONTEXT.schedules.tokenRefreshMinutes);
     expect(expressions).toEqual({
       'token-refresh': `rate(${FULL_CONTEXT.schedules.tokenRefreshMinutes} minutes)`,
-      archive: FULL_CONTEXT.schedules.archive,
+      'archive-dispatch': FULL_CONTEXT.schedules.archive,
       purge: FULL_CONTEXT.schedules.purge,
       'subscription-keeper': FULL_CONTEXT.schedules.subscriptionKeeper,
     });
@@ -251,11 +250,9 @@ describe('each configured value reaches the variable the function reads', () => 
     // Assess
     expect(webhook.WEBHOOK_INCLUDE_TEXT).toBe(true);
     expect(configOf(base, 'webhook').WEBHOOK_INCLUDE_TEXT).toBe(false);
-    for (const extension of FULL_CONTEXT.extensions) {
-      expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toContain(
-        `/restapi/v1.0/account/~/extension/${extension}/message-store/instant?type=SMS`,
-      );
-    }
+    expect(keeper.SUBSCRIPTION_EVENT_FILTERS).toContain(
+      '/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS',
+    );
     expect(defaults.SUBSCRIPTION_EVENT_FILTERS).toEqual([
       '/restapi/v1.0/account/~/extension/~/message-store',
     ]);

@@ -1,18 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { addPolicyValidation } from '../../infra/policy-validation.ts';
+import { FULL_CONTEXT } from './support/full-context.ts';
 import { BASE_CONTEXT } from './support/synth.ts';
 
 /** The parts of CDK's validation-report.json the test reads. */
 interface ValidationReport {
   pluginReports: Array<{
     pluginName: string;
+    conclusion: 'success' | 'failure';
     violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }>;
   }>;
 }
@@ -44,7 +47,10 @@ function synthWithValidation(
   return { error, report: () => readFileSync(join(outdir, 'validation-report.json'), 'utf8') };
 }
 
-describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Control Tower)', () => {
+// Each synth runs three plugins over the whole template (about 15 s idle, over a minute under load).
+describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Control Tower)', {
+  timeout: 180_000,
+}, () => {
   it('leaves no unacknowledged finding with the default configuration', () => {
     // Act
     const { error } = synthWithValidation(BASE_CONTEXT);
@@ -53,20 +59,39 @@ describe('policy validation (cdk-nag AwsSolutions + Serverless, cfn-guard Contro
     expect(error).toBeUndefined();
   });
 
-  it('leaves no unacknowledged finding with every optional feature configured', () => {
+  it('leaves no unacknowledged finding with every documented key set to a non-default value', () => {
     // Act
-    const { error } = synthWithValidation({
-      ...BASE_CONTEXT,
-      objectLock: { enabled: true, retentionDays: 30 },
-      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-      allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],
-      faxDocumentBuckets: ['fax-documents'],
-      credentialsSecretName: 'ringcentral/credentials',
-      logRetentionDays: 30,
-    });
+    const { error } = synthWithValidation(FULL_CONTEXT);
 
     // Assess
     expect(error).toBeUndefined();
+  });
+
+  it('fails the synth on a cfn-guard finding alone, next to the acknowledged ones', () => {
+    // Act: a log group kept a week breaks only the Control Tower retention control.
+    const { error, report } = synthWithValidation(BASE_CONTEXT, (stack) => {
+      new logs.LogGroup(stack, 'CarelessLogs', {
+        retention: logs.RetentionDays.ONE_WEEK,
+        encryptionKey: stack.operationsKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    });
+
+    // Assess
+    expect(String(error)).toMatch(/ValidationFailed|Validation failed/);
+    const reports = (JSON.parse(report()) as ValidationReport).pluginReports;
+    const guard = reports.find((plugin) => plugin.pluginName === 'cdk-validator-cfnguard');
+    expect(guard?.conclusion).toBe('failure');
+    const open = reports.flatMap((plugin) =>
+      plugin.violations.flatMap((violation) =>
+        violation.violatingConstructs.map(
+          (construct) => `${plugin.pluginName} ${violation.ruleName} ${construct.constructPath}`,
+        ),
+      ),
+    );
+    expect(open).toEqual([
+      'cdk-validator-cfnguard cloudwatch_log_group_retention_period_check Validated/CarelessLogs/Resource',
+    ]);
   });
 
   it('fails the synth on findings nobody acknowledged, from all three plugins', () => {

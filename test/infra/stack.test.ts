@@ -1,6 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES } from '../../infra/message-automation-stack.ts';
+import { FUNCTION_NAMES, MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { allowedPairs, BASE_CONTEXT, synthStack } from './support/synth.ts';
 
 // One synthesis per configuration for the whole file: constructing the stack is the slow part.
@@ -11,15 +12,16 @@ const custom = synthStack({
   kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
   allowedCallers: [
     'arn:aws:iam::123456789012:role/order-service',
-    'arn:aws:iam::123456789012:user/ops',
+    'arn:aws:iam::123456789012:role/billing/invoicer',
   ],
   faxDocumentBuckets: ['fax-documents'],
   credentialsSecretName: 'ringcentral/credentials',
   logRetentionDays: 30,
   retentionDays: { Fax: 90, VoiceMail: 60 },
-  schedules: { tokenRefreshMinutes: 20, archive: 'rate(5 minutes)' },
+  schedules: { tokenRefreshMinutes: 20, archive: 'rate(10 minutes)' },
   alertRecipients: { sms: ['+16505550111'], pager: ['101'] },
   alarmEmails: ['ops@example.com'],
+  alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:on-call',
 });
 
 function functionResource(synth: typeof base, name: (typeof FUNCTION_NAMES)[number]) {
@@ -38,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -52,8 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The ten functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    // The eleven functions, the provider framework of the deploy-time refresh and CDK's
+    // AwsCustomResource provider (the deploy-time extension discovery).
+    template.resourceCountIs('AWS::Lambda::Function', 13);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -66,7 +69,8 @@ describe('functions', () => {
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
       alert: [60, 256],
-      archive: [840, 1024],
+      archive: [240, 1024],
+      'archive-dispatch': [60, 256],
       purge: [900, 512],
       extensions: [300, 256],
     };
@@ -90,8 +94,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: ten function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(11);
+    // Assess: eleven function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(13);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -121,8 +125,8 @@ describe('functions', () => {
     expect(purge).toMatchObject({
       PURGE_RETENTION_DAYS: '{"Fax":90,"VoiceMail":60}',
       PURGE_DRY_RUN: 'true',
-      ARCHIVE_EXTENSIONS: '~',
     });
+    expect(Object.keys(purge).filter((key) => key.includes('EXTENSION'))).toEqual([]);
     expect(refresh.REFRESH_SCHEDULE_MINUTES).toBe('20');
     // An imported credentials secret is passed by name.
     expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
@@ -132,17 +136,17 @@ describe('functions', () => {
     });
   });
 
-  it('reserves concurrency 1 for token-refresh and archive only', () => {
+  it('reserves concurrency for token-refresh and the dispatcher (1) and the archive workers (4)', () => {
     // Act
-    const reserved = FUNCTION_NAMES.filter(
-      (name) => functionResource(base, name).properties.ReservedConcurrentExecutions !== undefined,
+    const reserved = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [
+        name,
+        functionResource(base, name).properties.ReservedConcurrentExecutions,
+      ]).filter(([, value]) => value !== undefined),
     );
 
     // Assess
-    expect(reserved.sort()).toEqual(['archive', 'token-refresh']);
-    for (const name of reserved) {
-      expect(functionResource(base, name).properties.ReservedConcurrentExecutions).toBe(1);
-    }
+    expect(reserved).toEqual({ 'token-refresh': 1, archive: 4, 'archive-dispatch': 1 });
   });
 
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
@@ -153,6 +157,7 @@ describe('functions', () => {
       'subscription-keeper',
       'alert',
       'archive',
+      'archive-dispatch',
       'purge',
       'extensions',
     ];
@@ -243,6 +248,22 @@ describe('least privilege', () => {
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
       listArchive,
+      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ...onFailure,
+    ],
+    // The registry read, the behind alarm's own item, the bus and the worker.
+    'archive-dispatch': [
+      ...logs('archive-dispatch'),
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
+      ...['GetItem', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension-completeness`,
+      ),
+      `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
+      `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
       ...onFailure,
     ],
     purge: [
@@ -254,6 +275,10 @@ describe('least privilege', () => {
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
       ...onFailure,
     ],
     // The registry's two partitions only (lib/aws/extension-registry.ts).
@@ -282,23 +307,27 @@ describe('least privilege', () => {
     });
   }
 
-  it('purge only reads the archive and the cursors: no writes under archive/, to the table only its rate budget, none to the bus', () => {
+  it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order and rate budget', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
 
     // Assess
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
-    expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
-      `dynamodb:GetItem on ${table}`,
-      ...rateBudget,
-    ]);
+    expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual(
+      [
+        `dynamodb:GetItem on ${table}`,
+        ...rateBudget,
+        `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+        `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ].sort(),
+    );
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
     ).toEqual([]);
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook may invoke a function, and only archive', () => {
+  it('only the webhook and the dispatcher may invoke a function, and only archive', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -307,8 +336,10 @@ describe('least privilege', () => {
     );
 
     // Assess
-    expect(invokers).toEqual([
-      `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+    const archive = `{${base.id(base.stack.functions.archive!.function)}.Arn}`;
+    expect(invokers.sort()).toEqual([
+      `archive-dispatch: lambda:InvokeFunction on ${archive}`,
+      `webhook: lambda:InvokeFunction on ${archive}`,
     ]);
   });
 
@@ -405,7 +436,7 @@ describe('HTTP API', () => {
     expect(targets).toEqual(
       expect.arrayContaining([
         [['order-service'], undefined],
-        [undefined, ['ops']],
+        [['invoicer'], undefined],
       ]),
     );
     for (const policy of policies) {
@@ -428,13 +459,54 @@ describe('HTTP API', () => {
   });
 });
 
+describe('allowed callers', () => {
+  it('refuses at synth a role of another account than the one deployed to, naming the key', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        allowedCallers: ['arn:aws:iam::210987654321:role/order-service'],
+      });
+
+    // Assess
+    expect(synth).toThrow(
+      /allowedCallers\.0 = "arn:aws:iam::210987654321:role\/order-service": not a role of the deploying account 123456789012;.*Callers in other accounts/,
+    );
+  });
+
+  it('without an account at synth, fails the deploy by a rule unless it goes to the callers account', () => {
+    // Prepare
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        ...BASE_CONTEXT,
+        allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],
+      },
+    });
+
+    // Act
+    const template = Template.fromStack(new MessageAutomationStack(app, 'NoEnv')).toJSON();
+
+    // Assess
+    expect(template.Rules.CallersInDeployingAccount.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '123456789012'] },
+        AssertDescription: expect.stringContaining(
+          'allowedCallers names roles of account 123456789012',
+        ),
+      },
+    ]);
+    expect(base.template.toJSON().Rules?.CallersInDeployingAccount).toBeUndefined();
+  });
+});
+
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
       ['token-refresh', 'rate(30 minutes)'],
-      ['archive', 'rate(15 minutes)'],
+      ['archive-dispatch', 'rate(5 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
@@ -456,35 +528,55 @@ describe('schedules', () => {
       ScheduleExpression: 'rate(20 minutes)',
     });
     custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(10 minutes)',
+    });
+    // The archive worker runs only when the dispatcher or the webhook hands it work.
+    const archive = { 'Fn::GetAtt': [base.id(base.stack.functions.archive!.function), 'Arn'] };
+    const schedules = Object.values(base.template.findResources('AWS::Scheduler::Schedule'));
+    expect(
+      schedules.filter(
+        (schedule) => JSON.stringify(schedule.Properties.Target.Arn) === JSON.stringify(archive),
+      ),
+    ).toEqual([]);
+  });
+
+  it('runs token-refresh through the provider framework on every deploy, so its failure fails the deploy', () => {
+    // Prepare
+    const refresh = base.id(base.stack.functions['token-refresh']!.function);
+    const { refreshAtDeploy } = base.stack;
+    const framework = refreshAtDeploy.provider.node.findChild('framework-onEvent');
+
+    // Act
+    const resource = base.template.toJSON().Resources[base.id(refreshAtDeploy.resource)];
+    const frameworkFunction = base.template.toJSON().Resources[base.id(framework)];
+    const again = synthStack().template.toJSON().Resources[base.id(refreshAtDeploy.resource)];
+
+    // Assess: the provider calls token-refresh itself (a function error becomes FAILED).
+    expect(resource.Type).toBe('Custom::TokenRefreshAtDeploy');
+    expect(resource.Properties.ServiceToken).toEqual({
+      'Fn::GetAtt': [base.id(framework), 'Arn'],
+    });
+    expect(frameworkFunction.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [refresh, 'Arn'],
+    });
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
+    // A property that differs at every synth makes every deploy an Update that runs the refresh.
+    expect(again.Properties.deployId).not.toBe(resource.Properties.deployId);
+    expect(frameworkFunction.Properties.LoggingConfig.LogGroup).toEqual({
+      Ref: base.id(refreshAtDeploy.logGroup),
     });
   });
 
-  it('invokes token-refresh with {"force":true} at deploy', () => {
-    // Prepare
-    const refresh = base.id(base.stack.functions['token-refresh']!.function);
-
+  it("keeps the refresh provider's logs for the configured retention, with the operations key", () => {
     // Act
-    const resource = base.template.toJSON().Resources[base.id(base.stack.refreshAtDeploy)];
-    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
-    const call = JSON.parse(
-      parts
-        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
-        .join(''),
-    );
+    const group =
+      custom.template.toJSON().Resources[custom.id(custom.stack.refreshAtDeploy.logGroup)];
 
     // Assess
-    expect(resource.Type).toBe('Custom::AWS');
-    expect(call).toMatchObject({
-      service: 'Lambda',
-      action: 'invoke',
-      parameters: {
-        FunctionName: `<${refresh}>`,
-        InvocationType: 'RequestResponse',
-        Payload: '{"force":true}',
-      },
+    expect(group.Properties.RetentionInDays).toBe(30);
+    expect(group.Properties.KmsKeyId).toEqual({
+      'Fn::GetAtt': [custom.id(custom.stack.operationsKey), 'Arn'],
     });
-    expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
   });
 
   it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
@@ -673,9 +765,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
-    // extension configuration errors.
-    expect(alarms).toHaveLength(18);
+    // Assess: 11 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // dispatch, archive permission errors, extension configuration errors, the operations ones.
+    expect(alarms).toHaveLength(40);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -692,8 +784,20 @@ describe('alarms and dashboard', () => {
         'TargetErrorCount',
         'InvocationsFailedToBeSentToDeadLetterCount',
         'RingCentral429s',
-        'CursorLagSeconds',
+        'OldestCompleteArchiveAgeSeconds',
         'Invocations',
+        'ArchivePermissionErrors',
+        'Throttles',
+        'AsyncEventAge',
+        'AsyncEventsDropped',
+        '5xx',
+        'Latency',
+        'ReadThrottleEvents',
+        'WriteThrottleEvents',
+        'TokenRefreshRejected',
+        'SubscriptionBlacklisted',
+        'SubscriptionCreated',
+        'PurgeDeleted',
         'ExtensionConfigurationErrors',
       ]),
     );
@@ -703,6 +807,136 @@ describe('alarms and dashboard', () => {
     custom.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('pages for what an SRE expects, each alarm saying what to do', () => {
+    // Prepare
+    const expected = [
+      'archive-throttles',
+      'archive-event-age',
+      'alert-events-dropped',
+      'api-5xx',
+      'api-latency',
+      'table-throttles',
+      'session-expiring',
+      'refresh-rejected',
+      'subscription-blacklisted',
+      'subscription-missing',
+      'purge-unusual',
+    ];
+    const { alarms } = base.stack.monitoring;
+
+    // Act
+    const descriptions = Object.fromEntries(
+      Object.entries(alarms).map(([alarmId, alarm]) => [
+        alarmId,
+        JSON.stringify(
+          base.stack.resolve(
+            base.template.toJSON().Resources[base.id(alarm)].Properties.AlarmDescription,
+          ),
+        ),
+      ]),
+    );
+
+    // Assess: each description is a runbook line; a DLQ's names its queue and how to read it.
+    expect(Object.keys(alarms)).toEqual(expect.arrayContaining(expected));
+    for (const [alarmId, description] of Object.entries(descriptions)) {
+      expect(description.length, alarmId).toBeGreaterThan(80);
+      expect(description, alarmId).toMatch(/aws |Check|check|read|Read|Run|run/);
+    }
+    for (const [name, made] of Object.entries(base.stack.deadLetters)) {
+      const alarmId = Object.keys(alarms).find(
+        (id) => id.endsWith('-dlq') && descriptions[id]?.includes(base.id(made.queue)),
+      );
+      expect(alarmId, name).toBeDefined();
+      expect(descriptions[alarmId ?? ''], name).toContain('aws sqs receive-message --queue-url');
+    }
+    const purge = base.template.toJSON().Resources[base.id(alarms['purge-unusual'] as never)];
+    expect(purge.Properties.ComparisonOperator).toBe('GreaterThanUpperThreshold');
+    const session = base.template.toJSON().Resources[base.id(alarms['session-expiring'] as never)];
+    expect(session.Properties.TreatMissingData).toBe('breaching');
+  });
+
+  it('lets CloudWatch publish to the alarm topic for exactly these alarms, from this account', () => {
+    // Prepare
+    const topic = base.id(base.stack.alarmTopic);
+    const alarmIds = Object.values(base.stack.monitoring.alarms).map((alarm) => base.id(alarm));
+
+    // Act
+    const policies = Object.values(base.template.findResources('AWS::SNS::TopicPolicy'));
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+    const allow = statements.filter((statement) => statement.Effect === 'Allow');
+
+    // Assess: enforceSSL's Deny stays; the one Allow is CloudWatch's, conditioned.
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topic }]);
+    expect(statements.some((statement) => statement.Effect === 'Deny')).toBe(true);
+    expect(allow).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnEquals: {
+            'aws:SourceArn': alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+          },
+        },
+      },
+    ]);
+  });
+
+  it('keeps undeliverable alarm emails in a dead-letter queue that is itself alarmed', () => {
+    // Prepare
+    const queue = base.stack.deadLetters.alarms.queue;
+
+    // Act
+    const subscriptions = Object.values(
+      base.template.findResources('AWS::SNS::Subscription', {
+        Properties: { Protocol: 'email' },
+      }),
+    );
+
+    // Assess
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]?.Properties.Endpoint).toBe('ops@example.com');
+    expect(subscriptions[0]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [base.id(queue), 'Arn'] },
+    });
+    expect(base.stack.monitoring.alarms['undelivered-alarms-dlq']).toBeDefined();
+  });
+
+  it('also sends every alarm to an existing topic when alarmTopicArn is set', () => {
+    // Act
+    const alarms = Object.values(custom.template.findResources('AWS::CloudWatch::Alarm'));
+
+    // Assess
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([
+        { Ref: custom.id(custom.stack.alarmTopic) },
+        'arn:aws:sns:us-east-1:123456789012:on-call',
+      ]);
+    }
+  });
+
+  it('outputs what DEPLOY.md has the deployer use: the test alarm and the functions to invoke', () => {
+    // Act
+    const outputs = base.template.findOutputs('*');
+
+    // Assess
+    expect(outputs.TestAlarmName?.Value).toEqual({
+      Ref: base.id(base.stack.monitoring.alarms['scheduler-failures'] as never),
+    });
+    expect(outputs.TokenRefreshFunctionName?.Value).toEqual({
+      Ref: base.id(base.stack.functions['token-refresh'].function),
+    });
+    expect(outputs.SubscriptionKeeperFunctionName?.Value).toEqual({
+      Ref: base.id(base.stack.functions['subscription-keeper'].function),
     });
   });
 

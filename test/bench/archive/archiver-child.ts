@@ -6,6 +6,7 @@
 import { createArchiver } from '../../../lib/archive/archiver.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { runAsChild } from '../support/child-process.ts';
+import { startCpuProfile } from '../support/cpu-profile.ts';
 import { type RssReport, startRssSampler } from '../support/rss-sampler.ts';
 import {
   type ArchiveTargets,
@@ -27,6 +28,8 @@ export interface ArchiverChildInput {
    * rarely: the copy it is compared with samples nothing.
    */
   rssSampleMs?: number;
+  /** Writes a V8 CPU profile of the archiving (not of loading) into this directory. */
+  cpuProfileDirectory?: string;
 }
 
 /** What the child reports. */
@@ -40,6 +43,11 @@ export interface ArchiverChildResult {
   failures: number;
   cursorAdvanced: boolean;
   durationMs: number;
+  /**
+   * CPU time of this process while archiving (user + system, all its threads, from
+   * `process.cpuUsage()`), in microseconds: loading and login excluded.
+   */
+  cpuMicros: number;
   /** RSS while archiving (baseline after loading and logging in). */
   rss: RssReport;
   /** The process's lifetime peak RSS (getrusage maxRSS): everything, loading included. */
@@ -59,8 +67,10 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     startDate: input.startDate,
     concurrency: input.concurrency,
   });
+  const profile = await startCpuProfile(input.cpuProfileDirectory);
   const sampler = startRssSampler(input.rssSampleMs ?? 20);
   const startedAt = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const totals = {
     runs: 0,
     complete: false,
@@ -85,10 +95,13 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     totals.failures += run.failures.length;
   }
   const durationMs = Date.now() - startedAt;
+  const cpu = process.cpuUsage(cpuAtStart);
+  await profile.stop();
   const rss = sampler.stop();
   return {
     ...totals,
     durationMs,
+    cpuMicros: cpu.user + cpu.system,
     rss,
     lifetimePeakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -24,8 +24,14 @@ export interface Bundle {
   dispose(): Promise<void>;
 }
 
-/** Bundles `entry` (a TypeScript child) for Node 24 into a temporary directory. */
-export async function bundleChild(entry: URL): Promise<Bundle> {
+/**
+ * Bundles `entry` (a TypeScript child) for Node 24 into a temporary directory. `minify: false`
+ * keeps function names readable, for CPU profiles.
+ */
+export async function bundleChild(
+  entry: URL,
+  overrides: { minify?: boolean } = {},
+): Promise<Bundle> {
   const directory = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
   const file = join(directory, 'child.mjs');
   const options = bundlingOptions();
@@ -38,7 +44,7 @@ export async function bundleChild(entry: URL): Promise<Bundle> {
     logLevel: 'warning',
     // The deployed functions' settings (infra/constructs/message-function.ts).
     target: options.target ?? 'node24',
-    minify: options.minify ?? true,
+    minify: overrides.minify ?? options.minify ?? true,
     mainFields: options.mainFields ?? ['module', 'main'],
     ...(options.banner ? { banner: { js: options.banner } } : {}),
   });

@@ -164,6 +164,8 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
     (await import('../../../functions/subscription-keeper.ts')).subscriptionKeeperConfig,
   alert: async () => (await import('../../../functions/alert.ts')).alertConfig,
   archive: async () => (await import('../../../functions/archive.ts')).archiveConfig,
+  'archive-dispatch': async () =>
+    (await import('../../../functions/archive-dispatch.ts')).archiveDispatchConfig,
   purge: async () => (await import('../../../functions/purge.ts')).purgeConfig,
   extensions: async () => (await import('../../../functions/extensions.ts')).extensionsConfig,
 };

@@ -9,8 +9,8 @@ import type { IConstruct } from 'constructs';
 import type { InfraConfigInput } from '../../../infra/config.ts';
 import { MessageAutomationStack } from '../../../infra/message-automation-stack.ts';
 
-/** The smallest valid configuration. */
-export const BASE_CONTEXT = { smsFrom: '+16505550100' } as const;
+/** The smallest valid configuration: a sender, and a person the alarms reach. */
+export const BASE_CONTEXT = { smsFrom: '+16505550100', alarmEmails: ['ops@example.com'] } as const;
 
 /** A stack, its template and a logical-id lookup. */
 export interface SynthesisedStack {

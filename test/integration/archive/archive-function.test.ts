@@ -9,7 +9,7 @@ import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
 import { type FakeSecretsManager, fakeSecretsManager } from '../../support/aws-fakes.ts';
-import { lambdaContext, scheduledEvent } from '../../support/events.ts';
+import { lambdaContext } from '../../support/events.ts';
 import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
 import {
   type ArchiveHarness,
@@ -32,6 +32,7 @@ describe('the archive function', () => {
       rateLimits: { enabled: true, windowScale: 0.05 },
       mailbox: { seed: 3, extensions: 1, messagesPerExtension: 30, maxAttachmentBytes: 10_000 },
     });
+    await harness.register([EXTENSION]);
     secrets = fakeSecretsManager({
       'archive/credentials': {
         ...harness.emulator.credentials,
@@ -67,7 +68,7 @@ describe('the archive function', () => {
       objects: harness.objects,
       cursors: harness.cursors,
       locators: harness.locators,
-      extensions: ['~'],
+      registry: harness.registry,
       startDate: START_DATE,
       mediumReserve: 0.3,
     });
@@ -80,16 +81,18 @@ describe('the archive function', () => {
 
   it('stops before the invocation runs out of time, then completes on the next run', async () => {
     // Prepare
+    const batch = { extensionIds: [EXTENSION] };
     harness.emulator.setFaults({ latencyMs: 60 });
     const remainingMs = 3_500;
 
     // Act
     const started = Date.now();
-    const short = await handler(scheduledEvent(), lambdaContext({ remainingMs }));
+    const short = await handler(batch, lambdaContext({ remainingMs }));
     const elapsed = Date.now() - started;
     harness.emulator.setFaults({});
-    const full = await handler(scheduledEvent(), lambdaContext({ remainingMs: 30_000 }));
+    const full = await handler(batch, lambdaContext({ remainingMs: 30_000 }));
     const differences = await compareArchive(harness, [EXTENSION]);
+    const progress = await harness.registry.get(EXTENSION);
 
     // Assess
     expect(elapsed).toBeLessThan(remainingMs);
@@ -97,6 +100,9 @@ describe('the archive function', () => {
     expect(short.runs[0]?.cursorAdvanced).toBe(false);
     expect(full.runs[0]?.complete).toBe(true);
     expect(full.runs[0]?.cursorAdvanced).toBe(true);
+    // The registry says through when: the cursor's syncTime of the complete run.
+    expect(progress?.completeThrough).toBe(full.runs[0]?.syncTime);
+    expect(progress?.lastError).toBeUndefined();
     expect(differences.missingMessages).toEqual([]);
     expect(differences.badAttachments).toEqual([]);
     // 30% of the Medium window (40 requests) stays free for interactive sends.
@@ -105,7 +111,7 @@ describe('the archive function', () => {
 
   it('archives the message ids a webhook hands over without touching the cursor', async () => {
     // Prepare
-    const before = await harness.cursors.get('~');
+    const before = await harness.cursors.get(EXTENSION);
     const [arrived] = harness.emulator.mailbox.receive(EXTENSION, {
       type: 'Fax',
       from: { phoneNumber: '+16505550100' },
@@ -119,7 +125,7 @@ describe('the archive function', () => {
       { extensionId: EXTENSION, messageIds: [arrived.id] },
       lambdaContext({ remainingMs: 20_000 }),
     );
-    const after = await harness.cursors.get('~');
+    const after = await harness.cursors.get(EXTENSION);
     const archived = await harness.objects.getText(messageKey(arrived as unknown as MessageRecord));
 
     // Assess

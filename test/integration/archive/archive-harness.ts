@@ -10,9 +10,11 @@ import { attachmentKey, messageKey } from '../../../lib/archive/layout.ts';
 import { type ArchiveManifest, parseManifest } from '../../../lib/archive/manifest.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../../../lib/archive/ports.ts';
 import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createExtensionRegistry } from '../../../lib/aws/extension-registry.ts';
 import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
+import type { ExtensionRegistry } from '../../../lib/extensions/ports.ts';
 import {
   createOAuthClient,
   createRingCentral,
@@ -45,6 +47,10 @@ export interface ArchiveHarness {
   objects: ObjectStore;
   cursors: CursorStore;
   locators: LocatorStore;
+  /** The extension registry on the harness's table. */
+  registry: ExtensionRegistry;
+  /** Registers these ids as discovery would (archived users, first seen now). */
+  register(ids: readonly string[]): Promise<void>;
   /** A client on the emulator (rate limits as the emulator enforces them). */
   createClient(options?: Partial<RingCentralOptions>): RingCentral;
   /** An archiver on the harness; options override the defaults. */
@@ -81,6 +87,20 @@ export async function startArchiveHarness(emulator: EmulatorOptions): Promise<Ar
   const stateTable = createStateTable({ tableName, client: dynamo.client });
   const cursors = createCursorStore(stateTable);
   const locators = createLocatorStore(stateTable);
+  const registry = createExtensionRegistry(stateTable);
+  const register = async (ids: readonly string[]) => {
+    const now = new Date().toISOString();
+    for (const id of ids) {
+      await registry.putDiscovered({
+        id,
+        type: 'User',
+        status: 'Enabled',
+        firstSeen: now,
+        lastSeen: now,
+        archived: true,
+      });
+    }
+  };
   const createClient = (options: Partial<RingCentralOptions> = {}) =>
     createRingCentral({
       server: rc.url,
@@ -98,6 +118,8 @@ export async function startArchiveHarness(emulator: EmulatorOptions): Promise<Ar
     objects,
     cursors,
     locators,
+    registry,
+    register,
     createClient,
     createArchiver: (options = {}) =>
       createArchiver({

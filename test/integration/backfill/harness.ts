@@ -14,7 +14,7 @@ import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
 import { fakeSecretsManager } from '../../support/aws-fakes.ts';
-import { lambdaContext, scheduledEvent } from '../../support/events.ts';
+import { lambdaContext } from '../../support/events.ts';
 import { ARCHIVE_BUCKET, type ArchiveHarness, START_DATE } from '../archive/archive-harness.ts';
 import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
 
@@ -41,6 +41,7 @@ export async function runArchiveFunction(
     'archive/session': await loginSession(harness.emulator),
   });
   try {
+    await harness.register(extensions);
     const store = createSecretsStore({ client: secrets.client, maxAgeSeconds: 1 });
     const archiveModule = await importWithEnvironment(
       () => import('../../../functions/archive.ts'),
@@ -66,13 +67,16 @@ export async function runArchiveFunction(
       objects: harness.objects,
       cursors: harness.cursors,
       locators: harness.locators,
-      extensions: [...extensions],
+      registry: harness.registry,
       startDate: START_DATE,
       concurrency: 8,
     });
     const outcomes: ArchiveOutcome[] = [];
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const outcome = await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+      const outcome = await handler(
+        { extensionIds: [...extensions] },
+        lambdaContext({ remainingMs: 60_000 }),
+      );
       outcomes.push(outcome);
       if (outcome.runs.every((run) => run.complete)) break;
     }

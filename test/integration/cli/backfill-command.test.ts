@@ -103,6 +103,7 @@ describe('npm run backfill', () => {
     expect(run.stdout).toContain(`RingCentral: ${harness.emulator.url} (from RINGCENTRAL_SERVER`);
     expect(run.stdout).toContain('S3: bucket command');
     expect(run.stdout).toContain(`Locators: table ${harness.tableName}`);
+    expect(run.stdout).toContain('Reach: the whole account, every extension');
     expect(run.stdout).toMatch(/\[#+\]\s+100%\s+30\/30 messages/);
     expect(run.stdout).toContain('Done (export)');
     expect(run.stdout).not.toContain('\r');

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -29,11 +30,22 @@ describe('npm run emulator', () => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    for (let attempt = 0; attempt < 200 && !output.includes('RC_JWT='); attempt++) {
+    for (let attempt = 0; attempt < 200 && !output.includes('RINGCENTRAL_JWT='); attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const url = /listening on (http:\/\/\S+)/.exec(output)?.[1] ?? '';
-    const secret = /RC_CLIENT_SECRET=(\S+)/.exec(output)?.[1] ?? '';
+    // The banner's `export NAME='value'` lines, as a shell would read them
+    const exported = new Map(
+      [...output.matchAll(/^ {2}export ([A-Z_]+)='?([^'\s]*)'?$/gm)].map(
+        (match) => [match[1] as string, match[2] as string] as const,
+      ),
+    );
+    const secret = exported.get('RINGCENTRAL_CLIENT_SECRET') ?? '';
+    const toolSources = await Promise.all(
+      ['../../../cli/backfill/targets.ts', '../../../local/start.ts'].map((file) =>
+        readFile(new URL(file, import.meta.url), 'utf8'),
+      ),
+    );
 
     // Act
     const token = await fetch(`${url}/restapi/oauth/token`, {
@@ -49,8 +61,19 @@ describe('npm run emulator', () => {
     });
 
     // Assess
-    expect(output).toContain('RC_CLIENT_ID=cli-test-client');
-    expect(output).toContain('RC_JWT=cli-test-jwt');
+    expect([...exported.keys()]).toEqual([
+      'RINGCENTRAL_SERVER',
+      'RINGCENTRAL_MEDIA_SERVER',
+      'RINGCENTRAL_CLIENT_ID',
+      'RINGCENTRAL_CLIENT_SECRET',
+      'RINGCENTRAL_JWT',
+    ]);
+    for (const name of exported.keys()) {
+      for (const source of toolSources) expect(source).toContain(name);
+    }
+    expect(exported.get('RINGCENTRAL_SERVER')).toBe(url);
+    expect(exported.get('RINGCENTRAL_CLIENT_ID')).toBe('cli-test-client');
+    expect(exported.get('RINGCENTRAL_JWT')).toBe('cli-test-jwt');
     expect(secret).toBe('emulator-client-secret');
     expect(token.status).toBe(200);
   });

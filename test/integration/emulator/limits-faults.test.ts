@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getContract, type Harness, harnessPerTest } from './harness.ts';
 
 describe('local RingCentral rate limits', () => {
@@ -104,6 +104,34 @@ describe('local RingCentral fault injection and inspection', () => {
     // Assess
     expect([500, 503]).toContain(response.status);
     expect(body.errors[0]?.errorCode).toMatch(/^CMN-/);
+  });
+
+  it('tells the operator the cause of a 500 it did not inject, and keeps it out of the body', async () => {
+    // Prepare
+    const reported: Array<{ request: string; stack: string }> = [];
+    harness = await start({
+      onUnexpectedError: (error, request) =>
+        reported.push({ request, stack: (error as Error).stack ?? '' }),
+    });
+    vi.spyOn(harness.emulator.mailbox, 'find').mockImplementation(() => {
+      throw new TypeError('JSON.rawJSON is not a function');
+    });
+
+    // Act
+    const broken = await fetch(harness.ext('/message-store'), { headers: harness.auth });
+    const brokenBody = await broken.text();
+    vi.restoreAllMocks();
+    harness.emulator.setFaults({ errorRate: 1 });
+    const injected = await fetch(harness.ext('/message-store'), { headers: harness.auth });
+
+    // Assess
+    expect(broken.status).toBe(500);
+    expect(brokenBody).toContain('CMN-201');
+    expect(brokenBody).not.toContain('rawJSON');
+    expect([500, 503]).toContain(injected.status);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]?.request).toBe('GET /restapi/v1.0/account/~/extension/~/message-store');
+    expect(reported[0]?.stack).toMatch(/^TypeError: JSON.rawJSON is not a function\n\s+at /);
   });
 
   it('storms 429s and adds latency, set at run time over HTTP, and reports stats', async () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Session } from '../../../lib/aws/secrets.ts';
+import type { Credentials, SecretsStore, Session } from '../../../lib/aws/secrets.ts';
 import { createSessionTokenSource } from '../../../lib/aws/secrets.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral } from '../../../lib/ringcentral/index.ts';
+import { CREDENTIALS_PLACEHOLDER } from '../../../lib/session/deploy-request.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
 import {
   baseEnvironment,
@@ -151,5 +152,99 @@ describe('token-refresh', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(/Invalid event/);
+  });
+});
+
+/** A CloudFormation custom-resource request as CDK's provider framework passes it on. */
+function deployRequest(requestType: 'Create' | 'Update' | 'Delete') {
+  return {
+    RequestType: requestType,
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Test/1',
+    RequestId: 'request-1',
+    LogicalResourceId: 'RefreshTokenAtDeploy',
+    ResourceType: 'Custom::TokenRefreshAtDeploy',
+    ResourceProperties: { ServiceToken: 'x', deployId: '2026-12-06T12:00:00.000Z' },
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: 'token-refresh-at-deploy' }),
+  };
+}
+
+/** token-refresh reading credentials changed by `change` (the same session and lease). */
+function refresherWithCredentials(change: (credentials: Credentials) => Credentials) {
+  const store: SecretsStore = {
+    credentials: async (id) => change(await harness.store.credentials(id)),
+    session: (id, options) => harness.store.session(id, options),
+    writeSession: (id, session) => harness.store.writeSession(id, session),
+  };
+  return module.createHandler({
+    store,
+    credentialsSecretId: SECRET_IDS.credentials,
+    sessionSecretId: SECRET_IDS.session,
+    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
+  });
+}
+
+describe('token-refresh at deploy (CloudFormation requests through the provider framework)', () => {
+  it('forces a refresh on an Update and answers with the fixed physical id', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+
+    // Act
+    const response = await refresher()(deployRequest('Update'), lambdaContext());
+
+    // Assess
+    expect(response).toMatchObject({
+      PhysicalResourceId: 'token-refresh-at-deploy',
+      Data: { action: 'refreshed' },
+    });
+    expect(harness.emulator.stats().oauthRequests.refresh - before.refresh).toBe(1);
+  });
+
+  it('does nothing on a Delete, so removing the stack never depends on RingCentral', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+
+    // Act
+    const response = await refresher()(deployRequest('Delete'), lambdaContext());
+
+    // Assess
+    expect(response).toMatchObject({ Data: { action: 'none' } });
+    expect(harness.emulator.stats().oauthRequests).toEqual(before);
+  });
+
+  it('lets the first deploy pass while the created credentials secret is still the template', async () => {
+    // Prepare
+    const before = harness.emulator.stats().oauthRequests;
+    const run = refresherWithCredentials((credentials) => ({
+      ...credentials,
+      clientId: CREDENTIALS_PLACEHOLDER,
+      jwt: CREDENTIALS_PLACEHOLDER,
+    }));
+
+    // Act
+    const response = await run(deployRequest('Create'), lambdaContext());
+
+    // Assess
+    expect(response).toMatchObject({ Data: { action: 'credentials-not-set' } });
+    expect(harness.emulator.stats().oauthRequests).toEqual(before);
+  });
+
+  it("fails the request with RingCentral's error when no session can be had", async () => {
+    // Prepare: a dead refresh token and a JWT RingCentral refuses.
+    await harness.store.writeSession(SECRET_IDS.session, {
+      ...storedSession(),
+      refreshToken: 'dead-refresh-token',
+    });
+    const run = refresherWithCredentials((credentials) => ({
+      ...credentials,
+      jwt: 'revoked.jwt.value',
+    }));
+
+    // Act
+    const attempt = run(deployRequest('Update'), lambdaContext());
+
+    // Assess: the provider framework puts this message into the deploy's failure reason.
+    await expect(attempt).rejects.toThrow(/invalid_grant|JWT/i);
   });
 });

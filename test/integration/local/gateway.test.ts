@@ -19,6 +19,16 @@ const caller: LocalCredentials = {
   userId: 'AIDALOCALTESTKEY0001',
 };
 
+/** Temporary (STS-style) credentials: their session token belongs to the key. */
+const temporaryCaller: LocalCredentials = {
+  accessKeyId: 'ASIALOCALTESTKEY0002',
+  secretAccessKey: 'test-secret-temporary-0123456789abcdefgh',
+  sessionToken: 'session-token-of-ASIALOCALTESTKEY0002',
+  userArn: 'arn:aws:sts::000000000000:assumed-role/order-service/session-1',
+  accountId: '000000000000',
+  userId: 'AROALOCALTESTROLE0002:session-1',
+};
+
 describe('local gateway', () => {
   let gateway: RunningGateway;
   const events: Array<{ functionName: string; event: APIGatewayProxyEventV2 }> = [];
@@ -28,7 +38,7 @@ describe('local gateway', () => {
   beforeAll(async () => {
     gateway = await startGateway({
       port: 0,
-      credentials: [caller],
+      credentials: [caller, temporaryCaller],
       routes: [
         { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
         { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
@@ -129,6 +139,18 @@ describe('local gateway', () => {
     expect(events.map((seen) => seen.functionName)).toEqual(['send-fax']);
   });
 
+  it('accepts temporary credentials that carry their own session token', async () => {
+    // Prepare
+    const request = smsRequest();
+
+    // Act
+    const response = await postSignedBySdk(request, temporaryCaller);
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(events).toHaveLength(1);
+  });
+
   it('refuses an unsigned request with 403 problem+json before any function runs', async () => {
     // Prepare
     const request = smsRequest();
@@ -160,6 +182,24 @@ describe('local gateway', () => {
       send: (request: ReturnType<typeof smsRequest>) =>
         postSignedBySdk(request, { ...caller, accessKeyId: 'AKIAUNKNOWNKEY000000' }),
       refusal: 'unknown-access-key',
+    },
+    {
+      name: 'a long-term key with a garbage X-Amz-Security-Token, signed',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, { ...caller, sessionToken: 'garbage-session-token' }),
+      refusal: 'invalid-security-token',
+    },
+    {
+      name: "temporary credentials with another session's token",
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, { ...temporaryCaller, sessionToken: 'another-session-token' }),
+      refusal: 'invalid-security-token',
+    },
+    {
+      name: 'temporary credentials without their token',
+      send: (request: ReturnType<typeof smsRequest>) =>
+        postSignedBySdk(request, { ...temporaryCaller, sessionToken: undefined }),
+      refusal: 'invalid-security-token',
     },
     {
       name: 'a body changed after signing',

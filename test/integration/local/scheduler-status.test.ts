@@ -122,6 +122,7 @@ describe('status lines', () => {
     const line = formatJobRun({
       functionName: 'archive',
       payload,
+      // Three concurrent waits: more waiting summed than the run lasted
       metrics: { RateLimitWaits: 3, RateLimitWaitTime: 4_500 },
       durationMs: 2_345,
     });
@@ -129,7 +130,7 @@ describe('status lines', () => {
     // Assess
     expect(line).toContain('7 archived, 2.0 MB');
     expect(line).toContain('1 unchanged, 1 marked deleted, cursor advanced');
-    expect(line).toContain('rate-limit waits 3 (4.5 s)');
+    expect(line).toContain('rate-limit waits 3 (4.5 s summed)');
     expect(line).toContain('2.3 s');
   });
 

@@ -37,10 +37,11 @@ class NodeSha256 {
   }
 }
 
-/** An access key pair. */
+/** An access key pair, with the session token of temporary credentials. */
 export interface AccessKey {
   accessKeyId: string;
   secretAccessKey: string;
+  sessionToken?: string | undefined;
 }
 
 /** A request as the tests send it. */

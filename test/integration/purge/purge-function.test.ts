@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCursorStore } from '../../../lib/aws/cursor-store.ts';
+import { createExtensionRegistry } from '../../../lib/aws/extension-registry.ts';
 import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
+import type { ExtensionRegistry } from '../../../lib/extensions/ports.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
 import { ConfigError } from '../../../lib/runtime/config.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
@@ -26,6 +28,9 @@ let s3: LocalS3;
 let purgeModule: PurgeModule;
 let records: MessageRecord[];
 let environment: Record<string, string>;
+let registry: ExtensionRegistry;
+/** The one extension of the mailbox (the JWT's user). */
+const EXTENSION = '101001';
 const saved = new Map<string, string | undefined>();
 
 beforeAll(async () => {
@@ -61,9 +66,23 @@ beforeAll(async () => {
     records,
     (record, attachmentId) => harness.emulator.mailbox.openAttachment(record.id, attachmentId),
   );
-  await createCursorStore(
-    createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
-  ).advance('~', { syncToken: 'test', syncTime: new Date().toISOString() }, 0);
+  // As the archive leaves them: the extension in the registry, its cursor under its id.
+  const table = createStateTable({ tableName: harness.tableName, client: harness.dynamo.client });
+  registry = createExtensionRegistry(table);
+  const now = new Date().toISOString();
+  await registry.putDiscovered({
+    id: EXTENSION,
+    type: 'User',
+    status: 'Enabled',
+    firstSeen: now,
+    lastSeen: now,
+    archived: true,
+  });
+  await createCursorStore(table).advance(
+    EXTENSION,
+    { syncToken: 'test', syncTime: new Date().toISOString() },
+    0,
+  );
   environment = {
     ...baseEnvironment(harness),
     // s3rver accepts only its own credentials; dynalite accepts any.
@@ -111,16 +130,37 @@ describe('the purge function', () => {
 
     // Act
     const result = await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+    const entry = await registry.get(EXTENSION);
 
     // Assess
     const expected = records.filter(oldEnough).length;
     expect(result.dryRun).toBe(true);
+    // The registry's extension was purged (here: a dry run) and goes to the back of the line.
+    expect(Date.parse(entry?.lastPurgeAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
     expect(result.counts).toMatchObject({ wouldDelete: expected, deleted: 0, skipped: 0 });
     expect(harness.emulator.stats().requestsByGroup.Medium).toBe(0);
     const report = await createS3ObjectStore({ bucket: BUCKET, client: s3.client }).getText(
       result.reportKey,
     );
     expect(JSON.parse(report ?? '{}')).toMatchObject({ dryRun: true, hardPurge: true });
+  });
+
+  it('proves nothing archived whose objects lack the Object Lock retention the archive is set to', async () => {
+    // Prepare: the archive written without retention, the deployment set to 30 days of it.
+    const handler = purgeModule.createHandler(
+      purgeModule.dependenciesFromEnvironment({
+        ...environment,
+        ARCHIVE_RETENTION_MODE: 'COMPLIANCE',
+        ARCHIVE_RETENTION_DAYS: '30',
+      }),
+    );
+
+    // Act
+    const result = await handler(scheduledEvent(), lambdaContext({ remainingMs: 60_000 }));
+
+    // Assess
+    expect(result.counts).toMatchObject({ wouldDelete: 0, deleted: 0 });
+    expect(result.counts.skipped).toBeGreaterThan(0);
   });
 
   it('deletes the verified messages once enabled, ceil(N/50) requests', async () => {
@@ -162,6 +202,18 @@ describe('the purge function', () => {
 
     // Assess
     expect(asked.map((options) => options.safety)).toEqual([{ Medium: 12 }]);
+  });
+
+  it('refuses a retention mode without its days at cold start, naming the variable', () => {
+    // Act
+    const load = () =>
+      purgeModule.dependenciesFromEnvironment({
+        ...environment,
+        ARCHIVE_RETENTION_MODE: 'COMPLIANCE',
+      });
+
+    // Assess
+    expect(load).toThrow(/ARCHIVE_RETENTION_DAYS/);
   });
 
   it('refuses a retention it cannot use at cold start, naming the variable', () => {

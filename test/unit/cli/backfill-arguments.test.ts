@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BackfillUsageError, parseBackfillArguments } from '../../../cli/backfill/arguments.ts';
+import {
+  BackfillUsageError,
+  describeReach,
+  parseBackfillArguments,
+} from '../../../cli/backfill/arguments.ts';
 
 describe('parseBackfillArguments', () => {
   it('reads dates, types and switches in both --name value and --name=value forms', () => {
@@ -63,5 +67,21 @@ describe('parseBackfillArguments', () => {
     // Assess
     expect(parse).toThrow(BackfillUsageError);
     expect(parse).toThrow(message);
+  });
+});
+
+describe('describeReach', () => {
+  it('says the export covers the whole account, beyond the scheduled archive, and the listing only --extensions', () => {
+    // Act
+    const exported = describeReach(parseBackfillArguments(['--from', '2024-01-01']));
+    const listed = describeReach(
+      parseBackfillArguments(['--from', '2024-01-01', '--list', '--extensions', '~,101002']),
+    );
+
+    // Assess
+    expect(exported).toContain('the whole account, every extension');
+    expect(exported).toContain('unlike the scheduled archive, which reads only ARCHIVE_EXTENSIONS');
+    expect(exported).toContain('only extensions ~ are listed');
+    expect(listed).toContain('only extensions ~,101002 (--list');
   });
 });

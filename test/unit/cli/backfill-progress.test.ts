@@ -30,6 +30,29 @@ describe('backfill progress', () => {
     expect(line).toBe('[#####-----]   50%  120/300 messages  1.5 MB/3.0 MB  1.5 MB/s  ETA 1s');
   });
 
+  it('says what an export run waits for, and for how long, before anything moves', () => {
+    // Act
+    const line = formatProgress(
+      snapshot({
+        phase: 'exporting',
+        detail: 'export task InProgress',
+        messagesDone: 0,
+        messagesTotal: 0,
+        bytesDone: 0,
+        bytesTotal: undefined,
+        elapsedMs: 61_000,
+        bytesPerSecond: 0,
+        etaMs: undefined,
+      }),
+    );
+
+    // Assess
+    expect(line).toBe(
+      '[exporting] waiting 1m01s for RingCentral to build the export (export task InProgress); downloads start when it is Completed, minutes for a large account',
+    );
+    expect(line).not.toContain('0/0 messages');
+  });
+
   it('formats an unknown total (listing) without a bar', () => {
     // Act
     const line = formatProgress(

@@ -99,6 +99,21 @@ describe('toProblem', () => {
     expect(problem.errors).toEqual([{ field: 'to', message: 'refused' }]);
   });
 
+  it('says a missing field is required, not that undefined is the wrong type', () => {
+    // Prepare
+    const result = z.object({ text: z.string(), to: z.array(z.string()) }).safeParse({ to: [7] });
+    if (result.success) throw new Error('expected a failure');
+
+    // Act
+    const problem = toProblem(result.error);
+
+    // Assess
+    expect(problem.errors?.find((error) => error.field === 'text')?.message).toBe('is required');
+    expect(problem.errors?.find((error) => error.field === 'to.0')?.message).not.toBe(
+      'is required',
+    );
+  });
+
   it('maps zod errors to 400 with dotted field paths and no values', () => {
     // Prepare
     const result = z

@@ -1,0 +1,26 @@
+/**
+ * `npm run archive:cat`: prints one archived object over the S3 API (`cli/archive/browse-command.ts`).
+ */
+// First: it stops an old Node before any module that needs a newer one is loaded.
+import './node-version.ts';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../local/stack/bundles.ts';
+import { runCatCommand } from './archive/browse-command.ts';
+import { ArchiveTargetsError, openArchiveTargets } from './archive/targets.ts';
+
+const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
+try {
+  process.exitCode = await runCatCommand(
+    process.argv.slice(2),
+    {
+      stdout: (line) => process.stdout.write(`${line}\n`),
+      stderr: (text) => process.stderr.write(text),
+      open: (bucket) => openArchiveTargets(bucket, process.env, dataDir),
+    },
+    process.stdout,
+  );
+} catch (error) {
+  if (!(error instanceof ArchiveTargetsError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exitCode = 2;
+}
