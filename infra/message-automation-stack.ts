@@ -477,6 +477,7 @@ export class MessageAutomationStack extends Stack {
     fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
     });
+    fn.allowRateBudget(this.table.tableArn);
     return fn;
   }
 

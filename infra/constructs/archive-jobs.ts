@@ -148,6 +148,7 @@ export class ArchiveJobs extends Construct {
     archive.allowSecretReads(secretArns);
     // The sync cursor: read, then a conditional write; locators: read one by one.
     archive.allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [table.tableArn]);
+    archive.allowRateBudget(table.tableArn);
     // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
     archive.allow(['dynamodb:BatchWriteItem'], [table.tableArn], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] },
@@ -190,6 +191,7 @@ export class ArchiveJobs extends Construct {
     purge.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
     });
+    purge.allowRateBudget(table.tableArn);
     // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
     purge.allow(['s3:GetObject'], [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);
     allowArchiveListing(purge, store);

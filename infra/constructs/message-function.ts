@@ -161,6 +161,17 @@ export class MessageFunction extends Construct {
     );
   }
 
+  /**
+   * Lets its RingCentral client spend the rate budget shared through the state table
+   * (lib/aws/shared-rate-budget.ts: reads, claims, learning, penalties), on `ratebudget#` items
+   * only.
+   */
+  allowRateBudget(tableArn: string): void {
+    this.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ratebudget#*'] },
+    });
+  }
+
   /** Lets it read the secrets with these ARNs (as IAM policies name them). */
   allowSecretReads(secretArns: string[]): void {
     this.allow(['secretsmanager:GetSecretValue'], secretArns);

@@ -40,8 +40,26 @@ export {
   staticTokenSource,
 } from './auth.ts';
 export type { AccessToken, TokenSource } from './auth-types.ts';
-export type { BudgetRing, ClaimPlan, RingSettings, SlotUpdate } from './budget-ring.ts';
-export { applyClaim, emptyRing, planClaim, planReading, resizeRing } from './budget-ring.ts';
+export type {
+  BudgetGeometry,
+  BudgetSettings,
+  BudgetWindows,
+  ClaimPlan,
+  ClaimRequest,
+  ReadingPlan,
+} from './budget-windows.ts';
+export {
+  addUsage,
+  applyClaim,
+  DEFAULT_BUCKETS_PER_WINDOW,
+  emptyWindows,
+  expiredIndexes,
+  geometryFor,
+  planClaim,
+  planReading,
+  runsOf,
+  sameGeometry,
+} from './budget-windows.ts';
 export type { BulkResult } from './bulk.ts';
 export { MAX_IDS_PER_REQUEST } from './bulk.ts';
 export type { LimitsOptions, RequestInfo, RingCentralHooks, Transport } from './client.ts';

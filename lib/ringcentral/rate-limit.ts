@@ -1,12 +1,13 @@
 import type { CallOptions } from './deadline.ts';
-import { throwIfDone } from './deadline.ts';
-import { AbortedError, DeadlineExceededError } from './errors.ts';
+import { DeadlineExceededError } from './errors.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import { DEFAULT_GROUP_LIMITS, RATE_LIMIT_GROUPS } from './rate-limit-groups.ts';
 import { penaltyWaitMs } from './rate-limit-penalty.ts';
 import { Queue, SlidingMax } from './rate-limit-window.ts';
 import type { SharedBudgetOptions } from './shared-pacer.ts';
 import { SharedGroupPacer } from './shared-pacer.ts';
+import type { Waiter } from './waiter-queue.ts';
+import { WaiterQueue, WakeTimer } from './waiter-queue.ts';
 
 /** Why a request is held back. */
 export type WaitReason = 'penalty' | 'budget' | 'in-flight';
@@ -115,14 +116,6 @@ interface Answered {
   answeredAt: number;
 }
 
-interface Waiter {
-  options: CallOptions | undefined;
-  resolve: (permit: Permit) => void;
-  reject: (error: Error) => void;
-  reported: WaitReason | undefined;
-  dispose: () => void;
-}
-
 type Decision =
   | { ok: true; claim: boolean }
   | { ok: false; reason: WaitReason; wakeAt: number | undefined };
@@ -177,7 +170,7 @@ export class GroupPacer implements GroupGate {
   private readonly now: () => number;
   private readonly onWait: ((info: PacerWaitInfo) => void) | undefined;
   private readonly random: () => number;
-  private readonly queue: Waiter[] = [];
+  private readonly queue: WaiterQueue;
   private readonly inFlight = new Set<Exchange>();
   /** Answered requests in answer order (so `answeredAt` never decreases). */
   private readonly answered = new Queue<Answered>();
@@ -196,8 +189,7 @@ export class GroupPacer implements GroupGate {
   private blockedUntil = 0;
   private epoch = 0;
   private consecutiveRateLimited = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly wake = new WakeTimer(() => this.pump());
 
   constructor(
     group: RateLimitGroup,
@@ -214,25 +206,12 @@ export class GroupPacer implements GroupGate {
     this.now = now;
     this.onWait = onWait;
     this.random = random;
+    this.queue = new WaiterQueue(`the ${group} rate-limit group`, () => this.pump());
   }
 
   /** Waits (FIFO, bounded by the caller's deadline or signal) for a slot in this group. */
   acquire(options?: CallOptions): Promise<Permit> {
-    throwIfDone(options, `${this.group} request`);
-    return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = { options, resolve, reject, reported: undefined, dispose: () => {} };
-      const signal = options?.signal;
-      if (signal) {
-        const onAbort = (): void => {
-          this.remove(waiter);
-          reject(new AbortedError(`Waiting for the ${this.group} rate-limit group was aborted`));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiter.dispose = () => signal.removeEventListener('abort', onAbort);
-      }
-      this.queue.push(waiter);
-      this.pump();
-    });
+    return this.queue.wait(options, `${this.group} request`);
   }
 
   /** Current state, for errors and hooks. */
@@ -320,7 +299,6 @@ export class GroupPacer implements GroupGate {
   }
 
   private grant(waiter: Waiter, claim: boolean, now: number): void {
-    waiter.dispose();
     const exchange: Exchange = {
       sentAt: now,
       sendIndex: this.sends,
@@ -347,7 +325,7 @@ export class GroupPacer implements GroupGate {
       if (exchange.claim) this.claimInFlight -= 1;
       return true;
     };
-    waiter.resolve({
+    this.queue.grant(waiter, {
       group: this.group,
       complete: (outcome) => {
         if (settle()) this.complete(exchange, outcome ?? {});
@@ -438,37 +416,28 @@ export class GroupPacer implements GroupGate {
     this.pump();
   }
 
-  private remove(waiter: Waiter): void {
-    const index = this.queue.indexOf(waiter);
-    if (index !== -1) this.queue.splice(index, 1);
-    waiter.dispose();
-    this.pump();
-  }
-
   private pump(): void {
     const now = this.now();
     while (this.queue.length > 0) {
-      const head = this.queue[0]!;
+      const head = this.queue.at(0)!;
       const decision = this.decide(now);
       if (decision.ok) {
-        this.queue.shift();
         this.grant(head, decision.claim, now);
         continue;
       }
       // Nobody behind the head can be served before the head: fail everyone whose deadline
       // falls before the earliest moment a slot can open, instead of letting them sleep.
       const wakeAt = decision.wakeAt;
-      for (const waiter of [...this.queue]) {
+      for (const waiter of this.queue.list()) {
         const deadline = waiter.options?.deadline;
         const hopeless =
           deadline !== undefined &&
           (deadline <= now || (wakeAt !== undefined && wakeAt > deadline));
         if (hopeless) {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
-          waiter.dispose();
           const waitMs = wakeAt === undefined ? undefined : wakeAt - now;
           const state = decision.reason === 'penalty' ? 'in a 429 penalty' : 'out of budget';
-          waiter.reject(
+          this.queue.refuse(
+            waiter,
             new DeadlineExceededError(
               `The ${this.group} rate-limit group is ${state}${waitMs === undefined ? '' : ` for ${Math.ceil(waitMs)} ms`}; the deadline comes first`,
               waitMs,
@@ -485,30 +454,14 @@ export class GroupPacer implements GroupGate {
         }
       }
       let nextAt = wakeAt ?? Number.POSITIVE_INFINITY;
-      for (const waiter of this.queue) {
+      for (const waiter of this.queue.list()) {
         const deadline = waiter.options?.deadline;
         if (deadline !== undefined) nextAt = Math.min(nextAt, deadline);
       }
-      this.schedule(nextAt, now);
+      this.wake.schedule(nextAt, now);
       return;
     }
-    this.schedule(Number.POSITIVE_INFINITY, now);
-  }
-
-  private schedule(at: number, now: number): void {
-    if (at === this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = at;
-    if (!Number.isFinite(at)) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-        this.pump();
-      },
-      Math.max(0, at - now + 1),
-    );
+    this.wake.schedule(Number.POSITIVE_INFINITY, now);
   }
 }
 

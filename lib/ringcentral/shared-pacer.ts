@@ -1,6 +1,5 @@
 import type { CallOptions } from './deadline.ts';
-import { throwIfDone } from './deadline.ts';
-import { AbortedError, RateBudgetExhaustedError, RingCentralError } from './errors.ts';
+import { RateBudgetExhaustedError, RingCentralError } from './errors.ts';
 import type {
   ExchangeOutcome,
   GroupSnapshot,
@@ -12,6 +11,8 @@ import type {
 import { headerNumber } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import type { ClaimResult, SharedRateBudget } from './shared-budget.ts';
+import type { Waiter } from './waiter-queue.ts';
+import { WaiterQueue, WakeTimer } from './waiter-queue.ts';
 
 /** A shared budget for every group of one client (see {@link SharedRateBudget}). */
 export interface SharedBudgetOptions {
@@ -39,14 +40,6 @@ interface Reservation {
   knownAt: number;
 }
 
-interface Waiter {
-  options: CallOptions | undefined;
-  resolve: (permit: Permit) => void;
-  reject: (error: Error) => void;
-  reported: WaitReason | undefined;
-  dispose: () => void;
-}
-
 const DEFAULT_MAX_SLOTS_PER_CLAIM = 10;
 const DEFAULT_PENALTY_CHECK_MS = 250;
 /** Pause before claiming again after a claim that granted nothing and named no time. */
@@ -69,7 +62,7 @@ export class SharedGroupPacer {
     Pick<SharedBudgetOptions, 'onError'>;
   private readonly now: () => number;
   private readonly onWait: ((info: PacerWaitInfo) => void) | undefined;
-  private readonly queue: Waiter[] = [];
+  private readonly queue: WaiterQueue;
   /** Claimed slots, earliest first. */
   private pool: Reservation[] = [];
   private claiming = false;
@@ -80,10 +73,11 @@ export class SharedGroupPacer {
   private blockedUntil = 0;
   private inFlight = 0;
   private consecutiveRateLimited = 0;
-  /** How long claims take lately (decaying maximum). */
+  /** How long claims take lately (moving average). */
   private claimMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
+  /** How long penalty reads take lately (moving average). */
+  private readMs = 0;
+  private readonly wake = new WakeTimer(() => this.pump());
 
   constructor(
     group: RateLimitGroup,
@@ -102,25 +96,12 @@ export class SharedGroupPacer {
     };
     this.now = now;
     this.onWait = onWait;
+    this.queue = new WaiterQueue(`the ${group} rate budget`, () => this.pump());
   }
 
   /** Waits (FIFO, bounded by the caller's deadline or signal) for a slot of the shared budget. */
   acquire(options?: CallOptions): Promise<Permit> {
-    throwIfDone(options, `${this.group} request`);
-    return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = { options, resolve, reject, reported: undefined, dispose: () => {} };
-      const signal = options?.signal;
-      if (signal) {
-        const onAbort = (): void => {
-          this.remove(waiter);
-          reject(new AbortedError(`Waiting for the ${this.group} rate budget was aborted`));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiter.dispose = () => signal.removeEventListener('abort', onAbort);
-      }
-      this.queue.push(waiter);
-      this.pump();
-    });
+    return this.queue.wait(options, `${this.group} request`);
   }
 
   /** Current state, for errors and hooks. */
@@ -154,21 +135,35 @@ export class SharedGroupPacer {
   private serve(now: number): void {
     while (this.queue.length > 0) {
       const slot = this.pool[0];
-      if (!slot || slot.sendAt > now || now < this.blockedUntil) return;
-      if (now - Math.max(slot.knownAt, this.penaltyKnownAt) > this.shared.penaltyCheckMs) {
+      if (!slot || now < this.blockedUntil) return;
+      if (slot.sendAt > now) {
+        // Read the penalty ahead, so it is fresh when the slot is due.
+        if (slot.sendAt - now <= this.readMs && this.staleAt(slot, slot.sendAt)) this.readPenalty();
+        return;
+      }
+      if (this.staleAt(slot, now)) {
         this.readPenalty();
         return;
       }
       this.pool.shift();
-      const waiter = this.queue.shift() as Waiter;
-      this.grant(waiter, slot);
+      this.grant(this.queue.at(0) as Waiter, slot);
     }
+  }
+
+  /**
+   * Whether what this process knows of penalties is too old at `at` to send the slot: older
+   * than `penaltyCheckMs`, or than a read takes lately when the store answers slower than that
+   * (no knowledge can be fresher than one read).
+   */
+  private staleAt(slot: Reservation, at: number): boolean {
+    const knownAt = Math.max(slot.knownAt, this.penaltyKnownAt);
+    return at - knownAt > Math.max(this.shared.penaltyCheckMs, this.readMs);
   }
 
   /** Fails every waiter whose slot (its place in the pool, or the next free one) lies past its deadline. */
   private failHopeless(now: number): void {
-    for (let index = 0; index < this.queue.length; ) {
-      const waiter = this.queue[index] as Waiter;
+    let index = 0;
+    for (const waiter of this.queue.list()) {
       const covered = index < this.pool.length;
       const slotAt = Math.max(this.pool[index]?.sendAt ?? now, this.blockedUntil);
       const deadline = waiter.options?.deadline;
@@ -176,10 +171,11 @@ export class SharedGroupPacer {
       // the refusal reaches the caller inside its deadline.
       const claimTooLate = !covered && deadline !== undefined && deadline - now <= this.claimMs;
       if (deadline !== undefined && (deadline <= now || slotAt > deadline || claimTooLate)) {
-        this.queue.splice(index, 1);
-        waiter.dispose();
         const waitMs = Math.max(slotAt - now, claimTooLate ? this.claimMs : 0);
-        waiter.reject(this.exhausted(waitMs, 'the earliest slot lies past the deadline'));
+        this.queue.refuse(
+          waiter,
+          this.exhausted(waitMs, 'the earliest slot lies past the deadline'),
+        );
         continue;
       }
       const reason: WaitReason = now < this.blockedUntil ? 'penalty' : 'budget';
@@ -192,7 +188,7 @@ export class SharedGroupPacer {
   }
 
   private claimIfNeeded(now: number): void {
-    const uncovered = this.queue.slice(this.pool.length);
+    const uncovered = this.queue.list(this.pool.length);
     // During a penalty a claim would only book slots the penalty voids: claim when it ends.
     if (uncovered.length === 0 || this.claiming) return;
     if (now < this.claimPausedUntil || now < this.blockedUntil) return;
@@ -219,7 +215,7 @@ export class SharedGroupPacer {
   private claimed(result: ClaimResult, claimedAt: number): void {
     this.claiming = false;
     const now = this.now();
-    this.claimMs = Math.max(now - claimedAt, Math.floor(this.claimMs * 0.8));
+    this.claimMs = movingAverage(this.claimMs, now - claimedAt);
     // A granted slot was written on condition that the penalty was still as read: the penalty
     // is known as of the answer. An empty answer only proves it as of the claim.
     const knownAt = result.slots.length > 0 ? now : claimedAt;
@@ -231,16 +227,14 @@ export class SharedGroupPacer {
       this.claimPausedUntil = result.nextAt ?? now + EMPTY_CLAIM_PAUSE_MS;
       // Waiters the pool cannot cover and whose deadline falls before the next free slot.
       const nextAt = result.nextAt;
-      for (let index = this.pool.length; index < this.queue.length; ) {
-        const waiter = this.queue[index] as Waiter;
+      for (const waiter of this.queue.list(this.pool.length)) {
         const deadline = waiter.options?.deadline;
         if (nextAt !== undefined && deadline !== undefined && nextAt > deadline) {
-          this.queue.splice(index, 1);
-          waiter.dispose();
-          waiter.reject(
+          this.queue.refuse(
+            waiter,
             this.exhausted(nextAt - now, 'every slot is taken until after the deadline'),
           );
-        } else index += 1;
+        }
       }
     }
     this.pump();
@@ -249,9 +243,9 @@ export class SharedGroupPacer {
   private claimFailed(error: unknown): void {
     this.claiming = false;
     // Without the shared budget nothing proves a send safe: fail the uncovered waiters.
-    for (const waiter of this.queue.splice(this.pool.length)) {
-      waiter.dispose();
-      waiter.reject(
+    for (const waiter of this.queue.list(this.pool.length)) {
+      this.queue.refuse(
+        waiter,
         new RingCentralError(`The shared ${this.group} rate budget could not be claimed`, {
           cause: error,
         }),
@@ -267,6 +261,7 @@ export class SharedGroupPacer {
     this.penaltyReading = this.shared.budget.penaltyUntil(this.key()).then(
       (until) => {
         this.penaltyReading = undefined;
+        this.readMs = movingAverage(this.readMs, this.now() - readAt);
         this.penaltyKnownAt = Math.max(this.penaltyKnownAt, readAt);
         this.blockedUntil = Math.max(this.blockedUntil, until);
         this.pump();
@@ -279,13 +274,12 @@ export class SharedGroupPacer {
   }
 
   private grant(waiter: Waiter, slot: Reservation): void {
-    waiter.dispose();
     this.inFlight += 1;
     // A reservation used frees this caller's fair share for the next claim.
     this.claimPausedUntil = 0;
     const sentAt = this.now();
     let settled = false;
-    waiter.resolve({
+    this.queue.grant(waiter, {
       group: this.group,
       complete: (outcome) => {
         if (settled) return;
@@ -331,13 +325,6 @@ export class SharedGroupPacer {
     this.pump();
   }
 
-  private remove(waiter: Waiter): void {
-    const index = this.queue.indexOf(waiter);
-    if (index !== -1) this.queue.splice(index, 1);
-    waiter.dispose();
-    this.pump();
-  }
-
   private exhausted(waitMs: number, why: string): RateBudgetExhaustedError {
     return new RateBudgetExhaustedError(
       `No slot of the shared ${this.group} rate budget before the deadline: ${why} (free again in about ${Math.ceil(Math.max(0, waitMs))} ms)`,
@@ -351,28 +338,24 @@ export class SharedGroupPacer {
     if (this.queue.length > 0) {
       const head = this.pool[0];
       // While the penalty is being read again, its answer wakes the queue.
-      if (head && !this.penaltyReading) at = Math.max(head.sendAt, this.blockedUntil);
+      if (head && !this.penaltyReading) {
+        const readAhead = this.staleAt(head, head.sendAt) ? this.readMs : 0;
+        at = Math.max(head.sendAt - readAhead, this.blockedUntil);
+      }
       if (this.queue.length > this.pool.length && !this.claiming) {
         at = Math.min(at, Math.max(this.claimPausedUntil, this.blockedUntil, now));
       }
-      this.queue.forEach((waiter, index) => {
+      this.queue.list().forEach((waiter, index) => {
         const deadline = waiter.options?.deadline;
         if (deadline === undefined) return;
         at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claimMs);
       });
     }
-    if (at === this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = at;
-    if (!Number.isFinite(at)) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-        this.pump();
-      },
-      Math.max(0, at - now + 1),
-    );
+    this.wake.schedule(at, now);
   }
+}
+
+/** An exponential moving average of durations: one slow answer moves it, but does not rule it. */
+function movingAverage(average: number, sample: number): number {
+  return average === 0 ? sample : average * 0.7 + sample * 0.3;
 }

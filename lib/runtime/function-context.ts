@@ -44,13 +44,20 @@ export const ringCentralSecretsEnv = {
   SESSION_SECRET_ID: env.requiredString,
 };
 
-/** The validated values of {@link ringCentralSecretsEnv}. */
+/** The validated values of {@link ringCentralSecretsEnv}, and the state table when the function has one. */
 export interface RingCentralSecretIds {
   CREDENTIALS_SECRET_ID: string;
   SESSION_SECRET_ID: string;
+  /** The state table: where the rate budget every function of the user shares is kept. */
+  STATE_TABLE_NAME?: string;
 }
 
-/** Those secrets, read through one Secrets Manager store for the container. */
+/**
+ * Those secrets, read through one Secrets Manager store for the container. A function that has
+ * the state table spends the budget every container and worker of the RingCentral user shares
+ * (`lib/aws/shared-rate-budget.ts`): one penalty stops them all, and many containers never mean
+ * a 429. Its role needs GetItem and UpdateItem on the table's `ratebudget#` items.
+ */
 export function ringCentralSecrets(
   config: RingCentralSecretIds,
   store: SecretsStore = createSecretsStore(),
@@ -59,6 +66,9 @@ export function ringCentralSecrets(
     store,
     credentialsSecretId: config.CREDENTIALS_SECRET_ID,
     sessionSecretId: config.SESSION_SECRET_ID,
+    ...(config.STATE_TABLE_NAME === undefined
+      ? {}
+      : { sharedRateBudget: { tableName: config.STATE_TABLE_NAME } }),
   };
 }
 

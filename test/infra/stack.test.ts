@@ -202,6 +202,12 @@ describe('least privilege', () => {
   const onFailure = [`sqs:SendMessage on ${failures}`];
   // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
   const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
+  // The shared rate budget's items; senders and alerts hold GetItem and UpdateItem on the whole
+  // table already (idempotency).
+  const rateBudget = ['GetItem', 'UpdateItem'].map(
+    (action) =>
+      `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`,
+  );
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
@@ -247,6 +253,7 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
+      ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       `s3:PutObject on ${bucket}/archive/*`,
       `s3:AbortMultipartUpload on ${bucket}/archive/*`,
@@ -273,6 +280,7 @@ describe('least privilege', () => {
       ...logs('purge'),
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
+      ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
@@ -291,6 +299,7 @@ describe('least privilege', () => {
         (action) =>
           `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension|extension-policy`,
       ),
+      ...rateBudget,
       ...onFailure,
     ],
     // Reads the registry and lists the archive; writes (and reads back) only its own reports.
@@ -319,17 +328,20 @@ describe('least privilege', () => {
     });
   }
 
-  it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order', () => {
+  it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order and rate budget', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
 
     // Assess
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
-    expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual([
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
-      `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
-    ]);
+    expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual(
+      [
+        `dynamodb:GetItem on ${table}`,
+        ...rateBudget,
+        `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+        `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ].sort(),
+    );
     expect(
       purge.filter((pair) => pair.includes('/archive/*') && !pair.startsWith('s3:Get')),
     ).toEqual([]);

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { createOAuthClient } from '../../../lib/ringcentral/index.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { benchResult, goal, round } from '../goals.ts';
@@ -97,10 +98,30 @@ interface FleetOutcome {
   claimMs: number[];
   storeCalls: number;
   storeRequests: number;
+  storeRequestsByKind: Record<string, number>;
+  /** CPU ms per process over the run: each send process, the archive worker, this process (dynalite). */
+  cpuMs: { senders: number[]; archive: number; dynalite: number };
+  runMs: number;
+  loadAverage: { before: number; after: number };
+}
+
+function sumByKind(counts: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const byKind of counts) {
+    for (const [kind, value] of Object.entries(byKind)) total[kind] = (total[kind] ?? 0) + value;
+  }
+  return total;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 async function runFleet(label: string, shared: boolean): Promise<FleetOutcome> {
   const services = await startServices();
+  const loadBefore = loadavg()[0] ?? 0;
+  const ownCpu = process.cpuUsage();
   try {
     const perProcess = Math.max(1, settings.containersPerProcess);
     const processes = [
@@ -127,6 +148,14 @@ async function runFleet(label: string, shared: boolean): Promise<FleetOutcome> {
       claimMs: results.flatMap((result) => result.claimMs),
       storeCalls: results.reduce((sum, result) => sum + result.storeCalls, 0),
       storeRequests: results.reduce((sum, result) => sum + result.storeRequests, 0),
+      storeRequestsByKind: sumByKind(results.map((result) => result.storeRequestsByKind)),
+      cpuMs: {
+        senders: results.slice(0, -1).map((result) => result.cpuMs),
+        archive: results.at(-1)?.cpuMs ?? 0,
+        dynalite: cpuMsSince(ownCpu),
+      },
+      runMs: stopAt - startAt,
+      loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
     };
   } finally {
     await Promise.all([services.emulator.stop(), services.dynamo.stop()]);
@@ -221,6 +250,11 @@ function figuresOf(outcome: FleetOutcome): BenchFigure[] {
         unit: 'ms',
       },
       {
+        name: `${outcome.label}: claim p90 (store round trips)`,
+        value: round(percentile(outcome.claimMs, 90), 1),
+        unit: 'ms',
+      },
+      {
         name: `${outcome.label}: claim p99 (store round trips)`,
         value: round(percentile(outcome.claimMs, 99), 1),
         unit: 'ms',
@@ -235,8 +269,37 @@ function figuresOf(outcome: FleetOutcome): BenchFigure[] {
         value: round(outcome.storeRequests / Math.max(1, requests), 2),
         unit: '',
       },
+      ...Object.entries(outcome.storeRequestsByKind).map(([kind, value]) => ({
+        name: `${outcome.label}: DynamoDB ${kind} requests per request sent`,
+        value: round(value / Math.max(1, requests), 2),
+        unit: '',
+      })),
     );
   }
+  const perSecond = (ms: number) => round((ms / Math.max(1, outcome.runMs)) * 100, 1);
+  const senders = outcome.cpuMs.senders;
+  figures.push(
+    {
+      name: `${outcome.label}: CPU per send process, mean (max ${perSecond(Math.max(0, ...senders))})`,
+      value: perSecond(senders.reduce((a, b) => a + b, 0) / Math.max(1, senders.length)),
+      unit: '% of a core',
+    },
+    {
+      name: `${outcome.label}: CPU of the archive worker`,
+      value: perSecond(outcome.cpuMs.archive),
+      unit: '% of a core',
+    },
+    {
+      name: `${outcome.label}: CPU of the bench process (dynalite)`,
+      value: perSecond(outcome.cpuMs.dynalite),
+      unit: '% of a core',
+    },
+    {
+      name: `${outcome.label}: load average (1 min) before / after ${round(outcome.loadAverage.before, 1)}`,
+      value: round(outcome.loadAverage.after, 1),
+      unit: '',
+    },
+  );
   return figures;
 }
 

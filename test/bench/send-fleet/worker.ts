@@ -61,6 +61,10 @@ export interface FleetWorkerResult {
   storeCalls: number;
   /** DynamoDB requests made. */
   storeRequests: number;
+  /** DynamoDB requests by the budget's purpose (claim writes, reads, learning, penalties). */
+  storeRequestsByKind: Record<string, number>;
+  /** CPU time of this process (user + system) from the start signal to the end, ms. */
+  cpuMs: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -120,6 +124,9 @@ function client(
           client: dynamo,
           holdMs: input.shared.holdMs,
           learnIntervalMs: windowMs / 4,
+          onRequest: (kind) => {
+            result.storeRequestsByKind[kind] = (result.storeRequestsByKind[kind] ?? 0) + 1;
+          },
         })
       : undefined;
   return createRingCentral({
@@ -255,6 +262,8 @@ runAsChild<FleetWorkerInput, FleetWorkerResult>(async (input) => {
     claimMs: [],
     storeCalls: 0,
     storeRequests: 0,
+    storeRequestsByKind: {},
+    cpuMs: 0,
   };
   const calls = { count: 0 };
   if (input.role === 'latency') {
@@ -284,7 +293,10 @@ runAsChild<FleetWorkerInput, FleetWorkerResult>(async (input) => {
     const uris = input.role === 'archive' ? await attachmentUris(clients[0] as RingCentral) : [];
     const go = await ready();
     await sleep(go.startAt - Date.now());
+    const cpu = process.cpuUsage();
     await Promise.all(clients.map((rc) => loop(input, rc, uris, go, result)));
+    const used = process.cpuUsage(cpu);
+    result.cpuMs = (used.user + used.system) / 1000;
   }
   result.storeCalls = calls.count;
   return result;

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RingCentral } from '../../../lib/ringcentral/index.ts';
 import {
+  applyClaim,
   createRingCentral,
-  emptyRing,
+  emptyWindows,
+  geometryFor,
   planClaim,
   planReading,
   RateBudgetExhaustedError,
+  runsOf,
   staticTokenSource,
 } from '../../../lib/ringcentral/index.ts';
 import type { TestServer } from './support/http-server.ts';
@@ -15,7 +18,7 @@ import { createMemoryBudget } from './support/memory-budget.ts';
 
 const USER = 'app:ext-1';
 // Must cover the time from a grant to the arrival at the server, on a loaded machine too.
-const HOLD_MS = 200;
+const HOLD_MS = 400;
 
 async function limitedServer(window: SlidingWindow): Promise<TestServer> {
   return startServer((_request, response) => {
@@ -45,41 +48,58 @@ function client(server: TestServer, budget: MemoryBudget, caller: string, window
 const read = (rc: RingCentral, deadline?: number) =>
   rc.configuration.get(deadline === undefined ? {} : { deadline });
 
-describe('the slot ring', () => {
-  it('never lets a slot be granted again before its request has left the window', () => {
+describe('the budget windows', () => {
+  // 10 buckets of 100 ms per window, 50 ms of network: a window's arrivals span 12 buckets.
+  const settings = { holdMs: 100, bucketsPerWindow: 10 };
+
+  it('never grants slots in a run of buckets one window can hold beyond the limit', () => {
     // Prepare
-    const ring = emptyRing({ limit: 3, windowMs: 1_000 });
+    const empty = emptyWindows(geometryFor({ limit: 3, windowMs: 1_000 }, settings));
 
     // Act
-    const first = planClaim(ring, { slots: 3, caller: 'a' }, 0, { holdMs: 100 });
-    const taken = { ...ring, busyUntil: first.updates.map((update) => update.busyUntil) };
-    const second = planClaim(taken, { slots: 2, caller: 'b' }, 500, { holdMs: 100 });
+    const first = planClaim(empty, { slots: 3, caller: 'a', pending: 0 }, 0);
+    const taken = applyClaim(empty, first, 'a');
+    const beforeDeadline = planClaim(
+      taken,
+      { slots: 2, caller: 'a', pending: 0, deadline: 1_199 },
+      500,
+    );
+    const second = planClaim(taken, { slots: 2, caller: 'a', pending: 0 }, 500);
 
-    // Assess
-    expect(first.result.slots.map((slot) => slot.sendAt)).toEqual([0, 0, 0]);
-    expect(second.result.slots.map((slot) => slot.sendAt)).toEqual([1_100, 1_100]);
-    expect(second.result.slots.every((slot) => slot.sendBy === slot.sendAt + 50)).toBe(true);
+    // Assess: the first slots may arrive until 150 and count until 1,150
+    expect(empty.span).toBe(12);
+    expect(first.result.slots).toEqual(new Array(3).fill({ sendAt: 0, sendBy: 100 }));
+    expect(beforeDeadline.result.slots).toEqual([]);
+    expect(beforeDeadline.result.limitedBy).toBe('deadline');
+    expect(beforeDeadline.result.nextAt).toBe(1_200);
+    expect(second.result.slots).toEqual(new Array(2).fill({ sendAt: 1_200, sendBy: 1_300 }));
+    expect([...second.runs.keys()]).toEqual(runsOf(taken, 12));
   });
 
-  it('agrees with a reading it accounts for and occupies slots for usage it did not grant', () => {
+  it('agrees with a reading it accounts for, adds usage it did not grant, re-cuts new limits', () => {
     // Prepare: one slot granted at 0
-    const ring = emptyRing({ limit: 4, windowMs: 1_000 });
-    const plan = planClaim(ring, { slots: 1, caller: 'a' }, 0, { holdMs: 100 });
-    const taken = {
-      ...ring,
-      busyUntil: [plan.updates[0]?.busyUntil ?? 0, 0, 0, 0],
-      sendAt: [0, 0, 0, 0],
-      owners: ['a', '', '', ''],
-    };
+    const empty = emptyWindows(geometryFor({ limit: 4, windowMs: 1_000 }, settings));
+    const taken = applyClaim(
+      empty,
+      planClaim(empty, { slots: 1, caller: 'a', pending: 0 }, 0),
+      'a',
+    );
     const reading = { limit: 4, windowMs: 1_000, sentAt: 0, answeredAt: 20 };
 
     // Act
-    const agreed = planReading(taken, { ...reading, remaining: 3 });
-    const corrected = planReading(taken, { ...reading, remaining: 1 });
+    const agreed = planReading(taken, { ...reading, remaining: 3 }, settings);
+    const corrected = planReading(taken, { ...reading, remaining: 1 }, settings);
+    const resized = planReading(
+      taken,
+      { ...reading, limit: 2, windowMs: 500, remaining: 1 },
+      settings,
+    );
 
-    // Assess
+    // Assess: the slot of bucket 0 (sent by 100) lands in the new 50 ms bucket 1
     expect(agreed).toBeUndefined();
-    expect(corrected?.busyUntil.filter((until) => until === 1_020)).toHaveLength(2);
+    expect(corrected).toEqual({ kind: 'usage', bucket: 0, slots: 2 });
+    expect(resized?.kind === 'resize' && [...resized.state.counts]).toEqual([[1, 1]]);
+    expect(resized?.kind === 'resize' && resized.state.limit).toBe(2);
   });
 });
 

@@ -1,12 +1,14 @@
 import type {
   BudgetKey,
-  BudgetRing,
+  BudgetWindows,
   SharedRateBudget,
   SlotClaim,
 } from '../../../../lib/ringcentral/index.ts';
 import {
+  addUsage,
   applyClaim,
-  emptyRing,
+  emptyWindows,
+  geometryFor,
   planClaim,
   planReading,
 } from '../../../../lib/ringcentral/index.ts';
@@ -18,9 +20,10 @@ export interface MemoryBudget extends SharedRateBudget {
   readonly granted: Array<{ caller: string; sendAt: number }>;
 }
 
-/** Creates a {@link MemoryBudget}; `holdMs` as in `RingSettings`. */
+/** Creates a {@link MemoryBudget}; `holdMs` as in `BudgetSettings`. */
 export function createMemoryBudget(holdMs: number, now: () => number = Date.now): MemoryBudget {
-  const rings = new Map<string, BudgetRing>();
+  const settings = { holdMs };
+  const budgets = new Map<string, BudgetWindows>();
   const penalties = new Map<string, number>();
   const id = (key: BudgetKey): string => `${key.user}|${key.group}`;
   const calls = { claim: 0, learn: 0, reportPenalty: 0, penaltyUntil: 0 };
@@ -30,19 +33,27 @@ export function createMemoryBudget(holdMs: number, now: () => number = Date.now)
     granted,
     claim: async (request: SlotClaim) => {
       calls.claim += 1;
-      const ring = rings.get(id(request)) ?? emptyRing(request.limit);
-      ring.penaltyUntil = penalties.get(id(request)) ?? 0;
-      const plan = planClaim(ring, request, now(), { holdMs });
-      rings.set(id(request), applyClaim(ring, plan.updates, request.caller));
+      const at = now();
+      const state = budgets.get(id(request)) ?? emptyWindows(geometryFor(request.limit, settings));
+      state.penaltyUntil = penalties.get(id(request)) ?? 0;
+      const pending = granted.filter(
+        (slot) => slot.caller === request.caller && slot.sendAt > at,
+      ).length;
+      const plan = planClaim(state, { ...request, pending }, at);
+      budgets.set(id(request), applyClaim(state, plan, request.caller));
       for (const slot of plan.result.slots)
         granted.push({ caller: request.caller, sendAt: slot.sendAt });
       return plan.result;
     },
     learn: async (key) => {
       calls.learn += 1;
-      const ring = rings.get(id(key));
-      const next = ring && planReading(ring, key.reading);
-      if (next) rings.set(id(key), next);
+      const state = budgets.get(id(key));
+      const plan = state && planReading(state, key.reading, settings);
+      if (!state || !plan) return;
+      budgets.set(
+        id(key),
+        plan.kind === 'resize' ? plan.state : addUsage(state, plan.bucket, plan.slots),
+      );
     },
     reportPenalty: async (key) => {
       calls.reportPenalty += 1;
