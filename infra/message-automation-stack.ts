@@ -426,6 +426,7 @@ export class MessageAutomationStack extends Stack {
       },
     });
     fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
+    fn.allowRateBudget(this.table.tableArn);
     fn.allow(['dynamodb:Query'], [this.table.tableArn], {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
     });
@@ -447,6 +448,7 @@ export class MessageAutomationStack extends Stack {
       },
     });
     fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allowRateBudget(this.table.tableArn);
     fn.allow(['dynamodb:Query'], [this.table.tableArn], {
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
     });
@@ -595,7 +597,10 @@ export class MessageAutomationStack extends Stack {
       topics: this.alarmDestinations.destinations,
       dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
-      ringCentralServices: FUNCTION_NAMES.filter((name) => name !== 'webhook'),
+      // The functions that call RingCentral (an alarm's math expression takes at most 10 metrics).
+      ringCentralServices: FUNCTION_NAMES.filter(
+        (name) => name !== 'webhook' && name !== 'archive-dispatch',
+      ),
       operations: this.operationsAlarmProps(this.functions.archive),
     });
   }

@@ -304,7 +304,7 @@ export class Monitoring extends Construct {
       alarm(
         'ExtensionsNearEviction',
         'ExtensionsNearEviction',
-        'Extensions hold unarchived messages close to RingCentral eviction caps (200 fax/voicemail, 5,000 SMS, 30 days on HIPAA accounts): the reconcile log ("Unarchived messages close to eviction") names them; archive them first',
+        'Extensions hold unarchived messages close to RingCentral eviction caps (200 fax/voicemail, 5,000 SMS, 30 days on HIPAA accounts): the reconcile log ("Unarchived messages close to eviction") names them: read it and archive those extensions first',
         'Maximum',
       ),
     );

@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(12);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -232,6 +232,7 @@ describe('least privilege', () => {
     'subscription-keeper': [
       ...logs('subscription-keeper'),
       ...secretsRead('credentials', 'session', 'webhook'),
+      ...rateBudget,
       `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
     ],
@@ -306,6 +307,7 @@ describe('least privilege', () => {
     reconcile: [
       ...logs('reconcile'),
       ...secretsRead('credentials', 'session'),
+      ...rateBudget,
       `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*|reports/reconciliation/*`,
       `s3:GetObject on ${bucket}/reports/reconciliation/*`,
@@ -809,10 +811,10 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 11 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // Assess: 12 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(42);
+    expect(alarms).toHaveLength(43);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
