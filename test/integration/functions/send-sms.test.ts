@@ -166,6 +166,30 @@ describe('send-sms against the local RingCentral and dynalite', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
   });
 
+  it('sends once for one key from two sessions of one role, and twice for two roles', async () => {
+    // Prepare
+    const send = handler();
+    const key = newKey();
+    const body = { to: [TO], text: 'Once per service' };
+    const role = 'arn:aws:sts::123456789012:assumed-role/orders-service';
+    const before = harness.emulator.stats().sent.sms;
+
+    // Act
+    const first = await post(send, '/sms', body, { key, caller: `${role}/task-a1` });
+    const otherSession = await post(send, '/sms', body, { key, caller: `${role}/task-b2` });
+    const otherRole = await post(send, '/sms', body, {
+      key,
+      caller: 'arn:aws:sts::123456789012:assumed-role/billing-service/task-a1',
+    });
+
+    // Assess
+    expect([first.status, otherSession.status, otherRole.status]).toEqual([202, 202, 202]);
+    expect(otherSession.body).toEqual(first.body);
+    expect(otherSession.headers['idempotent-replayed']).toBe('true');
+    expect(otherRole.body.id).not.toBe(first.body.id);
+    expect(harness.emulator.stats().sent.sms).toBe(before + 2);
+  });
+
   it('answers 422 when the key is reused with a different body, without sending', async () => {
     // Prepare
     const send = handler();
