@@ -1,6 +1,8 @@
 /**
  * send-sms (POST /sms, IAM-authorised): validates the body, sends one SMS per Idempotency-Key
- * through RingCentral and answers 202 with the message id and status.
+ * through RingCentral and answers 202 with the message id and status. The configured sender is
+ * checked on the container's first send (a number of the user with SmsSender); if it cannot send,
+ * one error is logged and every send from it answers 503 naming it.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
@@ -16,6 +18,7 @@ import {
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
+import { senderNumberCheck } from '../lib/sending/sender-number.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-sms needs, validated at cold start. */
@@ -38,15 +41,33 @@ export interface SendSmsDependencies {
 /** Builds the send-sms handler. */
 export function createHandler(dependencies: SendSmsDependencies) {
   const context = functionContext('send-sms');
+  const checkSender = senderNumberCheck({
+    phoneNumber: dependencies.smsFrom,
+    feature: 'SmsSender',
+    setting: 'SMS_FROM',
+    listNumbers: async (options) =>
+      (await dependencies.ringCentral(context.hooks)).extensions.phoneNumbers('~', options),
+    onRefused: (error) =>
+      context.logger.error(`${error.message} Every send from it answers 503 until it is fixed.`, {
+        phoneNumber: error.phoneNumber,
+        reason: error.reason,
+      }),
+    onUncheckable: (error) =>
+      context.logger.warn('Cannot list the sender numbers; sends from SMS_FROM go unchecked', {
+        error,
+      }),
+  });
   return createHttpHandler({
     ...context,
     body: sendSmsRequest,
     idempotency: { required: true, persistence: dependencies.persistence },
     handler: async ({ body, signal, deadline }) => {
       const ringCentral = await dependencies.ringCentral(context.hooks);
+      const from = body.from ?? dependencies.smsFrom;
+      if (from === dependencies.smsFrom) await checkSender({ signal, deadline });
       const sent = await ringCentral.sms.send(
         {
-          from: body.from ?? dependencies.smsFrom,
+          from,
           to: nonEmpty(body.to, 'to'),
           text: body.text,
         },

@@ -90,7 +90,10 @@ function sendOperation(init: {
       ...init.extraResponses,
       '500': problem('An unexpected error; no detail is given.'),
       '502': problem('RingCentral failed or refused our credentials.'),
-      '503': problem('RingCentral is rate-limiting this account; retry after Retry-After.', true),
+      '503': problem(
+        'RingCentral is rate-limiting this account, or the configured sender cannot send (`detail` names it); retry after Retry-After.',
+        true,
+      ),
       '504': problem('RingCentral did not answer in time; retry after Retry-After.', true),
     },
   };

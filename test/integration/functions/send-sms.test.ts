@@ -292,8 +292,20 @@ describe('send-sms against a RingCentral that refuses for the carrier', () => {
   beforeAll(async () => {
     // A real HTTP server answering like RingCentral with a spec-shaped error body.
     upstream = createServer((request, response) => {
-      received += 1;
       request.resume();
+      if (request.method === 'GET' && request.url?.includes('/phone-number')) {
+        // The cold start's check of the configured sender, answered as RingCentral would.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            records: [{ id: 16505550101, phoneNumber: FROM, features: ['SmsSender'] }],
+            paging: { perPage: 1000, page: 1 },
+            navigation: {},
+          }),
+        );
+        return;
+      }
+      received += 1;
       response.writeHead(answer.status, { 'content-type': 'application/json' });
       response.end(
         JSON.stringify({
