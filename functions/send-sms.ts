@@ -8,6 +8,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { sendSmsRequest } from '../lib/api/sms.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
+import { createSentMessageLedger } from '../lib/aws/sent-message-ledger.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -18,7 +20,9 @@ import {
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
+import type { SentMessageLedger } from '../lib/sending/ports.ts';
 import { senderNumberCheck } from '../lib/sending/sender-number.ts';
+import { recordSent } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-sms needs, validated at cold start. */
@@ -34,6 +38,8 @@ export interface SendSmsDependencies {
   smsFrom: string;
   /** Idempotency records (DynamoDB in a deployment). */
   persistence: BasePersistenceLayer;
+  /** Who sent each message (so that only they may read its status). */
+  ledger: SentMessageLedger;
   /** The RingCentral client, created once per container on first use. */
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
 }
@@ -61,7 +67,7 @@ export function createHandler(dependencies: SendSmsDependencies) {
     ...context,
     body: sendSmsRequest,
     idempotency: { required: true, persistence: dependencies.persistence },
-    handler: async ({ body, signal, deadline }) => {
+    handler: async ({ body, caller, signal, deadline }) => {
       const ringCentral = await dependencies.ringCentral(context.hooks);
       const from = body.from ?? dependencies.smsFrom;
       if (from === dependencies.smsFrom) await checkSender({ signal, deadline });
@@ -74,6 +80,16 @@ export function createHandler(dependencies: SendSmsDependencies) {
         { signal, deadline },
       );
       context.metrics.addMetric('SmsSent', MetricUnit.Count, 1);
+      if (caller !== undefined) {
+        await recordSent(
+          dependencies.ledger,
+          { messageId: sent.id, caller, type: 'SMS' },
+          (error) =>
+            context.logger.error('Could not record the sender; its status cannot be read', {
+              error,
+            }),
+        );
+      }
       return { status: 202, body: toSentMessageResponse(sent, 'SMS') };
     },
   });
@@ -87,6 +103,7 @@ export function dependenciesFromEnvironment(
   return {
     smsFrom: config.SMS_FROM,
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ledger: createSentMessageLedger(createStateTable({ tableName: config.STATE_TABLE_NAME })),
     ringCentral: ringCentralFromSecrets(config),
   };
 }

@@ -298,6 +298,8 @@ export function toProblem(error: unknown): HttpProblem {
           errors: [{ field: 'idempotency-key', message: 'is required' }],
           cause: error,
         });
+      case 'MessageNotFoundError':
+        return new HttpProblem({ status: 404, title: 'Message not found', cause: error });
       case 'SenderNumberError':
         // Our configuration, found at cold start: the same for every send until it is fixed.
         return new HttpProblem({
