@@ -289,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
       { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
       { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
+      { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
       { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
     ];
     const gateway = await startGateway({

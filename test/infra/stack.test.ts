@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -53,7 +53,7 @@ describe('functions', () => {
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
     // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+    template.resourceCountIs('AWS::Lambda::Function', 11);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -62,6 +62,7 @@ describe('functions', () => {
       'send-sms': [30, 256],
       'send-pager': [30, 256],
       'send-fax': [30, 512],
+      'get-message': [30, 256],
       webhook: [10, 256],
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
@@ -90,7 +91,7 @@ describe('functions', () => {
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
     // Assess: nine function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(10);
+    expect(Object.keys(groups)).toHaveLength(11);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -193,6 +194,12 @@ describe('least privilege', () => {
     'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'get-message': [
+      ...logs('get-message'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:GetItem on ${table}`,
+      `dynamodb:PutItem on ${table}`,
+    ],
     alert: [
       ...logs('alert'),
       ...secretsRead('credentials', 'session'),
@@ -331,7 +338,7 @@ describe('least privilege', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes POST /sms, /fax, /pager with IAM auth and /webhook without', () => {
+  it('routes POST /sms, /fax, /pager and GET /messages/{messageId} with IAM auth and /webhook without', () => {
     // Act
     const routes = Object.values(base.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => [route.Properties.RouteKey, route.Properties.AuthorizationType],
@@ -339,6 +346,7 @@ describe('HTTP API', () => {
 
     // Assess
     expect(routes.sort()).toEqual([
+      ['GET /messages/{messageId}', 'AWS_IAM'],
       ['POST /fax', 'AWS_IAM'],
       ['POST /pager', 'AWS_IAM'],
       ['POST /sms', 'AWS_IAM'],
@@ -604,8 +612,8 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 9 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(16);
+    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
+    expect(alarms).toHaveLength(17);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
