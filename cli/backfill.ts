@@ -71,6 +71,7 @@ try {
     ringCentral: targets.ringCentral,
     objects: targets.objects,
     locators: targets.locators,
+    custody: { heads: targets.custodyHeads },
     checkpoints,
     request: {
       dateFrom: args.dateFrom,

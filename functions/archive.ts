@@ -15,11 +15,13 @@ import {
   createArchiver,
 } from '../lib/archive/archiver.ts';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import type { CustodyOptions } from '../lib/archive/custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { publishRunSummary, summarizeArchiveRun } from '../lib/archive/run-summary.ts';
 import { archiveSettings, extensionRef } from '../lib/archive/settings.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
+import { createCustodyHeadStore } from '../lib/aws/custody-head-store.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createS3Client } from '../lib/aws/s3-client.ts';
@@ -65,6 +67,8 @@ export interface ArchiveDependencies {
   startDate: string;
   mediumReserve?: number;
   concurrency?: number;
+  /** The chain of custody each run appends to. */
+  custody?: CustodyOptions;
 }
 
 /** Builds the archive handler. */
@@ -87,6 +91,7 @@ export function createHandler(dependencies: ArchiveDependencies) {
         locators: dependencies.locators,
         startDate: dependencies.startDate,
         ...(dependencies.concurrency ? { concurrency: dependencies.concurrency } : {}),
+        ...(dependencies.custody ? { custody: dependencies.custody } : {}),
       });
       const call = { deadline: job.deadline, signal: job.signal };
       const runs: ArchiveRunResult[] = [];
@@ -128,6 +133,7 @@ export function dependenciesFromEnvironment(
     startDate: config.ARCHIVE_START_DATE,
     mediumReserve: config.ARCHIVE_MEDIUM_RESERVE ?? DEFAULT_MEDIUM_RESERVE,
     concurrency: config.ARCHIVE_CONCURRENCY,
+    custody: { heads: createCustodyHeadStore(stateTable) },
   };
 }
 

@@ -77,6 +77,8 @@ export const infraConfigSchema = z
         archive: scheduleExpression.default('rate(15 minutes)'),
         purge: scheduleExpression.default('cron(0 4 * * ? *)'),
         subscriptionKeeper: scheduleExpression.default('cron(30 3 * * ? *)'),
+        /** Discovery of the account's extensions into the registry. */
+        extensions: scheduleExpression.default('rate(1 hour)'),
       })
       .strict()
       .default({
@@ -84,6 +86,7 @@ export const infraConfigSchema = z
         archive: 'rate(15 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
+        extensions: 'rate(1 hour)',
       }),
     /** IAM principals (same account) granted execute-api:Invoke on /sms, /fax and /pager. */
     allowedCallers: z.array(principalArn).default([]),

@@ -13,6 +13,7 @@ export const FUNCTION_NAMES = [
   'alert',
   'archive',
   'purge',
+  'extensions',
 ] as const;
 
 /** A function's name (its file in functions/). */

@@ -37,6 +37,9 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   // One archive run at a time, however often the schedule and the webhook start one.
   archive: { timeoutSeconds: 14 * 60, memoryMb: 1024, reservedConcurrency: 1 },
   purge: { timeoutSeconds: 15 * 60, memoryMb: 512, localConcurrency: 1 },
+  // Discovery: a few list pages and one UpdateItem per extension. No reserved concurrency: the
+  // deploy-time invoke must not be throttled by a scheduled run, and two runs write the same.
+  extensions: { timeoutSeconds: 5 * 60, memoryMb: 256, localConcurrency: 1 },
 };
 
 /** Processes `npm start` runs at once for `name`: its reserved concurrency, else its local pool. */

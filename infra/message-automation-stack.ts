@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveJobs, type ArchiveJobsProps } from './constructs/archive-jobs.ts';
+import { ArchiveSearch } from './constructs/archive-search.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import {
   functionConstructId,
@@ -34,7 +35,12 @@ export interface MessageAutomationStackProps extends StackProps {
 }
 
 /** The functions a schedule runs. */
-export type ScheduledFunctionName = 'token-refresh' | 'archive' | 'purge' | 'subscription-keeper';
+export type ScheduledFunctionName =
+  | 'token-refresh'
+  | 'archive'
+  | 'purge'
+  | 'subscription-keeper'
+  | 'extensions';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -68,6 +74,8 @@ export class MessageAutomationStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, MessageFunction>>;
   readonly table: dynamodb.Table;
   readonly archive: ArchiveBucket;
+  /** Athena over the archive: the Glue table, the workgroup and the search policy. */
+  readonly search: ArchiveSearch;
   readonly credentialsSecret: secretsmanager.ISecret;
   /** The credentials secret's ARN as IAM policies name it. */
   readonly credentialsPolicyArn: string;
@@ -88,6 +96,8 @@ export class MessageAutomationStack extends Stack {
   readonly schedules: Readonly<Record<ScheduledFunctionName, ScheduledJob>>;
   /** Invokes token-refresh with `{ "force": true }` at deploy. */
   readonly refreshAtDeploy: cr.AwsCustomResource;
+  /** Invokes extensions (discovery) at deploy, after the forced token refresh. */
+  readonly discoverAtDeploy: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: MessageAutomationStackProps = {}) {
     super(scope, id, props);
@@ -105,6 +115,13 @@ export class MessageAutomationStack extends Stack {
       ? kms.Key.fromKeyArn(this, 'ArchiveKey', config.kmsKeyArn)
       : undefined;
     this.archive = this.archiveStore(archiveKey);
+    this.search = new ArchiveSearch(this, 'ArchiveSearch', {
+      archive: this.archive.bucket,
+      ...(archiveKey ? { archiveKey } : {}),
+      logBucket: this.archive.logBucket,
+      resultDays: 30,
+      bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    });
     this.bus = new events.EventBus(this, 'Bus', {
       description: 'Alerts and message events of the RingCentral message automation',
     });
@@ -125,6 +142,7 @@ export class MessageAutomationStack extends Stack {
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
+    const discovery = this.extensionsFunction();
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -134,10 +152,12 @@ export class MessageAutomationStack extends Stack {
       purge: jobs.purge,
       webhook,
       'subscription-keeper': keeper,
+      extensions: discovery,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper);
+    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
+    this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.archive);
     this.routeAlerts(alert);
     this.addOutputs(webhookUrl);
@@ -405,11 +425,66 @@ export class MessageAutomationStack extends Stack {
     return fn;
   }
 
+  /**
+   * Discovery of the account's extensions into the registry (`pk = extension`) through the
+   * policy (`pk = extension-policy`): reads the policy and the entries, writes entries field by
+   * field (lib/aws/extension-registry.ts), never another key of the table.
+   */
+  private extensionsFunction(): MessageFunction {
+    const fn = this.messageFunction('extensions', {
+      description: "Discovers the account's extensions into the registry of the state table",
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 2,
+      environment: this.stateEnvironment,
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
+    });
+    return fn;
+  }
+
+  /**
+   * Discovery once at deploy, after the forced refresh gave it a session, so a new deployment
+   * knows its extensions before the first hourly run. Asynchronous: the deploy does not wait for
+   * it, and its failures go where every async invocation's go (retries, then the DLQ).
+   */
+  private discoverExtensionsAtDeploy(
+    discovery: MessageFunction,
+    refresh: cr.AwsCustomResource,
+  ): cr.AwsCustomResource {
+    const call: cr.AwsSdkCall = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: discovery.function.functionName,
+        InvocationType: 'Event',
+        Payload: JSON.stringify({ source: 'deploy' }),
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('extensions-at-deploy'),
+    };
+    const discover = new cr.AwsCustomResource(this, 'DiscoverExtensionsAtDeploy', {
+      onCreate: call,
+      onUpdate: call,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [discovery.function.functionArn],
+        }),
+      ]),
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(2),
+    });
+    discover.node.addDependency(discovery, refresh);
+    return discover;
+  }
+
   /** The schedules: token-refresh and subscription-keeper here, archive and purge by the jobs. */
   private scheduleJobs(
     tokenRefresh: MessageFunction,
     jobs: ArchiveJobs,
     keeper: MessageFunction,
+    discovery: MessageFunction,
   ): Record<ScheduledFunctionName, ScheduledJob> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
@@ -425,6 +500,12 @@ export class MessageAutomationStack extends Stack {
         expression: schedules.subscriptionKeeper,
         deadLetterQueue,
         maxEventAge: Duration.hours(2),
+      }),
+      // A run that waited an hour is replaced by the next one.
+      extensions: scheduleFunction(this, discovery, {
+        expression: schedules.extensions,
+        deadLetterQueue,
+        maxEventAge: Duration.hours(1),
       }),
     };
   }

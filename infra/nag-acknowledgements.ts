@@ -6,6 +6,7 @@ import { type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { InfraConfig } from './config.ts';
 import type { ArchiveBucket } from './constructs/archive-bucket.ts';
+import type { ArchiveSearch } from './constructs/archive-search.ts';
 import type { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { MessageFunction } from './constructs/message-function.ts';
 import type { SendApi } from './constructs/send-api.ts';
@@ -20,6 +21,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'archive',
   'purge',
   'subscription-keeper',
+  'extensions',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
@@ -39,6 +41,7 @@ export interface AcknowledgedStack extends Stack {
   readonly deadLetters: Readonly<Record<string, DeadLetterQueue>>;
   readonly api: SendApi;
   readonly archive: ArchiveBucket;
+  readonly search: ArchiveSearch;
 }
 
 /** Acknowledges the accepted findings of `stack`, with reasons. */
@@ -52,6 +55,32 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeSchedulerRoles(stack);
   acknowledgeRefreshProvider(stack);
   acknowledgeBuckets(stack);
+  acknowledgeSearch(stack);
+}
+
+/** The archive search: its policy's object grants and its results bucket. */
+function acknowledgeSearch(stack: AcknowledgedStack): void {
+  const { searchPolicy, resultsBucket } = stack.search;
+  acknowledge(
+    searchPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
+    'Athena reads the message.json objects of the days a search covers, archive/{account}/{extension}/{date}/{messageId}/message.json: read-only, limited to the archive/ prefix.',
+  );
+  acknowledge(
+    searchPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, resultsBucket)}.Arn>/results/*]`,
+    'Athena writes each query result under results/{queryId}.csv in the results bucket, and the searcher reads it back; limited to that prefix.',
+  );
+  acknowledge(
+    resultsBucket,
+    `${GUARD}::s3_bucket_object_lock_enabled_check`,
+    'Query results are working copies that expire by lifecycle; the records themselves stay in the locked archive.',
+  );
+  acknowledge(
+    resultsBucket,
+    `${GUARD}::s3_event_notifications_enabled_check`,
+    'Nothing consumes object events of the results bucket: the searcher polls Athena for its query.',
+  );
 }
 
 /** The logical id of a construct's CloudFormation resource, as findings name it. */

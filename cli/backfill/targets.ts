@@ -19,11 +19,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { CustodyHeadStore } from '../../lib/archive/custody-ports.ts';
 import type { LocatorStore, ObjectStore } from '../../lib/archive/ports.ts';
+import { createCustodyHeadStore } from '../../lib/aws/custody-head-store.ts';
 import { createLocatorStore } from '../../lib/aws/locator-store.ts';
 import { createS3Client } from '../../lib/aws/s3-client.ts';
 import { createS3ObjectStore } from '../../lib/aws/s3-object-store.ts';
-import { createStateTable } from '../../lib/aws/state-table.ts';
+import { createStateTable, type StateTable } from '../../lib/aws/state-table.ts';
 import {
   createJwtTokenSource,
   createRingCentral,
@@ -31,7 +33,7 @@ import {
   type RingCentral,
 } from '../../lib/ringcentral/index.ts';
 import { resolveCredentials, startEmulator } from '../../local/ringcentral/index.ts';
-import { startLocalDynamo, startLocalS3 } from '../../local/stack/storage.ts';
+import { localArchiveBucket, startLocalDynamo, startLocalS3 } from '../../local/stack/storage.ts';
 
 /** The bucket `npm start` archives into; the backfill writes to the same one locally. */
 export const LOCAL_ARCHIVE_BUCKET = 'local-message-archive';
@@ -41,13 +43,15 @@ export interface BackfillTargets {
   ringCentral: RingCentral;
   objects: ObjectStore;
   locators: LocatorStore;
+  /** The custody chains' heads, in the same state table as the locators. */
+  custodyHeads: CustodyHeadStore;
   /** Lines saying plainly what is used. */
   description: string[];
   /** Ends the RingCentral session and stops whatever was started here. */
   close(): Promise<void>;
 }
 
-interface RunningStackFile {
+export interface RunningStackFile {
   ringCentral?: { mode?: string; server?: string; mediaServer?: string };
   s3Endpoint?: string;
   archiveBucket?: string;
@@ -62,7 +66,7 @@ export class BackfillTargetsError extends Error {
   override readonly name = 'BackfillTargetsError';
 }
 
-function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
+export function localDynamoClient(endpoint: string, region = 'us-east-1'): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region,
@@ -80,7 +84,7 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** The running `npm start` stack, when its stack.json is there and its servers answer. */
-async function runningStack(dataDir: string): Promise<RunningStackFile | undefined> {
+export async function runningStack(dataDir: string): Promise<RunningStackFile | undefined> {
   const file = join(dataDir, 'stack.json');
   if (!existsSync(file)) return undefined;
   try {
@@ -93,7 +97,7 @@ async function runningStack(dataDir: string): Promise<RunningStackFile | undefin
 }
 
 /** s3rver's client: its endpoint, with the fixed credentials it accepts. */
-function s3rverClient(endpoint: string): S3Client {
+export function s3rverClient(endpoint: string): S3Client {
   return createS3Client({
     local: {
       endpoint,
@@ -151,6 +155,7 @@ export async function openBackfillTargets(
 
     let objects: ObjectStore;
     let locators: LocatorStore;
+    let table: StateTable;
     if (env.ARCHIVE_BUCKET) {
       if (!env.STATE_TABLE_NAME) {
         throw new BackfillTargetsError(
@@ -159,9 +164,8 @@ export async function openBackfillTargets(
       }
       const dynamo = new DynamoDBClient({});
       stops.push(async () => dynamo.destroy());
-      locators = createLocatorStore(
-        createStateTable({ tableName: env.STATE_TABLE_NAME, client: dynamo }),
-      );
+      table = createStateTable({ tableName: env.STATE_TABLE_NAME, client: dynamo });
+      locators = createLocatorStore(table);
       description.push(
         `Locators: table ${env.STATE_TABLE_NAME}${env.AWS_ENDPOINT_URL_DYNAMODB ? ` at ${env.AWS_ENDPOINT_URL_DYNAMODB}` : ''} (from STATE_TABLE_NAME)`,
       );
@@ -175,9 +179,8 @@ export async function openBackfillTargets(
     } else if (stack?.s3Endpoint && stack.dynamodbEndpoint && stack.tableName) {
       const dynamo = localDynamoClient(stack.dynamodbEndpoint, stack.region);
       stops.push(async () => dynamo.destroy());
-      locators = createLocatorStore(
-        createStateTable({ tableName: stack.tableName, client: dynamo }),
-      );
+      table = createStateTable({ tableName: stack.tableName, client: dynamo });
+      locators = createLocatorStore(table);
       description.push(`Locators: table ${stack.tableName} of the running npm start`);
       const bucket = stack.archiveBucket ?? LOCAL_ARCHIVE_BUCKET;
       const client = s3rverClient(stack.s3Endpoint);
@@ -192,13 +195,17 @@ export async function openBackfillTargets(
       stops.push(() => dynamoServer.stop());
       const dynamo = localDynamoClient(dynamoServer.endpoint);
       stops.push(async () => dynamo.destroy());
-      locators = createLocatorStore(createStateTable({ tableName, client: dynamo }));
+      table = createStateTable({ tableName, client: dynamo });
+      locators = createLocatorStore(table);
       description.push(
         `Locators: dynalite started for this run (${dynamoServer.endpoint}, in memory: they end with the run)`,
       );
       const directory = join(dataDir, 's3');
       await mkdir(directory, { recursive: true });
-      const s3 = await startLocalS3({ directory, buckets: [LOCAL_ARCHIVE_BUCKET] });
+      const s3 = await startLocalS3({
+        directory,
+        buckets: [localArchiveBucket(LOCAL_ARCHIVE_BUCKET)],
+      });
       stops.push(() => s3.stop());
       const client = s3rverClient(s3.endpoint);
       stops.push(async () => client.destroy());
@@ -211,6 +218,7 @@ export async function openBackfillTargets(
       ringCentral,
       objects,
       locators,
+      custodyHeads: createCustodyHeadStore(table),
       description,
       async close() {
         try {

@@ -6,6 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ExtensionMetric } from '../../lib/extensions/metrics.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/metrics.ts';
 
 /** What the monitoring watches. */
@@ -49,6 +50,7 @@ export class Monitoring extends Construct {
     this.addSchedulerAlarm();
     this.addRateLimitAlarm(props);
     this.addArchiveAlarms(props);
+    this.addExtensionConfigurationAlarm();
     this.dashboard = this.createDashboard(props);
   }
 
@@ -172,6 +174,31 @@ export class Monitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         // No data means no run at all: that is lag too.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+  }
+
+  /**
+   * The service user may not list or read the account's extensions: nothing but the token's own
+   * mailbox can be archived until an administrator grants the permission the log line names.
+   */
+  private addExtensionConfigurationAlarm(): void {
+    this.add(
+      'extension-configuration',
+      new cloudwatch.Alarm(this, 'ExtensionConfigurationErrors', {
+        alarmDescription:
+          'The RingCentral service user may not list or read the account extensions: grant the app permission ReadAccounts and the user ReadExtensions (an account-wide admin role); the extensions function log names the missing one',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: ExtensionMetric.configurationErrors,
+          dimensionsMap: { service: 'extensions' },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
   }

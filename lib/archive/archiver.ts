@@ -10,6 +10,7 @@
 import type { MessageRecord, RingCentral } from '../ringcentral/index.ts';
 import { SyncTokenInvalidError } from '../ringcentral/index.ts';
 import type { SyncResult } from '../ringcentral/types.ts';
+import { type CustodyOptions, type CustodyRun, startCustodyRun } from './custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from './defaults.ts';
 import { isIdOnly, type Mailbox, markDeletedRecords } from './deleted-records.ts';
 import { messageLocation } from './layout.ts';
@@ -52,6 +53,11 @@ export interface ArchiverOptions {
   checkpointMarginMs?: number;
   now?: () => number;
   observer?: ArchiveObserver;
+  /**
+   * The chain of custody: with it, each run appends a custody manifest of what it stored
+   * (custody-ledger.ts). Without it (tests of other concerns) nothing is recorded.
+   */
+  custody?: CustodyOptions;
 }
 
 /** What one run did. */
@@ -128,6 +134,18 @@ function learnMailbox(cursor: ArchiveCursor, records: readonly MessageRecord[]):
   return mailbox;
 }
 
+/**
+ * Appends the run's custody manifest. A failure is the run's failure (reported, not thrown):
+ * what it archived stays archived, and verify will name the objects no manifest records.
+ */
+async function closeCustody(custody: CustodyRun | undefined, outcome: RunOutcome): Promise<void> {
+  try {
+    await custody?.close();
+  } catch (error) {
+    outcome.recordFailure('(custody)', error);
+  }
+}
+
 /** Creates the archiver. */
 export function createArchiver(options: ArchiverOptions): Archiver {
   const { ringCentral, objects, cursors, locators, observer } = options;
@@ -135,25 +153,36 @@ export function createArchiver(options: ArchiverOptions): Archiver {
   const checkpointMarginMs = options.checkpointMarginMs ?? ARCHIVE_DEFAULTS.checkpointMarginMs;
   const startDate =
     typeof options.startDate === 'string' ? options.startDate : options.startDate.toISOString();
-  const recordArchiver = createRecordArchiver({
-    ringCentral,
-    objects,
-    locators,
-    concurrency: options.concurrency ?? ARCHIVE_DEFAULTS.concurrency,
-    now,
-    ...(observer ? { observer } : {}),
-  });
-  const deleted = {
-    messages: ringCentral.messages,
-    locators,
-    writer: createMessageWriter(objects, locators, observer),
-    now,
+  const concurrency = options.concurrency ?? ARCHIVE_DEFAULTS.concurrency;
+  /** The pieces of one run, writing through the run's custody recorder when there is one. */
+  const startRun = () => {
+    const custody = options.custody
+      ? startCustodyRun(objects, { ...options.custody, kind: 'archive', now })
+      : undefined;
+    const store = custody?.objects ?? objects;
+    const recordArchiver = createRecordArchiver({
+      ringCentral,
+      objects: store,
+      locators,
+      concurrency,
+      now,
+      ...(observer ? { observer } : {}),
+    });
+    const deleted = {
+      messages: ringCentral.messages,
+      locators,
+      writer: createMessageWriter(store, locators, observer),
+      now,
+    };
+    return { custody, recordArchiver, deleted };
   };
+  type RunParts = ReturnType<typeof startRun>;
   const startOutcome = (call: ArchiveCallOptions) =>
     createRunOutcome(call, { now, checkpointMarginMs });
 
   /** Archives every record of a sync; true when all of them are done. */
   const archiveAll = async (
+    { recordArchiver, deleted }: RunParts,
     records: readonly MessageRecord[],
     mailbox: Mailbox,
     counts: ArchiveCounts,
@@ -296,7 +325,9 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         return runResult({ ...facts, ...mode, cursorLagSeconds }, counts, outcome);
       }
       const mailbox = learnMailbox(cursor, synced.records);
-      const complete = await archiveAll(synced.records, mailbox, counts, outcome);
+      const parts = startRun();
+      const complete = await archiveAll(parts, synced.records, mailbox, counts, outcome);
+      await closeCustody(parts.custody, outcome);
       const cursorAdvanced = complete && (await advanceCursor(extension, cursor, synced, mailbox));
       const syncTime = cursorAdvanced
         ? (synced.syncInfo.syncTime ?? cursor.syncTime)
@@ -338,7 +369,9 @@ export function createArchiver(options: ArchiverOptions): Archiver {
         return runResult(facts, counts, outcome);
       }
       const mailbox = learnMailbox(cursor, records);
-      const complete = await archiveAll(records, mailbox, counts, outcome);
+      const parts = startRun();
+      const complete = await archiveAll(parts, records, mailbox, counts, outcome);
+      await closeCustody(parts.custody, outcome);
       return runResult({ ...facts, complete }, counts, outcome);
     },
   };

@@ -6,6 +6,7 @@
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/message.json
  * archive/{accountId}/{extensionId}/{yyyy}/{mm}/{dd}/{messageId}/attachments/{attachmentId}{.ext}
  * reports/purge/{yyyy}/{mm}/{dd}/{runId}.json
+ * custody/{accountId}/{yyyy}/{mm}/{dd}/{runId}.json
  * ```
  *
  * - The date is the message's `creationTime` in UTC.
@@ -23,6 +24,9 @@ import type { MessageAttachment, MessageRecord } from '../ringcentral/types.ts';
 export const ARCHIVE_PREFIX = 'archive/';
 /** Root prefix of purge reports. */
 export const PURGE_REPORT_PREFIX = 'reports/purge/';
+
+/** Root prefix of the custody manifests (custody.ts). */
+export const CUSTODY_PREFIX = 'custody/';
 
 /** Thrown when a record lacks what its key is made of (account, extension, date, id). */
 export class ArchiveLayoutError extends Error {
@@ -156,8 +160,27 @@ export function attachmentKey(
 
 /** The key of a purge run's report: `reports/purge/{yyyy}/{mm}/{dd}/{runId}.json` (UTC date). */
 export function purgeReportKey(date: Date | string, runId: string): string {
-  if (!/^[0-9A-Za-z._-]{1,128}$/.test(runId)) {
+  if (!RUN_ID_PATTERN.test(runId)) {
     throw new ArchiveLayoutError(`Invalid purge run id: ${runId}`);
   }
   return `${PURGE_REPORT_PREFIX}${utcDatePath(date)}/${runId}.json`;
+}
+
+const RUN_ID_PATTERN = /^[0-9A-Za-z._-]{1,128}$/;
+
+/** `custody/{accountId}/`: every custody manifest of one account. */
+export function custodyPrefix(accountId: string): string {
+  return `${CUSTODY_PREFIX}${assertIdPart(accountId, 'the account id')}/`;
+}
+
+/** The key of a run's custody manifest: `custody/{accountId}/{yyyy}/{mm}/{dd}/{runId}.json`. */
+export function custodyManifestKey(accountId: string, date: Date | string, runId: string): string {
+  if (!RUN_ID_PATTERN.test(runId)) throw new ArchiveLayoutError(`Invalid run id: ${runId}`);
+  return `${custodyPrefix(accountId)}${utcDatePath(date)}/${runId}.json`;
+}
+
+/** The account a key under `archive/` or `custody/` belongs to, or `undefined`. */
+export function accountOfKey(key: string): string | undefined {
+  const match = /^(?:archive|custody)\/([0-9A-Za-z_-]{1,64})\//.exec(key);
+  return match?.[1];
 }

@@ -72,12 +72,30 @@ function idsAreStrings(value: unknown, key = ''): boolean {
   return !(isIdKey && typeof value === 'number');
 }
 
-/** The archived record: RingCentral's full message, every id a string (invariant 7). */
+/** A sender or recipient, as far as search reads it (RingCentral's `MessageStoreCallerInfo`). */
+const archivedPartySchema = z.looseObject({
+  phoneNumber: z.optional(z.string()),
+  extensionNumber: z.optional(z.string()),
+  extensionId: z.optional(z.string()),
+  name: z.optional(z.string()),
+});
+
+/**
+ * The archived record: RingCentral's full message, every id a string (invariant 7). The fields
+ * named here are those search filters on (lib/search) and the Athena table's columns
+ * (lib/search/glue-columns.ts); every other field is kept as RingCentral sent it.
+ */
 export const archivedMessageSchema = z
   .looseObject({
     id: idString,
     creationTime: z.optional(z.string()),
     availability: z.optional(z.enum(['Alive', 'Deleted', 'Purged'])),
+    extensionId: z.optional(z.string()),
+    type: z.optional(z.string()),
+    direction: z.optional(z.string()),
+    subject: z.optional(z.string()),
+    from: z.optional(archivedPartySchema),
+    to: z.optional(z.array(archivedPartySchema)),
   })
   .check(z.refine((record) => idsAreStrings(record), 'every id must be a string'));
 
@@ -157,9 +175,14 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Canonical text of a manifest: sorted keys, 2-space indentation, trailing newline. */
+/** Canonical JSON text: sorted keys, 2-space indentation, trailing newline. */
+export function canonicalJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+/** Canonical text of a manifest: see {@link canonicalJson}. */
 export function serializeManifest(manifest: ArchiveManifest): string {
-  return `${JSON.stringify(sortKeys(manifest), null, 2)}\n`;
+  return canonicalJson(manifest);
 }
 
 /** Parses and validates message.json text; ids stay exact strings. */

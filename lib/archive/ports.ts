@@ -20,6 +20,26 @@ export interface StoredObjectInfo {
   sha256?: string;
   /** S3's own SHA-256 checksum, base64, when the store returns one (HeadObject ChecksumMode). */
   checksumSha256?: string;
+  /** The version read, on a versioned bucket (every bucket with Object Lock is one). */
+  versionId?: string;
+  /**
+   * The object's Object Lock retention, when it has one (its own or the bucket's default). An
+   * expired retention is still reported: only `retainUntil` says whether it still protects.
+   */
+  retention?: ObjectRetention;
+  /** True while a legal hold keeps the object, whatever its retention says. */
+  legalHold?: boolean;
+}
+
+/**
+ * An Object Lock retention: until `retainUntil` nobody may delete the version (COMPLIANCE), or
+ * only a caller allowed to bypass governance may (GOVERNANCE). Overwriting the key adds a
+ * version and leaves this one as it is.
+ */
+export interface ObjectRetention {
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO 8601, UTC. */
+  retainUntil: string;
 }
 
 /** Options of {@link ObjectStore.put}. */
@@ -37,6 +57,13 @@ export interface PutObjectResult {
   sha256: string;
   /** The stored object's entity tag, when the store reports one. */
   etag?: string;
+  /** The version the put created, on a versioned bucket. */
+  versionId?: string;
+  /**
+   * The retention the put asked for (the store's configured one); absent when the store writes
+   * without (then the bucket's default retention, if any, applies: {@link ObjectStore.head} says).
+   */
+  retention?: ObjectRetention;
 }
 
 /** A bucket, as the archive needs it. */
@@ -46,7 +73,8 @@ export interface ObjectStore {
   /**
    * Streams `body` to `key`, computing sha256 on the way; never buffers a whole large body.
    * Rejects, leaving no object at `key` changed to a partial one, when the body errors or its
-   * length differs from `options.size`.
+   * length differs from `options.size`. A store configured with a retention writes every object
+   * with it (retain-until = the time of the put + the configured days).
    */
   put(
     key: string,

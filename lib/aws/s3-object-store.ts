@@ -5,7 +5,9 @@
  * before the bytes it describes. Where the client computes request checksums (real S3), the
  * PUT asks S3 for a full-object SHA-256 checksum, computed in a trailer as the bytes stream, which
  * HeadObject returns later and which must equal the hash we computed. Only bodies of unknown
- * length or above S3's single-PUT limit go up as multipart.
+ * length or above S3's single-PUT limit go up as multipart. With a retention configured, every
+ * object is written with its Object Lock retention (mode and retain-until date on the PutObject or
+ * CreateMultipartUpload itself, so no object is ever stored unprotected), and HEAD reports it.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -24,6 +26,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type {
   ListedObject,
+  ObjectRetention,
   ObjectStore,
   PutObjectOptions,
   PutObjectResult,
@@ -44,6 +47,39 @@ export interface S3ObjectStoreOptions {
    * S3's single-PUT limit, 5 GiB.
    */
   singlePutLimit?: number;
+  /**
+   * Object Lock retention every object is written with: retained until `days` after the put.
+   * Absent: objects are written without, and the bucket's default retention (if any) applies.
+   */
+  retention?: { mode: ObjectRetention['mode']; days: number };
+  /** The clock retain-until dates count from (milliseconds); default `Date.now`. */
+  now?: () => number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The Object Lock parameters of a PutObject or CreateMultipartUpload, when a retention is set. */
+function lockParameters(retention: ObjectRetention | undefined) {
+  return retention
+    ? { ObjectLockMode: retention.mode, ObjectLockRetainUntilDate: new Date(retention.retainUntil) }
+    : {};
+}
+
+/** What HeadObject says of the object's version and Object Lock. */
+function lockInfo(result: {
+  VersionId?: string | undefined;
+  ObjectLockMode?: string | undefined;
+  ObjectLockRetainUntilDate?: Date | undefined;
+  ObjectLockLegalHoldStatus?: string | undefined;
+}): Pick<StoredObjectInfo, 'versionId' | 'retention' | 'legalHold'> {
+  const info: Pick<StoredObjectInfo, 'versionId' | 'retention' | 'legalHold'> = {};
+  if (result.VersionId && result.VersionId !== 'null') info.versionId = result.VersionId;
+  const mode = result.ObjectLockMode;
+  if ((mode === 'GOVERNANCE' || mode === 'COMPLIANCE') && result.ObjectLockRetainUntilDate) {
+    info.retention = { mode, retainUntil: result.ObjectLockRetainUntilDate.toISOString() };
+  }
+  if (result.ObjectLockLegalHoldStatus === 'ON') info.legalHold = true;
+  return info;
 }
 
 /** Thrown when a body's length differs from the size the caller declared. */
@@ -170,13 +206,23 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
   };
   const sendOptions = (signal: AbortSignal | undefined) =>
     signal ? { abortSignal: signal } : undefined;
+  const now = options.now ?? Date.now;
+  /** The retention of an object put now, when one is configured. */
+  const retentionFromNow = (): ObjectRetention | undefined =>
+    options.retention && {
+      mode: options.retention.mode,
+      retainUntil: new Date(now() + options.retention.days * DAY_MS).toISOString(),
+    };
 
   const head = async (key: string): Promise<StoredObjectInfo | undefined> => {
     try {
       const result = await client.send(
         new HeadObjectCommand({ Bucket, Key: key, ChecksumMode: 'ENABLED' }),
       );
-      const info: StoredObjectInfo = { size: Number(result.ContentLength ?? 0) };
+      const info: StoredObjectInfo = {
+        size: Number(result.ContentLength ?? 0),
+        ...lockInfo(result),
+      };
       if (result.ETag) info.etag = result.ETag;
       const sha256 = result.Metadata?.[SHA256_METADATA];
       if (sha256) info.sha256 = sha256;
@@ -200,6 +246,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     size: number,
     sha256: () => Buffer,
     putOptions: PutObjectOptions,
+    retention: ObjectRetention | undefined,
   ): Promise<PutObjectResult> => {
     const checksum = await checksumWanted();
     const result = await client.send(
@@ -210,6 +257,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         ContentLength: size,
         ContentType: putOptions.contentType,
         ...(checksum ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
+        ...lockParameters(retention),
       }),
       sendOptions(putOptions.signal),
     );
@@ -221,6 +269,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       size,
       sha256: digest.toString('hex'),
       ...(result.ETag ? { etag: result.ETag } : {}),
+      ...(result.VersionId ? { versionId: result.VersionId } : {}),
+      ...(retention ? { retention } : {}),
     };
   };
 
@@ -230,9 +280,15 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     iterator: AsyncIterator<Buffer>,
     size: number,
     putOptions: PutObjectOptions,
-  ): Promise<string | undefined> => {
+    retention: ObjectRetention | undefined,
+  ): Promise<{ etag?: string | undefined; versionId?: string | undefined }> => {
     const created = await client.send(
-      new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: putOptions.contentType }),
+      new CreateMultipartUploadCommand({
+        Bucket,
+        Key: key,
+        ContentType: putOptions.contentType,
+        ...lockParameters(retention),
+      }),
       sendOptions(putOptions.signal),
     );
     const UploadId = created.UploadId;
@@ -271,7 +327,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         }),
         sendOptions(putOptions.signal),
       );
-      return completed.ETag;
+      return { etag: completed.ETag, versionId: completed.VersionId };
     } catch (error) {
       await client
         .send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))
@@ -285,6 +341,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     body: Readable | Uint8Array | string,
     putOptions: PutObjectOptions,
   ): Promise<PutObjectResult> => {
+    const retention = retentionFromNow();
     if (typeof body === 'string' || body instanceof Uint8Array) {
       const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
       if (putOptions.size !== undefined && bytes.length !== putOptions.size) {
@@ -296,6 +353,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         bytes.length,
         () => createHash('sha256').update(bytes).digest(),
         putOptions,
+        retention,
       );
     }
     const digest = new DigestingStream(key, putOptions.size);
@@ -312,11 +370,13 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     const requestOptions = { ...putOptions, signal: requestAborter.signal };
     try {
       if (size !== undefined && size <= singlePutLimit) {
-        return await putOnce(key, piped, size, () => digest.hash.digest(), requestOptions);
+        const hash = () => digest.hash.digest();
+        return await putOnce(key, piped, size, hash, requestOptions, retention);
       }
-      let etag: string | undefined;
+      let stored: { etag?: string | undefined; versionId?: string | undefined };
       if (size !== undefined) {
-        etag = await putParts(key, piped[Symbol.asyncIterator](), size, requestOptions);
+        const parts = piped[Symbol.asyncIterator]();
+        stored = await putParts(key, parts, size, requestOptions, retention);
       } else {
         // Unknown length, which RingCentral's content answers hardly ever have: lib-storage
         // buffers one part at a time and sends a small body as one PutObject.
@@ -325,16 +385,25 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
           partSize,
           queueSize: 1,
           leavePartsOnError: false,
-          params: { Bucket, Key: key, Body: piped, ContentType: putOptions.contentType },
+          params: {
+            Bucket,
+            Key: key,
+            Body: piped,
+            ContentType: putOptions.contentType,
+            ...lockParameters(retention),
+          },
         });
         const onAbort = () => void upload.abort();
         requestAborter.signal.addEventListener('abort', onAbort, { once: true });
-        etag = (await upload.done()).ETag;
+        const done = await upload.done();
+        stored = { etag: done.ETag, versionId: done.VersionId };
       }
       return {
         size: digest.bytes,
         sha256: digest.hash.digest('hex'),
-        ...(etag ? { etag } : {}),
+        ...(stored.etag ? { etag: stored.etag } : {}),
+        ...(stored.versionId ? { versionId: stored.versionId } : {}),
+        ...(retention ? { retention } : {}),
       };
     } catch (error) {
       body.destroy();

@@ -6,10 +6,45 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 
 /** The one DynamoDB table's key and TTL attribute names. */
 export const STATE_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttl: 'expiresAt' } as const;
+
+/** A raw item of the state table: its key and attributes as stored (no `value` wrapper). */
+export type StateItem = Readonly<Record<string, unknown>>;
+
+/**
+ * An UpdateItem of named attributes, for items whose fields are written by different writers
+ * (e.g. discovery and the archive workers on one extension): each writer sets only its fields,
+ * so no read-modify-write can lose another's. Attribute names are passed as placeholders.
+ */
+export interface FieldUpdate {
+  /** Attributes to set; `undefined` values are skipped. */
+  set?: Readonly<Record<string, unknown>>;
+  /** Attributes to set only when the item has none yet (`if_not_exists`). */
+  setIfAbsent?: Readonly<Record<string, unknown>>;
+  /** Attributes to remove. */
+  remove?: readonly string[];
+  /**
+   * A condition on the stored item; `expression` names attributes as `#name` and values as
+   * `:name`, given in `names` (placeholder -> attribute) and `values` (placeholder -> value).
+   */
+  condition?: {
+    expression: string;
+    names?: Readonly<Record<string, string>>;
+    values?: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** Options of {@link StateTable.queryPages}. */
+export interface QueryPagesOptions {
+  /** Items per page at most (DynamoDB also stops a page at 1 MB). */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
 
 /**
  * Idempotency records, sync cursors and job checkpoints in one table (pk, sk; TTL `expiresAt`,
@@ -37,6 +72,18 @@ export interface StateTable {
     items: ReadonlyArray<{ pk: string; sk: string; value: T }>,
     options?: { signal?: AbortSignal },
   ): Promise<void>;
+  /** The raw item (flat attributes, as written by {@link updateFields}); undefined when absent. */
+  getItem(pk: string, sk: string): Promise<StateItem | undefined>;
+  /**
+   * Field-wise UpdateItem (creates the item unless a condition forbids it); sets `updatedAt`.
+   * Returns false when the condition failed, true when written.
+   */
+  updateFields(pk: string, sk: string, update: FieldUpdate): Promise<boolean>;
+  /**
+   * The raw items of one partition in sort-key order, a page per Query (strongly consistent);
+   * memory stays per page.
+   */
+  queryPages(pk: string, options?: QueryPagesOptions): AsyncIterable<readonly StateItem[]>;
   /** A lease lock (e.g. one token refresher at a time): true when acquired (or renewed by its owner); released by release() or after ttlMs. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease if `owner` still holds it. */
@@ -145,6 +192,48 @@ export function createStateTable(options: {
         }
       }
     },
+    getItem: async (pk, sk) => {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }),
+      );
+      return Item;
+    },
+    updateFields: async (pk, sk, update) => {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk, sk },
+            ...updateExpression(update, new Date(now()).toISOString()),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    queryPages: (pk, queryOptions = {}) => ({
+      async *[Symbol.asyncIterator]() {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const answer = await documents.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': 'pk' },
+              ExpressionAttributeValues: { ':pk': pk },
+              ConsistentRead: true,
+              Limit: queryOptions.pageSize,
+              ExclusiveStartKey: start,
+            }),
+            queryOptions.signal ? { abortSignal: queryOptions.signal } : undefined,
+          );
+          start = answer.LastEvaluatedKey;
+          if (answer.Items && answer.Items.length > 0) yield answer.Items;
+        } while (start);
+      },
+    }),
     acquireLease: async (name, owner, ttlMs) => {
       const at = now();
       const until = at + ttlMs;
@@ -187,5 +276,38 @@ export function createStateTable(options: {
         if (!isConditionFailure(error)) throw error;
       }
     },
+  };
+}
+
+/** The UpdateItem expression of a {@link FieldUpdate}: attributes as `#a0`, values as `:a0`, ... */
+function updateExpression(update: FieldUpdate, updatedAt: string) {
+  const names: Record<string, string> = { ...update.condition?.names };
+  const values: Record<string, unknown> = { ...update.condition?.values };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  let next = 0;
+  const name = (field: string) => {
+    names[`#a${next}`] = field;
+    return next++;
+  };
+  const set = (field: string, value: unknown, ifAbsent: boolean) => {
+    if (value === undefined) return;
+    const index = name(field);
+    values[`:a${index}`] = value;
+    sets.push(
+      ifAbsent ? `#a${index} = if_not_exists(#a${index}, :a${index})` : `#a${index} = :a${index}`,
+    );
+  };
+  for (const [field, value] of Object.entries(update.set ?? {})) set(field, value, false);
+  for (const [field, value] of Object.entries(update.setIfAbsent ?? {})) set(field, value, true);
+  set('updatedAt', updatedAt, false);
+  for (const field of update.remove ?? []) removes.push(`#a${name(field)}`);
+  const clauses = [`SET ${sets.join(', ')}`];
+  if (removes.length > 0) clauses.push(`REMOVE ${removes.join(', ')}`);
+  return {
+    UpdateExpression: clauses.join(' '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ...(update.condition ? { ConditionExpression: update.condition.expression } : {}),
   };
 }

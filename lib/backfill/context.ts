@@ -4,6 +4,11 @@
  * export path and the list path both take this one object instead of sharing closures.
  */
 
+import {
+  type CustodyOptions,
+  type CustodyRun,
+  startCustodyRun,
+} from '../archive/custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from '../archive/defaults.ts';
 import { isIdOnly } from '../archive/deleted-records.ts';
 import { createMessageWriter, type MessageWriter } from '../archive/message-writer.ts';
@@ -66,6 +71,8 @@ export interface BackfillOptions {
   /** Log lines for notable events (fallback, failed archive); default none. */
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** The chain of custody: with it, the run appends a custody manifest of what it stored. */
+  custody?: CustodyOptions;
   /** Epoch ms by which to stop; default 7 days from now (a backfill is not a Lambda). */
   deadline?: number;
   now?: () => number;
@@ -123,6 +130,8 @@ export interface BackfillRun {
   readonly outcome: RunOutcome;
   readonly records: RecordArchiver;
   readonly writer: MessageWriter;
+  /** Records what the run stores; closed (appended to the chain) when the run ends. */
+  readonly custody: CustodyRun | undefined;
   readonly progress: ProgressTracker;
   readonly checkpoint: CheckpointKeeper;
   /** Throws AbortedError once the run's signal is aborted. */
@@ -161,8 +170,12 @@ function addCounts(result: BackfillResult, counts: ArchiveCounts): void {
 
 /** Starts a run: defaults applied, its checkpoint loaded. */
 export async function startBackfillRun(options: BackfillOptions): Promise<BackfillRun> {
-  const { ringCentral, objects, locators, request } = options;
+  const { ringCentral, locators, request } = options;
   const now = options.now ?? Date.now;
+  const custody = options.custody
+    ? startCustodyRun(options.objects, { ...options.custody, kind: 'backfill', now })
+    : undefined;
+  const objects = custody?.objects ?? options.objects;
   const started = now();
   const deadline = options.deadline ?? started + 7 * 86_400_000;
   const accountId = options.accountId ?? '~';
@@ -194,6 +207,7 @@ export async function startBackfillRun(options: BackfillOptions): Promise<Backfi
     outcome,
     records,
     writer: createMessageWriter(objects, locators),
+    custody,
     progress: createProgressTracker(result, {
       started,
       now,

@@ -83,9 +83,16 @@ export interface ExtensionRegistry {
   putDiscovered(
     entry: Omit<ExtensionEntry, keyof ExtensionProgress | 'completeThrough'>,
   ): Promise<void>;
-  /** Records a run's progress for one extension (only the fields given). */
+  /**
+   * Records a run's progress for one extension (only the fields given). `changedAt: null` clears
+   * only a change the run covered (at or before `completeThrough`, when given). Rejects with
+   * `ExtensionNotRegisteredError` for an id discovery never wrote.
+   */
   recordProgress(id: string, progress: ExtensionProgress): Promise<void>;
-  /** Marks a mailbox changed (webhook); keeps the earliest unhandled change time. */
+  /**
+   * Marks a mailbox changed (webhook); keeps the earliest unhandled change time. Rejects with
+   * `ExtensionNotRegisteredError` for an id discovery never wrote (discovery then finds it new).
+   */
   markChanged(id: string, at: string): Promise<void>;
 }
 

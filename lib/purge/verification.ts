@@ -5,13 +5,15 @@
  * archived (its entity tag is the one message.json recorded), and S3's own SHA-256 checksum equal
  * to the manifest's sha256 where S3 returns one (`stored-object-check.ts` in lib/archive, the check
  * the backfill reads its uploads back with). Entries archived before message.json recorded entity
- * tags prove themselves by the sha256 their objects carry as metadata.
+ * tags prove themselves by the sha256 their objects carry as metadata. With a required
+ * retention, "proven archived" also means "proven immutable": message.json and every attachment
+ * carry an Object Lock retention reaching at least that many days past the message's creation.
  */
 
 import { messageKey } from '../archive/layout.ts';
 import type { ArchiveManifest } from '../archive/manifest.ts';
 import { parseManifest } from '../archive/manifest.ts';
-import type { ObjectStore } from '../archive/ports.ts';
+import type { ObjectStore, StoredObjectInfo } from '../archive/ports.ts';
 import { type StoredObjectCheck, verifyStoredObject } from '../archive/stored-object-check.ts';
 import type { MessageRecord } from '../ringcentral/types.ts';
 
@@ -44,6 +46,10 @@ export type VerificationFailureReason =
   | 'attachment-etag-mismatch'
   /** S3's SHA-256 checksum differs from the manifest's sha256. */
   | 'attachment-checksum-mismatch'
+  /** message.json has no Object Lock retention, or one ending before the required date. */
+  | 'manifest-not-retained'
+  /** An attachment has no Object Lock retention, or one ending before the required date. */
+  | 'attachment-not-retained'
   /** The store failed while we looked: nothing is proven. */
   | 'verification-error';
 
@@ -78,6 +84,35 @@ function failure(
     : { id, verified: false, reason, detail, manifestKey };
 }
 
+/**
+ * The Object Lock retention purge requires of every archived object: retained at least `days`
+ * after the message's creation (the archive's configured retention; objects written with it are
+ * retained that long after their write, which is never before the creation).
+ */
+export interface RetentionRequirement {
+  days: number;
+}
+
+/** Options of {@link verifyArchived}. */
+export interface VerificationOptions {
+  /** When set, objects without a long enough retention are not proven archived. */
+  requiredRetention?: RetentionRequirement;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why an object's retention falls short of `requiredUntil`, or undefined when it does not. */
+function retentionShortfall(
+  key: string,
+  info: StoredObjectInfo,
+  requiredUntil: number,
+): string | undefined {
+  if (!info.retention)
+    return `${key}: no retention, required until ${new Date(requiredUntil).toISOString()}`;
+  if (Date.parse(info.retention.retainUntil) >= requiredUntil) return undefined;
+  return `${key}: retained until ${info.retention.retainUntil}, required until ${new Date(requiredUntil).toISOString()}`;
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -86,6 +121,7 @@ function describeError(error: unknown): string {
 export async function verifyArchived(
   store: Pick<ObjectStore, 'head' | 'getText'>,
   record: MessageRecord,
+  options: VerificationOptions = {},
 ): Promise<Verification> {
   const id = record.id;
   let key: string;
@@ -144,6 +180,22 @@ export async function verifyArchived(
     return failure(id, 'attachment-gone-before-download', `attachment ${first?.id}`, key);
   }
 
+  const requiredUntil =
+    options.requiredRetention === undefined
+      ? undefined
+      : Date.parse(record.creationTime ?? '') + options.requiredRetention.days * DAY_MS;
+  if (requiredUntil !== undefined) {
+    let info: StoredObjectInfo | undefined;
+    try {
+      info = await store.head(key);
+    } catch (error) {
+      return failure(id, 'verification-error', `${key}: ${describeError(error)}`, key);
+    }
+    if (!info) return failure(id, 'manifest-missing', key, key);
+    const shortfall = retentionShortfall(key, info, requiredUntil);
+    if (shortfall) return failure(id, 'manifest-not-retained', shortfall, key);
+  }
+
   let checksummed = 0;
   for (const entry of manifest.attachments) {
     let check: StoredObjectCheck;
@@ -163,6 +215,11 @@ export async function verifyArchived(
     }
     if (problem !== undefined) return failure(id, `attachment-${problem}`, entry.key, key);
     if (check.checksummed) checksummed += 1;
+    const shortfall =
+      requiredUntil === undefined || check.info === undefined
+        ? undefined
+        : retentionShortfall(entry.key, check.info, requiredUntil);
+    if (shortfall) return failure(id, 'attachment-not-retained', shortfall, key);
   }
   return {
     id,
@@ -180,7 +237,7 @@ export async function verifyArchived(
 export async function verifyAll(
   store: Pick<ObjectStore, 'head' | 'getText'>,
   records: readonly MessageRecord[],
-  options: { concurrency?: number; shouldStop?: () => boolean } = {},
+  options: { concurrency?: number; shouldStop?: () => boolean } & VerificationOptions = {},
 ): Promise<{ results: Verification[]; unchecked: MessageRecord[] }> {
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const results: Array<Verification | undefined> = new Array(records.length);
@@ -196,7 +253,7 @@ export async function verifyAll(
       next += 1;
       const record = records[index];
       if (record === undefined) return;
-      results[index] = await verifyArchived(store, record);
+      results[index] = await verifyArchived(store, record, options);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));

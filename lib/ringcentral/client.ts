@@ -26,6 +26,7 @@ import type {
   RetryTraits,
 } from './retry.ts';
 import { backoffPolicy, decideRetry, isIdempotentMethod } from './retry.ts';
+import type { SharedBudgetOptions } from './shared-pacer.ts';
 import { awaitNewerToken } from './token-rotation.ts';
 
 /** Rate-limit and retry settings; every duration is configurable so tests run in seconds. */
@@ -37,6 +38,8 @@ export interface LimitsOptions {
   backoff?: BackoffOptions;
   /** Penalty assumed when a 429 has no Retry-After; RingCentral says at least 30 s. */
   defaultRetryAfterMs?: number;
+  /** A budget shared with the user's other processes (see `shared-pacer.ts`). */
+  shared?: SharedBudgetOptions;
 }
 
 /** Describes one HTTP exchange for the hooks. Never carries tokens or bodies. */
@@ -152,6 +155,7 @@ export function createTransport(options: TransportOptions): Transport {
     new RateLimiter({
       groups: options.limits?.groups,
       safety: options.limits?.safety,
+      shared: options.limits?.shared,
       onWait: (info: PacerWaitInfo) => hooks.onWait?.(info),
       now: options.now,
     });

@@ -139,6 +139,20 @@ export class DeadlineExceededError extends RingCentralError {
   }
 }
 
+/**
+ * No slot of the shared rate budget (every process of this RingCentral user) can be had before
+ * the caller's deadline: the request was not sent. Callers answer 503 with Retry-After.
+ */
+export class RateBudgetExhaustedError extends DeadlineExceededError {
+  override name = 'RateBudgetExhaustedError';
+  /** Whole seconds until a slot may be free again (at least 1). */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterMs: number, details: RingCentralErrorDetails = {}) {
+    super(message, retryAfterMs, details);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RingCentralError {
   override name = 'AbortedError';

@@ -40,6 +40,8 @@ export {
   staticTokenSource,
 } from './auth.ts';
 export type { AccessToken, TokenSource } from './auth-types.ts';
+export type { BudgetRing, ClaimPlan, RingSettings, SlotUpdate } from './budget-ring.ts';
+export { applyClaim, emptyRing, planClaim, planReading, resizeRing } from './budget-ring.ts';
 export type { BulkResult } from './bulk.ts';
 export { MAX_IDS_PER_REQUEST } from './bulk.ts';
 export type { LimitsOptions, RequestInfo, RingCentralHooks, Transport } from './client.ts';
@@ -65,6 +67,7 @@ export type {
 } from './messages.ts';
 export type { MailboxRef } from './paths.ts';
 export type {
+  GroupGate,
   GroupSnapshot,
   PacerOptions,
   PacerWaitInfo,
@@ -76,6 +79,15 @@ export type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 export { DEFAULT_GROUP_LIMITS } from './rate-limit-groups.ts';
 export type { BackoffOptions } from './retry.ts';
 export type { PagerApi, PagerParty, PagerRequest, SmsApi, SmsRequest } from './send.ts';
+export type {
+  BudgetKey,
+  BudgetReading,
+  ClaimResult,
+  GrantedSlot,
+  SharedRateBudget,
+  SlotClaim,
+} from './shared-budget.ts';
+export type { SharedBudgetOptions } from './shared-pacer.ts';
 export type {
   CreateSubscriptionRequest,
   SubscriptionsApi,

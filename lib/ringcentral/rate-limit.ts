@@ -5,6 +5,8 @@ import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import { DEFAULT_GROUP_LIMITS, RATE_LIMIT_GROUPS } from './rate-limit-groups.ts';
 import { penaltyWaitMs } from './rate-limit-penalty.ts';
 import { Queue, SlidingMax } from './rate-limit-window.ts';
+import type { SharedBudgetOptions } from './shared-pacer.ts';
+import { SharedGroupPacer } from './shared-pacer.ts';
 
 /** Why a request is held back. */
 export type WaitReason = 'penalty' | 'budget' | 'in-flight';
@@ -27,6 +29,20 @@ export interface PacerOptions {
   now?: () => number;
   /** Source of the jitter after repeated 429s, in [0, 1); Math.random by default. */
   random?: () => number;
+  /**
+   * A budget shared with every other process of the same user (e.g. in DynamoDB): each group
+   * then claims its slots there before sending, instead of inferring the others' usage.
+   */
+  shared?: SharedBudgetOptions;
+}
+
+/** What the request pipeline needs of a group's pacer, local or over a shared budget. */
+export interface GroupGate {
+  readonly group: RateLimitGroup;
+  /** Waits (FIFO, bounded by the caller's deadline or signal) for a slot in this group. */
+  acquire(options?: CallOptions): Promise<Permit>;
+  /** Current state, for errors and hooks. */
+  snapshot(): GroupSnapshot;
 }
 
 /** What a finished exchange tells the pacer. */
@@ -153,7 +169,7 @@ type Decision =
  * can open fails at once. Every operation is O(1) amortised, apart from a scan of the answered
  * requests near the window's edge.
  */
-export class GroupPacer {
+export class GroupPacer implements GroupGate {
   readonly group: RateLimitGroup;
   private limit: number;
   private windowMs: number;
@@ -496,33 +512,30 @@ export class GroupPacer {
   }
 }
 
-/** One pacer per group, shared by every operation of a client. */
+/**
+ * One pacer per group, shared by every operation of a client: the local pacer, or with
+ * `shared` the pacer over the shared budget ({@link SharedGroupPacer}).
+ */
 export class RateLimiter {
-  private readonly groups: Record<RateLimitGroup, GroupPacer>;
+  private readonly groups: Record<RateLimitGroup, GroupGate>;
 
   constructor(options: PacerOptions = {}) {
     const now = options.now ?? Date.now;
     const safetyFor = (group: RateLimitGroup): number =>
       typeof options.safety === 'number' ? options.safety : (options.safety?.[group] ?? 0);
-    const entries = RATE_LIMIT_GROUPS.map(
-      (group) =>
-        [
-          group,
-          new GroupPacer(
-            group,
-            options.groups?.[group] ?? DEFAULT_GROUP_LIMITS[group],
-            safetyFor(group),
-            now,
-            options.onWait,
-            options.random,
-          ),
-        ] as const,
-    );
-    this.groups = Object.fromEntries(entries) as Record<RateLimitGroup, GroupPacer>;
+    const shared = options.shared;
+    const entries = RATE_LIMIT_GROUPS.map((group): readonly [RateLimitGroup, GroupGate] => {
+      const limit = options.groups?.[group] ?? DEFAULT_GROUP_LIMITS[group];
+      const pacer = shared
+        ? new SharedGroupPacer(group, limit, shared, now, options.onWait)
+        : new GroupPacer(group, limit, safetyFor(group), now, options.onWait, options.random);
+      return [group, pacer];
+    });
+    this.groups = Object.fromEntries(entries) as Record<RateLimitGroup, GroupGate>;
   }
 
   /** The pacer of one group. */
-  group(group: RateLimitGroup): GroupPacer {
+  group(group: RateLimitGroup): GroupGate {
     return this.groups[group];
   }
 
@@ -532,7 +545,8 @@ export class RateLimiter {
   }
 }
 
-function headerNumber(headers: Headers | undefined, name: string): number | undefined {
+/** A numeric response header (e.g. `x-rate-limit-remaining`); undefined when absent or not a number. */
+export function headerNumber(headers: Headers | undefined, name: string): number | undefined {
   const raw = headers?.get(name);
   if (raw === null || raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);

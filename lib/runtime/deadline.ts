@@ -26,7 +26,24 @@ export function deadlineSignal(options: {
   const remaining = Math.min(reported, options.maxDurationMs ?? Number.POSITIVE_INFINITY);
   const budget = Math.max(0, remaining - options.safetyMs);
   const deadline = now + budget;
-  const timeout = AbortSignal.timeout(Math.max(1, budget));
+  const timeout = timeoutSignal(Math.max(1, budget));
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   return { deadline, signal };
+}
+
+/**
+ * AbortSignal.timeout on the global `setTimeout` (Node's own runs on an internal timer that no
+ * test clock can move), aborting with the same TimeoutError and not keeping the process alive.
+ */
+function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      ),
+    ms,
+  );
+  timer.unref?.();
+  return controller.signal;
 }

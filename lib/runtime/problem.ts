@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   InvalidRequestError,
   NotFoundError,
+  RateBudgetExhaustedError,
   RateLimitedError,
   RingCentralError,
   ServerError,
@@ -137,6 +138,17 @@ function fromRingCentral(error: RingCentralError): HttpProblem {
       detail: 'RingCentral asked us to slow down; retry after the stated delay.',
       type: ProblemType.rateLimited,
       retryAfterSeconds: seconds(error.retryAfterMs, 30),
+      cause: error,
+    });
+  }
+  if (error instanceof RateBudgetExhaustedError) {
+    return new HttpProblem({
+      status: 503,
+      title: 'RingCentral capacity exhausted for now',
+      detail:
+        'Every slot of the shared RingCentral budget is taken until after this request must end.',
+      type: ProblemType.rateLimited,
+      retryAfterSeconds: error.retryAfterSeconds,
       cause: error,
     });
   }

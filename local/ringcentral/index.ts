@@ -94,6 +94,8 @@ export interface EmulatorOptions {
     groups?: Partial<Record<RateLimitGroup, { limit: number; windowSeconds: number }>>;
     /** Default 60. */
     penaltySeconds?: number;
+    /** The clock (epoch ms) windows and penalties run on; default `Date.now`. */
+    now?: () => number;
   };
   faults?: FaultOptions;
   /** Every request/response pair, for contract tests. */
@@ -105,8 +107,9 @@ export interface EmulatorOptions {
   /** Webhook handshake and delivery timeout, default 3000 ms. */
   webhookTimeoutMs?: number;
   /**
-   * The clock (epoch ms) that access and refresh tokens expire by; default `Date.now`. Tests
-   * compress time with it (e.g. a simulated day of token refreshes in seconds).
+   * The clock (epoch ms) that access and refresh tokens expire by and export tasks advance by;
+   * default `Date.now`. Tests compress time with it (e.g. a simulated day of token refreshes in
+   * seconds).
    */
   now?: () => number;
 }
@@ -202,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       messages: () => mailbox.all(),
       openAttachment: (messageId, attachmentId) => mailbox.openAttachment(messageId, attachmentId),
       ...(options.exportStepMs === undefined ? {} : { stepMs: options.exportStepMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
     }),
     subscriptions: new Subscriptions({
       baseUrl: urls.platformUrl,

@@ -143,5 +143,6 @@ export function localFunctionSpecs(
       PURGE_DRY_RUN: String(resources.purgeDryRun),
       PURGE_HARD: 'false',
     }),
+    spec('extensions', secretIds),
   ];
 }

@@ -10,20 +10,27 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type RunningEmulator, startEmulator } from '../ringcentral/index.ts';
-import { startAwsServices } from './aws-services.ts';
-import { buildFunctionBundles } from './bundles.ts';
-import { FunctionInvocationError, type HostedFunction, hostFunction } from './function-host.ts';
+import { type PutEventEntry, type RunningAwsServices, startAwsServices } from './aws-services.ts';
+import { buildFunctionBundles, type FunctionBundles } from './bundles.ts';
+import { FunctionInvocationError, hostFunction } from './function-host.ts';
+import { createFunctionRegistry, type FunctionRegistry } from './function-registry.ts';
 import {
   LOCAL_FUNCTION_NAMES,
   type LocalFunctionName,
+  type LocalFunctionSpec,
   type LocalResources,
   localFunctionSpecs,
 } from './functions.ts';
-import { type GatewayRoute, IntegrationError, startGateway } from './gateway.ts';
-import { type ScheduledJobSpec, startScheduler } from './scheduler.ts';
+import {
+  type GatewayRoute,
+  IntegrationError,
+  type RunningGateway,
+  startGateway,
+} from './gateway.ts';
+import { type RunningScheduler, type ScheduledJobSpec, startScheduler } from './scheduler.ts';
 import type { LocalCredentials } from './sigv4.ts';
-import { formatAccess, formatJobRun } from './status.ts';
-import { startLocalDynamo, startLocalS3 } from './storage.ts';
+import { formatAccess } from './status.ts';
+import { localArchiveBucket, startLocalDynamo, startLocalS3 } from './storage.ts';
 
 /** A RingCentral account other than the local one. */
 export interface RemoteRingCentral {
@@ -56,6 +63,7 @@ export interface LocalStackOptions {
     tokenRefreshEveryMs?: number;
     purgeEveryMs?: number;
     subscriptionKeeperEveryMs?: number;
+    extensionsEveryMs?: number;
   };
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
@@ -107,6 +115,21 @@ const FAX_DOCUMENTS_BUCKET = 'local-fax-documents';
 const TABLE_NAME = 'local-state';
 /** Purge candidates: nothing younger than this is even considered (dry run by default). */
 const LOCAL_RETENTION_DAYS = { SMS: 30, Fax: 30, VoiceMail: 30, Pager: 30 };
+const SECRET_NAMES = {
+  credentials: 'local/ringcentral-credentials',
+  session: 'local/ringcentral-session',
+  webhook: 'local/webhook',
+} as const;
+/** The HTTP API's routes, as the deployed stack's HttpApi has them. */
+const ROUTES: readonly GatewayRoute[] = [
+  { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
+  { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
+  { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
+  { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
+  { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
+];
+
+type Print = (line: string) => void;
 
 function randomKey(length: number, alphabet: string): string {
   const bytes = randomBytes(length);
@@ -125,319 +148,411 @@ export function generateAccessKey(): { accessKeyId: string; secretAccessKey: str
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const started = performance.now();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const stoppers: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) {
-      await stop().catch(() => undefined);
-    }
-  };
+  const shutdown = createShutdown();
   try {
-    mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
-    const logFile = join(options.dataDir, 'logs', 'functions.log');
-    const logFd = openSync(logFile, 'a');
-    stoppers.push(async () => closeSync(logFd));
-
-    const s3Directory = join(options.dataDir, 's3');
-    const [bundles, emulator, s3, dynamo] = await Promise.all([
+    const log = openFunctionLog(options.dataDir, shutdown);
+    const [bundles, ringCentral, storage] = await Promise.all([
       buildFunctionBundles(LOCAL_FUNCTION_NAMES),
-      options.remote
-        ? Promise.resolve(undefined)
-        : startEmulator({ port: options.ringCentralPort ?? 0, mailbox: 'default' }).then(
-            (running) => {
-              stoppers.push(() => running.stop());
-              return running;
-            },
-          ),
-      startLocalS3({
-        directory: s3Directory,
-        buckets: [ARCHIVE_BUCKET, FAX_DOCUMENTS_BUCKET],
-      }).then((running) => {
-        stoppers.push(() => running.stop());
-        return running;
-      }),
-      startLocalDynamo({ tableName: TABLE_NAME, region: REGION }).then((running) => {
-        stoppers.push(() => running.stop());
-        return running;
-      }),
+      startRingCentral(options, shutdown),
+      startStorage(options.dataDir, shutdown),
     ]);
-
-    const ringCentral = options.remote
-      ? {
-          clientId: options.remote.clientId,
-          clientSecret: options.remote.clientSecret,
-          jwt: options.remote.jwt,
-          server: options.remote.server,
-          ...(options.remote.mediaServer ? { mediaServer: options.remote.mediaServer } : {}),
-        }
-      : {
-          ...(emulator as RunningEmulator).credentials,
-          server: (emulator as RunningEmulator).url,
-          mediaServer: (emulator as RunningEmulator).mediaUrl,
-        };
-    const extensions = emulator?.mailbox.extensions ?? [];
-    const owner = extensions[0];
-    const otherSms = extensions[1]?.smsNumbers[0];
-    const smsFrom = options.remote?.smsFrom ?? owner?.smsNumbers[0] ?? '+16505550101';
-
-    const accessKey = options.accessKey ?? generateAccessKey();
-    const caller: LocalCredentials = {
-      ...accessKey,
-      accountId: ACCOUNT_ID,
-      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/local-caller`,
-      userId: `AIDA${accessKey.accessKeyId.slice(4, 20)}`,
-    };
-
-    const hosts = new Map<string, HostedFunction>();
-    const hostOf = (name: string) => {
-      const host = hosts.get(name);
-      if (!host) throw new Error(`No local function named ${name}`);
-      return host;
-    };
-    const report = (
-      name: string,
-      trigger: string | undefined,
-      outcome: {
-        payload?: string;
-        metrics: Record<string, number>;
-        durationMs: number;
-        coldStart?: boolean;
-      },
-    ) => print(formatJobRun({ functionName: name, ...(trigger ? { trigger } : {}), ...outcome }));
-    // Set when stopping: runs cut short by the stop are not failures worth a line.
-    let stopping = false;
-    const reportFailure = (
-      name: string,
-      trigger: string | undefined,
-      error: unknown,
-      durationMs: number,
-    ) => {
-      if (stopping) return;
-      print(
-        formatJobRun({
-          functionName: name,
-          ...(trigger ? { trigger } : {}),
-          durationMs,
-          metrics: error instanceof FunctionInvocationError ? error.metrics : {},
-          error:
-            error instanceof FunctionInvocationError
-              ? { name: error.errorName, message: error.message }
-              : { name: 'Error', message: String(error) },
-        }),
-      );
-    };
-    /** Runs a job-like invocation and prints its status line. */
-    const runJob = async (name: string, event: unknown, trigger?: string) => {
-      const jobStarted = performance.now();
-      try {
-        const invocation = await hostOf(name).invoke(event);
-        report(name, trigger, invocation);
-      } catch (error) {
-        reportFailure(name, trigger, error, performance.now() - jobStarted);
-        throw error;
-      }
-    };
-
-    const aws = await startAwsServices({
-      region: REGION,
-      secrets: {
-        'local/ringcentral-credentials': ringCentral,
-        // Written by token-refresh; until then it holds a placeholder, as deployed.
-        'local/ringcentral-session': {},
-        'local/webhook': { verificationToken: randomBytes(24).toString('base64url') },
-      },
-      functions: LOCAL_FUNCTION_NAMES,
-      onEvent: (entry) => {
-        print(
-          `[${new Date().toTimeString().slice(0, 8)}] event ${entry.DetailType} from ${entry.Source}`,
-        );
-        if (entry.DetailType !== 'Alert') return;
-        const event = {
-          version: '0',
-          id: entry.id,
-          'detail-type': entry.DetailType,
-          source: entry.Source,
-          account: ACCOUNT_ID,
-          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          region: REGION,
-          resources: entry.Resources ?? [],
-          detail: JSON.parse(entry.Detail ?? '{}') as unknown,
-        };
-        void runJob('alert', event, 'event').catch(() => undefined);
-      },
-      onInvoke: async (name, payload, type) => {
-        // Lambda parses the payload with JSON.parse too.
-        const event = payload === '' ? {} : (JSON.parse(payload) as unknown);
-        if (type === 'Event') {
-          await runJob(name, event, 'async invoke');
-          return {};
-        }
-        try {
-          const invocation = await hostOf(name).invoke(event);
-          return invocation.payload === undefined ? {} : { payload: invocation.payload };
-        } catch (error) {
-          if (!(error instanceof FunctionInvocationError)) throw error;
-          return {
-            payload: JSON.stringify({ errorType: error.errorName, errorMessage: error.message }),
-            functionError: 'Unhandled',
-          };
-        }
-      },
-    });
-    stoppers.push(() => aws.stop());
-
-    const routes: GatewayRoute[] = [
-      { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
-      { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
-      { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
-      { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
-      { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
-    ];
-    const gateway = await startGateway({
-      routes,
-      credentials: [caller],
-      port: options.apiPort ?? 3000,
-      region: REGION,
-      onAccess: (access) => print(formatAccess(access)),
-      invoke: async (name, event) => {
-        try {
-          const invocation = await hostOf(name).invoke(event);
-          return JSON.parse(invocation.payload ?? 'null') as APIGatewayProxyResultV2;
-        } catch (error) {
-          throw new IntegrationError(`${name} failed`, {
-            timedOut: error instanceof FunctionInvocationError && error.timedOut,
-            cause: error,
-          });
-        }
-      },
-    });
-    stoppers.push(() => gateway.stop());
-
-    const purgeDryRun = options.purgeEnabled !== true;
-    const resources: LocalResources = {
-      region: REGION,
-      tableName: TABLE_NAME,
-      credentialsSecret: 'local/ringcentral-credentials',
-      sessionSecret: 'local/ringcentral-session',
-      webhookSecret: 'local/webhook',
-      archiveBucket: ARCHIVE_BUCKET,
-      faxDocumentsBucket: FAX_DOCUMENTS_BUCKET,
-      eventBusName: 'local-bus',
-      smsFrom,
-      webhookUrl: `${gateway.url}/webhook`,
-      purgeDryRun,
-      purgeRetentionDays: LOCAL_RETENTION_DAYS,
-      alertRecipients: { sms: otherSms ? [otherSms] : [], pager: [] },
-    };
-    for (const spec of localFunctionSpecs(resources, {
-      s3: s3.endpoint,
-      dynamodb: dynamo.endpoint,
-      awsServices: aws.url,
-    })) {
-      const bundle = bundles.functions[spec.name];
-      if (!bundle) throw new Error(`No bundle for ${spec.name}`);
-      hosts.set(
-        spec.name,
-        hostFunction({
-          name: spec.name,
-          bundle,
-          worker: bundles.worker,
-          environment: spec.environment,
-          nodeOptions: bundles.nodeOptions,
-          timeoutMs: spec.timeoutMs,
-          concurrency: spec.concurrency,
-          logFd,
-        }),
-      );
-    }
-    stoppers.push(async () => {
-      await Promise.all([...hosts.values()].map((host) => host.stop()));
-    });
-
+    const caller = localCaller(options.accessKey ?? generateAccessKey());
+    const functions = createFunctionRegistry(print);
+    const aws = await startAwsEndpoint(ringCentral.connection, functions, print);
+    shutdown.onStop(() => aws.stop());
+    const gateway = await startApiGateway(options.apiPort ?? 3000, caller, functions, print);
+    shutdown.onStop(() => gateway.stop());
+    const resources = localResources(options, ringCentral, gateway.url);
+    const endpoints = { ...storage.endpoints, awsServices: aws.url };
+    hostFunctions(functions, localFunctionSpecs(resources, endpoints), bundles, log.fd);
+    shutdown.onStop(() => functions.stop());
     // As at deploy: one forced refresh, so the first send has a session.
-    await runJob('token-refresh', { force: true }, 'start');
-
-    const schedule = options.schedule ?? {};
-    const jobs: ScheduledJobSpec[] = [
-      { functionName: 'archive', everyMs: schedule.archiveEveryMs ?? 30_000, firstAfterMs: 1_000 },
-      { functionName: 'token-refresh', everyMs: schedule.tokenRefreshEveryMs ?? 5 * 60_000 },
-      {
-        functionName: 'purge',
-        everyMs: schedule.purgeEveryMs ?? 10 * 60_000,
-        firstAfterMs: 60_000,
-      },
-    ];
-    // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.
-    if (!options.remote) {
-      jobs.push({
-        functionName: 'subscription-keeper',
-        everyMs: schedule.subscriptionKeeperEveryMs ?? 10 * 60_000,
-        firstAfterMs: 0,
-      });
-    }
-    const scheduler = startScheduler({
-      jobs,
-      invoke: (name, input) => runJob(name, input),
-      onTick: (tick) => {
-        if (tick.outcome === 'skipped') {
-          print(
-            `[${new Date().toTimeString().slice(0, 8)}] ${tick.functionName.padEnd(19)} skipped: the previous run is still going`,
-          );
-        }
-      },
+    await functions.runJob('token-refresh', { force: true }, 'start');
+    // As at deploy: one discovery, so the registry knows the account before the first archive
+    // run. A failure is reported like any run's; the schedule tries again.
+    await functions.runJob('extensions', { source: 'deploy' }, 'start').catch(() => undefined);
+    const scheduler = startJobScheduler(options, functions, print, shutdown);
+    const info = stackInfo({
+      options,
+      caller,
+      ...{ ringCentral, storage, aws, gateway },
+      ...{ resources, log, bundles, started },
     });
-    let draining: Promise<void> = Promise.resolve();
-    stoppers.push(async () => {
-      // Timers first; the runs in progress end when their processes are stopped.
-      draining = scheduler.stop();
-    });
-    stoppers.unshift(async () => {
-      await draining;
-    });
-
-    const info: LocalStackInfo = {
-      apiUrl: gateway.url,
-      region: REGION,
-      accessKeyId: caller.accessKeyId,
-      secretAccessKey: caller.secretAccessKey,
-      callerArn: caller.userArn,
-      ringCentral: {
-        mode: options.remote ? 'remote' : 'local',
-        server: ringCentral.server,
-        ...(ringCentral.mediaServer ? { mediaServer: ringCentral.mediaServer } : {}),
-      },
-      s3Endpoint: s3.endpoint,
-      dynamodbEndpoint: dynamo.endpoint,
-      awsServicesEndpoint: aws.url,
-      archiveBucket: ARCHIVE_BUCKET,
-      faxDocumentsBucket: FAX_DOCUMENTS_BUCKET,
-      archiveDirectory: join(s3Directory, ARCHIVE_BUCKET),
-      logFile,
-      tableName: TABLE_NAME,
-      purgeDryRun,
-      smsFrom,
-      ...(otherSms ? { smsTo: otherSms } : {}),
-      // A fax to the second extension's number lands in the local mailbox as well.
-      ...(extensions[1]?.faxNumber ? { faxTo: extensions[1].faxNumber } : {}),
-      bundlesCached: bundles.cached,
-      bundleMs: bundles.durationMs,
-      startMs: performance.now() - started,
-    };
     await writeFile(join(options.dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`, {
       mode: 0o600,
     });
     let stopped: Promise<void> | undefined;
     return {
       info,
-      ...(emulator ? { emulator } : {}),
+      ...(ringCentral.emulator ? { emulator: ringCentral.emulator } : {}),
       runJob: (name) => scheduler.runNow(name),
       stop: () => {
-        stopping = true;
-        stopped ??= stopAll();
+        functions.markStopping();
+        stopped ??= shutdown.stopAll();
         return stopped;
       },
     };
   } catch (error) {
-    await stopAll();
+    await shutdown.stopAll();
     throw error;
   }
+}
+
+/** What the stack stops, in the reverse order it started. */
+interface Shutdown {
+  /** Registers a stop that runs before every stop registered so far. */
+  onStop(stop: () => Promise<void>): void;
+  /** Registers a stop that runs after every other. */
+  onStopLast(stop: () => Promise<void>): void;
+  /** Runs every stop once; one that fails does not keep the others from running. */
+  stopAll(): Promise<void>;
+}
+
+function createShutdown(): Shutdown {
+  const stoppers: Array<() => Promise<void>> = [];
+  return {
+    onStop: (stop) => {
+      stoppers.push(stop);
+    },
+    onStopLast: (stop) => {
+      stoppers.unshift(stop);
+    },
+    stopAll: async () => {
+      for (const stop of stoppers.splice(0).reverse()) {
+        await stop().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** The file every function process writes its logs to, open for appending. */
+function openFunctionLog(dataDir: string, shutdown: Shutdown): { file: string; fd: number } {
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const file = join(dataDir, 'logs', 'functions.log');
+  const fd = openSync(file, 'a');
+  shutdown.onStop(async () => closeSync(fd));
+  return { file, fd };
+}
+
+/** The RingCentral in use: how the functions reach it, and the local one when it is that. */
+interface RingCentralInUse {
+  connection: RingCentralConnection;
+  emulator?: RunningEmulator;
+}
+
+/** What the credentials secret holds. */
+interface RingCentralConnection {
+  clientId: string;
+  clientSecret: string;
+  jwt: string;
+  server: string;
+  mediaServer?: string;
+}
+
+/** Starts the local RingCentral, unless a remote one is given. */
+async function startRingCentral(
+  options: Pick<LocalStackOptions, 'remote' | 'ringCentralPort'>,
+  shutdown: Shutdown,
+): Promise<RingCentralInUse> {
+  const { remote } = options;
+  if (remote) {
+    return {
+      connection: {
+        clientId: remote.clientId,
+        clientSecret: remote.clientSecret,
+        jwt: remote.jwt,
+        server: remote.server,
+        ...(remote.mediaServer ? { mediaServer: remote.mediaServer } : {}),
+      },
+    };
+  }
+  const emulator = await startEmulator({ port: options.ringCentralPort ?? 0, mailbox: 'default' });
+  shutdown.onStop(() => emulator.stop());
+  return {
+    connection: { ...emulator.credentials, server: emulator.url, mediaServer: emulator.mediaUrl },
+    emulator,
+  };
+}
+
+/** s3rver (its files under `<dataDir>/s3`) and dynalite with the state table. */
+interface LocalStorage {
+  s3Directory: string;
+  endpoints: { s3: string; dynamodb: string };
+}
+
+async function startStorage(dataDir: string, shutdown: Shutdown): Promise<LocalStorage> {
+  const s3Directory = join(dataDir, 's3');
+  const [s3, dynamo] = await Promise.all([
+    startLocalS3({
+      directory: s3Directory,
+      buckets: [localArchiveBucket(ARCHIVE_BUCKET), FAX_DOCUMENTS_BUCKET],
+    }).then((running) => {
+      shutdown.onStop(() => running.stop());
+      return running;
+    }),
+    startLocalDynamo({ tableName: TABLE_NAME, region: REGION }).then((running) => {
+      shutdown.onStop(() => running.stop());
+      return running;
+    }),
+  ]);
+  return { s3Directory, endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint } };
+}
+
+/** The IAM user the gateway accepts requests from, with `accessKey`. */
+function localCaller(accessKey: {
+  accessKeyId: string;
+  secretAccessKey: string;
+}): LocalCredentials {
+  return {
+    ...accessKey,
+    accountId: ACCOUNT_ID,
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/local-caller`,
+    userId: `AIDA${accessKey.accessKeyId.slice(4, 20)}`,
+  };
+}
+
+/** `[HH:MM:SS]` of the local time, as the status lines start. */
+function timestamp(): string {
+  return `[${new Date().toTimeString().slice(0, 8)}]`;
+}
+
+/**
+ * The local Secrets Manager, EventBridge and Lambda: an `Alert` event runs the alert function,
+ * as the deployed rule does; an asynchronous invoke runs as a job with a status line.
+ */
+function startAwsEndpoint(
+  ringCentral: RingCentralConnection,
+  functions: FunctionRegistry,
+  print: Print,
+): Promise<RunningAwsServices> {
+  return startAwsServices({
+    region: REGION,
+    secrets: {
+      [SECRET_NAMES.credentials]: ringCentral,
+      // Written by token-refresh; until then it holds a placeholder, as deployed.
+      [SECRET_NAMES.session]: {},
+      [SECRET_NAMES.webhook]: { verificationToken: randomBytes(24).toString('base64url') },
+    },
+    functions: LOCAL_FUNCTION_NAMES,
+    onEvent: (entry) => {
+      print(`${timestamp()} event ${entry.DetailType} from ${entry.Source}`);
+      if (entry.DetailType !== 'Alert') return;
+      void functions.runJob('alert', eventBridgeEventOf(entry), 'event').catch(() => undefined);
+    },
+    onInvoke: async (name, payload, type) => {
+      // Lambda parses the payload with JSON.parse too.
+      const event = payload === '' ? {} : (JSON.parse(payload) as unknown);
+      if (type === 'Event') {
+        await functions.runJob(name, event, 'async invoke');
+        return {};
+      }
+      try {
+        const invocation = await functions.invoke(name, event);
+        return invocation.payload === undefined ? {} : { payload: invocation.payload };
+      } catch (error) {
+        if (!(error instanceof FunctionInvocationError)) throw error;
+        return {
+          payload: JSON.stringify({ errorType: error.errorName, errorMessage: error.message }),
+          functionError: 'Unhandled',
+        };
+      }
+    },
+  });
+}
+
+/** The event an EventBridge rule delivers for an entry put on the bus. */
+function eventBridgeEventOf(entry: PutEventEntry & { id: string }) {
+  return {
+    version: '0',
+    id: entry.id,
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: ACCOUNT_ID,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: entry.Resources ?? [],
+    detail: JSON.parse(entry.Detail ?? '{}') as unknown,
+  };
+}
+
+/** The HTTP API on 127.0.0.1, verifying SigV4 for `caller`, with a line per request. */
+function startApiGateway(
+  port: number,
+  caller: LocalCredentials,
+  functions: FunctionRegistry,
+  print: Print,
+): Promise<RunningGateway> {
+  return startGateway({
+    routes: ROUTES,
+    credentials: [caller],
+    port,
+    region: REGION,
+    onAccess: (access) => print(formatAccess(access)),
+    invoke: async (name, event) => {
+      try {
+        const invocation = await functions.invoke(name, event);
+        return JSON.parse(invocation.payload ?? 'null') as APIGatewayProxyResultV2;
+      } catch (error) {
+        throw new IntegrationError(`${name} failed`, {
+          timedOut: error instanceof FunctionInvocationError && error.timedOut,
+          cause: error,
+        });
+      }
+    },
+  });
+}
+
+/** The names and settings the functions get, as the deployed stack's outputs would give them. */
+function localResources(
+  options: Pick<LocalStackOptions, 'remote' | 'purgeEnabled'>,
+  ringCentral: RingCentralInUse,
+  gatewayUrl: string,
+): LocalResources {
+  const owner = ringCentral.emulator?.mailbox.extensions[0];
+  const otherSms = secondExtension(ringCentral)?.smsNumbers[0];
+  return {
+    region: REGION,
+    tableName: TABLE_NAME,
+    credentialsSecret: SECRET_NAMES.credentials,
+    sessionSecret: SECRET_NAMES.session,
+    webhookSecret: SECRET_NAMES.webhook,
+    archiveBucket: ARCHIVE_BUCKET,
+    faxDocumentsBucket: FAX_DOCUMENTS_BUCKET,
+    eventBusName: 'local-bus',
+    smsFrom: options.remote?.smsFrom ?? owner?.smsNumbers[0] ?? '+16505550101',
+    webhookUrl: `${gatewayUrl}/webhook`,
+    purgeDryRun: options.purgeEnabled !== true,
+    purgeRetentionDays: LOCAL_RETENTION_DAYS,
+    alertRecipients: { sms: otherSms ? [otherSms] : [], pager: [] },
+  };
+}
+
+/** The local mailbox's second extension: it receives the SMS, faxes and alerts sent locally. */
+function secondExtension(ringCentral: RingCentralInUse) {
+  return ringCentral.emulator?.mailbox.extensions[1];
+}
+
+/** Hosts every function's bundle; no process starts before its first invocation. */
+function hostFunctions(
+  functions: FunctionRegistry,
+  specs: readonly LocalFunctionSpec[],
+  bundles: FunctionBundles,
+  logFd: number,
+): void {
+  for (const spec of specs) {
+    const bundle = bundles.functions[spec.name];
+    if (!bundle) throw new Error(`No bundle for ${spec.name}`);
+    functions.add(
+      hostFunction({
+        name: spec.name,
+        bundle,
+        worker: bundles.worker,
+        environment: spec.environment,
+        nodeOptions: bundles.nodeOptions,
+        timeoutMs: spec.timeoutMs,
+        concurrency: spec.concurrency,
+        logFd,
+      }),
+    );
+  }
+}
+
+/** The deployed schedules, compressed (defaults: archive every 30 s, the rest in minutes). */
+function scheduledJobs(
+  options: Pick<LocalStackOptions, 'schedule' | 'remote'>,
+): ScheduledJobSpec[] {
+  const schedule = options.schedule ?? {};
+  const jobs: ScheduledJobSpec[] = [
+    { functionName: 'archive', everyMs: schedule.archiveEveryMs ?? 30_000, firstAfterMs: 1_000 },
+    { functionName: 'token-refresh', everyMs: schedule.tokenRefreshEveryMs ?? 5 * 60_000 },
+    { functionName: 'purge', everyMs: schedule.purgeEveryMs ?? 10 * 60_000, firstAfterMs: 60_000 },
+    // Hourly when deployed; every 5 minutes here, so added extensions show up soon.
+    { functionName: 'extensions', everyMs: schedule.extensionsEveryMs ?? 5 * 60_000 },
+  ];
+  // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.
+  if (!options.remote) {
+    jobs.push({
+      functionName: 'subscription-keeper',
+      everyMs: schedule.subscriptionKeeperEveryMs ?? 10 * 60_000,
+      firstAfterMs: 0,
+    });
+  }
+  return jobs;
+}
+
+/**
+ * Starts the schedules. On stop the timers go first and the runs in progress end when their
+ * processes are stopped; the stack's stop waits for them last.
+ */
+function startJobScheduler(
+  options: Pick<LocalStackOptions, 'schedule' | 'remote'>,
+  functions: FunctionRegistry,
+  print: Print,
+  shutdown: Shutdown,
+): RunningScheduler {
+  const scheduler = startScheduler({
+    jobs: scheduledJobs(options),
+    invoke: (name, input) => functions.runJob(name, input),
+    onTick: (tick) => {
+      if (tick.outcome === 'skipped') {
+        print(
+          `${timestamp()} ${tick.functionName.padEnd(19)} skipped: the previous run is still going`,
+        );
+      }
+    },
+  });
+  let draining: Promise<void> = Promise.resolve();
+  shutdown.onStop(async () => {
+    draining = scheduler.stop();
+  });
+  shutdown.onStopLast(() => draining);
+  return scheduler;
+}
+
+/** Where everything is, and how long the start took (since `started`). */
+function stackInfo(parts: {
+  options: Pick<LocalStackOptions, 'remote'>;
+  caller: LocalCredentials;
+  ringCentral: RingCentralInUse;
+  storage: LocalStorage;
+  aws: RunningAwsServices;
+  gateway: RunningGateway;
+  resources: LocalResources;
+  log: { file: string };
+  bundles: FunctionBundles;
+  started: number;
+}): LocalStackInfo {
+  const { caller, ringCentral, storage, resources } = parts;
+  const smsTo = secondExtension(ringCentral)?.smsNumbers[0];
+  // A fax to the second extension's number lands in the local mailbox as well.
+  const faxTo = secondExtension(ringCentral)?.faxNumber;
+  return {
+    apiUrl: parts.gateway.url,
+    region: REGION,
+    accessKeyId: caller.accessKeyId,
+    secretAccessKey: caller.secretAccessKey,
+    callerArn: caller.userArn,
+    ringCentral: {
+      mode: parts.options.remote ? 'remote' : 'local',
+      server: ringCentral.connection.server,
+      ...(ringCentral.connection.mediaServer
+        ? { mediaServer: ringCentral.connection.mediaServer }
+        : {}),
+    },
+    s3Endpoint: storage.endpoints.s3,
+    dynamodbEndpoint: storage.endpoints.dynamodb,
+    awsServicesEndpoint: parts.aws.url,
+    archiveBucket: ARCHIVE_BUCKET,
+    faxDocumentsBucket: FAX_DOCUMENTS_BUCKET,
+    archiveDirectory: join(storage.s3Directory, ARCHIVE_BUCKET),
+    logFile: parts.log.file,
+    tableName: TABLE_NAME,
+    purgeDryRun: resources.purgeDryRun,
+    smsFrom: resources.smsFrom,
+    ...(smsTo ? { smsTo } : {}),
+    ...(faxTo ? { faxTo } : {}),
+    bundlesCached: parts.bundles.cached,
+    bundleMs: parts.bundles.durationMs,
+    startMs: performance.now() - parts.started,
+  };
 }

@@ -93,6 +93,8 @@ function summary(report: JobRunReport): string {
       return `${String(result.action ?? '?')} (${String(result.reason ?? '')})`;
     case 'subscription-keeper':
       return `subscription ${String(result.action ?? '?')}`;
+    case 'extensions':
+      return extensionsSummary(result);
     default:
       return typeof result.statusCode === 'number' ? `status ${result.statusCode}` : 'done';
   }
@@ -120,4 +122,22 @@ export function formatAccess(access: GatewayAccess, now = new Date()): string {
   const target = access.functionName ? ` -> ${access.functionName}` : '';
   const refusal = access.refusal && access.status < 500 ? ` (${access.refusal})` : '';
   return `[${clock(now)}] ${`${access.method} ${access.path}`.padEnd(19)} ${access.status}${target}${refusal}, ${Math.round(access.durationMs)} ms`;
+}
+
+/** `40 listed, 31 archived, 2 new, 1 gone`, and the configuration error when there is one. */
+function extensionsSummary(result: Record<string, unknown>): string {
+  const counts = (result.counts ?? {}) as Record<string, unknown>;
+  const error = result.configurationError as { message?: string } | undefined;
+  const parts =
+    result.counts === undefined
+      ? []
+      : [
+          `${counts.listed ?? 0} listed`,
+          `${counts.archived ?? 0} archived`,
+          `${counts.new ?? 0} new`,
+          `${counts.gone ?? 0} gone`,
+          ...(counts.returned ? [`${counts.returned} returned`] : []),
+        ];
+  if (error) parts.push(`CONFIGURATION ERROR: ${error.message ?? ''}`);
+  return parts.join(', ');
 }

@@ -1,11 +1,14 @@
 /**
  * The local S3 (s3rver, objects as files under a directory, so the archive can be browsed on
- * disk) and the local DynamoDB (dynalite, in memory) with the state table the stack creates.
+ * disk, behind the Object Lock front of local/s3) and the local DynamoDB (dynalite, in memory)
+ * with the state table the stack creates.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startObjectLockFront } from '../s3/object-lock-front.ts';
+import type { BucketLock } from '../s3/object-lock-rules.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,18 +25,35 @@ type S3rverConstructor = new (options: {
 }) => S3rverInstance;
 type DynaliteFactory = (options: { createTableMs?: number }) => Server;
 
-/** A running s3rver. */
+/** A running local S3. */
 export interface LocalS3 {
   endpoint: string;
-  /** Where the objects are on disk: `<directory>/<bucket>/<key>._S3rver_object`. */
+  /**
+   * Where the objects are on disk: `<directory>/<bucket>/<key>._S3rver_object` (the current
+   * version, in a bucket with Object Lock; every version is kept apart, by id).
+   */
   directory: string;
   stop(): Promise<void>;
 }
 
-/** Starts s3rver on a free port with `buckets` created (existing data is kept). */
+/** A bucket created with Object Lock (and so versioned), with its default retention. */
+export interface LockedBucket {
+  name: string;
+  objectLock: BucketLock;
+}
+
+/**
+ * The archive bucket of `npm start`: immutable by default, as the deployed one, for a day (local
+ * archives are trials; a day is enough to see a purge refused and an overwrite kept apart).
+ */
+export function localArchiveBucket(name: string): LockedBucket {
+  return { name, objectLock: { defaultRetention: { mode: 'COMPLIANCE', days: 1 } } };
+}
+
+/** Starts s3rver and its Object Lock front on free ports with `buckets` (existing data is kept). */
 export async function startLocalS3(options: {
   directory: string;
-  buckets: readonly string[];
+  buckets: ReadonlyArray<string | LockedBucket>;
 }): Promise<LocalS3> {
   const S3rver = require('s3rver') as S3rverConstructor;
   const server = new S3rver({
@@ -41,14 +61,29 @@ export async function startLocalS3(options: {
     address: '127.0.0.1',
     silent: true,
     directory: options.directory,
-    configureBuckets: options.buckets.map((name) => ({ name })),
+    configureBuckets: options.buckets.flatMap((name) =>
+      typeof name === 'string' ? [{ name }] : [],
+    ),
   });
   const { port } = await server.run();
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    directory: options.directory,
-    stop: () => server.close(),
-  };
+  try {
+    const front = await startObjectLockFront({ backend: `http://127.0.0.1:${port}` });
+    for (const bucket of options.buckets) {
+      if (typeof bucket !== 'string')
+        await front.createLockedBucket(bucket.name, bucket.objectLock);
+    }
+    return {
+      endpoint: front.endpoint,
+      directory: options.directory,
+      stop: async () => {
+        await front.stop();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }
 
 /** A running dynalite. */

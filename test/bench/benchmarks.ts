@@ -2,9 +2,11 @@ import { archiveMemoryBenchmark } from './archive/memory-bench.ts';
 import { purgeRequestsBenchmark } from './archive/purge-bench.ts';
 import { archiveRequestsBenchmark } from './archive/requests-bench.ts';
 import { archiveThroughputBenchmark } from './archive/throughput-bench.ts';
+import { archiveSearchBenchmark } from './archive-search/bench.ts';
 import { backfillThroughputBenchmark } from './backfill/bench.ts';
 import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
+import { sendFleetBenchmark } from './send-fleet/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
 import { startReadyBenchmark } from './start/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
@@ -15,10 +17,12 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rateLimitsBenchmark,
   streamingBenchmark,
   sendLatencyBenchmark,
+  sendFleetBenchmark,
   bundlesBenchmark,
   archiveThroughputBenchmark,
   archiveMemoryBenchmark,
   archiveRequestsBenchmark,
+  archiveSearchBenchmark,
   purgeRequestsBenchmark,
   startReadyBenchmark,
   backfillThroughputBenchmark,

@@ -17,6 +17,7 @@ describe('infra configuration', () => {
         archive: 'rate(15 minutes)',
         purge: 'cron(0 4 * * ? *)',
         subscriptionKeeper: 'cron(30 3 * * ? *)',
+        extensions: 'rate(1 hour)',
       },
       allowedCallers: [],
       objectLock: { enabled: false, retentionDays: 365 },

@@ -38,7 +38,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -52,8 +52,8 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The nine functions plus CDK's AwsCustomResource provider of the deploy-time refresh.
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    // The eleven functions plus CDK's AwsCustomResource provider (one for both deploy-time invokes).
+    template.resourceCountIs('AWS::Lambda::Function', 12);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -69,6 +69,7 @@ describe('functions', () => {
       alert: [60, 256],
       archive: [840, 1024],
       purge: [900, 512],
+      extensions: [300, 256],
     };
 
     // Act
@@ -90,8 +91,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: nine function groups and the API's access log group.
-    expect(Object.keys(groups)).toHaveLength(11);
+    // Assess: eleven function groups and the API's access log group.
+    expect(Object.keys(groups)).toHaveLength(12);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -148,7 +149,14 @@ describe('functions', () => {
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
     // Prepare
     const queue = base.id(base.stack.deadLetters.functions.queue);
-    const asyncFunctions = ['token-refresh', 'subscription-keeper', 'alert', 'archive', 'purge'];
+    const asyncFunctions = [
+      'token-refresh',
+      'subscription-keeper',
+      'alert',
+      'archive',
+      'purge',
+      'extensions',
+    ];
 
     // Act
     const configs = Object.values(base.template.findResources('AWS::Lambda::EventInvokeConfig'));
@@ -245,6 +253,16 @@ describe('least privilege', () => {
       listArchive,
       `s3:PutObject on ${bucket}/reports/purge/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/purge/*`,
+      ...onFailure,
+    ],
+    // The registry's two partitions only (lib/aws/extension-registry.ts).
+    extensions: [
+      ...logs('extensions'),
+      ...secretsRead('credentials', 'session'),
+      ...['GetItem', 'Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension|extension-policy`,
+      ),
       ...onFailure,
     ],
   };
@@ -409,7 +427,7 @@ describe('HTTP API', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive, purge and subscription-keeper with retries and a DLQ', () => {
+  it('runs token-refresh, archive, purge, subscription-keeper and extensions with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -417,10 +435,11 @@ describe('schedules', () => {
       ['archive', 'rate(15 minutes)'],
       ['purge', 'cron(0 4 * * ? *)'],
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
+      ['extensions', 'rate(1 hour)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -464,6 +483,45 @@ describe('schedules', () => {
       },
     });
     expect(resource.DependsOn).toEqual(expect.arrayContaining([refresh]));
+  });
+
+  it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
+    // Prepare
+    const discovery = base.id(base.stack.functions.extensions!.function);
+
+    // Act
+    const resource = base.template.toJSON().Resources[base.id(base.stack.discoverAtDeploy)];
+    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
+    const call = JSON.parse(
+      parts
+        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+        .join(''),
+    );
+
+    // Assess
+    expect(call).toMatchObject({
+      action: 'invoke',
+      parameters: {
+        FunctionName: `<${discovery}>`,
+        InvocationType: 'Event',
+        Payload: '{"source":"deploy"}',
+      },
+    });
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([discovery, base.id(base.stack.refreshAtDeploy)]),
+    );
+  });
+
+  it('alarms when the token may not list or read the account extensions', () => {
+    // Assess
+    base.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExtensionConfigurationErrors',
+      Namespace: 'RingCentralMessageAutomation',
+      Dimensions: [{ Name: 'service', Value: 'extensions' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmDescription: Match.stringLikeRegexp('ReadAccounts.*ReadExtensions'),
+    });
   });
 });
 
@@ -519,7 +577,8 @@ describe('archive bucket', () => {
         ]),
       },
     });
-    base.template.resourceCountIs('AWS::S3::Bucket', 2);
+    // The archive, its access logs, and the Athena results of the archive search.
+    base.template.resourceCountIs('AWS::S3::Bucket', 3);
   });
 
   it('uses Object Lock in compliance mode and the customer key when configured', () => {
@@ -612,8 +671,9 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 10 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled.
-    expect(alarms).toHaveLength(17);
+    // Assess: 11 function errors, 3 DLQs, scheduler, 429s, archive lag and archive stalled,
+    // extension configuration errors.
+    expect(alarms).toHaveLength(19);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -632,6 +692,7 @@ describe('alarms and dashboard', () => {
         'RingCentral429s',
         'CursorLagSeconds',
         'Invocations',
+        'ExtensionConfigurationErrors',
       ]),
     );
     base.template.hasResourceProperties('AWS::SNS::Topic', {

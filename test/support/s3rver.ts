@@ -3,7 +3,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  type ObjectLockRetentionMode,
+  PutObjectLockConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { startObjectLockFront } from '../../local/s3/object-lock-front.ts';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -19,12 +25,26 @@ type S3rverConstructor = new (options: {
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver') as S3rverConstructor;
 
-/** A local S3 (s3rver, files in a temporary directory) on 127.0.0.1. */
+/** How {@link LocalS3.createBucket} creates a bucket with Object Lock. */
+export interface BucketObjectLock {
+  /** The bucket's default retention, applied to versions written without lock headers. */
+  defaultRetention?: { mode: ObjectLockRetentionMode; days: number };
+}
+
+/**
+ * A local S3 on 127.0.0.1: s3rver (files in a temporary directory) behind the Object Lock
+ * front of `local/s3`, as `npm start` runs it.
+ */
 export interface LocalS3 {
   endpoint: string;
   /** A client pointed at it: path style, checksums only when required (s3rver predates them). */
   client: S3Client;
-  createBucket(name: string): Promise<void>;
+  /**
+   * Creates a bucket through the S3 API: without `objectLock` an unlocked, unversioned bucket
+   * (s3rver's behaviour, which tests tampering with objects need); with it, a bucket created with
+   * Object Lock (versioned, as S3 makes it).
+   */
+  createBucket(name: string, options?: { objectLock?: BucketObjectLock }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,14 +52,20 @@ export interface LocalS3 {
 export interface S3rverOptions {
   /** Where its temporary directory goes; default the OS temporary directory. */
   parentDirectory?: string;
+  /** The clock Object Lock judges retention by (milliseconds); default `Date.now`. */
+  clock?: () => number;
 }
 
-/** Starts s3rver on a free port. Stop it in afterAll. */
+/** Starts s3rver and its Object Lock front on free ports. Stop it in afterAll. */
 export async function startS3rver(options: S3rverOptions = {}): Promise<LocalS3> {
   const directory = await mkdtemp(join(options.parentDirectory ?? tmpdir(), 's3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const front = await startObjectLockFront({
+    backend: `http://127.0.0.1:${port}`,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const endpoint = front.endpoint;
   const client = new S3Client({
     endpoint,
     region: 'us-east-1',
@@ -51,11 +77,34 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<LocalS3>
   return {
     endpoint,
     client,
-    createBucket: async (name) => {
-      await client.send(new CreateBucketCommand({ Bucket: name }));
+    createBucket: async (name, bucketOptions = {}) => {
+      const lock = bucketOptions.objectLock;
+      await client.send(
+        new CreateBucketCommand({
+          Bucket: name,
+          ...(lock ? { ObjectLockEnabledForBucket: true } : {}),
+        }),
+      );
+      if (lock?.defaultRetention) {
+        await client.send(
+          new PutObjectLockConfigurationCommand({
+            Bucket: name,
+            ObjectLockConfiguration: {
+              ObjectLockEnabled: 'Enabled',
+              Rule: {
+                DefaultRetention: {
+                  Mode: lock.defaultRetention.mode,
+                  Days: lock.defaultRetention.days,
+                },
+              },
+            },
+          }),
+        );
+      }
     },
     stop: async () => {
       client.destroy();
+      await front.stop();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

@@ -166,6 +166,7 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
   alert: async () => (await import('../../../functions/alert.ts')).alertConfig,
   archive: async () => (await import('../../../functions/archive.ts')).archiveConfig,
   purge: async () => (await import('../../../functions/purge.ts')).purgeConfig,
+  extensions: async () => (await import('../../../functions/extensions.ts')).extensionsConfig,
 };
 
 /**

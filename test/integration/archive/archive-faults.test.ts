@@ -20,6 +20,12 @@ import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
 
 const EXTENSION = EMULATOR_USER_EXTENSIONS[0] ?? '101001';
 
+/**
+ * A run's time where the case is not about deadlines: longer than a test may take, so that only
+ * the cases that set a deadline meet one, however slow the machine.
+ */
+const AMPLE_MS = 10 * 60_000;
+
 const SMALL_MAILBOX: EmulatorOptions = {
   rateLimits: UNLIMITED_RATE_LIMITS,
   mailbox: { seed: 5, extensions: 1, messagesPerExtension: 30, maxAttachmentBytes: 40_000 },
@@ -81,10 +87,10 @@ describe('archive fault matrix', () => {
     const broken = harness.createArchiver({ objects: faulty, concurrency: 1 });
 
     // Act
-    const first = await broken.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const first = await broken.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
     const afterFailure = await harness.cursors.get('~');
     await expectNothingCorrupted(harness);
-    const { runs } = await archiveUntilComplete(harness.createArchiver(), '~');
+    const { runs } = await archiveUntilComplete(harness.createArchiver(), '~', { runMs: AMPLE_MS });
 
     // Assess
     expect(faulty.puts()).toBeGreaterThan(7);
@@ -126,7 +132,7 @@ describe('archive fault matrix', () => {
     });
 
     // Act
-    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 8 });
+    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 8, runMs: AMPLE_MS });
     harness.emulator.setFaults({});
 
     // Assess
@@ -147,21 +153,23 @@ describe('archive fault matrix', () => {
     const archiver = harness.createArchiver();
 
     // Act
-    const started = Date.now();
     const stormy = await archiver.archiveExtension('~', { deadline: Date.now() + 2_500 });
-    const stormMs = Date.now() - started;
     const stormRequests = harness.emulator.stats().requests;
     await expectNothingCorrupted(harness);
     harness.emulator.setFaults({});
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
-    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 6, runMs: 15_000 });
+    // No pause for the storm to pass: the next run waits out the penalty within its own deadline.
+    const { runs } = await archiveUntilComplete(archiver, '~', { maxRuns: 6, runMs: AMPLE_MS });
 
     // Assess
     expect(stormy.complete).toBe(false);
     expect(stormy.cursorAdvanced).toBe(false);
-    expect(stormMs).toBeLessThan(2_500 + 1_000);
-    // The client waits out Retry-After instead of hammering the penalty.
-    expect(stormRequests).toBeLessThan(15);
+    expect(stormy.failures).toEqual([]);
+    // It stopped because no wait may outlast the deadline, not by running into it.
+    expect(stormy.stoppedAtDeadline).toBe(true);
+    expect(stormy.stopReason).toMatch(/^DeadlineExceededError/);
+    // The client waits out Retry-After (1 s) instead of hammering the penalty: at most one
+    // request per second of the 2.5 s run.
+    expect(stormRequests).toBeLessThanOrEqual(3);
     expect(runs).toBeGreaterThanOrEqual(1);
     await expectArchiveWhole(harness);
   });
@@ -169,17 +177,34 @@ describe('archive fault matrix', () => {
   it('stops at a checkpoint when the invocation runs out of time, and resumes', async () => {
     // Prepare
     harness = await startArchiveHarness(SMALL_MAILBOX);
-    // 15 messages a worker at 100 ms or more each cannot fit in the 1 s before the checkpoint.
-    harness.emulator.setFaults({ latencyMs: 100 });
-    const archiver = harness.createArchiver({ concurrency: 2, checkpointMarginMs: 200 });
+    // The archiver's clock moves 100 ms with each message.json, so 15 messages a worker cannot fit
+    // in the 1 s before the checkpoint. It starts an hour ahead of the machine's, so that only the
+    // archiver's clock reaches the deadline (the client's deadline timers stay an hour away).
+    const start = Date.now() + 3_600_000;
+    let clock = start;
+    const { objects } = harness;
+    const ticking: ObjectStore = {
+      ...objects,
+      put: async (key, body, options) => {
+        const stored = await objects.put(key, body, options);
+        if (key.endsWith('/message.json')) clock += 100;
+        return stored;
+      },
+    };
+    const archiver = harness.createArchiver({
+      objects: ticking,
+      concurrency: 2,
+      checkpointMarginMs: 200,
+      now: () => clock,
+    });
+    const deadline = start + 1_200;
 
     // Act
-    const started = Date.now();
-    const short = await archiver.archiveExtension('~', { deadline: Date.now() + 1_200 });
-    const elapsed = Date.now() - started;
+    const short = await archiver.archiveExtension('~', { deadline });
     await expectNothingCorrupted(harness);
-    harness.emulator.setFaults({});
-    const resumed = await archiver.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const resumed = await harness
+      .createArchiver()
+      .archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
 
     // Assess
     expect(short.stoppedAtDeadline).toBe(true);
@@ -187,7 +212,8 @@ describe('archive fault matrix', () => {
     expect(short.cursorAdvanced).toBe(false);
     expect(short.archivedMessages).toBeGreaterThan(0);
     expect(short.archivedMessages).toBeLessThan(30);
-    expect(elapsed).toBeLessThan(1_200 + 500);
+    // Only the messages already started at the checkpoint finished after it, within the deadline.
+    expect(clock).toBeLessThanOrEqual(deadline);
     expect(resumed.complete).toBe(true);
     expect(resumed.unchangedMessages).toBe(short.archivedMessages);
     await expectArchiveWhole(harness);
@@ -197,7 +223,7 @@ describe('archive fault matrix', () => {
     // Prepare
     harness = await startArchiveHarness(SMALL_MAILBOX);
     const archiver = harness.createArchiver();
-    await archiveUntilComplete(archiver, '~');
+    await archiveUntilComplete(archiver, '~', { runMs: AMPLE_MS });
     harness.emulator.mailbox.receive(
       EXTENSION,
       ...Array.from({ length: 6 }, (_, index) => ({
@@ -223,7 +249,7 @@ describe('archive fault matrix', () => {
     );
 
     // Act
-    const recovered = await archiver.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const recovered = await archiver.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
 
     // Assess
     expect(partial.cursorAdvanced).toBe(false);
@@ -259,9 +285,9 @@ describe('archive fault matrix', () => {
     });
 
     // Act
-    const raced = await racing.archiveExtension('~', { deadline: Date.now() + 20_000 });
+    const raced = await racing.archiveExtension('~', { deadline: Date.now() + AMPLE_MS });
     const next = await harness.createArchiver().archiveExtension('~', {
-      deadline: Date.now() + 20_000,
+      deadline: Date.now() + AMPLE_MS,
     });
     const purgedCopy = parseManifest(
       (await harness.objects.getText(messageKey(purgedVictim as unknown as MessageRecord))) ?? '',

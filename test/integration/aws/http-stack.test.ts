@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -155,13 +154,24 @@ describe('createHttpHandler against dynalite', () => {
   });
 
   it('runs concurrent duplicates once: the others get 409 with Retry-After', async () => {
-    // Prepare
-    const { handler, calls } = sendHandler(() => sleep(300));
+    // Prepare (the one send that runs is held until the 19 others have answered, so they overlap
+    // it however slow the machine is)
+    let settled = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { handler, calls } = sendHandler(() => held);
     const body = { to: [{ phoneNumber: '+14155550100' }], text: 'once' };
 
     // Act
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => handler(send(body, 'key-concurrent'), lambdaContext())),
+      Array.from({ length: 20 }, () =>
+        handler(send(body, 'key-concurrent'), lambdaContext()).finally(() => {
+          settled += 1;
+          if (settled === 19) release();
+        }),
+      ),
     );
 
     // Assess

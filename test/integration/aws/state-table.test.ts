@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateTable } from '../../../lib/aws/state-table.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
@@ -103,25 +102,32 @@ describe('createStateTable against dynalite', () => {
   });
 
   it('grants a lease to one owner at a time until it is released or expires', async () => {
+    // Prepare (a clock the test moves, so that no lease expires by the machine being slow)
+    let clock = Date.now();
+    const leases = createStateTable({ tableName, client: dynamo.client, now: () => clock });
+
     // Act
     const contenders = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((owner) => table.acquireLease('token-refresh', owner, 500)),
+      ['a', 'b', 'c', 'd'].map((owner) => leases.acquireLease('token-refresh', owner, 500)),
     );
     const winner = ['a', 'b', 'c', 'd'][contenders.indexOf(true)] ?? '';
     const loser = winner === 'a' ? 'b' : 'a';
-    const renewedByOwner = await table.acquireLease('token-refresh', winner, 500);
-    await table.releaseLease('token-refresh', loser);
-    const whileHeld = await table.acquireLease('token-refresh', loser, 500);
-    await table.releaseLease('token-refresh', winner);
-    const afterRelease = await table.acquireLease('token-refresh', loser, 300);
-    await sleep(400);
-    const afterExpiry = await table.acquireLease('token-refresh', winner, 300);
+    const renewedByOwner = await leases.acquireLease('token-refresh', winner, 500);
+    await leases.releaseLease('token-refresh', loser);
+    const whileHeld = await leases.acquireLease('token-refresh', loser, 500);
+    await leases.releaseLease('token-refresh', winner);
+    const afterRelease = await leases.acquireLease('token-refresh', loser, 300);
+    clock += 299;
+    const beforeExpiry = await leases.acquireLease('token-refresh', winner, 300);
+    clock += 1;
+    const afterExpiry = await leases.acquireLease('token-refresh', winner, 300);
 
     // Assess
     expect(contenders.filter(Boolean)).toHaveLength(1);
     expect(renewedByOwner).toBe(true);
     expect(whileHeld).toBe(false);
     expect(afterRelease).toBe(true);
+    expect(beforeExpiry).toBe(false);
     expect(afterExpiry).toBe(true);
   });
 });

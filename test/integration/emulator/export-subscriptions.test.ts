@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
@@ -31,8 +30,10 @@ describe('local RingCentral export (message-store-report)', () => {
   const start = harnessPerTest();
 
   it('moves a task to Completed and serves its archives as zips; at most 2 running', async () => {
-    // Prepare
-    harness = await start({ exportStepMs: 50 });
+    // Prepare (tasks advance on a clock the test moves, so none completes while the three are
+    // created, however slow the machine is)
+    let clock = Date.now();
+    harness = await start({ exportStepMs: 50, now: () => clock });
     const reports = `${harness.emulator.url}/restapi/v1.0/account/~/message-store-report`;
     const create = () =>
       fetch(reports, {
@@ -48,7 +49,7 @@ describe('local RingCentral export (message-store-report)', () => {
     const third = await create();
     let status = task.status;
     for (let attempt = 0; attempt < 40 && status !== 'Completed'; attempt++) {
-      await delay(25);
+      clock += 25;
       status = (
         (await (await fetch(`${reports}/${task.id}`, { headers: harness.auth })).json()) as Task
       ).status;

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { getContract, type Harness, harnessPerTest } from './harness.ts';
 
@@ -7,12 +6,15 @@ describe('local RingCentral rate limits', () => {
   const start = harnessPerTest();
 
   it('counts per group with X-Rate-Limit headers, answers 429 CMN-301 with Retry-After, and restarts the penalty', async () => {
-    // Prepare (Heavy: 3 per 60 s, scaled by 0.01 => 0.6 s window, penalty 60 s => 0.6 s)
+    // Prepare (Heavy: 3 per 60 s, scaled by 0.01 => 0.6 s window, penalty 60 s => 0.6 s), on a
+    // clock the test moves instead of sleeping
+    let clock = Date.now();
     harness = await start({
       rateLimits: {
         enabled: true,
         windowScale: 0.01,
         groups: { Heavy: { limit: 3, windowSeconds: 60 } },
+        now: () => clock,
       },
     });
     const report = () =>
@@ -24,11 +26,11 @@ describe('local RingCentral rate limits', () => {
     const allowed = [await report(), await report(), await report()];
     const refused = await report();
     const refusedBody = await refused.json();
-    await delay(400);
+    clock += 400;
     const duringPenalty = await report(); // restarts the 0.6 s penalty
-    await delay(400);
+    clock += 400;
     const stillPenalised = await report(); // 0.8 s after the first 429, but only 0.4 s after the restart
-    await delay(700);
+    clock += 700;
     const afterPenalty = await report();
     const light = await fetch(harness.ext('/message-store'), { headers: harness.auth });
 

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type Harness, harnessPerTest, login, tokenRequest } from './harness.ts';
 
@@ -57,7 +56,8 @@ describe('local RingCentral OAuth', () => {
 
   it('makes refresh tokens single-use with a short grace, and kills the old access token', async () => {
     // Prepare
-    harness = await start({ refreshGraceMs: 150 });
+    let clock = Date.now();
+    harness = await start({ refreshGraceMs: 150, now: () => clock });
     const { emulator } = harness;
     const first = await login(emulator);
 
@@ -72,7 +72,7 @@ describe('local RingCentral OAuth', () => {
       refresh_token: first.refresh_token ?? '',
     });
     const duplicateBody = (await duplicate.json()) as Record<string, string>;
-    await delay(200);
+    clock += 200;
     const late = await tokenRequest(emulator, {
       grant_type: 'refresh_token',
       refresh_token: first.refresh_token ?? '',
@@ -101,9 +101,10 @@ describe('local RingCentral OAuth', () => {
 
   it('expires access tokens after their TTL with OAU-210', async () => {
     // Prepare
-    harness = await start({ accessTokenTtlSeconds: 1 });
+    let clock = Date.now();
+    harness = await start({ accessTokenTtlSeconds: 1, now: () => clock });
     const token = await login(harness.emulator);
-    await delay(1100);
+    clock += 1_000;
 
     // Act
     const response = await fetch(harness.ext('/message-store'), {

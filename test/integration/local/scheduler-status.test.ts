@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   SCHEDULE_INPUT,
   type ScheduleTick,
@@ -9,6 +9,14 @@ import { formatAccess, formatBytes, formatJobRun } from '../../../local/stack/st
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('local scheduler', () => {
+  // Fake timers: the schedule's ticks and the runs' durations happen on a clock the test moves.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('invokes each job on its compressed schedule with the deployed schedule input', async () => {
     // Prepare
     const calls: Array<{ name: string; input: unknown; at: number }> = [];
@@ -24,15 +32,14 @@ describe('local scheduler', () => {
         calls.push({ name, input, at: Date.now() - started });
       },
     });
-    await sleep(450);
+    await vi.advanceTimersByTimeAsync(450);
     await scheduler.stop();
     const afterStop = calls.length;
-    await sleep(250);
+    await vi.advanceTimersByTimeAsync(1_000);
 
     // Assess
     const archiveCalls = calls.filter((call) => call.name === 'archive');
-    expect(archiveCalls.length).toBeGreaterThanOrEqual(2);
-    expect(archiveCalls.length).toBeLessThanOrEqual(6);
+    expect(archiveCalls.map((call) => call.at)).toEqual([0, 100, 200, 300, 400]);
     expect(archiveCalls.every((call) => call.input === SCHEDULE_INPUT)).toBe(true);
     expect(calls.some((call) => call.name === 'purge')).toBe(false);
     expect(calls.length).toBe(afterStop);
@@ -55,8 +62,8 @@ describe('local scheduler', () => {
       },
       onTick: (tick) => ticks.push(tick),
     });
-    await sleep(400);
-    await scheduler.stop();
+    await vi.advanceTimersByTimeAsync(400);
+    await Promise.all([scheduler.stop(), vi.runAllTimersAsync()]);
 
     // Assess
     expect(overlapped).toBe(false);
@@ -78,7 +85,7 @@ describe('local scheduler', () => {
       },
       onTick: (tick) => ticks.push(tick),
     });
-    await sleep(200);
+    await vi.advanceTimersByTimeAsync(200);
     await scheduler.stop();
 
     // Assess

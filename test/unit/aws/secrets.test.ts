@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Session } from '../../../lib/aws/secrets.ts';
 import {
   createSecretsStore,
@@ -29,6 +29,7 @@ function session(accessToken: string, expiresInMs = 3_600_000): Session {
 describe('createSecretsStore', () => {
   let fake: FakeSecretsManager | undefined;
   afterEach(() => {
+    vi.useRealTimers();
     fake?.restore();
     fake = undefined;
   });
@@ -100,7 +101,8 @@ describe('createSecretsStore', () => {
   });
 
   it('serves a cached session for at most maxAgeSeconds', async () => {
-    // Prepare
+    // Prepare (the cache ages by Date, faked so that no read is late by the machine being slow)
+    vi.useFakeTimers({ toFake: ['Date'] });
     fake = fakeSecretsManager({ session: session('token-1') });
     const store = createSecretsStore({ client: fake.client, maxAgeSeconds: 1 });
     const writer = createSecretsStore({ client: fake.client });
@@ -109,7 +111,7 @@ describe('createSecretsStore', () => {
 
     // Act
     const cached = await store.session('session');
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    vi.setSystemTime(Date.now() + 1_100);
     const fresh = await store.session('session');
 
     // Assess

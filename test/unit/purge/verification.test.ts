@@ -371,3 +371,69 @@ describe('verifyAll', () => {
     expect(messageKey(records[0]!)).toMatch(/^archive\/400131880008\/101001\/2024\/03\/01\//);
   });
 });
+
+describe('verifyArchived with a required retention', () => {
+  const days = 30;
+  const requiredUntil = new Date(Date.parse(created) + days * 24 * 60 * 60 * 1000).toISOString();
+  const later = new Date(Date.parse(requiredUntil) + 1000).toISOString();
+
+  async function retainedFixture(retainUntil: string | undefined) {
+    const fixture = await archivedFixture({ etags: true });
+    const retention =
+      retainUntil === undefined ? undefined : { mode: 'COMPLIANCE' as const, retainUntil };
+    for (const key of fixture.store.keys()) fixture.store.corrupt(key, { retention });
+    return fixture;
+  }
+
+  it('verifies a message whose message.json and attachments are retained long enough', async () => {
+    // Prepare
+    const { store, record } = await retainedFixture(requiredUntil);
+
+    // Act
+    const result = await verifyArchived(store, record, { requiredRetention: { days } });
+
+    // Assess
+    expect(result).toMatchObject({ verified: true, attachments: 2 });
+  });
+
+  it('does not verify a message whose objects carry no retention, and says which', async () => {
+    // Prepare
+    const { store, record, archived } = await retainedFixture(undefined);
+
+    // Act
+    const result = await verifyArchived(store, record, { requiredRetention: { days } });
+    const unrequired = await verifyArchived(store, record);
+
+    // Assess
+    expect(result).toEqual({
+      id: record.id,
+      verified: false,
+      reason: 'manifest-not-retained',
+      detail: `${archived.manifestKey}: no retention, required until ${requiredUntil}`,
+      manifestKey: archived.manifestKey,
+    });
+    expect(unrequired).toMatchObject({ verified: true });
+  });
+
+  it('does not verify a message with an attachment retained too short', async () => {
+    // Prepare
+    const { store, record, archived } = await retainedFixture(later);
+    const attachmentKey = archived.attachmentKeys[1] ?? '';
+    const short = new Date(Date.parse(requiredUntil) - 1000).toISOString();
+    store.corrupt(attachmentKey, { retention: { mode: 'GOVERNANCE', retainUntil: short } });
+
+    // Act
+    const { results } = await verifyAll(store, [record], { requiredRetention: { days } });
+
+    // Assess
+    expect(results).toEqual([
+      {
+        id: record.id,
+        verified: false,
+        reason: 'attachment-not-retained',
+        detail: `${attachmentKey}: retained until ${short}, required until ${requiredUntil}`,
+        manifestKey: archived.manifestKey,
+      },
+    ]);
+  });
+});

@@ -12,6 +12,7 @@ import {
   InvalidInputError,
   InvalidRequestError,
   NotFoundError,
+  RateBudgetExhaustedError,
   RateLimitedError,
   ServerError,
   TransportError,
@@ -29,6 +30,7 @@ describe('toProblem', () => {
   it.each([
     ['RateLimitedError', new RateLimitedError('429', 42_500, { status: 429 }), 503, '43'],
     ['DeadlineExceededError', new DeadlineExceededError('late', 12_000), 503, '12'],
+    ['RateBudgetExhaustedError', new RateBudgetExhaustedError('no slot', 7_200), 503, '8'],
     ['ServerError', new ServerError('boom', { status: 503 }), 502, '10'],
     ['TransportError (unreached)', new TransportError('refused', false), 502, '5'],
     ['TransportError (ambiguous)', new TransportError('reset', true), 502, '5'],
