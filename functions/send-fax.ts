@@ -10,6 +10,8 @@ import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
 import { createObjectReader } from '../lib/aws/s3-objects.ts';
+import { createSentMessageLedger } from '../lib/aws/sent-message-ledger.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -20,6 +22,8 @@ import {
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
+import type { SentMessageLedger } from '../lib/sending/ports.ts';
+import { recordSent } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-fax needs, validated at cold start. */
@@ -38,6 +42,8 @@ export interface SendFaxDependencies {
   objects: DocumentObjectReader;
   /** Idempotency records (DynamoDB in a deployment). */
   persistence: BasePersistenceLayer;
+  /** Who sent each message (so that only they may read its status). */
+  ledger: SentMessageLedger;
   /** The RingCentral client, created once per container on first use. */
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
 }
@@ -49,7 +55,7 @@ export function createHandler(dependencies: SendFaxDependencies) {
     ...context,
     body: sendFaxRequestFor(dependencies.allowedBuckets),
     idempotency: { required: true, persistence: dependencies.persistence },
-    handler: async ({ body, signal, deadline }) => {
+    handler: async ({ body, caller, signal, deadline }) => {
       const attachments = await prepareFaxAttachments(body.documents, dependencies.objects);
       const ringCentral = await dependencies.ringCentral(context.hooks);
       const sent = await ringCentral.fax.send(
@@ -65,6 +71,16 @@ export function createHandler(dependencies: SendFaxDependencies) {
         { signal, deadline },
       );
       context.metrics.addMetric('FaxSent', MetricUnit.Count, 1);
+      if (caller !== undefined) {
+        await recordSent(
+          dependencies.ledger,
+          { messageId: sent.id, caller, type: 'Fax' },
+          (error) =>
+            context.logger.error('Could not record the sender; its status cannot be read', {
+              error,
+            }),
+        );
+      }
       return { status: 202, body: toSentMessageResponse(sent, 'Fax') };
     },
   });
@@ -79,6 +95,7 @@ export function dependenciesFromEnvironment(
     allowedBuckets: config.FAX_DOCUMENT_BUCKETS,
     objects: createObjectReader(),
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ledger: createSentMessageLedger(createStateTable({ tableName: config.STATE_TABLE_NAME })),
     ringCentral: ringCentralFromSecrets(config),
   };
 }

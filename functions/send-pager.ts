@@ -6,6 +6,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { sendPagerRequest } from '../lib/api/pager.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
+import { createSentMessageLedger } from '../lib/aws/sent-message-ledger.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
@@ -15,6 +17,8 @@ import {
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
+import type { SentMessageLedger } from '../lib/sending/ports.ts';
+import { recordSent } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-pager needs, validated at cold start. */
@@ -27,6 +31,8 @@ export const sendPagerConfig = z.object({
 export interface SendPagerDependencies {
   /** Idempotency records (DynamoDB in a deployment). */
   persistence: BasePersistenceLayer;
+  /** Who sent each message (so that only they may read its status). */
+  ledger: SentMessageLedger;
   /** The RingCentral client, created once per container on first use. */
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
 }
@@ -38,7 +44,7 @@ export function createHandler(dependencies: SendPagerDependencies) {
     ...context,
     body: sendPagerRequest,
     idempotency: { required: true, persistence: dependencies.persistence },
-    handler: async ({ body, signal, deadline }) => {
+    handler: async ({ body, caller, signal, deadline }) => {
       const ringCentral = await dependencies.ringCentral(context.hooks);
       const sent = await ringCentral.pager.send(
         {
@@ -49,6 +55,16 @@ export function createHandler(dependencies: SendPagerDependencies) {
         { signal, deadline },
       );
       context.metrics.addMetric('PagerSent', MetricUnit.Count, 1);
+      if (caller !== undefined) {
+        await recordSent(
+          dependencies.ledger,
+          { messageId: sent.id, caller, type: 'Pager' },
+          (error) =>
+            context.logger.error('Could not record the sender; its status cannot be read', {
+              error,
+            }),
+        );
+      }
       return { status: 202, body: toSentMessageResponse(sent, 'Pager') };
     },
   });
@@ -61,6 +77,7 @@ export function dependenciesFromEnvironment(
   const config = loadConfig(sendPagerConfig, environment);
   return {
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ledger: createSentMessageLedger(createStateTable({ tableName: config.STATE_TABLE_NAME })),
     ringCentral: ringCentralFromSecrets(config),
   };
 }

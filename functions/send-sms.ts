@@ -1,11 +1,15 @@
 /**
  * send-sms (POST /sms, IAM-authorised): validates the body, sends one SMS per Idempotency-Key
- * through RingCentral and answers 202 with the message id and status.
+ * through RingCentral and answers 202 with the message id and status. The configured sender is
+ * checked on the container's first send (a number of the user with SmsSender); if it cannot send,
+ * one error is logged and every send from it answers 503 naming it.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { sendSmsRequest } from '../lib/api/sms.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
+import { createSentMessageLedger } from '../lib/aws/sent-message-ledger.ts';
+import { createStateTable } from '../lib/aws/state-table.ts';
 import type { RingCentral, RingCentralHooks } from '../lib/ringcentral/index.ts';
 import { nonEmpty } from '../lib/ringcentral/index.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
@@ -16,6 +20,9 @@ import {
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
+import type { SentMessageLedger } from '../lib/sending/ports.ts';
+import { senderNumberCheck } from '../lib/sending/sender-number.ts';
+import { recordSent } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-sms needs, validated at cold start. */
@@ -31,6 +38,8 @@ export interface SendSmsDependencies {
   smsFrom: string;
   /** Idempotency records (DynamoDB in a deployment). */
   persistence: BasePersistenceLayer;
+  /** Who sent each message (so that only they may read its status). */
+  ledger: SentMessageLedger;
   /** The RingCentral client, created once per container on first use. */
   ringCentral(hooks: RingCentralHooks): Promise<RingCentral>;
 }
@@ -38,21 +47,49 @@ export interface SendSmsDependencies {
 /** Builds the send-sms handler. */
 export function createHandler(dependencies: SendSmsDependencies) {
   const context = functionContext('send-sms');
+  const checkSender = senderNumberCheck({
+    phoneNumber: dependencies.smsFrom,
+    feature: 'SmsSender',
+    setting: 'SMS_FROM',
+    listNumbers: async (options) =>
+      (await dependencies.ringCentral(context.hooks)).extensions.phoneNumbers('~', options),
+    onRefused: (error) =>
+      context.logger.error(`${error.message} Every send from it answers 503 until it is fixed.`, {
+        phoneNumber: error.phoneNumber,
+        reason: error.reason,
+      }),
+    onUncheckable: (error) =>
+      context.logger.warn('Cannot list the sender numbers; sends from SMS_FROM go unchecked', {
+        error,
+      }),
+  });
   return createHttpHandler({
     ...context,
     body: sendSmsRequest,
     idempotency: { required: true, persistence: dependencies.persistence },
-    handler: async ({ body, signal, deadline }) => {
+    handler: async ({ body, caller, signal, deadline }) => {
       const ringCentral = await dependencies.ringCentral(context.hooks);
+      const from = body.from ?? dependencies.smsFrom;
+      if (from === dependencies.smsFrom) await checkSender({ signal, deadline });
       const sent = await ringCentral.sms.send(
         {
-          from: body.from ?? dependencies.smsFrom,
+          from,
           to: nonEmpty(body.to, 'to'),
           text: body.text,
         },
         { signal, deadline },
       );
       context.metrics.addMetric('SmsSent', MetricUnit.Count, 1);
+      if (caller !== undefined) {
+        await recordSent(
+          dependencies.ledger,
+          { messageId: sent.id, caller, type: 'SMS' },
+          (error) =>
+            context.logger.error('Could not record the sender; its status cannot be read', {
+              error,
+            }),
+        );
+      }
       return { status: 202, body: toSentMessageResponse(sent, 'SMS') };
     },
   });
@@ -66,6 +103,7 @@ export function dependenciesFromEnvironment(
   return {
     smsFrom: config.SMS_FROM,
     persistence: createIdempotencyPersistence({ tableName: config.STATE_TABLE_NAME }),
+    ledger: createSentMessageLedger(createStateTable({ tableName: config.STATE_TABLE_NAME })),
     ringCentral: ringCentralFromSecrets(config),
   };
 }

@@ -6,6 +6,7 @@ export const FUNCTION_NAMES = [
   'send-sms',
   'send-pager',
   'send-fax',
+  'get-message',
   'webhook',
   'token-refresh',
   'subscription-keeper',

@@ -28,6 +28,7 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   'send-sms': { timeoutSeconds: 30, memoryMb: 256 },
   'send-pager': { timeoutSeconds: 30, memoryMb: 256 },
   'send-fax': { timeoutSeconds: 30, memoryMb: 512 },
+  'get-message': { timeoutSeconds: 30, memoryMb: 256 },
   webhook: { timeoutSeconds: 10, memoryMb: 256 },
   // The deployment's one token refresher (DESIGN.md, invariant 5).
   'token-refresh': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },

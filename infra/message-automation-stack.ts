@@ -52,6 +52,7 @@ interface SendFunctions {
   'send-sms': MessageFunction;
   'send-pager': MessageFunction;
   'send-fax': MessageFunction;
+  'get-message': MessageFunction;
 }
 
 const CREDENTIALS_SHAPE =
@@ -304,8 +305,17 @@ export class MessageAutomationStack extends Stack {
           FAX_DOCUMENT_BUCKETS: config.faxDocumentBuckets.join(','),
         },
       }),
+      'get-message': this.messageFunction('get-message', {
+        description: 'GET /messages/{messageId}: the status of a message the caller sent',
+        environment: stateEnvironment,
+      }),
     };
-    for (const fn of Object.values(functions)) this.allowSending(fn);
+    for (const name of ['send-sms', 'send-pager', 'send-fax'] as const) {
+      this.allowSending(functions[name]);
+    }
+    // Reads a message's sender and cached status; writes the status cache.
+    functions['get-message'].allowSecretReads(this.ringCentralSecretArns);
+    functions['get-message'].allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
     if (config.faxDocumentBuckets.length > 0) {
       // HeadObject is authorised by s3:GetObject.
       functions['send-fax'].allow(
@@ -316,7 +326,10 @@ export class MessageAutomationStack extends Stack {
     return functions;
   }
 
-  /** What a sender needs: the session to call RingCentral, the table for idempotency. */
+  /**
+   * What a sender needs: the session to call RingCentral, the table for idempotency and for the
+   * sender of each message (a PutItem, as idempotency's).
+   */
   private allowSending(fn: MessageFunction): void {
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allow(IDEMPOTENCY_ACTIONS, [this.table.tableArn]);
@@ -565,6 +578,7 @@ export class MessageAutomationStack extends Stack {
         '/fax': send['send-fax'].function,
         '/pager': send['send-pager'].function,
       },
+      signedReadRoutes: { '/messages/{messageId}': send['get-message'].function },
       publicRoutes: { '/webhook': webhook.function },
       allowedCallers: this.config.allowedCallers,
       throttle: this.config.apiThrottle,
@@ -597,9 +611,10 @@ export class MessageAutomationStack extends Stack {
       topics: this.alarmDestinations.destinations,
       dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
-      // The functions that call RingCentral (an alarm's math expression takes at most 10 metrics).
+      // The functions that call RingCentral's rate-limited API (an alarm's math expression takes
+      // at most 10 metrics); token-refresh's Auth calls page through its own refresh alarms.
       ringCentralServices: FUNCTION_NAMES.filter(
-        (name) => name !== 'webhook' && name !== 'archive-dispatch',
+        (name) => !['webhook', 'archive-dispatch', 'token-refresh'].includes(name),
       ),
       operations: this.operationsAlarmProps(this.functions.archive),
     });

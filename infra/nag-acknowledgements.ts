@@ -143,12 +143,18 @@ function acknowledgeApi(stack: AcknowledgedStack): void {
   }
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const signed = [
+    ...Object.keys(stack.api.signedRoutes).map((path) => ['POST', path] as const),
+    ...Object.keys(stack.api.signedReadRoutes).map((path) => ['GET', path] as const),
+  ];
   for (const caller of stack.api.callers) {
-    for (const path of Object.keys(stack.api.signedRoutes)) {
+    for (const [method, path] of signed) {
+      // API Gateway's ARN puts `*` where the route has a path parameter.
+      const arnPath = path.replaceAll(/\{[^}]+\}/g, '*');
       acknowledge(
         caller,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalIdOf(stack, stack.api.api)}>/*/POST${path}]`,
-        `The wildcard is the stage segment of the execute-api ARN; the grant allows only POST ${path} of this API, as configured in allowedCallers.`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalIdOf(stack, stack.api.api)}>/*/${method}${arnPath}]`,
+        `The wildcard is the stage segment of the execute-api ARN${arnPath === path ? '' : ' and the path parameter'}; the grant allows only ${method} ${path} of this API, as configured in allowedCallers.`,
       );
     }
   }
@@ -161,6 +167,7 @@ function acknowledgeApi(stack: AcknowledgedStack): void {
   }
   for (const route of [
     ...Object.values(stack.api.signedRoutes),
+    ...Object.values(stack.api.signedReadRoutes),
     ...Object.values(stack.api.publicRoutes),
   ]) {
     acknowledge(
@@ -183,7 +190,7 @@ function acknowledgeFunctions(stack: AcknowledgedStack): void {
       `${GUARD}::lambda_inside_vpc_check`,
       'The functions only call RingCentral (internet) and AWS APIs over TLS with IAM; a VPC would need NAT gateways and VPC endpoints and protect no private resource.',
     );
-    if (['send-sms', 'send-pager', 'send-fax', 'webhook'].includes(name)) {
+    if (['send-sms', 'send-pager', 'send-fax', 'get-message', 'webhook'].includes(name)) {
       acknowledge(
         made.function,
         'Serverless-LambdaDLQ',

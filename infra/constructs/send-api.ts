@@ -11,8 +11,10 @@ import { Construct, type IConstruct } from 'constructs';
 
 /** Settings of the HTTP API. */
 export interface SendApiProps {
-  /** IAM-authorised routes: path -> function. */
+  /** IAM-authorised POST routes: path -> function. */
   signedRoutes: Record<string, lambda.IFunction>;
+  /** IAM-authorised GET routes: path (with `{parameters}`) -> function. */
+  signedReadRoutes?: Record<string, lambda.IFunction>;
   /** Public routes: path -> function (the webhook authenticates by its own token). */
   publicRoutes: Record<string, lambda.IFunction>;
   /** IAM role ARNs (of this account) allowed to call the signed routes. */
@@ -23,7 +25,7 @@ export interface SendApiProps {
   logKey: kms.IKey;
 }
 
-/** The HTTP API: POST routes, SigV4 on the send routes, access logs, stage throttling. */
+/** The HTTP API: SigV4 on the send and status routes, a public webhook, access logs, stage throttling. */
 export class SendApi extends Construct {
   /** The API. */
   readonly api: apigwv2.HttpApi;
@@ -31,8 +33,10 @@ export class SendApi extends Construct {
   readonly stage: apigwv2.HttpStage;
   /** The access log group. */
   readonly accessLogs: logs.LogGroup;
-  /** The IAM-authorised routes by path. */
+  /** The IAM-authorised POST routes by path. */
   readonly signedRoutes: Record<string, apigwv2.HttpRoute> = {};
+  /** The IAM-authorised GET routes by path. */
+  readonly signedReadRoutes: Record<string, apigwv2.HttpRoute> = {};
   /** The imported caller principals (their grants are policies in this stack). */
   readonly callers: IConstruct[] = [];
   /** The public routes by path. */
@@ -89,15 +93,24 @@ export class SendApi extends Construct {
       iam.Role.fromRoleArn(this, `Caller${index}`, arn, { mutable: true }),
     );
     this.callers.push(...callers);
-    for (const [path, handler] of Object.entries(props.signedRoutes)) {
+    const routes = [
+      ...Object.entries(props.signedRoutes).map(
+        ([path, handler]) => [path, handler, apigwv2.HttpMethod.POST] as const,
+      ),
+      ...Object.entries(props.signedReadRoutes ?? {}).map(
+        ([path, handler]) => [path, handler, apigwv2.HttpMethod.GET] as const,
+      ),
+    ];
+    for (const [path, handler, method] of routes) {
       const [route] = this.api.addRoutes({
         path,
-        methods: [apigwv2.HttpMethod.POST],
+        methods: [method],
         integration: new HttpLambdaIntegration(`${routeId(path)}Integration`, handler),
         authorizer: iamAuthorizer,
       });
       if (!route) throw new Error(`No route was created for ${path}`);
-      this.signedRoutes[path] = route;
+      const byPath = method === apigwv2.HttpMethod.GET ? this.signedReadRoutes : this.signedRoutes;
+      byPath[path] = route;
       for (const caller of callers) route.grantInvoke(caller);
     }
   }

@@ -5,6 +5,7 @@
 import * as z from '../validation/zod.ts';
 import { FAX_DOCUMENT_TYPES } from './document-types.ts';
 import { inlineFaxDocument, MAX_FAX_TOTAL_BYTES, s3FaxDocument, sendFaxRequest } from './fax.ts';
+import { messageStatusResponse } from './message-status.ts';
 import { sendPagerRequest } from './pager.ts';
 import { problemResponse, sentMessageResponse } from './responses.ts';
 import { sendSmsRequest } from './sms.ts';
@@ -20,6 +21,7 @@ const SCHEMAS = {
   InlineFaxDocument: inlineFaxDocument,
   S3FaxDocument: s3FaxDocument,
   SentMessage: sentMessageResponse,
+  MessageStatus: messageStatusResponse,
   Problem: problemResponse,
 } as const;
 
@@ -90,6 +92,42 @@ function sendOperation(init: {
       ...init.extraResponses,
       '500': problem('An unexpected error; no detail is given.'),
       '502': problem('RingCentral failed or refused our credentials.'),
+      '503': problem(
+        'RingCentral is rate-limiting this account, or the configured sender cannot send (`detail` names it); retry after Retry-After.',
+        true,
+      ),
+      '504': problem('RingCentral did not answer in time; retry after Retry-After.', true),
+    },
+  };
+}
+
+/** `GET /messages/{messageId}`: the status of a message the caller sent. */
+function messageStatusOperation(): JsonObject {
+  return {
+    operationId: 'getMessageStatus',
+    summary: 'Read the status of a sent message',
+    description:
+      'The current status of a message this caller (its IAM role, whatever the session) sent through this API, as RingCentral reports it: status, delivery error code and time, fax page count and per-recipient results. Cached for a few seconds.',
+    tags: ['Send'],
+    security: [{ sigv4: [] }],
+    parameters: [
+      {
+        name: 'messageId',
+        in: 'path',
+        required: true,
+        description: 'The id a send answered (a decimal string).',
+        schema: { type: 'string', pattern: '^\\d{1,20}$' },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The current status.',
+        content: { 'application/json': { schema: ref('MessageStatus') } },
+      },
+      '400': problem('The message id is not a decimal id string.'),
+      '404': problem('No message with this id was sent by this caller.'),
+      '500': problem('An unexpected error; no detail is given.'),
+      '502': problem('RingCentral failed or refused our credentials.'),
       '503': problem('RingCentral is rate-limiting this account; retry after Retry-After.', true),
       '504': problem('RingCentral did not answer in time; retry after Retry-After.', true),
     },
@@ -126,6 +164,7 @@ export function buildOpenApiDocument(): JsonObject {
           body: 'SendPagerRequest',
         }),
       },
+      '/messages/{messageId}': { get: messageStatusOperation() },
       '/fax': {
         post: sendOperation({
           operationId: 'sendFax',

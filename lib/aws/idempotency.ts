@@ -30,15 +30,17 @@ export function createIdempotencyPersistence(options: {
 }
 
 /**
- * Powertools' JMESPath functions for an `IdempotencyConfig`, introspected once.
+ * Powertools' JMESPath functions for an `IdempotencyConfig` (or `functions`, a subclass adding
+ * its own), introspected once.
  *
  * Every JMESPath search builds an interpreter that walks the functions' prototype chain again to
  * list them; an idempotent request runs several searches, and the walk was the largest single cost
  * Powertools added to a warm send. The list never changes, so the instance answers with the first
  * walk's result. The recursion of that walk calls the prototype's method, not this own property.
  */
-export function idempotencyJmesPathFunctions(): PowertoolsFunctions {
-  const functions = new PowertoolsFunctions();
+export function idempotencyJmesPathFunctions<F extends PowertoolsFunctions>(
+  functions: F = new PowertoolsFunctions() as F,
+): F {
   const methods = functions.introspectMethods();
   functions.introspectMethods = () => methods;
   return functions;

@@ -9,6 +9,8 @@ import type {
   ExtensionRecord,
   ExtensionStatus,
   ExtensionType,
+  PhoneNumberPage,
+  UserPhoneNumber,
 } from './types.ts';
 import { assertId, assertInteger, assertOneOf } from './validation.ts';
 
@@ -86,6 +88,15 @@ export interface ExtensionsApi {
     extensionId: string,
     options?: CallOptions & Pick<MailboxRef, 'accountId'>,
   ): Promise<ExtensionDetails>;
+  /**
+   * Every phone number of an extension (`~` is the token's own) with its `features`: which
+   * may send SMS (`SmsSender`) or high-volume SMS (`A2PSmsSender`). Light group, one request
+   * per page of up to 1000.
+   */
+  phoneNumbers(
+    extensionId: string,
+    options?: CallOptions & Pick<MailboxRef, 'accountId'>,
+  ): Promise<UserPhoneNumber[]>;
 }
 
 /** Builds the extension operations on a transport. */
@@ -130,6 +141,25 @@ export function createExtensionsApi(transport: Transport): ExtensionsApi {
         options,
       );
     },
+
+    async phoneNumbers(extensionId, options) {
+      if (extensionId !== '~') assertId(extensionId, 'extensionId');
+      const path = `${extensionPath({ accountId: options?.accountId, extensionId })}/phone-number`;
+      const numbers: UserPhoneNumber[] = [];
+      for (let page = 1; ; page += 1) {
+        const result = await transport.json<PhoneNumberPage>(
+          {
+            method: 'GET',
+            path,
+            group: 'Light',
+            query: { page, perPage: MAX_EXTENSIONS_PER_PAGE },
+          },
+          options,
+        );
+        numbers.push(...result.records);
+        if (!hasNextPage(result, page)) return numbers;
+      }
+    },
   };
   return api;
 }
@@ -138,7 +168,7 @@ export function createExtensionsApi(transport: Transport): ExtensionsApi {
  * Whether another page follows. `navigation.nextPage` is RingCentral's word for it; an empty
  * page, or the last page by `paging.totalPages`, ends the walk even if a link says otherwise.
  */
-function hasNextPage(result: ExtensionPage, page: number): boolean {
+function hasNextPage(result: ExtensionPage | PhoneNumberPage, page: number): boolean {
   if (result.navigation?.nextPage === undefined) return false;
   if (!Array.isArray(result.records) || result.records.length === 0) return false;
   const totalPages = result.paging?.totalPages;

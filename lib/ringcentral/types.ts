@@ -286,3 +286,34 @@ export interface ExtensionPage {
   paging?: EnumeratedPaging;
   navigation?: PageNavigation;
 }
+
+/** A feature of a phone number (`UserPhoneNumberInfo.features`). */
+export type PhoneNumberFeature =
+  | 'CallerId'
+  | 'SmsSender'
+  | 'A2PSmsSender'
+  | 'MmsSender'
+  | 'InternationalSmsSender'
+  | 'Delegated';
+
+/** `UserPhoneNumberInfo`: a number of an extension, with what it may be used for. */
+export interface UserPhoneNumber {
+  id?: string;
+  uri?: string;
+  phoneNumber?: string;
+  primary?: boolean;
+  status?: 'Normal' | 'Pending' | 'PortedIn' | 'Temporary' | 'Unknown';
+  type?: 'VoiceFax' | 'VoiceOnly' | 'FaxOnly' | null;
+  usageType?: string;
+  paymentType?: string;
+  label?: string;
+  features?: PhoneNumberFeature[];
+}
+
+/** `GetExtensionPhoneNumbersResponse`: one page of an extension's phone numbers. */
+export interface PhoneNumberPage {
+  uri?: string;
+  records: UserPhoneNumber[];
+  paging: EnumeratedPaging;
+  navigation: PageNavigation;
+}

@@ -13,6 +13,7 @@ import type {
 } from 'aws-lambda';
 import { stringifyJson } from '../ringcentral/index.ts';
 import type * as z from '../validation/zod.ts';
+import { callerOf } from './caller.ts';
 import { deadlineSignal } from './deadline.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, MetricName } from './metrics.ts';
@@ -26,6 +27,10 @@ import { HttpProblem } from './problem.ts';
 export interface HttpInvocation {
   /** Lower-case header names. */
   headers: Record<string, string>;
+  /** The route's path parameters (`{messageId}`), as API Gateway decoded them. */
+  pathParameters: Record<string, string>;
+  /** The IAM caller's principal (`callerOf`); `undefined` on an unauthenticated route. */
+  caller: string | undefined;
   /** API Gateway's request id (the JSON stack also answers it as `x-request-id`). */
   requestId: string;
   /** Epoch ms by which the handler must have answered. */
@@ -107,6 +112,8 @@ function invocationOf(
   });
   return {
     headers: (event.headers ?? {}) as Record<string, string>,
+    pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    caller: callerOf(event),
     requestId: requestIdOf(event) ?? context.awsRequestId ?? 'unknown',
     deadline,
     signal,

@@ -71,6 +71,7 @@ export const ProblemType = {
   upstreamRejected: `${PROBLEM_TYPE_BASE}upstream-rejected`,
   upstreamTimeout: `${PROBLEM_TYPE_BASE}upstream-timeout`,
   unsupportedDocument: `${PROBLEM_TYPE_BASE}unsupported-document`,
+  senderNotUsable: `${PROBLEM_TYPE_BASE}sender-not-usable`,
 } as const;
 
 const seconds = (ms: number | undefined, fallback: number): number =>
@@ -315,6 +316,18 @@ export function toProblem(error: unknown): HttpProblem {
           title: 'Invalid request',
           type: ProblemType.validation,
           errors: [{ field: 'idempotency-key', message: 'is required' }],
+          cause: error,
+        });
+      case 'MessageNotFoundError':
+        return new HttpProblem({ status: 404, title: 'Message not found', cause: error });
+      case 'SenderNumberError':
+        // Our configuration, found at cold start: the same for every send until it is fixed.
+        return new HttpProblem({
+          status: 503,
+          title: 'The configured sender cannot send',
+          detail: error.message,
+          type: ProblemType.senderNotUsable,
+          retryAfterSeconds: 300,
           cause: error,
         });
       case 'IdempotencyPersistenceLayerError':

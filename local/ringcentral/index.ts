@@ -22,6 +22,7 @@ import { exportRoutes } from './routes/export.ts';
 import { extensionRoutes } from './routes/extensions.ts';
 import { faxRoutes } from './routes/fax.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { phoneNumberRoutes } from './routes/phone-numbers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -243,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const routes = [
     ...authRoutes(state),
     ...extensionRoutes(state),
+    ...phoneNumberRoutes(state),
     ...messageRoutes(state),
     ...contentRoutes(state),
     ...syncRoutes(state),

@@ -34,6 +34,8 @@ export interface ExtensionInfo {
   name: string;
   /** E.164 numbers the extension may send SMS from (none for types without a mailbox). */
   smsNumbers: string[];
+  /** Those of `smsNumbers` with the `A2PSmsSender` feature (high-volume SMS); none when absent. */
+  a2pSmsNumbers?: string[];
   /** E.164 number outbound faxes are sent from. */
   faxNumber: string;
   /** The spec's `AllExtensionTypesEnum`. */

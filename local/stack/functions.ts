@@ -115,6 +115,7 @@ export function localFunctionSpecs(
   return [
     spec('send-sms', { ...secretIds, SMS_FROM: resources.smsFrom }),
     spec('send-pager', secretIds),
+    spec('get-message', secretIds),
     spec('send-fax', {
       ...secretIds,
       FAX_DOCUMENT_BUCKETS: resources.faxDocumentsBucket,

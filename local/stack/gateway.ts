@@ -17,6 +17,7 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** One route: a method and path, the function behind it and whether it needs SigV4. */
 export interface GatewayRoute {
   method: string;
+  /** The route's path; a `{name}` segment matches any one segment, as in API Gateway. */
   path: string;
   /** `iam`: SigV4-signed with known credentials (403 otherwise); `none`: public. */
   auth: 'iam' | 'none';
@@ -134,10 +135,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         durationMs: performance.now() - started,
         ...extra,
       });
-    const route = options.routes.find(
-      (candidate) => candidate.method === method && candidate.path === url.pathname,
-    );
-    if (!route) {
+    const matched = matchRoute(options.routes, method, url.pathname);
+    const route = matched?.route;
+    if (!matched || !route) {
       request.resume();
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: 'Not Found' }));
@@ -185,6 +185,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       routeKey,
       ...(caller ? { caller } : {}),
     });
+    if (Object.keys(matched.pathParameters).length > 0)
+      event.pathParameters = matched.pathParameters;
     const requestId = event.requestContext.requestId;
     try {
       const result = await options.invoke(route.functionName, event);
@@ -231,4 +233,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The route for a request and its path parameters (decoded, as API Gateway passes them), or
+ * `undefined`. A `{name}` segment matches one non-empty segment.
+ */
+export function matchRoute(
+  routes: readonly GatewayRoute[],
+  method: string,
+  pathname: string,
+): { route: GatewayRoute; pathParameters: Record<string, string> } | undefined {
+  const segments = pathname.split('/');
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const template = route.path.split('/');
+    if (template.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = template.every((part, index) => {
+      const segment = segments[index] ?? '';
+      const parameter = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (parameter === undefined) return part === segment;
+      if (segment === '') return false;
+      try {
+        pathParameters[parameter] = decodeURIComponent(segment);
+      } catch {
+        return false;
+      }
+      return true;
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
 }

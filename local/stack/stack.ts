@@ -126,6 +126,7 @@ const ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
   { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
   { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
+  { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
   { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
 ];
 

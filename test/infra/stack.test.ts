@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(12);
+    expect(functions).toHaveLength(13);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The twelve functions, the provider framework of the deploy-time refresh and CDK's
+    // The thirteen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 14);
+    template.resourceCountIs('AWS::Lambda::Function', 15);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -65,6 +65,7 @@ describe('functions', () => {
       'send-sms': [30, 256],
       'send-pager': [30, 256],
       'send-fax': [30, 512],
+      'get-message': [30, 256],
       webhook: [10, 256],
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
@@ -95,8 +96,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: twelve function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(14);
+    // Assess: thirteen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(15);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -214,6 +215,12 @@ describe('least privilege', () => {
     'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'get-message': [
+      ...logs('get-message'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:GetItem on ${table}`,
+      `dynamodb:PutItem on ${table}`,
+    ],
     alert: [
       ...logs('alert'),
       ...secretsRead('credentials', 'session'),
@@ -414,7 +421,7 @@ describe('least privilege', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes POST /sms, /fax, /pager with IAM auth and /webhook without', () => {
+  it('routes POST /sms, /fax, /pager and GET /messages/{messageId} with IAM auth and /webhook without', () => {
     // Act
     const routes = Object.values(base.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => [route.Properties.RouteKey, route.Properties.AuthorizationType],
@@ -422,6 +429,7 @@ describe('HTTP API', () => {
 
     // Assess
     expect(routes.sort()).toEqual([
+      ['GET /messages/{messageId}', 'AWS_IAM'],
       ['POST /fax', 'AWS_IAM'],
       ['POST /pager', 'AWS_IAM'],
       ['POST /sms', 'AWS_IAM'],
@@ -811,10 +819,10 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 12 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // Assess: 13 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(43);
+    expect(alarms).toHaveLength(44);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName

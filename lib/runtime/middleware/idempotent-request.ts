@@ -1,19 +1,42 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { Functions, PowertoolsFunctions } from '@aws-lambda-powertools/jmespath/functions';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { idempotencyJmesPathFunctions } from '../../aws/idempotency.ts';
+import { callerPrincipal } from '../caller.ts';
 import { HttpProblem, mayHaveBeenDelivered, ProblemType, problemResponse } from '../problem.ts';
 import { requestIdOf } from './problem-responder.ts';
 
 /** How long a key is remembered by default: a day covers any client's retry policy. */
 export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 24 * 60 * 60;
 
-/** What identifies a request: the IAM caller (null when unauthenticated) and its key. */
+/**
+ * What identifies a request: the IAM caller's principal (its role, not the assumed-role session;
+ * null when unauthenticated) and its key.
+ */
 export const IDEMPOTENCY_KEY_JMESPATH =
-  '[requestContext.authorizer.iam.userArn, headers."idempotency-key"]';
+  '[caller_principal(requestContext.authorizer.iam.userArn), headers."idempotency-key"]';
+
+/** Powertools' JMESPath functions and `caller_principal`, the one {@link callerPrincipal}. */
+class CallerFunctions extends PowertoolsFunctions {
+  funcCallerPrincipal(userArn: string | null): string | null {
+    return userArn === null ? null : callerPrincipal(userArn);
+  }
+}
+// What Powertools' own functions get from their decorator: arity and types checked per call.
+const callerPrincipalMethod = Object.getOwnPropertyDescriptor(
+  CallerFunctions.prototype,
+  'funcCallerPrincipal',
+) as PropertyDescriptor;
+Functions.signature({ argumentsSpecs: [['string', 'null']] })(
+  CallerFunctions.prototype,
+  'funcCallerPrincipal',
+  callerPrincipalMethod,
+);
+Object.defineProperty(CallerFunctions.prototype, 'funcCallerPrincipal', callerPrincipalMethod);
 
 /** Header set on a response replayed from the idempotency store. */
 export const REPLAYED_HEADER = 'idempotent-replayed';
@@ -46,7 +69,7 @@ function markReplayed(response: unknown): unknown {
 }
 
 /**
- * Powertools idempotency keyed by the IAM caller and the Idempotency-Key header, with the parsed body as the
+ * Powertools idempotency keyed by the IAM caller's principal and the Idempotency-Key header, with the parsed body as the
  * validated payload (same key, different body -> IdempotencyValidationError -> 422). A concurrent
  * duplicate gets IdempotencyAlreadyInProgressError (-> 409); a repeat after completion returns
  * the stored response with `idempotent-replayed: true`.
@@ -63,10 +86,11 @@ export function idempotentRequest(
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   const expiresAfterSeconds = options.expiresAfterSeconds ?? DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS;
   const config = new IdempotencyConfig({
-    // Scoped by the IAM caller: two callers choosing the same key must not see each other's answer.
+    // Scoped by the IAM caller's principal: two callers choosing the same key must not see each
+    // other's answer, and one service retrying from another session must see its own.
     eventKeyJmesPath: IDEMPOTENCY_KEY_JMESPATH,
     payloadValidationJmesPath: 'body',
-    jmesPathOptions: idempotencyJmesPathFunctions(),
+    jmesPathOptions: idempotencyJmesPathFunctions(new CallerFunctions()),
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds,
     responseHook: (response) => markReplayed(response) as typeof response,

@@ -1,6 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parseJson } from '../../ringcentral/index.ts';
 import * as z from '../../validation/zod.ts';
 import { fieldErrorsOf, HttpProblem, ProblemType } from '../problem.ts';
 
@@ -30,7 +29,12 @@ function invalid(message: string, field = '(body)'): HttpProblem {
  * Parses and validates a JSON request body: wrong content type -> 415, too large -> 413,
  * invalid UTF-8 or JSON -> 400, schema violations -> 400 with field errors. On success the event's
  * `body` is replaced by the validated value (as middy's JSON parser does), so that idempotency
- * payload validation hashes the parsed body, not its formatting. Ids stay strings (parseJson).
+ * payload validation hashes the parsed body, not its formatting.
+ *
+ * Plain `JSON.parse`, on purpose: our API's bodies are typed strictly, so a JSON number where the
+ * schema wants a string (an id, a phone number, a text, base64 content) must reach the schema as
+ * a number and be refused. The client's exact-id parser (`parseJson`) turns integers into digit
+ * strings; it is for RingCentral's responses, never for what callers send.
  */
 export function jsonBody(options: {
   schema: z.$ZodType;
@@ -70,7 +74,7 @@ export function jsonBody(options: {
       }
       let parsed: unknown;
       try {
-        parsed = parseJson(text);
+        parsed = JSON.parse(text);
       } catch {
         throw invalid('is not valid JSON');
       }

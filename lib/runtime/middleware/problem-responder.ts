@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MetricName } from '../metrics.ts';
-import { problemResponse, toProblem } from '../problem.ts';
+import { ProblemType, problemResponse, toProblem } from '../problem.ts';
 
 /** The API Gateway request id, the one correlation id a caller sees (also in `x-request-id`). */
 export function requestIdOf(event: APIGatewayProxyEventV2 | undefined): string | undefined {
@@ -27,7 +27,9 @@ export function problemResponder(options: {
       const requestId = requestIdOf(request.event);
       if (problem.status >= 500) {
         options.metrics.addMetric(MetricName.httpServerErrors, MetricUnit.Count, 1);
-        options.logger.error('Request failed', {
+        // A sender found unusable was logged once as an error when found; each refusal is a warning.
+        const level = problem.type === ProblemType.senderNotUsable ? 'warn' : 'error';
+        options.logger[level]('Request failed', {
           status: problem.status,
           title: problem.title,
           error: request.error,

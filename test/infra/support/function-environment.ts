@@ -157,6 +157,7 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
   'send-sms': async () => (await import('../../../functions/send-sms.ts')).sendSmsConfig,
   'send-pager': async () => (await import('../../../functions/send-pager.ts')).sendPagerConfig,
   'send-fax': async () => (await import('../../../functions/send-fax.ts')).sendFaxConfig,
+  'get-message': async () => (await import('../../../functions/get-message.ts')).getMessageConfig,
   webhook: async () => (await import('../../../functions/webhook.ts')).webhookConfig,
   'token-refresh': async () =>
     (await import('../../../functions/token-refresh.ts')).tokenRefreshConfig,

@@ -45,6 +45,7 @@ const CLIENT_OPERATIONS = [
   'deleteSubscription',
   'listExtensions',
   'readExtension',
+  'listExtensionPhoneNumbers',
 ];
 
 function nonEmpty(ids: string[]): NonEmptyArray<string> {
@@ -365,6 +366,21 @@ describe('the client conforms to the spec against the local RingCentral', () => 
       'User',
       emulator.mailbox.extensions[1]!.id,
     ]);
+  });
+
+  it("lists the extension's phone numbers with their features", async () => {
+    // Prepare
+    const own = emulator.mailbox.extensions[0]!;
+
+    // Act
+    const numbers = await rc.extensions.phoneNumbers('~');
+
+    // Assess
+    expect(numbers.map((number) => [number.phoneNumber, number.features])).toEqual([
+      [own.smsNumbers[0], ['CallerId', 'SmsSender']],
+      [own.faxNumber, ['CallerId']],
+    ]);
+    expect(typeof numbers[0]?.id).toBe('string');
   });
 
   it('reads the message-store configuration and revokes the session, never paced into a 429', async () => {

@@ -12,6 +12,7 @@ import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
 import { createAsyncInvoker } from '../../../lib/aws/invoker.ts';
 import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
 import type { Session } from '../../../lib/aws/secrets.ts';
+import { createSentMessageLedger } from '../../../lib/aws/sent-message-ledger.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import type { RingCentral, RingCentralHooks } from '../../../lib/ringcentral/index.ts';
 import { createVerificationTokenReader } from '../../../lib/webhooks/verification-secret.ts';
@@ -194,10 +195,16 @@ describe('logs of a full run', () => {
       const sms = smsModule.createHandler({
         smsFrom: '+16505550101',
         persistence: persistence('send-sms'),
+        ledger: createSentMessageLedger(
+          createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+        ),
         ringCentral,
       });
       const pager = pagerModule.createHandler({
         persistence: persistence('send-pager'),
+        ledger: createSentMessageLedger(
+          createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+        ),
         ringCentral,
       });
       const post = (handler: typeof sms, path: string, body: object) =>

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the three send functions: thousands of random or malformed bodies and headers, each
+ * Fuzzing the three send functions and the status route: thousands of random or malformed bodies and headers, each
  * invalid by construction, must all get a 4xx application/problem+json answer and never reach
  * RingCentral. Handlers are called directly with real API Gateway v2 events to keep it fast.
  */
@@ -152,6 +152,38 @@ function fuzzedRequest(path: string): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(badBody, base64Garbage, badHeaders);
 }
 
+/**
+ * Reads of message statuses, each refused by construction: an id that is not a decimal id, an id
+ * nobody sent through this API (so no caller owns it), or a request with a body.
+ */
+function fuzzedStatusRead(): fc.Arbitrary<{
+  messageId: string;
+  body: string | undefined;
+  headers: Record<string, string>;
+}> {
+  const notAnId = fc.string().filter((id) => !/^\d{1,20}$/.test(id));
+  const unknownId = fc.bigInt({ min: 1n, max: 10n ** 20n - 1n }).map(String);
+  return fc.oneof(
+    fc.record({
+      messageId: fc.oneof(notAnId, unknownId),
+      body: fc.constant<string | undefined>(undefined),
+      headers: fc.constant<Record<string, string>>({}),
+    }),
+    fc.record({
+      messageId: unknownId,
+      body: fc.oneof(
+        fc.string({ minLength: 1 }),
+        fc.jsonValue().map((value) => JSON.stringify(value)),
+      ),
+      headers: fc.constantFrom<Record<string, string>>(
+        { 'content-type': 'application/json' },
+        { 'content-type': 'text/plain' },
+        {},
+      ),
+    }),
+  );
+}
+
 describe('fuzzing the send functions', () => {
   let harness: SendHarness;
   let s3: LocalS3;
@@ -176,12 +208,50 @@ describe('fuzzing the send functions', () => {
     handlers['/sms'] = (await import('../../../functions/send-sms.ts')).handler;
     handlers['/pager'] = (await import('../../../functions/send-pager.ts')).handler;
     handlers['/fax'] = (await import('../../../functions/send-fax.ts')).handler;
+    handlers['/messages'] = (await import('../../../functions/get-message.ts')).handler;
   });
 
   afterAll(async () => {
     restoreEnvironment?.();
     await harness?.stop();
     await s3?.stop();
+  });
+
+  it(`GET /messages/{messageId}: ${RUNS} invalid or foreign reads all get 4xx problem+json and ask RingCentral nothing`, async () => {
+    // Prepare
+    const handler = handlers['/messages']!;
+    const before = harness.emulator.stats().requests;
+    const statuses = new Map<number, number>();
+    const output = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+    // Act
+    try {
+      await fc.assert(
+        fc.asyncProperty(fuzzedStatusRead(), async (request) => {
+          const event = httpApiEvent({
+            method: 'GET',
+            path: `/messages/${encodeURIComponent(request.messageId)}`,
+            headers: request.headers,
+            ...(request.body === undefined ? {} : { body: request.body }),
+            iamCaller: 'arn:aws:sts::123456789012:assumed-role/caller/session',
+          });
+          event.pathParameters = { messageId: request.messageId };
+          const result = parseResponse(await handler(event, lambdaContext()));
+          statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+          expect(result.status).toBeGreaterThanOrEqual(400);
+          expect(result.status).toBeLessThan(500);
+          expect(result.headers['content-type']).toBe('application/problem+json');
+          expect(problemResponse.safeParse(result.body).success).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+    } finally {
+      output.mockRestore();
+    }
+
+    // Assess
+    expect(harness.emulator.stats().requests).toBe(before);
+    expect(statuses.has(400) && statuses.has(404)).toBe(true);
   });
 
   for (const path of ['/sms', '/pager', '/fax']) {

@@ -128,6 +128,9 @@ export function functionEnvironment(
   };
 }
 
+/** The IAM caller of a request that names none. */
+export const DEFAULT_CALLER = 'arn:aws:iam::123456789012:user/caller';
+
 /** A new idempotency key. */
 export function newKey(): string {
   return randomUUID();
@@ -138,7 +141,13 @@ export async function post(
   handler: HttpHandler,
   path: string,
   body: unknown,
-  init: { key?: string; headers?: Record<string, string>; remainingMs?: number } = {},
+  init: {
+    key?: string;
+    headers?: Record<string, string>;
+    remainingMs?: number;
+    /** The IAM caller's ARN as API Gateway gives it; a fixed IAM user by default. */
+    caller?: string;
+  } = {},
 ): Promise<CallResult> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -149,7 +158,7 @@ export async function post(
     path,
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    iamCaller: 'arn:aws:iam::123456789012:user/caller',
+    iamCaller: init.caller ?? DEFAULT_CALLER,
   });
   const response = await handler(event, lambdaContext({ remainingMs: init.remainingMs }));
   return parseResponse(response);

@@ -166,6 +166,30 @@ describe('send-sms against the local RingCentral and dynalite', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
   });
 
+  it('sends once for one key from two sessions of one role, and twice for two roles', async () => {
+    // Prepare
+    const send = handler();
+    const key = newKey();
+    const body = { to: [TO], text: 'Once per service' };
+    const role = 'arn:aws:sts::123456789012:assumed-role/orders-service';
+    const before = harness.emulator.stats().sent.sms;
+
+    // Act
+    const first = await post(send, '/sms', body, { key, caller: `${role}/task-a1` });
+    const otherSession = await post(send, '/sms', body, { key, caller: `${role}/task-b2` });
+    const otherRole = await post(send, '/sms', body, {
+      key,
+      caller: 'arn:aws:sts::123456789012:assumed-role/billing-service/task-a1',
+    });
+
+    // Assess
+    expect([first.status, otherSession.status, otherRole.status]).toEqual([202, 202, 202]);
+    expect(otherSession.body).toEqual(first.body);
+    expect(otherSession.headers['idempotent-replayed']).toBe('true');
+    expect(otherRole.body.id).not.toBe(first.body.id);
+    expect(harness.emulator.stats().sent.sms).toBe(before + 2);
+  });
+
   it('answers 422 when the key is reused with a different body, without sending', async () => {
     // Prepare
     const send = handler();
@@ -268,8 +292,20 @@ describe('send-sms against a RingCentral that refuses for the carrier', () => {
   beforeAll(async () => {
     // A real HTTP server answering like RingCentral with a spec-shaped error body.
     upstream = createServer((request, response) => {
-      received += 1;
       request.resume();
+      if (request.method === 'GET' && request.url?.includes('/phone-number')) {
+        // The cold start's check of the configured sender, answered as RingCentral would.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            records: [{ id: 16505550101, phoneNumber: FROM, features: ['SmsSender'] }],
+            paging: { perPage: 1000, page: 1 },
+            navigation: {},
+          }),
+        );
+        return;
+      }
+      received += 1;
       response.writeHead(answer.status, { 'content-type': 'application/json' });
       response.end(
         JSON.stringify({

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotencyPersistence } from '../../../lib/aws/idempotency.ts';
 import { createSecretsStore, createSessionTokenSource } from '../../../lib/aws/secrets.ts';
+import { createSentMessageLedger } from '../../../lib/aws/sent-message-ledger.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral, type RingCentral } from '../../../lib/ringcentral/index.ts';
 import { HTTP_STACK_DEFAULTS } from '../../../lib/runtime/http-stack.ts';
@@ -101,6 +102,9 @@ function smsContainer() {
       client: harness.dynamo.client,
       functionName: 'send-sms',
     }),
+    ledger: createSentMessageLedger(
+      createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
+    ),
     ringCentral: (hooks) => {
       client ??= store.credentials(SECRET_IDS.credentials).then((credentials) =>
         createRingCentral({

@@ -39,17 +39,43 @@ describe('the OpenAPI document of the HTTP API', () => {
       openapi: string;
       paths: Record<string, { post: Json }>;
     };
+    const sends = ['/fax', '/pager', '/sms'].map((path) => document.paths[path]!);
 
     // Assess
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/fax', '/pager', '/sms']);
-    for (const path of Object.values(document.paths)) {
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/fax',
+      '/messages/{messageId}',
+      '/pager',
+      '/sms',
+    ]);
+    for (const path of sends) {
       const responses = path.post.responses as Record<string, { content?: Json }>;
       expect(path.post.parameters).toEqual([{ $ref: '#/components/parameters/IdempotencyKey' }]);
       expect(Object.keys(responses[202]?.content ?? {})).toEqual(['application/json']);
       for (const status of ['400', '409', '415', '422', '502', '503', '504']) {
         expect(Object.keys(responses[status]?.content ?? {})).toEqual(['application/problem+json']);
       }
+    }
+  });
+
+  it('describes GET /messages/{messageId}: the id parameter, the status and problem responses', () => {
+    // Act
+    const document = buildOpenApiDocument() as { paths: Record<string, { get?: Json }> };
+    const read = document.paths['/messages/{messageId}']?.get as {
+      parameters: Array<{ name: string; in: string; required: boolean }>;
+      responses: Record<string, { content?: Json }>;
+    };
+
+    // Assess
+    expect(read.parameters.map((parameter) => [parameter.name, parameter.in])).toEqual([
+      ['messageId', 'path'],
+    ]);
+    expect(Object.keys(read.responses[200]?.content ?? {})).toEqual(['application/json']);
+    for (const status of ['400', '404', '502', '503', '504']) {
+      expect(Object.keys(read.responses[status]?.content ?? {})).toEqual([
+        'application/problem+json',
+      ]);
     }
   });
 
