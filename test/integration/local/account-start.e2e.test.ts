@@ -46,6 +46,7 @@ describe('npm start against an account of 40 extensions', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  // Bounded by its own waits (30 s to ready, 120 s to complete), not vitest's 60 s default.
   it('archives every message of every extension with a mailbox, byte-identical, and says so', async () => {
     // Prepare: only the RingCentral to use; nothing says which extensions to archive.
     const archived = account.mailbox.extensions.filter(
@@ -133,5 +134,5 @@ describe('npm start against an account of 40 extensions', () => {
     expect(started.output()).toMatch(
       new RegExp(`extensions \\(start\\)\\s+${EXTENSIONS} listed, ${archived.length} archived`),
     );
-  });
+  }, 240_000);
 });
