@@ -4,20 +4,7 @@
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import './node-version.ts';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../local/stack/bundles.ts';
-import { ArchiveTargetsError, openArchiveTargets } from './archive/targets.ts';
+import { runArchiveTool } from './archive/entry.ts';
 import { runVerifyCommand } from './archive/verify-command.ts';
 
-const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
-try {
-  process.exitCode = await runVerifyCommand(process.argv.slice(2), {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (text) => process.stderr.write(text),
-    open: (bucket) => openArchiveTargets(bucket, process.env, dataDir),
-  });
-} catch (error) {
-  if (!(error instanceof ArchiveTargetsError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exitCode = 2;
-}
+await runArchiveTool(runVerifyCommand);
