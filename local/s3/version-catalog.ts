@@ -129,6 +129,15 @@ export class VersionCatalog {
     }
   }
 
+  /**
+   * Resolves once every change of the key begun so far has finished. A read waits for it, as S3
+   * reads after a write completes: a PUT's bytes reach s3rver (and its listings) before the
+   * version is catalogued, and a read in between would otherwise find no version.
+   */
+  async settled(bucket: string, key: string): Promise<void> {
+    await this.queues.get(`${bucket}/${key}`);
+  }
+
   /** Runs `work` after every earlier change of the same key: one change of a key at a time. */
   serialize<T>(bucket: string, key: string, work: () => Promise<T>): Promise<T> {
     const id = `${bucket}/${key}`;

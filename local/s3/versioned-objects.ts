@@ -184,7 +184,7 @@ export class VersionedObjects {
   async read(call: LockedObjectRequest): Promise<void> {
     const { request, response, bucket, key, query } = call;
     const versionId = query.get('versionId');
-    const version = chosenVersion(await this.catalog.list(bucket, key), versionId);
+    const version = chosenVersion(await this.settledVersions(bucket, key), versionId);
     const paths = catalogPaths(bucket);
     const rest = new URLSearchParams(query);
     rest.delete('versionId');
@@ -251,7 +251,7 @@ export class VersionedObjects {
   /** GetObjectRetention. */
   async getRetention(call: LockedObjectRequest): Promise<void> {
     const { bucket, key, query } = call;
-    const version = chosenVersion(await this.catalog.list(bucket, key), query.get('versionId'));
+    const version = chosenVersion(await this.settledVersions(bucket, key), query.get('versionId'));
     if (!version.retention) throw s3Errors.noObjectLockConfiguration();
     sendXml(
       call.response,
@@ -272,7 +272,7 @@ export class VersionedObjects {
   /** GetObjectLegalHold. */
   async getLegalHold(call: LockedObjectRequest): Promise<void> {
     const { bucket, key, query } = call;
-    const version = chosenVersion(await this.catalog.list(bucket, key), query.get('versionId'));
+    const version = chosenVersion(await this.settledVersions(bucket, key), query.get('versionId'));
     if (!version.legalHold) throw s3Errors.noObjectLockConfiguration();
     sendXml(call.response, `<LegalHold ${XMLNS}><Status>${version.legalHold}</Status></LegalHold>`);
   }
@@ -281,6 +281,12 @@ export class VersionedObjects {
   async putLegalHold(call: LockedObjectRequest): Promise<void> {
     const status = parseLegalHoldXml(await readText(call.request));
     await this.changeVersion(call, (version) => ({ ...version, legalHold: status }));
+  }
+
+  /** The key's versions once the changes begun before this read have finished. */
+  private async settledVersions(bucket: string, key: string): Promise<ObjectVersion[]> {
+    await this.catalog.settled(bucket, key);
+    return this.catalog.list(bucket, key);
   }
 
   private async changeVersion(

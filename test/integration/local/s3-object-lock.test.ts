@@ -351,4 +351,39 @@ describe('the local S3 with Object Lock', () => {
       { keys: ['c'], next: undefined },
     ]);
   });
+
+  it('reads every key it lists, even while the PUT that wrote it is still being catalogued', async () => {
+    // Prepare: keys written concurrently, each one read the moment a listing shows it.
+    now = START;
+    const bucket = await lockedBucket({ mode: 'GOVERNANCE', days: 1 });
+    const bodies = new Map(
+      Array.from({ length: 12 }, (_, index) => [`k${index}`, `${index}`.repeat(200_000)]),
+    );
+    const writes = Promise.all([...bodies].map(([key, body]) => put(bucket, key, body)));
+    const reads = new Map<string, Promise<string | undefined>>();
+
+    // Act
+    let written = false;
+    void writes.then(() => {
+      written = true;
+    });
+    while (reads.size < bodies.size) {
+      const settledBeforeListing = written;
+      const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      for (const { Key } of listed.Contents ?? []) {
+        if (Key && !reads.has(Key)) {
+          reads.set(
+            Key,
+            text(bucket, Key).catch((error: Error) => error.name),
+          );
+        }
+      }
+      if (settledBeforeListing) break;
+    }
+    await writes;
+    const read = await Promise.all([...reads].map(async ([key, body]) => [key, await body]));
+
+    // Assess
+    expect(new Map(read as Array<[string, string]>)).toEqual(bodies);
+  });
 });
