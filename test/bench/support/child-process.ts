@@ -153,14 +153,19 @@ export function runAsChild<I, R>(main: (input: I) => Promise<R>): void {
       })
       .then((result) => {
         // Disconnect only once the (possibly large) message is written, or it can be lost.
-        sendToParent({ type: 'result', result }, () => process.disconnect?.());
+        sendToParent({ type: 'result', result }, disconnectFromParent);
       })
       .catch((error: unknown) => {
         const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
         process.exitCode = 1;
-        sendToParent({ type: 'error', message: text }, () => process.disconnect?.());
+        sendToParent({ type: 'error', message: text }, disconnectFromParent);
       });
   });
+}
+
+/** Lets the child exit once its result is out; the parent may already be gone (a killed run). */
+function disconnectFromParent(): void {
+  if (process.connected) process.disconnect?.();
 }
 
 /** Sends a message to the parent when there is one. */
