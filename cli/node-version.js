@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** The environment variable that makes the check judge another version (tests). */
 export const PRETEND_VERSION_VARIABLE = 'CHECK_NODE_VERSION_AS';
 
 /** @param {string} text */
