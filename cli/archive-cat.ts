@@ -2,7 +2,7 @@
  * `npm run archive:cat`: prints one archived object over the S3 API (`cli/archive/browse-command.ts`).
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import './node-version.ts';
+import './node-version.js';
 import { runCatCommand } from './archive/browse-command.ts';
 import { runArchiveTool } from './archive/entry.ts';
 

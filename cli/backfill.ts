@@ -5,7 +5,7 @@
  * What it reads from and writes to: `cli/backfill/targets.ts`. The work: `lib/backfill/run.ts`.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import './node-version.ts';
+import './node-version.js';
 import { join } from 'node:path';
 import { createFileCheckpointStore } from '../lib/backfill/checkpoint.ts';
 import { runBackfill } from '../lib/backfill/run.ts';

@@ -4,7 +4,7 @@
  * (STATE_TABLE_NAME). The work: `cli/extensions/command.ts`.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import './node-version.ts';
+import './node-version.js';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { runExtensionsCommand } from './extensions/command.ts';

@@ -4,7 +4,7 @@
  * and prints the answer. A convenience beside the curl commands `npm start` prints.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import './node-version.ts';
+import './node-version.js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
 import { Aws, CfnRule, Fn, type Stack, Token } from 'aws-cdk-lib';
+import { fieldPath } from '../lib/validation/issues.ts';
 import { accountOfArn, InfraConfigError } from './config.ts';
 
 const CROSS_ACCOUNT_HELP =
@@ -17,9 +18,10 @@ export function requireCallersOfDeployingAccount(stack: Stack, callers: readonly
   if (!Token.isUnresolved(stack.account)) {
     callers.forEach((arn, index) => {
       if (accountOfArn(arn) === stack.account) return;
+      const key = fieldPath(['allowedCallers', index]);
       throw new InfraConfigError(
-        `allowedCallers.${index}`,
-        `Invalid configuration: allowedCallers.${index} = ${JSON.stringify(arn)}: not a role of the deploying account ${stack.account}; ${CROSS_ACCOUNT_HELP}.`,
+        key,
+        `Invalid configuration: ${key} = ${JSON.stringify(arn)}: not a role of the deploying account ${stack.account}; ${CROSS_ACCOUNT_HELP}.`,
       );
     });
     return;

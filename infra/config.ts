@@ -9,6 +9,7 @@ import { recipientsSchema } from '../lib/alerts/alert-event.ts';
 import { templatesSchema } from '../lib/alerts/templates.ts';
 import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
 import { E164_PATTERN } from '../lib/ringcentral/validation.ts';
+import { fieldPath } from '../lib/validation/issues.ts';
 
 const e164 = z.string().regex(E164_PATTERN, { error: 'must be an E.164 number' });
 
@@ -263,7 +264,7 @@ export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   if (result.success) return requireAlarmDestination(result.data);
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
-  const key = path.map(String).join('.') || '(configuration)';
+  const key = fieldPath(path) || '(configuration)';
   const value = valueAt(input, path);
   const help = value === undefined ? missingKeyHelp(key) : undefined;
   if (help) throw new InfraConfigError(key, help, { cause: result.error });

@@ -11,7 +11,7 @@
  * RINGCENTRAL_MEDIA_SERVER and RINGCENTRAL_SMS_FROM.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import '../cli/node-version.ts';
+import '../cli/node-version.js';
 import { join } from 'node:path';
 import { parseCommandLine, parseOrExit, shellQuote } from '../cli/command-line.ts';
 import { PROJECT_ROOT } from './stack/bundles.ts';

@@ -3,7 +3,7 @@
  * Biome so that `npm run lint` accepts the committed file as it is.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import '../cli/node-version.ts';
+import '../cli/node-version.js';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

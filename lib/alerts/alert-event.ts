@@ -5,6 +5,7 @@
  * Both are reduced to one `AlertNotice` the templates render.
  */
 import { E164_PATTERN } from '../ringcentral/validation.ts';
+import { fieldPath, issueMessage } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 
 /** The project's own alert detail-type. */
@@ -138,8 +139,8 @@ export interface EventEnvelope {
 
 function reasonOf(error: z.$ZodError): string {
   const issue = error.issues[0];
-  const path = ['detail', ...(issue?.path ?? []).map(String)].join('.');
-  return `${path}: ${issue?.message ?? 'invalid'}`;
+  const path = fieldPath(issue?.path ?? [], 'detail');
+  return `${path}: ${issue ? issueMessage(issue) : 'invalid'}`;
 }
 
 const ALARM_SEVERITY: Record<string, Severity> = {

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { FaxAttachment } from '../ringcentral/index.ts';
 import { HttpProblem, ProblemType } from '../runtime/problem.ts';
+import { fieldPath } from '../validation/issues.ts';
 import { baseName, faxDocumentType } from './document-types.ts';
 import type { FaxDocument, S3FaxDocument } from './fax.ts';
 import { MAX_FAX_TOTAL_BYTES } from './fax.ts';
@@ -82,11 +83,15 @@ async function s3Attachment(
     head = await reader.head(ref);
   } catch (error) {
     if (isMissingObject(error)) {
-      throw validationProblem(`documents.${index}.key`, 'does not exist or cannot be read');
+      throw validationProblem(
+        fieldPath(['documents', index, 'key']),
+        'does not exist or cannot be read',
+      );
     }
     throw error;
   }
-  if (head.size === 0) throw validationProblem(`documents.${index}.key`, 'is an empty object');
+  if (head.size === 0)
+    throw validationProblem(fieldPath(['documents', index, 'key']), 'is an empty object');
   const fileName = document.fileName ?? baseName(document.key);
   return {
     fileName,

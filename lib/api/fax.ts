@@ -118,7 +118,9 @@ export function base64DecodedBytes(content: string): number {
 /** `POST /fax` request body (without the configured bucket allow-list; see `sendFaxRequestFor`). */
 export const sendFaxRequest = z
   .strictObject({
-    to: recipients(phoneNumber, MAX_FAX_RECIPIENTS, 'Recipient fax numbers (E.164).'),
+    to: recipients(phoneNumber, MAX_FAX_RECIPIENTS, 'Recipient fax numbers (E.164).', [
+      '+16505551102',
+    ]),
     documents: z.array(faxDocument).check(
       z.minLength(1, { error: 'needs at least one document' }),
       z.maxLength(MAX_FAX_DOCUMENTS, { error: `allows at most ${MAX_FAX_DOCUMENTS} documents` }),

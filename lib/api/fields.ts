@@ -37,10 +37,19 @@ export function utf16Text(max: number, description: string) {
   );
 }
 
-/** A list of 1 to `max` items. */
-export function recipients<T extends z.$ZodType>(item: T, max: number, description: string) {
+/**
+ * A list of 1 to `max` items. A value that is no list (one number given as a string) is told it
+ * must be a list, with `example` (a list of one recipient) to copy.
+ */
+export function recipients<T extends z.$ZodType>(
+  item: T,
+  max: number,
+  description: string,
+  example: unknown[],
+) {
+  const notAList = `must be a list, e.g. ${JSON.stringify(example)}`;
   return z
-    .array(item)
+    .array(item, { error: (issue) => (issue.input === undefined ? undefined : notAList) })
     .check(
       z.minLength(1, { error: 'needs at least one recipient' }),
       z.maxLength(max, { error: `allows at most ${max} recipients` }),

@@ -7,16 +7,39 @@ export const MAX_PAGER_TEXT_UNITS = 1024;
 /** Recipients of one pager message (this API's limit). */
 export const MAX_PAGER_RECIPIENTS = 50;
 
-/** An extension of the account, by id or by its short number. */
+const EXTENSION_SHAPES = 'must be {"extensionId": "<id>"} or {"extensionNumber": "<number>"}';
+
+/** A phone number where an extension belongs: as a string, or as `{ phoneNumber }`. */
+function isPhoneNumber(input: unknown): boolean {
+  return (
+    typeof input === 'string' ||
+    (typeof input === 'object' && input !== null && 'phoneNumber' in input)
+  );
+}
+
+/**
+ * An extension of the account, by id or by its short number. A phone number is refused with what
+ * to send instead: pager messages reach extensions, not numbers.
+ */
 export const pagerRecipient = z
-  .union([
-    z.strictObject({ extensionId: idString }),
-    z.strictObject({
-      extensionNumber: z
-        .string()
-        .check(z.regex(/^\d{1,10}$/, { error: 'must be an extension number of 1 to 10 digits' })),
-    }),
-  ])
+  .union(
+    [
+      z.strictObject({ extensionId: idString }),
+      z.strictObject({
+        extensionNumber: z
+          .string()
+          .check(z.regex(/^\d{1,10}$/, { error: 'must be an extension number of 1 to 10 digits' })),
+      }),
+    ],
+    {
+      error: (issue) => {
+        if (issue.code !== 'invalid_union') return undefined;
+        return isPhoneNumber(issue.input)
+          ? `is a phone number; a pager message goes to an extension of the account: use {"extensionId": "<id>"} or {"extensionNumber": "<number>"}`
+          : EXTENSION_SHAPES;
+      },
+    },
+  )
   .check(
     z.meta({
       description: 'An extension of the account: `{ extensionId }` or `{ extensionNumber }`.',
@@ -26,7 +49,9 @@ export const pagerRecipient = z
 /** `POST /pager` request body. */
 export const sendPagerRequest = z
   .strictObject({
-    to: recipients(pagerRecipient, MAX_PAGER_RECIPIENTS, 'Receiving extensions.'),
+    to: recipients(pagerRecipient, MAX_PAGER_RECIPIENTS, 'Receiving extensions.', [
+      { extensionNumber: '102' },
+    ]),
     text: utf16Text(MAX_PAGER_TEXT_UNITS, 'Message text.'),
     replyOn: z
       .optional(idString)

@@ -44,7 +44,21 @@ export const problemResponse = z
       .optional(z.string())
       .check(z.meta({ description: 'The request id, for support.' })),
     errors: z
-      .optional(z.array(z.object({ field: z.string(), message: z.string() })))
+      .optional(
+        z.array(
+          z.object({
+            field: z.string().check(
+              z.meta({
+                description:
+                  'Where: a path into the body such as `to[0].phoneNumber` (`(body)` for the body as a whole), or a header name.',
+              }),
+            ),
+            message: z
+              .string()
+              .check(z.meta({ description: 'What to change, e.g. `is required`.' })),
+          }),
+        ),
+      )
       .check(z.meta({ description: "Field-level detail of the caller's faults." })),
   })
   .check(

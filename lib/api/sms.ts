@@ -19,7 +19,7 @@ export const sendSmsRequest = z
           'Sending number (E.164) of the authorised user, with the SMS feature. Defaults to the configured SMS_FROM.',
       }),
     ),
-    to: recipients(phoneNumber, MAX_SMS_RECIPIENTS, 'Recipient numbers (E.164).'),
+    to: recipients(phoneNumber, MAX_SMS_RECIPIENTS, 'Recipient numbers (E.164).', ['+16505550102']),
     text: utf16Text(MAX_SMS_TEXT_UNITS, 'Message text.'),
   })
   .check(

@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TokenSource } from '../ringcentral/index.ts';
 import { AuthError, createReloadingTokenSource, sleepWithin } from '../ringcentral/index.ts';
+import { fieldPath, issueMessage } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 
 /** The credentials secret: the app and the JWT of the user it acts as, and where RingCentral is. */
@@ -74,7 +75,7 @@ export const MAX_SESSION_CACHE_SECONDS = 60;
 /** Names the bad fields without echoing any value. */
 function describe(error: z.$ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || '(value)'} ${issue.message}`)
+    .map((issue) => `${fieldPath(issue.path) || '(value)'} ${issueMessage(issue)}`)
     .join('; ');
 }
 

@@ -18,6 +18,7 @@
  * `excludeTypes: ['User'], includeIds: ['101005']` archives one user and no other.
  */
 import { EXTENSION_TYPES } from '../ringcentral/index.ts';
+import { describeIssues } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 import { InvalidArchivePolicyError } from './errors.ts';
 import type { ArchivePolicy } from './ports.ts';
@@ -87,10 +88,8 @@ export const archivePolicySchema = z.strictObject({
 export function parseArchivePolicy(value: unknown): ArchivePolicy {
   const result = z.safeParse(archivePolicySchema, value);
   if (!result.success) {
-    const reasons = result.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.map(String).join('.') || '(policy)'}: ${issue.message}`);
-    throw new InvalidArchivePolicyError(`Invalid archive policy: ${reasons.join('; ')}`);
+    const reasons = describeIssues(result.error, { whole: '(policy)', limit: 5 });
+    throw new InvalidArchivePolicyError(`Invalid archive policy: ${reasons}`);
   }
   const policy: ArchivePolicy = {};
   for (const key of ['includeTypes', 'excludeTypes', 'includeIds', 'excludeIds'] as const) {

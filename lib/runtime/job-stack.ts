@@ -5,6 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { describeIssues } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 import { deadlineSignal } from './deadline.ts';
 import { createLogger } from './logger.ts';
@@ -57,13 +58,6 @@ export interface JobHandlerOptions<E, R> {
   handler: (event: E, job: JobContext) => Promise<R>;
 }
 
-function describeIssues(error: z.$ZodError): string {
-  return error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`)
-    .join('; ');
-}
-
 /**
  * Builds a Lambda handler for scheduled and event invocations: the deadline comes from the
  * context (minus `safetyMs`) and its signal aborts there; logs are structured and redacted;
@@ -85,7 +79,9 @@ export function createJobHandler<E, R>(
     if (options.event) {
       const result = z.safeParse(options.event, event);
       if (!result.success) {
-        throw new InvalidEventError(describeIssues(result.error), { cause: result.error });
+        throw new InvalidEventError(describeIssues(result.error, { whole: '(event)' }), {
+          cause: result.error,
+        });
       }
       parsed = result.data;
     } else {

@@ -12,9 +12,10 @@ import {
   ServerError,
   TransportError,
 } from '../ringcentral/index.ts';
+import { fieldIssues } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 
-/** One field-level fault of a request. `field` is a dotted path into the body (`to.0.phoneNumber`) or a header name. */
+/** One field-level fault of a request. `field` is a path into the body (`to[0].phoneNumber`) or a header name. */
 export interface FieldError {
   field: string;
   message: string;
@@ -87,20 +88,12 @@ function upstreamFieldErrors(error: RingCentralError): FieldError[] | undefined 
   return fields.length > 0 ? fields : undefined;
 }
 
-/** zod says a missing field is of the wrong type (`expected string, received undefined`). */
-function isMissing(issue: z.$ZodError['issues'][number]): boolean {
-  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-}
-
 /**
- * Maps a zod error to field errors (paths dotted; the input value is never echoed); a missing
- * field says "is required", which a caller can act on.
+ * Maps a zod error to field errors in the project's one wording (`to[0]`, "is required";
+ * lib/validation/issues.ts); the input value is never echoed.
  */
 export function fieldErrorsOf(error: z.$ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(body)',
-    message: isMissing(issue) ? 'is required' : issue.message,
-  }));
+  return fieldIssues(error, { whole: '(body)' });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

@@ -4,6 +4,7 @@
  * (subjects) unless asked to, so the event bus does not become a copy of the message store.
  */
 import { parseJson } from '../ringcentral/index.ts';
+import { fieldPath } from '../validation/issues.ts';
 import * as z from '../validation/zod.ts';
 
 /** Ids arrive as JSON numbers (int64) or strings; `parseJson` already turned them into strings. */
@@ -137,7 +138,7 @@ const MESSAGE_STORE_EVENT =
 
 function fail(error: z.$ZodError, prefix: string): never {
   const issue = error.issues[0];
-  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const field = fieldPath(issue?.path ?? [], prefix);
   throw new InvalidNotificationError(field || '(body)', `${field || 'body'}: ${issue?.message}`, {
     cause: error,
   });

@@ -6,7 +6,7 @@
  * documented defaults). Stops on SIGINT/SIGTERM.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import '../../cli/node-version.ts';
+import '../../cli/node-version.js';
 import { parseCommandLine, parseOrExit, shellQuote, usageFailure } from '../../cli/command-line.ts';
 import {
   type EmulatorOptions,

@@ -3,6 +3,10 @@
  * functions. Like API Gateway it refuses unsigned or badly signed requests on IAM routes (403),
  * bodies over 10 MB (413) and unknown routes (404) before any function runs, and hands each
  * function a payload 2.0 event with the IAM caller in `requestContext.authorizer.iam`.
+ *
+ * Its refusals say more than API Gateway's (`{"message":"Forbidden"}`, `{"message":"Not
+ * Found"}`, bodies an HTTP API cannot change): problem+json naming the routes it has, or how to
+ * sign and where the key is. The status codes are API Gateway's, which is what a caller keys on.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,6 +59,11 @@ export interface GatewayOptions {
   /** Default {@link MAX_PAYLOAD_BYTES}. */
   maxPayloadBytes?: number;
   onAccess?: (access: GatewayAccess) => void;
+  /**
+   * Where a caller finds the key to sign with, said in every 403 after how to sign; default:
+   * the credentials of an IAM principal allowed to call the API.
+   */
+  signingHelp?: string;
 }
 
 /** A running gateway. */
@@ -121,6 +130,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const region = options.region ?? 'us-east-1';
   const limit = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const identity: HttpApiIdentity = { apiId: 'local', accountId: '000000000000', region };
+  const signingHelp =
+    options.signingHelp ?? 'the credentials of an IAM principal allowed to call the API';
   let port = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -139,8 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const route = matched?.route;
     if (!matched || !route) {
       request.resume();
-      response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: 'Not Found' }));
+      problem(response, 404, 'Not Found', noRouteDetail(options.routes, method, url.pathname));
       access(404, { refusal: 'no route' });
       return;
     }
@@ -173,7 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         { region, service: 'execute-api' },
       );
       if (!verdict.ok) {
-        problem(response, 403, 'Forbidden', verdict.message);
+        problem(response, 403, 'Forbidden', signingDetail(verdict.message, region, signingHelp));
         access(403, { functionName: route.functionName, refusal: verdict.problem });
         return;
       }
@@ -233,6 +243,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.closeAllConnections();
       }),
   };
+}
+
+/** `No route GET /sms. This API has: POST /sms, POST /fax, POST /webhook.` */
+export function noRouteDetail(
+  routes: readonly GatewayRoute[],
+  method: string,
+  pathname: string,
+): string {
+  const known = routes.map((route) => `${route.method} ${route.path}`).join(', ');
+  return `No route ${method} ${pathname}. This API has: ${known}.`;
+}
+
+/** Why a request was refused, then how to sign it and with what. */
+export function signingDetail(reason: string, region: string, signingHelp: string): string {
+  return `${reason}. Sign the request with AWS Signature Version 4 (service execute-api, region ${region}) using ${signingHelp}.`;
 }
 
 /**

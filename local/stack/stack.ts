@@ -161,7 +161,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const functions = createFunctionRegistry(print);
     const aws = await startAwsEndpoint(ringCentral.connection, functions, print);
     shutdown.onStop(() => aws.stop());
-    const gateway = await startApiGateway(options.apiPort ?? 3000, caller, functions, print);
+    const stackFile = join(options.dataDir, 'stack.json');
+    const gateway = await startApiGateway(options.apiPort ?? 3000, caller, functions, {
+      print,
+      stackFile,
+    });
     shutdown.onStop(() => gateway.stop());
     const resources = localResources(options, ringCentral, gateway.url);
     const endpoints = { ...storage.endpoints, awsServices: aws.url };
@@ -179,7 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...{ ringCentral, storage, aws, gateway },
       ...{ resources, log, bundles, started },
     });
-    await writeFile(join(options.dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`, {
+    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`, {
       mode: 0o600,
     });
     let stopped: Promise<void> | undefined;
@@ -376,19 +380,24 @@ function eventBridgeEventOf(entry: PutEventEntry & { id: string }) {
   };
 }
 
-/** The HTTP API on 127.0.0.1, verifying SigV4 for `caller`, with a line per request. */
+/**
+ * The HTTP API on 127.0.0.1, verifying SigV4 for `caller`, with a line per request; a 403 says
+ * where the key is (the banner and `stackFile`).
+ */
 function startApiGateway(
   port: number,
   caller: LocalCredentials,
   functions: FunctionRegistry,
-  print: Print,
+  output: { print: Print; stackFile: string },
 ): Promise<RunningGateway> {
+  const { print, stackFile } = output;
   return startGateway({
     routes: ROUTES,
     credentials: [caller],
     port,
     region: REGION,
     onAccess: (access) => print(formatAccess(access)),
+    signingHelp: `the access key and secret key npm start printed (also in ${stackFile}); npm run local:send signs for you`,
     invoke: async (name, event) => {
       try {
         const invocation = await functions.invoke(name, event);

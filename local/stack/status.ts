@@ -127,11 +127,19 @@ export function formatJobRun(report: JobRunReport, now = new Date()): string {
   return `[${clock(now)}] ${name} ${summary(report)} | ${tail}`;
 }
 
-/** One line for a request the gateway answered. */
+/**
+ * One line for a request the gateway answered: `202 -> send-sms` when a function answered, and
+ * for a request the gateway refused itself (a 4xx with a refusal) the reason and that no function
+ * ran, so a refusal never reads as the function's answer.
+ */
 export function formatAccess(access: GatewayAccess, now = new Date()): string {
-  const target = access.functionName ? ` -> ${access.functionName}` : '';
-  const refusal = access.refusal && access.status < 500 ? ` (${access.refusal})` : '';
-  return `[${clock(now)}] ${`${access.method} ${access.path}`.padEnd(19)} ${access.status}${target}${refusal}, ${Math.round(access.durationMs)} ms`;
+  const refused = access.refusal !== undefined && access.status < 500;
+  const outcome = refused
+    ? `refused by the gateway (${access.refusal})${access.functionName ? `; ${access.functionName} did not run` : ''}`
+    : access.functionName
+      ? `-> ${access.functionName}`
+      : '';
+  return `[${clock(now)}] ${`${access.method} ${access.path}`.padEnd(19)} ${access.status} ${outcome}, ${Math.round(access.durationMs)} ms`;
 }
 
 /**

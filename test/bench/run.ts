@@ -4,7 +4,7 @@
  * Exit code 1 when a goal failed or a benchmark crashed.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
-import '../../cli/node-version.ts';
+import '../../cli/node-version.js';
 // Must come before the other imports: it runs before aws-cdk-lib loads.
 import './no-cdk-profiling.ts';
 import { fileURLToPath } from 'node:url';

@@ -51,11 +51,11 @@ describe('infra configuration', () => {
     ],
     [
       { smsFrom: '+16505550100', allowedCallers: ['arn:aws:iam::123:role/x'] },
-      'allowedCallers.0 = "arn:aws:iam::123:role/x"',
+      'allowedCallers[0] = "arn:aws:iam::123:role/x"',
     ],
     [
       { smsFrom: '+16505550100', alertRecipients: { sms: ['555'], pager: [] } },
-      'alertRecipients.sms.0 = "555"',
+      'alertRecipients.sms[0] = "555"',
     ],
     [{ smsFrom: '+16505550100', kmsKeyArn: 'alias/archive' }, 'kmsKeyArn = "alias/archive"'],
     [{ smsFrom: '+16505550100', logRetentionDays: 100 }, 'logRetentionDays = 100'],
@@ -70,7 +70,7 @@ describe('infra configuration', () => {
         alarmEmails: ['ops@example.com'],
         allowedCallers: ['arn:aws:iam::123456789012:user/ops'],
       },
-      'allowedCallers.0 = "arn:aws:iam::123456789012:user/ops": must be an IAM role ARN of the deploying account',
+      'allowedCallers[0] = "arn:aws:iam::123456789012:user/ops": must be an IAM role ARN of the deploying account',
     ],
     [
       {
@@ -78,7 +78,7 @@ describe('infra configuration', () => {
         alarmEmails: ['ops@example.com'],
         allowedCallers: ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::210987654321:role/b'],
       },
-      'allowedCallers.1 = "arn:aws:iam::210987654321:role/b": must be a role of the deploying account',
+      'allowedCallers[1] = "arn:aws:iam::210987654321:role/b": must be a role of the deploying account',
     ],
     [{ smsFrom: '+16505550100', alarmTopicArn: 'on-call' }, 'alarmTopicArn = "on-call"'],
     [{}, 'smsFrom is not set'],

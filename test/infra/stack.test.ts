@@ -502,7 +502,7 @@ describe('allowed callers', () => {
 
     // Assess
     expect(synth).toThrow(
-      /allowedCallers\.0 = "arn:aws:iam::210987654321:role\/order-service": not a role of the deploying account 123456789012;.*Callers in other accounts/,
+      /allowedCallers\[0\] = "arn:aws:iam::210987654321:role\/order-service": not a role of the deploying account 123456789012;.*Callers in other accounts/,
     );
   });
 

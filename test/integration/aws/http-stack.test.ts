@@ -132,7 +132,7 @@ describe('createHttpHandler against dynalite', () => {
     expect(response.statusCode).toBe(400);
     const problem = parse(response);
     const fields = (problem.errors as Array<{ field: string }>).map((error) => error.field);
-    expect(fields.sort()).toEqual(['text', 'to.0.phoneNumber']);
+    expect(fields.sort()).toEqual(['text', 'to[0].phoneNumber']);
     expect(response.body).not.toContain('secret-555');
     expect(problem.status).toBe(400);
     expect(calls()).toBe(0);

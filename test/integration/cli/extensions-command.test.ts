@@ -124,7 +124,7 @@ describe('npm run extensions', () => {
     expect(added.out).toContain('excludeIds: 101002, 101003');
     expect(invalid.code).toBe(2);
     expect(invalid.err.split('\n')).toHaveLength(1);
-    expect(invalid.err).toMatch(/^Invalid archive policy: includeTypes.1: .*IvrMenu/);
+    expect(invalid.err).toMatch(/^Invalid archive policy: includeTypes\[1\]: .*IvrMenu/);
     expect(stored).toEqual({ includeTypes: ['IvrMenu'], excludeIds: ['101002', '101003'] });
     expect(reset.out).toContain('(default)');
   });

@@ -1,17 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeVersionProblem, PRETEND_VERSION_VARIABLE } from '../../../cli/node-version.ts';
+import { nodeVersionProblem, PRETEND_VERSION_VARIABLE } from '../../../cli/node-version.js';
 import { packageJson, ROOT, runScript } from './run-script.ts';
 
-/** Every npm script that runs TypeScript: each must stop an old Node before anything else. */
-const TSX_SCRIPTS = Object.entries(packageJson.scripts).filter(([, command]) =>
-  /(^|&& )tsx /.test(command),
+/** Every npm script that runs TypeScript or vitest: each must stop an old Node before anything else. */
+const NODE_SCRIPTS = Object.entries(packageJson.scripts).filter(([, command]) =>
+  /(^|&& )(tsx|vitest)\b/.test(command),
 );
 /** The files those scripts run, for a direct `npx tsx <file>`. */
-const ENTRY_FILES = TSX_SCRIPTS.flatMap(([, command]) =>
-  [...command.matchAll(/tsx (?:--import \S+ )?(\S+\.ts)/g)].map((match) => match[1] as string),
-).filter((file) => file !== 'cli/node-version.ts');
+const ENTRY_FILES = NODE_SCRIPTS.flatMap(([, command]) =>
+  [...command.matchAll(/tsx (\S+\.ts)/g)].map((match) => match[1] as string),
+);
+/**
+ * A PATH with this Node and the system's tools but not node_modules/.bin: a script that reaches
+ * tsx or vitest before the check fails with "not found" instead of the one line.
+ */
+const PATH_WITHOUT_TOOLS = [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
 
 describe('the Node version check', () => {
   it('says the version needed and how to get it, and accepts that version and newer', () => {
@@ -48,17 +53,20 @@ describe('the Node version check', () => {
     expect(nvmrcProblem).toBeUndefined();
   });
 
-  it('stops every npm script that runs tsx with the one line and exit code 1 on Node 20', async () => {
+  it('stops every npm script with the one line and exit code 1 on Node 20, before tsx or vitest loads', async () => {
     // Prepare
-    expect(TSX_SCRIPTS.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['start', 'emulator', 'backfill', 'local:send', 'archive:verify']),
+    expect(NODE_SCRIPTS.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['start', 'emulator', 'backfill', 'local:send', 'test', 'test:watch']),
     );
 
     // Act
     const results = await Promise.all(
-      TSX_SCRIPTS.map(async ([name]) => ({
+      NODE_SCRIPTS.map(async ([name]) => ({
         name,
-        ...(await runScript(name, [], { [PRETEND_VERSION_VARIABLE]: '20.20.2' })),
+        ...(await runScript(name, [], {
+          [PRETEND_VERSION_VARIABLE]: '20.20.2',
+          PATH: PATH_WITHOUT_TOOLS,
+        })),
       })),
     );
 
@@ -88,7 +96,7 @@ describe('the Node version check', () => {
     // Assess
     expect(ENTRY_FILES.length).toBeGreaterThanOrEqual(8);
     for (const { file, first } of firstImports) {
-      expect({ file, first: first.endsWith('/node-version.ts') }).toEqual({ file, first: true });
+      expect({ file, first: first.endsWith('/node-version.js') }).toEqual({ file, first: true });
     }
   });
 });

@@ -192,13 +192,13 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     // Assess
     expect([missing.status, empty.status, forbidden.status]).toEqual([422, 422, 400]);
     expect(missing.body.errors).toEqual([
-      { field: 'documents.0.key', message: 'does not exist or cannot be read' },
+      { field: 'documents[0].key', message: 'does not exist or cannot be read' },
     ]);
     expect(empty.body.errors).toEqual([
-      { field: 'documents.0.key', message: 'is an empty object' },
+      { field: 'documents[0].key', message: 'is an empty object' },
     ]);
     expect(forbidden.body.errors).toEqual([
-      { field: 'documents.0.bucket', message: 'is not a bucket this function may read' },
+      { field: 'documents[0].bucket', message: 'is not a bucket this function may read' },
     ]);
     expect(harness.emulator.stats().requests).toBe(before);
   });

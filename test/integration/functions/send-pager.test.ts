@@ -107,7 +107,7 @@ describe('send-pager against the local RingCentral and dynalite', () => {
     expect(unknown.headers['content-type']).toBe('application/problem+json');
     expect(invalid.status).toBe(400);
     const fields = (invalid.body.errors as Array<{ field: string }>).map((error) => error.field);
-    expect(fields.sort()).toEqual(['text', 'to.0.extensionId']);
+    expect(fields.sort()).toEqual(['text', 'to[0].extensionId']);
     expect(harness.emulator.stats().sent.pager).toBe(before);
   });
 });

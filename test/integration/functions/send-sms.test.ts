@@ -236,7 +236,7 @@ describe('send-sms against the local RingCentral and dynalite', () => {
     // Assess
     expect(result.status).toBe(400);
     const fields = (result.body.errors as Array<{ field: string }>).map((error) => error.field);
-    expect(fields.sort()).toEqual(['text', 'to.0']);
+    expect(fields.sort()).toEqual(['text', 'to[0]']);
     expect(harness.emulator.stats().requests).toBe(before);
   });
 

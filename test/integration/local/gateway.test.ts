@@ -45,6 +45,7 @@ describe('local gateway', () => {
         { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
       ],
       onAccess: (access) => accesses.push(access),
+      signingHelp: 'the key in the banner',
       invoke: async (functionName, event) => {
         if (failNext) {
           const timedOut = failNext === 'timeout';
@@ -151,7 +152,7 @@ describe('local gateway', () => {
     expect(events).toHaveLength(1);
   });
 
-  it('refuses an unsigned request with 403 problem+json before any function runs', async () => {
+  it('refuses an unsigned request with 403 problem+json saying how to sign and with what, before any function runs', async () => {
     // Prepare
     const request = smsRequest();
 
@@ -165,7 +166,13 @@ describe('local gateway', () => {
     // Assess
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+    expect(await response.json()).toEqual({
+      type: 'about:blank',
+      status: 403,
+      title: 'Forbidden',
+      detail:
+        'Missing Authentication Token. Sign the request with AWS Signature Version 4 (service execute-api, region us-east-1) using the key in the banner.',
+    });
     expect(events).toHaveLength(0);
     expect(accesses.map((access) => access.refusal)).toEqual(['missing-authentication']);
   });
@@ -300,13 +307,23 @@ describe('local gateway', () => {
     expect(Buffer.from(event.body ?? '', 'base64')).toEqual(bytes);
   });
 
-  it('answers 404 for a route the API does not have', async () => {
+  it('answers 404 problem+json naming the routes it has for a route the API does not have', async () => {
     // Act
     const wrongPath = await fetch(`${gateway.url}/nope`, { method: 'POST', body: '{}' });
     const wrongMethod = await fetch(`${gateway.url}/sms`, { method: 'GET' });
 
     // Assess
     expect([wrongPath.status, wrongMethod.status]).toEqual([404, 404]);
+    expect(wrongPath.headers.get('content-type')).toBe('application/problem+json');
+    expect(await wrongPath.json()).toEqual({
+      type: 'about:blank',
+      status: 404,
+      title: 'Not Found',
+      detail: 'No route POST /nope. This API has: POST /sms, POST /fax, POST /webhook.',
+    });
+    expect(((await wrongMethod.json()) as { detail: string }).detail).toContain(
+      'No route GET /sms.',
+    );
     expect(events).toHaveLength(0);
   });
 

@@ -164,7 +164,7 @@ describe('status lines', () => {
     expect(real).toContain('8 purged, 9 candidates');
   });
 
-  it('names a failure and a refused request', () => {
+  it('names a failure, and a request the gateway refused as not run by any function', () => {
     // Act
     const failed = formatJobRun({
       functionName: 'archive',
@@ -180,10 +180,28 @@ describe('status lines', () => {
       durationMs: 1.2,
       refusal: 'signature-mismatch',
     });
+    const noRoute = formatAccess({
+      method: 'POST',
+      path: '/smss',
+      status: 404,
+      durationMs: 0.4,
+      refusal: 'no route',
+    });
+    const answered = formatAccess({
+      method: 'POST',
+      path: '/sms',
+      status: 400,
+      functionName: 'send-sms',
+      durationMs: 9,
+    });
 
     // Assess
     expect(failed).toContain('FAILED Timeout: Task timed out');
-    expect(refused).toContain('403 -> send-sms (signature-mismatch)');
+    expect(refused).toContain(
+      '403 refused by the gateway (signature-mismatch); send-sms did not run, 1 ms',
+    );
+    expect(noRoute).toContain('POST /smss          404 refused by the gateway (no route), 0 ms');
+    expect(answered).toContain('POST /sms           400 -> send-sms, 9 ms');
     expect([formatBytes(512), formatBytes(1_536), formatBytes(3 * 1024 ** 3)]).toEqual([
       '512 B',
       '1.5 KB',

@@ -72,7 +72,7 @@ describe('toAlertNotice', () => {
       'a bad SMS override',
       ALERT_DETAIL_TYPE,
       { title: 't', message: 'm', recipients: { sms: ['12'] } },
-      'detail.recipients.sms.0',
+      'detail.recipients.sms[0]',
     ],
     ['an alarm without state', ALARM_DETAIL_TYPE, { alarmName: 'A' }, 'detail.state'],
     ['an unknown detail-type', 'Something Else', {}, 'unsupported detail-type'],

@@ -92,7 +92,7 @@ describe('prepareFaxAttachments', () => {
     expect((tooBig as HttpProblem).status).toBe(413);
     expect((missing as HttpProblem).status).toBe(422);
     expect((missing as HttpProblem).errors).toEqual([
-      { field: 'documents.0.key', message: 'does not exist or cannot be read' },
+      { field: 'documents[0].key', message: 'does not exist or cannot be read' },
     ]);
     expect(calls.filter((call) => call.startsWith('open'))).toEqual([]);
   });

@@ -64,6 +64,6 @@ describe('the archive policy', () => {
     // Assess
     expect(parsed).toEqual({ includeIds: ['101005'], includeTypes: ['Bot'] });
     for (const failure of failures) expect(failure).toBeInstanceOf(InvalidArchivePolicyError);
-    expect((failures[1] as Error).message).toContain('excludeIds.0');
+    expect((failures[1] as Error).message).toContain('excludeIds[0]');
   });
 });

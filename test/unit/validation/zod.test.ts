@@ -53,7 +53,7 @@ describe('the project zod (zod/mini with English messages)', () => {
     for (const problem of problems) {
       expect(problem.status).toBe(400);
       expect(problem.errors).toEqual([
-        { field: 'to.0.phoneNumber', message: 'Invalid string: must start with "+"' },
+        { field: 'to[0].phoneNumber', message: 'Invalid string: must start with "+"' },
       ]);
     }
   });

@@ -85,7 +85,7 @@ describe('parseNotification', () => {
     [
       'a bad id list',
       delivery(storeEvent, '{"extensionId":1,"changes":[{"type":"SMS","newMessageIds":["x"]}]}'),
-      'body.changes.0.newMessageIds.0',
+      'body.changes[0].newMessageIds[0]',
     ],
   ])('rejects %s, naming the field', (_name, text, field) => {
     // Prepare
