@@ -1,9 +1,4 @@
-import type {
-  A2pBatch,
-  A2pMessagePage,
-  A2pOptOutPage,
-  TokenPaging,
-} from './a2p-types.ts';
+import type { A2pBatch, A2pMessagePage, A2pOptOutPage, TokenPaging } from './a2p-types.ts';
 import type { Transport } from './client.ts';
 import type { CallOptions } from './deadline.ts';
 import { InvalidInputError } from './errors.ts';
@@ -64,7 +59,10 @@ export interface A2pSmsApi {
    */
   createBatch(request: A2pBatchRequest, options?: CallOptions): Promise<A2pBatch>;
   /** The batch's status and progress (`readA2PBatch`); an unknown id throws `NotFoundError`. */
-  getBatch(batchId: string, options?: CallOptions & Pick<MailboxRef, 'accountId'>): Promise<A2pBatch>;
+  getBatch(
+    batchId: string,
+    options?: CallOptions & Pick<MailboxRef, 'accountId'>,
+  ): Promise<A2pBatch>;
   /** One page of a batch's per-recipient messages (`listA2PSMS`). */
   messagePage(filter: A2pMessageFilter, options?: CallOptions): Promise<A2pMessagePage>;
   /** One page of the numbers that opted out from `from` (`readA2PSMSOptOuts`). */

@@ -148,10 +148,7 @@ function listOptOuts(state: EmulatorState, context: RequestContext): void {
     .optOutList()
     .filter((entry) => from === null || from === '*' || entry.from === from)
     .filter((entry) => to === null || entry.to === to)
-    .filter(
-      (entry) =>
-        status === 'all' || (status === 'optout') === (entry.status === 'OptOut'),
-    );
+    .filter((entry) => status === 'all' || (status === 'optout') === (entry.status === 'OptOut'));
   const page = tokenPage(records, context.query);
   sendJson(context, 200, {
     records: page.records.map((entry) => ({ ...entry, source: 'Recipient' })),
