@@ -127,6 +127,8 @@ const ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
   { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
   { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
+  { method: 'POST', path: '/sms/batches', auth: 'iam', functionName: 'send-sms-batch' },
+  { method: 'GET', path: '/sms/batches/{batchId}', auth: 'iam', functionName: 'get-sms-batch' },
   { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
 ];
 

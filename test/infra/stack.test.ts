@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(15);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The thirteen functions, the provider framework of the deploy-time refresh and CDK's
+    // The fifteen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 15);
+    template.resourceCountIs('AWS::Lambda::Function', 17);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -66,6 +66,8 @@ describe('functions', () => {
       'send-pager': [30, 256],
       'send-fax': [30, 512],
       'get-message': [30, 256],
+      'send-sms-batch': [30, 512],
+      'get-sms-batch': [30, 256],
       webhook: [10, 256],
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
@@ -96,8 +98,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: thirteen function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(15);
+    // Assess: fifteen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(17);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -215,6 +217,17 @@ describe('least privilege', () => {
     'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'send-sms-batch': [
+      ...logs('send-sms-batch'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+    ],
+    'get-sms-batch': [
+      ...logs('get-sms-batch'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:GetItem on ${table}`,
+      ...rateBudget,
+    ],
     'get-message': [
       ...logs('get-message'),
       ...secretsRead('credentials', 'session'),
@@ -819,10 +832,10 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 13 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // Assess: 15 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(44);
+    expect(alarms).toHaveLength(46);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
