@@ -6,7 +6,7 @@
  * A2PSmsSender); if it cannot send, one error is logged and every batch answers 503 naming it.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { sendSmsBatchRequest, type SmsBatchAccepted } from '../lib/api/sms-batch.ts';
+import { type SmsBatchAccepted, sendSmsBatchRequest } from '../lib/api/sms-batch.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
 import { createSentBatchLedger } from '../lib/aws/sent-batch-ledger.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
@@ -74,7 +74,11 @@ export function createHandler(dependencies: SendSmsBatchDependencies) {
       if (from === dependencies.a2pFrom) await checkSender({ signal, deadline });
       const { batch, refused } = await sendSmsBatch(
         ringCentral.a2p,
-        { from, recipients: body.recipients, ...(body.text === undefined ? {} : { text: body.text }) },
+        {
+          from,
+          recipients: body.recipients,
+          ...(body.text === undefined ? {} : { text: body.text }),
+        },
         { signal, deadline },
       );
       context.metrics.addMetric('SmsBatchRecipients', MetricUnit.Count, batch.batchSize ?? 0);

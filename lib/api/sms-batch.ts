@@ -27,17 +27,15 @@ export const sendSmsBatchRequest = z
     text: z.optional(
       utf16Text(MAX_SMS_TEXT_UNITS, 'Text of every recipient that has no `text` of its own.'),
     ),
-    recipients: z
-      .array(recipient)
-      .check(
-        z.minLength(1, { error: 'needs at least one recipient' }),
-        z.maxLength(MAX_BATCH_RECIPIENTS, {
-          error: `allows at most ${MAX_BATCH_RECIPIENTS} recipients`,
-        }),
-        z.meta({
-          description: `1 to ${MAX_BATCH_RECIPIENTS} recipients (US and Canada numbers), each sent one message.`,
-        }),
-      ),
+    recipients: z.array(recipient).check(
+      z.minLength(1, { error: 'needs at least one recipient' }),
+      z.maxLength(MAX_BATCH_RECIPIENTS, {
+        error: `allows at most ${MAX_BATCH_RECIPIENTS} recipients`,
+      }),
+      z.meta({
+        description: `1 to ${MAX_BATCH_RECIPIENTS} recipients (US and Canada numbers), each sent one message.`,
+      }),
+    ),
   })
   .check(
     z.superRefine((body, context) => {
@@ -143,16 +141,14 @@ export const smsBatchQuery = z.strictObject({
       ),
   ),
   perPage: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(/^\d{1,4}$/, { error: 'must be a whole number' }),
-        z.refine(
-          (value: string) => Number(value) >= 1 && Number(value) <= MAX_BATCH_RESULTS_PER_PAGE,
-          { error: `must be 1 to ${MAX_BATCH_RESULTS_PER_PAGE}` },
-        ),
-        z.meta({ description: `Results per page, 1 to ${MAX_BATCH_RESULTS_PER_PAGE} (default).` }),
+    z.string().check(
+      z.regex(/^\d{1,4}$/, { error: 'must be a whole number' }),
+      z.refine(
+        (value: string) => Number(value) >= 1 && Number(value) <= MAX_BATCH_RESULTS_PER_PAGE,
+        { error: `must be 1 to ${MAX_BATCH_RESULTS_PER_PAGE}` },
       ),
+      z.meta({ description: `Results per page, 1 to ${MAX_BATCH_RESULTS_PER_PAGE} (default).` }),
+    ),
   ),
 });
 

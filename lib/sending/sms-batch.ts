@@ -71,7 +71,9 @@ export async function sendSmsBatch(
     }
     sentIndexes.push(index);
     messages.push(
-      recipient.text === undefined ? { to: recipient.to } : { to: recipient.to, text: recipient.text },
+      recipient.text === undefined
+        ? { to: recipient.to }
+        : { to: recipient.to, text: recipient.text },
     );
   });
   if (messages.length === 0) throw new NoRecipientLeftError(refused);

@@ -434,7 +434,7 @@ describe('least privilege', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes POST /sms, /fax, /pager and GET /messages/{messageId} with IAM auth and /webhook without', () => {
+  it('routes POST /sms, /fax, /pager, /sms/batches and GET /messages/{messageId}, /sms/batches/{batchId} with IAM auth and /webhook without', () => {
     // Act
     const routes = Object.values(base.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => [route.Properties.RouteKey, route.Properties.AuthorizationType],
@@ -443,9 +443,11 @@ describe('HTTP API', () => {
     // Assess
     expect(routes.sort()).toEqual([
       ['GET /messages/{messageId}', 'AWS_IAM'],
+      ['GET /sms/batches/{batchId}', 'AWS_IAM'],
       ['POST /fax', 'AWS_IAM'],
       ['POST /pager', 'AWS_IAM'],
       ['POST /sms', 'AWS_IAM'],
+      ['POST /sms/batches', 'AWS_IAM'],
       ['POST /webhook', 'NONE'],
     ]);
   });
@@ -488,7 +490,10 @@ describe('HTTP API', () => {
       const resources = policy.Properties.PolicyDocument.Statement.map(
         (statement: { Resource: unknown }) => JSON.stringify(statement.Resource),
       ).join(' ');
-      for (const path of ['/sms', '/fax', '/pager']) expect(resources).toContain(`/POST${path}`);
+      for (const path of ['/sms', '/fax', '/pager', '/sms/batches']) {
+        expect(resources).toContain(`/POST${path}`);
+      }
+      expect(resources).toContain('/GET/sms/batches/');
       expect(resources).not.toContain('/webhook');
       expect(resources).toContain(api);
     }
