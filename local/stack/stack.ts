@@ -270,6 +270,9 @@ async function startRingCentral(
     };
   }
   const emulator = await startEmulator({ port: options.ringCentralPort ?? 0, mailbox: 'default' });
+  // The local sender (the first user's number) may also send high-volume SMS (POST /sms/batches).
+  const sender = emulator.mailbox.extensions[0]?.smsNumbers[0];
+  if (sender) emulator.enableA2pSender(sender);
   shutdown.onStop(() => emulator.stop());
   return {
     connection: { ...emulator.credentials, server: emulator.url, mediaServer: emulator.mediaUrl },
