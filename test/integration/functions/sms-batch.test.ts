@@ -161,11 +161,12 @@ describe('high-volume SMS routes against the local RingCentral and dynalite', ()
     expect(results.every((entry) => /^\d+$/.test(entry.messageId))).toBe(true);
   });
 
-  it('never sends to an opted-out number: drops it and reports it as refused', async () => {
-    // Prepare
-    const list = recipients(5, 200);
+  it('never sends to an opted-out number: drops it and reports it as refused, by its position', async () => {
+    // Prepare: a number RingCentral rejects (outside the US and Canada) after an opted-out one,
+    // so that its position in the batch differs from its position in the request.
+    const list = [...recipients(3, 200), { to: '+442071838750' }, ...recipients(2, 203)];
     harness.emulator.a2p.optOut(FROM, list[1]!.to);
-    harness.emulator.a2p.optOut(FROM, list[4]!.to);
+    harness.emulator.a2p.optOut(FROM, list[5]!.to);
     // An opt-out from another sender does not concern this one.
     harness.emulator.a2p.optOut(NOT_A2P, list[2]!.to);
 
@@ -182,10 +183,11 @@ describe('high-volume SMS routes against the local RingCentral and dynalite', ()
     expect(result.body.batchSize).toBe(3);
     expect(result.body.refused).toEqual([
       { index: 1, to: list[1]!.to, reason: 'OptedOut' },
-      { index: 4, to: list[4]!.to, reason: 'OptedOut' },
+      { index: 3, to: '+442071838750', reason: 'Rejected', errorCode: 'CMN-100' },
+      { index: 5, to: list[5]!.to, reason: 'OptedOut' },
     ]);
     const sentTo = harness.emulator.a2p.messagesOf(String(result.body.id)).map((m) => m.to);
-    expect(sentTo).toEqual([list[0]!.to, list[2]!.to, list[3]!.to]);
+    expect(sentTo).toEqual([list[0]!.to, list[2]!.to, list[4]!.to]);
   });
 
   it('sends nothing when every recipient has opted out: 422 problem+json', async () => {
