@@ -323,9 +323,12 @@ export class MessageAutomationStack extends Stack {
     for (const name of ['send-sms', 'send-pager', 'send-fax', 'send-sms-batch'] as const) {
       this.allowSending(functions[name]);
     }
-    // Reads a batch's sender; spends the shared rate budget.
+    // Reads a batch's sender and cached progress; writes that cache; spends the shared budget.
     functions['get-sms-batch'].allowSecretReads(this.ringCentralSecretArns);
-    functions['get-sms-batch'].allow(['dynamodb:GetItem'], [this.table.tableArn]);
+    functions['get-sms-batch'].allow(
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [this.table.tableArn],
+    );
     functions['get-sms-batch'].allowRateBudget(this.table.tableArn);
     // Reads a message's sender and cached status; writes the status cache.
     functions['get-message'].allowSecretReads(this.ringCentralSecretArns);

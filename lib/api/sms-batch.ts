@@ -180,6 +180,12 @@ export const smsBatchStatusResponse = z
     nextPageToken: z
       .optional(z.string())
       .check(z.meta({ description: 'Pass as `pageToken` for the next page; absent on the last.' })),
+    readAt: z.string().check(
+      z.meta({
+        description:
+          'When this was read from RingCentral; polling within a few seconds gets the same answer.',
+      }),
+    ),
   })
   .check(
     z.meta({
@@ -195,6 +201,7 @@ export const smsBatchStatusResponse = z
           recipients: [
             { messageId: '1770000000002', to: '+16505550102', messageStatus: 'Delivered' },
           ],
+          readAt: '2026-01-05T10:00:05.000Z',
         },
       ],
     }),

@@ -1,12 +1,18 @@
 /**
  * High-volume SMS's ledger on the state table: per batch id, under `pk = batch#<batchId>`,
- * `sk = sender`, who sent it, kept as long as callers may ask ({@link SENDER_TTL_SECONDS}).
+ * `sk = sender` (who sent it, kept as long as callers may ask, {@link SENDER_TTL_SECONDS}) and
+ * `sk = view#<sha256 of the page asked for>` (a page of progress read, kept a few seconds).
  */
+import { createHash } from 'node:crypto';
 import type { SentBatchEntry, SentBatchLedger } from '../sending/batch-ports.ts';
+import type { BatchStatusView } from '../sending/batch-status.ts';
 import { SENDER_TTL_SECONDS } from './sent-message-ledger.ts';
 import type { StateTable } from './state-table.ts';
 
 const partition = (batchId: string): string => `batch#${batchId}`;
+/** A page token may be long: its hash keeps the sort key within DynamoDB's limit. */
+const viewKey = (page: string): string =>
+  `view#${createHash('sha256').update(page).digest('base64url')}`;
 
 /** Creates the ledger on the state table. */
 export function createSentBatchLedger(table: Pick<StateTable, 'get' | 'put'>): SentBatchLedger {
@@ -21,6 +27,16 @@ export function createSentBatchLedger(table: Pick<StateTable, 'get' | 'put'>): S
       const stored = await table.get<SentBatchEntry>(partition(batchId), 'sender');
       if (!stored) return undefined;
       return { batchId: String(stored.batchId), caller: stored.caller };
+    },
+    cachedView: async (batchId, page) => {
+      const stored = await table.get<BatchStatusView>(partition(batchId), viewKey(page));
+      if (!stored) return undefined;
+      const { version: _version, ...view } = stored;
+      return view;
+    },
+    cacheView: async (batchId, page, view, ttlSeconds) => {
+      // Expired or absent: version 0 may write. A lost race means another reader cached it now.
+      await table.put(partition(batchId), viewKey(page), view, 0, { ttlSeconds });
     },
   };
 }

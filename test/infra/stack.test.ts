@@ -226,6 +226,7 @@ describe('least privilege', () => {
       ...logs('get-sms-batch'),
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
+      `dynamodb:PutItem on ${table}`,
       ...rateBudget,
     ],
     'get-message': [
