@@ -7,6 +7,8 @@ export const FUNCTION_NAMES = [
   'send-pager',
   'send-fax',
   'get-message',
+  'send-sms-batch',
+  'get-sms-batch',
   'webhook',
   'token-refresh',
   'subscription-keeper',

@@ -29,6 +29,9 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   'send-pager': { timeoutSeconds: 30, memoryMb: 256 },
   'send-fax': { timeoutSeconds: 30, memoryMb: 512 },
   'get-message': { timeoutSeconds: 30, memoryMb: 256 },
+  // Up to 10,000 recipients (a body of up to 6 MB) validated and sent in one request.
+  'send-sms-batch': { timeoutSeconds: 30, memoryMb: 512 },
+  'get-sms-batch': { timeoutSeconds: 30, memoryMb: 256 },
   webhook: { timeoutSeconds: 10, memoryMb: 256 },
   // The deployment's one token refresher (DESIGN.md, invariant 5).
   'token-refresh': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },

@@ -53,6 +53,8 @@ interface SendFunctions {
   'send-pager': MessageFunction;
   'send-fax': MessageFunction;
   'get-message': MessageFunction;
+  'send-sms-batch': MessageFunction;
+  'get-sms-batch': MessageFunction;
 }
 
 const CREDENTIALS_SHAPE =
@@ -309,10 +311,25 @@ export class MessageAutomationStack extends Stack {
         description: 'GET /messages/{messageId}: the status of a message the caller sent',
         environment: stateEnvironment,
       }),
+      'send-sms-batch': this.messageFunction('send-sms-batch', {
+        description: 'POST /sms/batches: send one high-volume SMS batch per Idempotency-Key',
+        environment: { ...stateEnvironment, SMS_FROM: config.smsFrom },
+      }),
+      'get-sms-batch': this.messageFunction('get-sms-batch', {
+        description: 'GET /sms/batches/{batchId}: the progress of a batch the caller sent',
+        environment: stateEnvironment,
+      }),
     };
-    for (const name of ['send-sms', 'send-pager', 'send-fax'] as const) {
+    for (const name of ['send-sms', 'send-pager', 'send-fax', 'send-sms-batch'] as const) {
       this.allowSending(functions[name]);
     }
+    // Reads a batch's sender and cached progress; writes that cache; spends the shared budget.
+    functions['get-sms-batch'].allowSecretReads(this.ringCentralSecretArns);
+    functions['get-sms-batch'].allow(
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [this.table.tableArn],
+    );
+    functions['get-sms-batch'].allowRateBudget(this.table.tableArn);
     // Reads a message's sender and cached status; writes the status cache.
     functions['get-message'].allowSecretReads(this.ringCentralSecretArns);
     functions['get-message'].allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
@@ -577,8 +594,12 @@ export class MessageAutomationStack extends Stack {
         '/sms': send['send-sms'].function,
         '/fax': send['send-fax'].function,
         '/pager': send['send-pager'].function,
+        '/sms/batches': send['send-sms-batch'].function,
       },
-      signedReadRoutes: { '/messages/{messageId}': send['get-message'].function },
+      signedReadRoutes: {
+        '/messages/{messageId}': send['get-message'].function,
+        '/sms/batches/{batchId}': send['get-sms-batch'].function,
+      },
       publicRoutes: { '/webhook': webhook.function },
       allowedCallers: this.config.allowedCallers,
       throttle: this.config.apiThrottle,
@@ -613,8 +634,17 @@ export class MessageAutomationStack extends Stack {
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
       // The functions that call RingCentral's rate-limited API (an alarm's math expression takes
       // at most 10 metrics); token-refresh's Auth calls page through its own refresh alarms.
+      // The high-volume SMS routes (a few Light requests per batch) are left out until the alarm
+      // sums more than 10 metrics.
       ringCentralServices: FUNCTION_NAMES.filter(
-        (name) => !['webhook', 'archive-dispatch', 'token-refresh'].includes(name),
+        (name) =>
+          ![
+            'webhook',
+            'archive-dispatch',
+            'token-refresh',
+            'send-sms-batch',
+            'get-sms-batch',
+          ].includes(name),
       ),
       operations: this.operationsAlarmProps(this.functions.archive),
     });

@@ -190,7 +190,8 @@ function acknowledgeFunctions(stack: AcknowledgedStack): void {
       `${GUARD}::lambda_inside_vpc_check`,
       'The functions only call RingCentral (internet) and AWS APIs over TLS with IAM; a VPC would need NAT gateways and VPC endpoints and protect no private resource.',
     );
-    if (['send-sms', 'send-pager', 'send-fax', 'get-message', 'webhook'].includes(name)) {
+    const synchronous = ['send-sms', 'send-pager', 'send-fax', 'get-message', 'webhook'];
+    if ([...synchronous, 'send-sms-batch', 'get-sms-batch'].includes(name)) {
       acknowledge(
         made.function,
         'Serverless-LambdaDLQ',

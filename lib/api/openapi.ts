@@ -9,6 +9,12 @@ import { messageStatusResponse } from './message-status.ts';
 import { sendPagerRequest } from './pager.ts';
 import { problemResponse, sentMessageResponse } from './responses.ts';
 import { sendSmsRequest } from './sms.ts';
+import {
+  MAX_BATCH_RESULTS_PER_PAGE,
+  sendSmsBatchRequest,
+  smsBatchAccepted,
+  smsBatchStatusResponse,
+} from './sms-batch.ts';
 
 /** The API's version, shown in the document. */
 export const API_VERSION = '1.0.0';
@@ -22,6 +28,9 @@ const SCHEMAS = {
   S3FaxDocument: s3FaxDocument,
   SentMessage: sentMessageResponse,
   MessageStatus: messageStatusResponse,
+  SendSmsBatchRequest: sendSmsBatchRequest,
+  SmsBatchAccepted: smsBatchAccepted,
+  SmsBatchStatus: smsBatchStatusResponse,
   Problem: problemResponse,
 } as const;
 
@@ -62,6 +71,8 @@ function sendOperation(init: {
   description: string;
   body: SchemaName;
   extraResponses?: Record<string, JsonObject>;
+  /** The 202 answer, when it is not the sent message. */
+  accepted?: { schema: SchemaName; description: string };
 }): JsonObject {
   return {
     operationId: init.operationId,
@@ -77,8 +88,9 @@ function sendOperation(init: {
     responses: {
       '202': {
         description:
+          init.accepted?.description ??
           'RingCentral accepted the message. A repeat of a finished request with the same Idempotency-Key gets this same response.',
-        content: { 'application/json': { schema: ref('SentMessage') } },
+        content: { 'application/json': { schema: ref(init.accepted?.schema ?? 'SentMessage') } },
       },
       '400': problem(
         'The body or the Idempotency-Key header is invalid; `errors` names each field.',
@@ -134,6 +146,53 @@ function messageStatusOperation(): JsonObject {
   };
 }
 
+/** `GET /sms/batches/{batchId}`: the progress of a batch the caller sent. */
+function batchStatusOperation(): JsonObject {
+  return {
+    operationId: 'getSmsBatch',
+    summary: 'Read the progress of a high-volume SMS batch',
+    description:
+      'The progress of a batch this caller (its IAM role, whatever the session) sent through this API, and one page of per-recipient results, as RingCentral reports them (two Light requests). Follow `nextPageToken` for the next page.',
+    tags: ['Send'],
+    security: [{ sigv4: [] }],
+    parameters: [
+      {
+        name: 'batchId',
+        in: 'path',
+        required: true,
+        description: 'The id `POST /sms/batches` answered.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
+      },
+      {
+        name: 'pageToken',
+        in: 'query',
+        required: false,
+        description: 'The `nextPageToken` of the previous page; absent for the first page.',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,1024}$' },
+      },
+      {
+        name: 'perPage',
+        in: 'query',
+        required: false,
+        description: `Results per page, 1 to ${MAX_BATCH_RESULTS_PER_PAGE} (default ${MAX_BATCH_RESULTS_PER_PAGE}).`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_BATCH_RESULTS_PER_PAGE },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The batch and a page of results.',
+        content: { 'application/json': { schema: ref('SmsBatchStatus') } },
+      },
+      '400': problem('The batch id, page token or page size is invalid.'),
+      '404': problem('No batch with this id was sent by this caller.'),
+      '500': problem('An unexpected error; no detail is given.'),
+      '502': problem('RingCentral failed or refused our credentials.'),
+      '503': problem('RingCentral is rate-limiting this account; retry after Retry-After.', true),
+      '504': problem('RingCentral did not answer in time; retry after Retry-After.', true),
+    },
+  };
+}
+
 /** Builds the OpenAPI 3.1 document of the HTTP API. */
 export function buildOpenApiDocument(): JsonObject {
   const types = [...FAX_DOCUMENT_TYPES.keys()].join(', ');
@@ -165,6 +224,26 @@ export function buildOpenApiDocument(): JsonObject {
         }),
       },
       '/messages/{messageId}': { get: messageStatusOperation() },
+      '/sms/batches': {
+        post: sendOperation({
+          operationId: 'sendSmsBatch',
+          summary: 'Send up to 10,000 SMS in one batch',
+          description:
+            "Sends through RingCentral's high-volume SMS (A2P) from the configured number (or `from`, which needs the A2PSmsSender feature): one text for all recipients or a text per recipient. Numbers on the sender's opt-out list (recipients who replied STOP) are never sent to: they are answered in `refused`.",
+          body: 'SendSmsBatchRequest',
+          accepted: {
+            schema: 'SmsBatchAccepted',
+            description:
+              'RingCentral accepted the batch; its messages go out in the next minutes (GET /sms/batches/{batchId}). A repeat of a finished request with the same Idempotency-Key gets this same response.',
+          },
+          extraResponses: {
+            '422': problem(
+              'Every recipient has opted out (nothing was sent), RingCentral refused the batch (e.g. a `from` without the A2PSmsSender feature: `errors` names `from`), or the Idempotency-Key was used before with a different body.',
+            ),
+          },
+        }),
+      },
+      '/sms/batches/{batchId}': { get: batchStatusOperation() },
       '/fax': {
         post: sendOperation({
           operationId: 'sendFax',

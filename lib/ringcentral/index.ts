@@ -1,3 +1,5 @@
+import type { A2pSmsApi } from './a2p.ts';
+import { createA2pSmsApi } from './a2p.ts';
 import type { AttachmentsApi } from './attachments.ts';
 import { createAttachmentsApi } from './attachments.ts';
 import type { TokenSource } from './auth-types.ts';
@@ -24,6 +26,20 @@ import type { SyncRequest } from './sync.ts';
 import { syncMessages } from './sync.ts';
 import type { MessageStoreConfiguration, SyncResult } from './types.ts';
 
+export type {
+  A2pBatchMessage,
+  A2pBatchRequest,
+  A2pMessageFilter,
+  A2pOptOutFilter,
+  A2pSmsApi,
+} from './a2p.ts';
+export {
+  assertBatchId,
+  MAX_A2P_MESSAGES_PER_BATCH,
+  MAX_A2P_PER_PAGE,
+  MAX_A2P_TEXT,
+} from './a2p.ts';
+export type * from './a2p-types.ts';
 export type { AttachmentRef, AttachmentsApi } from './attachments.ts';
 export type {
   JwtTokenSource,
@@ -137,6 +153,8 @@ export interface RingCentral {
   sync(request: SyncRequest, options?: CallOptions): Promise<SyncResult>;
   readonly attachments: AttachmentsApi;
   readonly sms: SmsApi;
+  /** High-volume SMS: batches of up to 10,000 messages, their per-recipient results, opt-outs. */
+  readonly a2p: A2pSmsApi;
   readonly pager: PagerApi;
   readonly fax: FaxApi;
   readonly exports: ExportsApi;
@@ -172,6 +190,7 @@ export function createRingCentral(options: RingCentralOptions): RingCentral {
     sync: (request, callOptions) => syncMessages(transport, request, callOptions),
     attachments: createAttachmentsApi(transport),
     sms: createSmsApi(transport),
+    a2p: createA2pSmsApi(transport),
     pager: createPagerApi(transport),
     fax: createFaxApi(transport),
     exports: createExportsApi(transport),

@@ -29,6 +29,8 @@ export interface HttpInvocation {
   headers: Record<string, string>;
   /** The route's path parameters (`{messageId}`), as API Gateway decoded them. */
   pathParameters: Record<string, string>;
+  /** The query string's parameters, as API Gateway decoded them (repeats joined by commas). */
+  queryParameters: Record<string, string>;
   /** The IAM caller's principal (`callerOf`); `undefined` on an unauthenticated route. */
   caller: string | undefined;
   /** API Gateway's request id (the JSON stack also answers it as `x-request-id`). */
@@ -113,6 +115,7 @@ function invocationOf(
   return {
     headers: (event.headers ?? {}) as Record<string, string>,
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    queryParameters: (event.queryStringParameters ?? {}) as Record<string, string>,
     caller: callerOf(event),
     requestId: requestIdOf(event) ?? context.awsRequestId ?? 'unknown',
     deadline,

@@ -73,6 +73,7 @@ export const ProblemType = {
   upstreamTimeout: `${PROBLEM_TYPE_BASE}upstream-timeout`,
   unsupportedDocument: `${PROBLEM_TYPE_BASE}unsupported-document`,
   senderNotUsable: `${PROBLEM_TYPE_BASE}sender-not-usable`,
+  recipientsOptedOut: `${PROBLEM_TYPE_BASE}recipients-opted-out`,
 } as const;
 
 const seconds = (ms: number | undefined, fallback: number): number =>
@@ -313,6 +314,16 @@ export function toProblem(error: unknown): HttpProblem {
         });
       case 'MessageNotFoundError':
         return new HttpProblem({ status: 404, title: 'Message not found', cause: error });
+      case 'BatchNotFoundError':
+        return new HttpProblem({ status: 404, title: 'Batch not found', cause: error });
+      case 'NoRecipientLeftError':
+        return new HttpProblem({
+          status: 422,
+          title: 'Every recipient has opted out',
+          detail: 'Every recipient replied STOP to this sender; nothing was sent.',
+          type: ProblemType.recipientsOptedOut,
+          cause: error,
+        });
       case 'SenderNumberError':
         // Our configuration, found at cold start: the same for every send until it is fixed.
         return new HttpProblem({

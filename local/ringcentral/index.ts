@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { A2pSms } from './a2p-sms.ts';
 import { ExportTasks } from './export-tasks.ts';
 import {
   createExtensionDirectory,
@@ -15,6 +16,7 @@ import { int64, stringifyJson } from './json.ts';
 import type { DirectoryChange, Mailbox, MailboxChange } from './mailbox.ts';
 import { type EmulatorCredentials, type EmulatorLogin, OAuthServer } from './oauth.ts';
 import { RateLimiter, type RateLimitGroup } from './rate-limiter.ts';
+import { a2pSmsRoutes } from './routes/a2p-sms.ts';
 import { authRoutes } from './routes/auth.ts';
 import { configRoutes } from './routes/config.ts';
 import { contentRoutes } from './routes/content.ts';
@@ -31,6 +33,13 @@ import { createHandler, type Exchange, type UnexpectedErrorListener } from './se
 import { type EmulatorState, type EmulatorStats, emptyStats } from './state.ts';
 import { Subscriptions } from './subscriptions.ts';
 
+export type {
+  A2pBatchRecord,
+  A2pMessageRecord,
+  A2pOptOutRecord,
+  A2pSms,
+} from './a2p-sms.ts';
+export { OPTED_OUT_ERROR_CODE } from './a2p-sms.ts';
 export type {
   ChurnOptions,
   ExtensionDirectory,
@@ -109,6 +118,8 @@ export interface EmulatorOptions {
   onUnexpectedError?: UnexpectedErrorListener;
   /** How long a used refresh token still returns the tokens it was exchanged for, default 5000 ms. */
   refreshGraceMs?: number;
+  /** Time from an A2P batch's creation to its completion, default 300 ms. */
+  a2pStepMs?: number;
   /** Time between export task status steps, default 200 ms. */
   exportStepMs?: number;
   /** Webhook handshake and delivery timeout, default 3000 ms. */
@@ -138,6 +149,10 @@ export interface RunningEmulator {
   subscriptions: Subscriptions;
   /** Adds, removes and disables extensions (each change is published as an extension event). */
   extensions: ExtensionDirectory;
+  /** High-volume SMS for tests: `optOut(from, to)`, `batch(id)`, `messagesOf(batchId)`. */
+  a2p: A2pSms;
+  /** Gives the extension's SMS number `phoneNumber` the `A2PSmsSender` feature. */
+  enableA2pSender(phoneNumber: string): void;
   /** Resolves when every webhook delivery started so far has finished. */
   deliveriesSettled(): Promise<void>;
   /** Closes both listeners and every open socket. */
@@ -225,6 +240,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ? {}
         : { handshakeTimeoutMs: options.webhookTimeoutMs }),
     }),
+    a2p: new A2pSms({
+      ...(options.a2pStepMs === undefined ? {} : { stepMs: options.a2pStepMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
     stats: emptyStats(),
     extensions: createExtensionDirectory(mailbox, options.extensionSchedule, options.now),
     ...urls,
@@ -249,6 +268,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...contentRoutes(state),
     ...syncRoutes(state),
     ...sendRoutes(state),
+    ...a2pSmsRoutes(state),
     ...faxRoutes(state),
     ...exportRoutes(state),
     ...configRoutes(state),
@@ -270,6 +290,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     mailbox,
     subscriptions: state.subscriptions,
     extensions: state.extensions,
+    a2p: state.a2p,
+    enableA2pSender: (phoneNumber) => {
+      const owner = mailbox.extensions.find((extension) =>
+        extension.smsNumbers.includes(phoneNumber),
+      );
+      if (!owner) throw new Error(`No extension has the SMS number ${phoneNumber}`);
+      owner.a2pSmsNumbers = [...new Set([...(owner.a2pSmsNumbers ?? []), phoneNumber])];
+    },
     stats: () => structuredClone(state.stats),
     resetStats: () => {
       Object.assign(state.stats, emptyStats());

@@ -1,4 +1,5 @@
 /** Everything the routes share: the mailbox, OAuth, limits, faults, export tasks, subscriptions, stats. */
+import type { A2pSms } from './a2p-sms.ts';
 import type { ExportTasks } from './export-tasks.ts';
 import type { ExtensionDirectory } from './extension-directory.ts';
 import type { Faults } from './faults.ts';
@@ -45,6 +46,8 @@ export interface EmulatorState {
   faults: Faults;
   exportTasks: ExportTasks;
   subscriptions: Subscriptions;
+  /** High-volume SMS: batches, their messages, opt-outs. */
+  a2p: A2pSms;
   credentials: EmulatorCredentials;
   stats: EmulatorStats;
   /** Extensions that appear and disappear (by hand or on schedule). */

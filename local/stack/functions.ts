@@ -116,6 +116,8 @@ export function localFunctionSpecs(
     spec('send-sms', { ...secretIds, SMS_FROM: resources.smsFrom }),
     spec('send-pager', secretIds),
     spec('get-message', secretIds),
+    spec('send-sms-batch', { ...secretIds, SMS_FROM: resources.smsFrom }),
+    spec('get-sms-batch', secretIds),
     spec('send-fax', {
       ...secretIds,
       FAX_DOCUMENT_BUCKETS: resources.faxDocumentsBucket,

@@ -127,6 +127,8 @@ const ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
   { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
   { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
+  { method: 'POST', path: '/sms/batches', auth: 'iam', functionName: 'send-sms-batch' },
+  { method: 'GET', path: '/sms/batches/{batchId}', auth: 'iam', functionName: 'get-sms-batch' },
   { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
 ];
 
@@ -272,6 +274,9 @@ async function startRingCentral(
     };
   }
   const emulator = await startEmulator({ port: options.ringCentralPort ?? 0, mailbox: 'default' });
+  // The local sender (the first user's number) may also send high-volume SMS (POST /sms/batches).
+  const sender = emulator.mailbox.extensions[0]?.smsNumbers[0];
+  if (sender) emulator.enableA2pSender(sender);
   shutdown.onStop(() => emulator.stop());
   return {
     connection: { ...emulator.credentials, server: emulator.url, mediaServer: emulator.mediaUrl },

@@ -8,6 +8,7 @@ import { bundlesBenchmark } from './bundles/bench.ts';
 import { rateLimitsBenchmark } from './rate-limits/bench.ts';
 import { sendFleetBenchmark } from './send-fleet/bench.ts';
 import { sendLatencyBenchmark } from './send-latency/bench.ts';
+import { smsBatchBenchmark } from './sms-batch/bench.ts';
 import { startReadyBenchmark } from './start/bench.ts';
 import { streamingBenchmark } from './streaming/bench.ts';
 import type { Benchmark } from './types.ts';
@@ -18,6 +19,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   streamingBenchmark,
   sendLatencyBenchmark,
   sendFleetBenchmark,
+  smsBatchBenchmark,
   bundlesBenchmark,
   archiveThroughputBenchmark,
   archiveMemoryBenchmark,

@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(15);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The thirteen functions, the provider framework of the deploy-time refresh and CDK's
+    // The fifteen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 15);
+    template.resourceCountIs('AWS::Lambda::Function', 17);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -66,6 +66,8 @@ describe('functions', () => {
       'send-pager': [30, 256],
       'send-fax': [30, 512],
       'get-message': [30, 256],
+      'send-sms-batch': [30, 512],
+      'get-sms-batch': [30, 256],
       webhook: [10, 256],
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
@@ -96,8 +98,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: thirteen function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(15);
+    // Assess: fifteen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(17);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -215,6 +217,18 @@ describe('least privilege', () => {
     'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
     'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'send-sms-batch': [
+      ...logs('send-sms-batch'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+    ],
+    'get-sms-batch': [
+      ...logs('get-sms-batch'),
+      ...secretsRead('credentials', 'session'),
+      `dynamodb:GetItem on ${table}`,
+      `dynamodb:PutItem on ${table}`,
+      ...rateBudget,
+    ],
     'get-message': [
       ...logs('get-message'),
       ...secretsRead('credentials', 'session'),
@@ -421,7 +435,7 @@ describe('least privilege', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes POST /sms, /fax, /pager and GET /messages/{messageId} with IAM auth and /webhook without', () => {
+  it('routes POST /sms, /fax, /pager, /sms/batches and GET /messages/{messageId}, /sms/batches/{batchId} with IAM auth and /webhook without', () => {
     // Act
     const routes = Object.values(base.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => [route.Properties.RouteKey, route.Properties.AuthorizationType],
@@ -430,9 +444,11 @@ describe('HTTP API', () => {
     // Assess
     expect(routes.sort()).toEqual([
       ['GET /messages/{messageId}', 'AWS_IAM'],
+      ['GET /sms/batches/{batchId}', 'AWS_IAM'],
       ['POST /fax', 'AWS_IAM'],
       ['POST /pager', 'AWS_IAM'],
       ['POST /sms', 'AWS_IAM'],
+      ['POST /sms/batches', 'AWS_IAM'],
       ['POST /webhook', 'NONE'],
     ]);
   });
@@ -475,7 +491,10 @@ describe('HTTP API', () => {
       const resources = policy.Properties.PolicyDocument.Statement.map(
         (statement: { Resource: unknown }) => JSON.stringify(statement.Resource),
       ).join(' ');
-      for (const path of ['/sms', '/fax', '/pager']) expect(resources).toContain(`/POST${path}`);
+      for (const path of ['/sms', '/fax', '/pager', '/sms/batches']) {
+        expect(resources).toContain(`/POST${path}`);
+      }
+      expect(resources).toContain('/GET/sms/batches/');
       expect(resources).not.toContain('/webhook');
       expect(resources).toContain(api);
     }
@@ -819,10 +838,10 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 13 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // Assess: 15 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(44);
+    expect(alarms).toHaveLength(46);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName

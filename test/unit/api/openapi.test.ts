@@ -6,6 +6,7 @@ import { sendFaxRequest } from '../../../lib/api/fax.ts';
 import { buildOpenApiDocument } from '../../../lib/api/openapi.ts';
 import { sendPagerRequest } from '../../../lib/api/pager.ts';
 import { sendSmsRequest } from '../../../lib/api/sms.ts';
+import { sendSmsBatchRequest } from '../../../lib/api/sms-batch.ts';
 import * as z from '../../../lib/validation/zod.ts';
 
 const COMMITTED = new URL('../../../docs/openapi.json', import.meta.url);
@@ -33,13 +34,13 @@ describe('the OpenAPI document of the HTTP API', () => {
     expect(committed, 'run `npm run openapi` and commit docs/openapi.json').toEqual(generated);
   });
 
-  it('describes POST /sms, /pager and /fax with the Idempotency-Key header and problem responses', () => {
+  it('describes POST /sms, /pager, /fax and /sms/batches with the Idempotency-Key header and problem responses', () => {
     // Act
     const document = buildOpenApiDocument() as {
       openapi: string;
       paths: Record<string, { post: Json }>;
     };
-    const sends = ['/fax', '/pager', '/sms'].map((path) => document.paths[path]!);
+    const sends = ['/fax', '/pager', '/sms', '/sms/batches'].map((path) => document.paths[path]!);
 
     // Assess
     expect(document.openapi).toBe('3.1.0');
@@ -48,6 +49,8 @@ describe('the OpenAPI document of the HTTP API', () => {
       '/messages/{messageId}',
       '/pager',
       '/sms',
+      '/sms/batches',
+      '/sms/batches/{batchId}',
     ]);
     for (const path of sends) {
       const responses = path.post.responses as Record<string, { content?: Json }>;
@@ -86,6 +89,7 @@ describe('the OpenAPI document of the HTTP API', () => {
       { name: 'SendSmsRequest', zod: sendSmsRequest },
       { name: 'SendPagerRequest', zod: sendPagerRequest },
       { name: 'SendFaxRequest', zod: sendFaxRequest },
+      { name: 'SendSmsBatchRequest', zod: sendSmsBatchRequest },
     ] as const;
     const invalid: unknown[] = [
       {},
@@ -96,6 +100,9 @@ describe('the OpenAPI document of the HTTP API', () => {
       { to: ['+16505550100'], documents: [{ fileName: 'a.exe', content: 'AAAA' }] },
       { to: ['+16505550100'], text: 'x', extra: true },
       { to: ['+16505550100'], text: 'x'.repeat(1025) },
+      { recipients: [], text: 'x' },
+      { recipients: [{ to: '16505550100' }], text: 'x' },
+      { recipients: [{ to: '+16505550100', extra: 1 }], text: 'x' },
     ];
 
     for (const { name, zod } of cases) {
