@@ -295,7 +295,7 @@ describe('high-volume SMS routes against the local RingCentral and dynalite', ()
     }
     expect(
       results.map((result) => (result.body.errors as Array<{ field: string }>)[0]?.field),
-    ).toEqual(['text', 'recipients.0.to', 'recipients.0.text', 'from', 'recipients.0.text']);
+    ).toEqual(['text', 'recipients[0].to', 'recipients[0].text', 'from', 'recipients[0].text']);
     expect(harness.emulator.stats().requests).toBe(requestsBefore);
   });
 
