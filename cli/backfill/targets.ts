@@ -40,15 +40,6 @@ import {
   s3rverClient,
 } from '../running-stack.ts';
 
-// The archive tools find the running stack through here too.
-export {
-  LOCAL_ARCHIVE_BUCKET,
-  localDynamoClient,
-  type RunningStackFile,
-  runningStack,
-  s3rverClient,
-} from '../running-stack.ts';
-
 /** What the backfill talks to, with a description for the terminal. */
 export interface BackfillTargets {
   ringCentral: RingCentral;
