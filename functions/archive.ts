@@ -7,7 +7,7 @@
  * messageIds }` (the webhook's hand-off) archives those messages and leaves the cursor alone.
  */
 import { type ArchiveRingCentral, createArchiver } from '../lib/archive/archiver.ts';
-import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import { DEFAULT_MEDIUM_RESERVE } from '../lib/archive/budget.ts';
 import type { CustodyOptions } from '../lib/archive/custody-ledger.ts';
 import { ARCHIVE_DEFAULTS } from '../lib/archive/defaults.ts';
 import type { CursorStore, LocatorStore, ObjectStore } from '../lib/archive/ports.ts';
@@ -21,7 +21,6 @@ import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createCustodyHeadStore } from '../lib/aws/custody-head-store.ts';
 import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
 import { createLocatorStore } from '../lib/aws/locator-store.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
 import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
@@ -29,7 +28,8 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
   archiveBucket,
   functionContext,
-  ringCentralSecrets,
+  reservedClientOptions,
+  reservedRingCentralFromSecrets,
 } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
@@ -74,10 +74,9 @@ export function createHandler(dependencies: ArchiveDependencies) {
     ...context,
     event: archiveEvent,
     handler: async (event, job): Promise<ArchiveOutcome> => {
-      const ringCentral = await dependencies.ringCentral({
-        hooks,
-        safety: { Medium: mediumSafety(dependencies.mediumReserve ?? DEFAULT_MEDIUM_RESERVE) },
-      });
+      const ringCentral = await dependencies.ringCentral(
+        reservedClientOptions(hooks, dependencies.mediumReserve),
+      );
       const archiver = createArchiver({
         ringCentral,
         objects: dependencies.objects,
@@ -101,15 +100,9 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): ArchiveDependencies {
   const config = loadConfig(archiveConfig, environment);
-  const secrets = ringCentralSecrets(config);
   const stateTable = createStateTable({ tableName: config.STATE_TABLE_NAME });
   return {
-    ringCentral: ({ hooks, safety }) =>
-      createRingCentralFromSecrets({
-        ...secrets,
-        hooks,
-        limits: { safety },
-      }),
+    ringCentral: reservedRingCentralFromSecrets(config),
     objects: archiveBucket(config, environment).objects,
     cursors: createCursorStore(stateTable),
     locators: createLocatorStore(stateTable),

@@ -8,24 +8,25 @@
  * operator has read a report and sets PURGE_DRY_RUN=false. A type without a retention in
  * PURGE_RETENTION_DAYS is never purged, so the default (`{}`) purges nothing either.
  */
-import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../lib/archive/budget.ts';
+import { DEFAULT_MEDIUM_RESERVE } from '../lib/archive/budget.ts';
 import type { CursorStore, ObjectStore } from '../lib/archive/ports.ts';
 import { publishRunSummary } from '../lib/archive/run-summary.ts';
 import { createCursorStore } from '../lib/aws/cursor-store.ts';
 import { createExtensionRegistry } from '../lib/aws/extension-registry.ts';
-import { createRingCentralFromSecrets } from '../lib/aws/ringcentral.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
 import { extensionsToPurge, recordPurged } from '../lib/purge/registry-order.ts';
 import { type PurgeOutcome, type PurgeSettings, runPurge } from '../lib/purge/run.ts';
 import { summarizePurgeRun } from '../lib/purge/run-summary.ts';
 import { purgeRunSettings, purgeSettings } from '../lib/purge/settings.ts';
-import type { MessagesApi, RingCentralHooks } from '../lib/ringcentral/index.ts';
+import type { MessagesApi } from '../lib/ringcentral/index.ts';
 import { loadConfig } from '../lib/runtime/config.ts';
 import {
   archiveBucket,
   functionContext,
-  ringCentralSecrets,
+  type ReservedClientOptions,
+  reservedClientOptions,
+  reservedRingCentralFromSecrets,
 } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
@@ -41,10 +42,7 @@ export const purgeEvent = z.looseObject({ dryRun: z.optional(z.literal(true)) })
 /** What the handler works with; tests pass their own. */
 export interface PurgeFunctionDependencies {
   /** The message operations, from a client built with the runtime's hooks and Medium safety. */
-  messages(options: {
-    hooks: RingCentralHooks;
-    safety: { Medium: number };
-  }): Promise<Pick<MessagesApi, 'list' | 'delete'>>;
+  messages(options: ReservedClientOptions): Promise<Pick<MessagesApi, 'list' | 'delete'>>;
   objects: ObjectStore;
   cursors: Pick<CursorStore, 'get'>;
   registry: Pick<ExtensionRegistry, 'list' | 'recordProgress'>;
@@ -69,10 +67,9 @@ export function createHandler(dependencies: PurgeFunctionDependencies) {
     ...context,
     event: purgeEvent,
     handler: async (event, job): Promise<PurgeFunctionResult> => {
-      const messages = await dependencies.messages({
-        hooks,
-        safety: { Medium: mediumSafety(dependencies.mediumReserve ?? DEFAULT_MEDIUM_RESERVE) },
-      });
+      const messages = await dependencies.messages(
+        reservedClientOptions(hooks, dependencies.mediumReserve),
+      );
       const dryRun = dependencies.settings.dryRun || event.dryRun === true;
       const { report, reportKey } = await runPurge(
         { messages, objects: dependencies.objects, cursors: dependencies.cursors },
@@ -95,18 +92,11 @@ export function dependenciesFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): PurgeFunctionDependencies {
   const config = loadConfig(purgeConfig, environment);
-  const secrets = ringCentralSecrets(config);
+  const ringCentral = reservedRingCentralFromSecrets(config);
   const table = createStateTable({ tableName: config.STATE_TABLE_NAME });
   const bucket = archiveBucket(config, environment, { retainWrites: false });
   return {
-    messages: async ({ hooks, safety }) =>
-      (
-        await createRingCentralFromSecrets({
-          ...secrets,
-          hooks,
-          limits: { safety },
-        })
-      ).messages,
+    messages: async (options) => (await ringCentral(options)).messages,
     objects: bucket.objects,
     cursors: createCursorStore(table),
     registry: createExtensionRegistry(table),

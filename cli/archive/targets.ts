@@ -16,7 +16,7 @@ import {
   localDynamoClient,
   runningStack,
   s3rverClient,
-} from '../backfill/targets.ts';
+} from '../running-stack.ts';
 
 /** Thrown when there is nothing to read: no `--bucket` and no running `npm start`. */
 export class ArchiveTargetsError extends Error {

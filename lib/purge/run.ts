@@ -7,27 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { PURGE_DEFAULTS } from '../archive/defaults.ts';
 import type { CursorStore, ObjectStore } from '../archive/ports.ts';
-import type { BulkResult, CallOptions, MessagesApi } from '../ringcentral/index.ts';
-import {
-  AbortedError,
-  DeadlineExceededError,
-  MAX_IDS_PER_REQUEST,
-  nonEmpty,
-  RingCentralError,
-} from '../ringcentral/index.ts';
+import type { CallOptions, MessageRecord, MessagesApi } from '../ringcentral/index.ts';
+import { MAX_IDS_PER_REQUEST } from '../ringcentral/index.ts';
 import type { RetentionDays } from './candidates.ts';
 import { listPurgeCandidates, purgeCutoffs } from './candidates.ts';
-import type { PlannedDeletion } from './plan.ts';
+import { createDeletionQueue, type DeletionRecord, isStop } from './deletion.ts';
 import { planPurge } from './plan.ts';
-import type {
-  PurgeReport,
-  PurgeReportDeletion,
-  PurgeReportExtension,
-  PurgeReportFailure,
-  PurgeReportSkip,
-} from './report.ts';
+import type { PurgeReport, PurgeReportExtension } from './report.ts';
 import { countReport, PURGE_REPORT_SCHEMA_VERSION, writePurgeReport } from './report.ts';
-import { type RetentionRequirement, verifyAll } from './verification.ts';
+import { type RetentionRequirement, type Verification, verifyAll } from './verification.ts';
 
 /** What a purge run is told to do. */
 export interface PurgeSettings {
@@ -73,9 +61,26 @@ export interface PurgeOutcome {
 
 const DEFAULTS = PURGE_DEFAULTS;
 
-function isStop(error: unknown): boolean {
-  return error instanceof DeadlineExceededError || error instanceof AbortedError;
+/** When work stops (the report's reserve before the deadline), and verification before that. */
+interface PurgeClock {
+  /** The signal, and the deadline work must end by. */
+  work: CallOptions;
+  outOfTime(): boolean;
+  /** Verification stops earlier, so the ids it proved can still be deleted. */
+  verificationOutOfTime(): boolean;
 }
+
+/** What the run's pieces share: its ports, settings, time and the report's lists. */
+interface PurgeRun {
+  dependencies: PurgeDependencies;
+  settings: PurgeSettings;
+  clock: PurgeClock;
+  started: Date;
+  tally: PurgeTally;
+}
+
+/** The report's lists as the run fills them, and whether it finished all its work. */
+type PurgeTally = DeletionRecord & Pick<PurgeReport, 'extensions' | 'complete'>;
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -97,196 +102,175 @@ export async function runPurge(
   const now = dependencies.now ?? (() => new Date());
   const started = now();
   const runId = dependencies.runId ?? newRunId(started);
-  const reserveMs = settings.reportReserveMs ?? DEFAULTS.reportReserveMs;
-  // Work stops here; the rest of the time belongs to the report.
-  const workDeadline = options.deadline === undefined ? undefined : options.deadline - reserveMs;
-  const work: CallOptions = { signal: options.signal, deadline: workDeadline };
-  const outOfTime = (): boolean =>
-    options.signal?.aborted === true || (workDeadline !== undefined && Date.now() >= workDeadline);
-  // Verification stops earlier, so the ids it proved can still be deleted.
-  const flushReserveMs = settings.deleteReserveMs ?? DEFAULTS.deleteReserveMs;
-  const verificationOutOfTime = (): boolean =>
-    outOfTime() || (workDeadline !== undefined && Date.now() >= workDeadline - flushReserveMs);
-
-  const extensions: PurgeReportExtension[] = [];
-  const deleted: PurgeReportDeletion[] = [];
-  const wouldDelete: PurgeReportDeletion[] = [];
-  const skipped: PurgeReportSkip[] = [];
-  const failed: PurgeReportFailure[] = [];
-  let complete = true;
-
-  for (const extension of settings.extensions) {
-    const summary: PurgeReportExtension = {
-      extension,
-      cutoffs: {},
-      candidates: 0,
-      listingRequests: 0,
-      deleteRequests: 0,
-      truncated: false,
-    };
-    extensions.push(summary);
-    if (outOfTime()) {
-      summary.stopped = 'deadline';
-      complete = false;
-      continue;
-    }
-    try {
-      const cursor = await dependencies.cursors.get(extension);
-      if (cursor.syncTime === undefined) {
-        // Nothing is proven archived for an extension the archive has not completed a sync of.
-        summary.stopped = 'no-archive-cursor';
-        continue;
-      }
-      summary.cursorSyncTime = cursor.syncTime;
-      summary.cutoffs = purgeCutoffs(settings.retentionDays, started, cursor.syncTime);
-      const listing = await listPurgeCandidates(
-        dependencies.messages,
-        {
-          extension,
-          cutoffs: summary.cutoffs,
-          cursorSyncTime: cursor.syncTime,
-          dateFrom: settings.dateFrom ?? DEFAULTS.dateFrom,
-          maxCandidates: settings.maxCandidatesPerExtension ?? DEFAULTS.maxCandidatesPerExtension,
-        },
-        work,
-      );
-      summary.candidates = listing.candidates.length;
-      summary.listingRequests = listing.pages;
-      summary.truncated = listing.truncated;
-      if (listing.truncated) complete = false;
-
-      // Verify in windows and delete whenever 50 verified ids are pending: deletes keep pace
-      // with verification, so a deadline leaves deleted what was proven, and requests stay at
-      // ceil(verified / 50).
-      const pending: PlannedDeletion[] = [];
-      const flush = async (all: boolean): Promise<boolean> => {
-        while (pending.length >= MAX_IDS_PER_REQUEST || (all && pending.length > 0)) {
-          const batch = pending.splice(0, MAX_IDS_PER_REQUEST);
-          if (settings.dryRun) {
-            for (const entry of batch) wouldDelete.push({ ...entry, extension });
-            continue;
-          }
-          if (outOfTime()) {
-            notDeleted(batch.concat(pending.splice(0)), 'the deadline came before its delete');
-            return false;
-          }
-          summary.deleteRequests += 1;
-          const results = await deleteBatch(
-            dependencies.messages,
-            batch,
-            extension,
-            settings,
-            work,
-          );
-          const byId = new Map(batch.map((entry) => [entry.id, entry]));
-          for (const result of results) {
-            const entry = byId.get(result.id);
-            if (!entry) continue;
-            if (result.ok) deleted.push({ ...entry, extension });
-            else failed.push(failureOf(result, extension));
-          }
-          if (results.some((result) => !result.ok && isStop(result.error))) {
-            notDeleted(pending.splice(0), 'the deadline came before its delete');
-            return false;
-          }
-        }
-        return true;
-      };
-      const notDeleted = (entries: readonly PlannedDeletion[], why: string): void => {
-        for (const entry of entries) {
-          skipped.push({
-            id: entry.id,
-            extension,
-            reason: 'not-deleted-before-deadline',
-            detail: why,
-          });
-        }
-      };
-
-      const window = Math.max(MAX_IDS_PER_REQUEST, settings.verifyConcurrency ?? 0);
-      let inTime = true;
-      for (let start = 0; start < listing.candidates.length; start += window) {
-        const records = listing.candidates.slice(start, start + window);
-        const { results } = inTime
-          ? await verifyAll(dependencies.objects, records, {
-              concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
-              shouldStop: verificationOutOfTime,
-              ...(settings.requiredRetention
-                ? { requiredRetention: settings.requiredRetention }
-                : {}),
-            })
-          : { results: [] };
-        const plan = planPurge(records, results);
-        for (const skip of plan.skipped) skipped.push({ ...skip, extension });
-        pending.push(...plan.batches.flat());
-        if (results.length < records.length) inTime = false;
-        if (inTime) inTime = await flush(false);
-      }
-      const flushed = await flush(true);
-      if (!inTime || !flushed) {
-        summary.stopped = 'deadline';
-        complete = false;
-      }
-    } catch (error) {
-      complete = false;
-      summary.stopped = isStop(error) ? 'deadline' : 'error';
-      summary.error = describe(error);
-    }
-  }
-
-  const withoutCounts: Omit<PurgeReport, 'counts'> = {
-    schemaVersion: PURGE_REPORT_SCHEMA_VERSION,
-    runId,
-    startedAt: started.toISOString(),
-    finishedAt: now().toISOString(),
-    dryRun: settings.dryRun,
-    hardPurge: settings.hardPurge,
-    retentionDays: settings.retentionDays,
-    complete,
-    extensions,
-    deleted,
-    wouldDelete,
-    skipped,
-    failed,
-    requests: {
-      listing: extensions.reduce((sum, extension) => sum + extension.listingRequests, 0),
-      delete: extensions.reduce((sum, extension) => sum + extension.deleteRequests, 0),
+  const run: PurgeRun = {
+    dependencies,
+    settings,
+    clock: purgeClock(settings, options),
+    started,
+    tally: {
+      extensions: [],
+      deleted: [],
+      wouldDelete: [],
+      skipped: [],
+      failed: [],
+      complete: true,
     },
   };
-  const report: PurgeReport = { ...withoutCounts, counts: countReport(withoutCounts) };
+  for (const extension of settings.extensions) await purgeExtension(run, extension);
+  const report = purgeReport(run, runId, now());
   const reportKey = await writePurgeReport(dependencies.objects, report);
   return { report, reportKey };
 }
 
-/** One DELETE of at most 50 ids; the client turns a 207 into one result per id. */
-async function deleteBatch(
-  messages: Pick<MessagesApi, 'delete'>,
-  batch: readonly PlannedDeletion[],
-  extension: string,
-  settings: PurgeSettings,
-  options: CallOptions,
-): Promise<BulkResult<never>[]> {
-  const ids = nonEmpty(
-    batch.map((entry) => entry.id),
-    'purge batch',
-  );
-  return messages.delete(ids, {
-    ...options,
-    extensionId: extension,
-    ...(settings.hardPurge ? { purge: true } : {}),
-  });
+function purgeClock(settings: PurgeSettings, options: CallOptions): PurgeClock {
+  const reserveMs = settings.reportReserveMs ?? DEFAULTS.reportReserveMs;
+  // Work stops here; the rest of the time belongs to the report.
+  const workDeadline = options.deadline === undefined ? undefined : options.deadline - reserveMs;
+  const flushReserveMs = settings.deleteReserveMs ?? DEFAULTS.deleteReserveMs;
+  const outOfTime = (): boolean =>
+    options.signal?.aborted === true || (workDeadline !== undefined && Date.now() >= workDeadline);
+  return {
+    work: { signal: options.signal, deadline: workDeadline },
+    outOfTime,
+    verificationOutOfTime: () =>
+      outOfTime() || (workDeadline !== undefined && Date.now() >= workDeadline - flushReserveMs),
+  };
 }
 
-function failureOf(
-  result: Extract<BulkResult<never>, { ok: false }>,
-  extension: string,
-): PurgeReportFailure {
-  const failure: PurgeReportFailure = {
-    id: result.id,
+/** One extension: its cursor, its candidates, then verifying and deleting them. */
+async function purgeExtension(run: PurgeRun, extension: string): Promise<void> {
+  const summary: PurgeReportExtension = {
     extension,
-    message: result.error instanceof RingCentralError ? result.error.message : String(result.error),
+    cutoffs: {},
+    candidates: 0,
+    listingRequests: 0,
+    deleteRequests: 0,
+    truncated: false,
   };
-  if (result.status !== undefined) failure.status = result.status;
-  if (result.error.errorCode !== undefined) failure.errorCode = result.error.errorCode;
-  return failure;
+  run.tally.extensions.push(summary);
+  if (run.clock.outOfTime()) {
+    summary.stopped = 'deadline';
+    run.tally.complete = false;
+    return;
+  }
+  try {
+    const candidates = await listCandidates(run, summary);
+    if (candidates === undefined) return;
+    if (!(await verifyAndDelete(run, summary, candidates))) {
+      summary.stopped = 'deadline';
+      run.tally.complete = false;
+    }
+  } catch (error) {
+    run.tally.complete = false;
+    summary.stopped = isStop(error) ? 'deadline' : 'error';
+    summary.error = describe(error);
+  }
+}
+
+/**
+ * The extension's candidates, capped by its archive cursor; undefined when the archive has not
+ * completed a sync of it (nothing of it is proven archived).
+ */
+async function listCandidates(
+  run: PurgeRun,
+  summary: PurgeReportExtension,
+): Promise<MessageRecord[] | undefined> {
+  const { dependencies, settings } = run;
+  const cursor = await dependencies.cursors.get(summary.extension);
+  if (cursor.syncTime === undefined) {
+    summary.stopped = 'no-archive-cursor';
+    return undefined;
+  }
+  summary.cursorSyncTime = cursor.syncTime;
+  summary.cutoffs = purgeCutoffs(settings.retentionDays, run.started, cursor.syncTime);
+  const listing = await listPurgeCandidates(
+    dependencies.messages,
+    {
+      extension: summary.extension,
+      cutoffs: summary.cutoffs,
+      cursorSyncTime: cursor.syncTime,
+      dateFrom: settings.dateFrom ?? DEFAULTS.dateFrom,
+      maxCandidates: settings.maxCandidatesPerExtension ?? DEFAULTS.maxCandidatesPerExtension,
+    },
+    run.clock.work,
+  );
+  summary.candidates = listing.candidates.length;
+  summary.listingRequests = listing.pages;
+  summary.truncated = listing.truncated;
+  if (listing.truncated) run.tally.complete = false;
+  return listing.candidates;
+}
+
+/**
+ * Verifies the candidates in windows and deletes whenever 50 verified ids are pending. False
+ * when the deadline stopped verification or a delete.
+ */
+async function verifyAndDelete(
+  run: PurgeRun,
+  summary: PurgeReportExtension,
+  candidates: readonly MessageRecord[],
+): Promise<boolean> {
+  const { settings, clock } = run;
+  const queue = createDeletionQueue({
+    messages: run.dependencies.messages,
+    dryRun: settings.dryRun,
+    hardPurge: settings.hardPurge,
+    summary,
+    record: run.tally,
+    outOfTime: clock.outOfTime,
+    work: clock.work,
+  });
+  const window = Math.max(MAX_IDS_PER_REQUEST, settings.verifyConcurrency ?? 0);
+  let inTime = true;
+  for (let start = 0; start < candidates.length; start += window) {
+    const records = candidates.slice(start, start + window);
+    const results = inTime ? await verifyWindow(run, records) : [];
+    const plan = planPurge(records, results);
+    for (const skip of plan.skipped)
+      run.tally.skipped.push({ ...skip, extension: summary.extension });
+    queue.add(plan.batches.flat());
+    if (results.length < records.length) inTime = false;
+    if (inTime) inTime = await queue.flush(false);
+  }
+  const flushed = await queue.flush(true);
+  return inTime && flushed;
+}
+
+/** Verifies one window of candidates; fewer results than records when time ran out. */
+async function verifyWindow(
+  run: PurgeRun,
+  records: readonly MessageRecord[],
+): Promise<Verification[]> {
+  const { settings } = run;
+  const { results } = await verifyAll(run.dependencies.objects, records, {
+    concurrency: settings.verifyConcurrency ?? DEFAULTS.verifyConcurrency,
+    shouldStop: run.clock.verificationOutOfTime,
+    ...(settings.requiredRetention ? { requiredRetention: settings.requiredRetention } : {}),
+  });
+  return results;
+}
+
+/** The report of the run, its counts derived from its lists. */
+function purgeReport(run: PurgeRun, runId: string, finished: Date): PurgeReport {
+  const { settings, tally } = run;
+  const withoutCounts: Omit<PurgeReport, 'counts'> = {
+    schemaVersion: PURGE_REPORT_SCHEMA_VERSION,
+    runId,
+    startedAt: run.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    dryRun: settings.dryRun,
+    hardPurge: settings.hardPurge,
+    retentionDays: settings.retentionDays,
+    complete: tally.complete,
+    extensions: tally.extensions,
+    deleted: tally.deleted,
+    wouldDelete: tally.wouldDelete,
+    skipped: tally.skipped,
+    failed: tally.failed,
+    requests: {
+      listing: tally.extensions.reduce((sum, extension) => sum + extension.listingRequests, 0),
+      delete: tally.extensions.reduce((sum, extension) => sum + extension.deleteRequests, 0),
+    },
+  };
+  return { ...withoutCounts, counts: countReport(withoutCounts) };
 }

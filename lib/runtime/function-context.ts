@@ -5,9 +5,14 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../archive/budget.ts';
 import type { ObjectStore } from '../archive/ports.ts';
 import { type ArchiveRetention, archiveRetention } from '../archive/settings.ts';
-import { type RingCentralProviderOptions, ringCentralProvider } from '../aws/ringcentral.ts';
+import {
+  createRingCentralFromSecrets,
+  type RingCentralProviderOptions,
+  ringCentralProvider,
+} from '../aws/ringcentral.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { createS3ObjectStore } from '../aws/s3-object-store.ts';
 import { createSecretsStore, type SecretsStore } from '../aws/secrets.ts';
@@ -108,4 +113,33 @@ export function archiveBucket(
     }),
     retention,
   };
+}
+
+/**
+ * How a job that downloads or deletes in bulk (archive, purge) asks for its client: the
+ * runtime's hooks, and the Medium requests per window it leaves unused for interactive sends.
+ */
+export interface ReservedClientOptions {
+  hooks: RingCentralHooks;
+  safety: { Medium: number };
+}
+
+/** Those options for a share of the Medium window (default `DEFAULT_MEDIUM_RESERVE`). */
+export function reservedClientOptions(
+  hooks: RingCentralHooks,
+  mediumReserve: number = DEFAULT_MEDIUM_RESERVE,
+): ReservedClientOptions {
+  return { hooks, safety: { Medium: mediumSafety(mediumReserve) } };
+}
+
+/**
+ * A client per call, built from the secrets with the given hooks and Medium safety: a bulk job
+ * makes one per invocation, so each invocation's hooks feed its own logger and metrics.
+ */
+export function reservedRingCentralFromSecrets(
+  config: RingCentralSecretIds,
+): (options: ReservedClientOptions) => Promise<RingCentral> {
+  const secrets = ringCentralSecrets(config);
+  return ({ hooks, safety }) =>
+    createRingCentralFromSecrets({ ...secrets, hooks, limits: { safety } });
 }

@@ -6,7 +6,11 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { startObjectLockFront } from '../s3/object-lock-front.ts';
 import type { BucketLock } from '../s3/object-lock-rules.ts';
 
@@ -93,6 +97,22 @@ export async function startLocalS3(options: {
   }
 }
 
+/** The state table as the stack deploys it, for dynalite: `pk`/`sk` strings, on demand. */
+export function stateTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+}
+
 /** A running dynalite. */
 export interface LocalDynamo {
   endpoint: string;
@@ -125,20 +145,7 @@ export async function startLocalDynamo(options: {
       (server as Server).closeAllConnections?.();
     });
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: options.tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(stateTableDefinition(options.tableName)));
   } catch (error) {
     await stop();
     throw error;

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { stateTableDefinition } from '../../local/stack/storage.ts';
 
 type DynaliteFactory = (options: {
   createTableMs?: number;
@@ -41,20 +42,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     endpoint,
     client,
     createStateTable: async (name = `state-${randomUUID()}`) => {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await client.send(new CreateTableCommand(stateTableDefinition(name)));
       return name;
     },
     stop: async () => {

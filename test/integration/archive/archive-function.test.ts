@@ -5,25 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createHandler } from '../../../functions/archive.ts';
 import { messageKey } from '../../../lib/archive/layout.ts';
-import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
-import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
-import { type FakeSecretsManager, fakeSecretsManager } from '../../support/aws-fakes.ts';
 import { lambdaContext } from '../../support/events.ts';
-import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
-import {
-  type ArchiveHarness,
-  compareArchive,
-  START_DATE,
-  startArchiveHarness,
-} from './archive-harness.ts';
+import { type ArchiveFunction, createArchiveFunction } from './archive-function-harness.ts';
+import { type ArchiveHarness, compareArchive, startArchiveHarness } from './archive-harness.ts';
 import { EMULATOR_USER_EXTENSIONS } from './emulator-extensions.ts';
 
 const EXTENSION = EMULATOR_USER_EXTENSIONS[0] ?? '101001';
 
 describe('the archive function', () => {
   let harness: ArchiveHarness;
-  let secrets: FakeSecretsManager;
+  let archiveFunction: ArchiveFunction;
   let handler: ReturnType<typeof createHandler>;
   const safeties: number[] = [];
 
@@ -33,49 +25,15 @@ describe('the archive function', () => {
       mailbox: { seed: 3, extensions: 1, messagesPerExtension: 30, maxAttachmentBytes: 10_000 },
     });
     await harness.register([EXTENSION]);
-    secrets = fakeSecretsManager({
-      'archive/credentials': {
-        ...harness.emulator.credentials,
-        server: harness.emulator.url,
-        mediaServer: harness.emulator.mediaUrl,
-      },
-      'archive/session': await loginSession(harness.emulator),
+    archiveFunction = await createArchiveFunction(harness, {
+      dependencies: { mediumReserve: 0.3 },
+      onClient: ({ safety }) => safeties.push(safety.Medium),
     });
-    const store = createSecretsStore({ client: secrets.client, maxAgeSeconds: 1 });
-    // The module validates its environment at import, as a cold start would.
-    const archiveModule = await importWithEnvironment(
-      () => import('../../../functions/archive.ts'),
-      {
-        STATE_TABLE_NAME: harness.tableName,
-        CREDENTIALS_SECRET_ID: 'archive/credentials',
-        SESSION_SECRET_ID: 'archive/session',
-        ARCHIVE_BUCKET_NAME: 'archive-bucket',
-        AWS_REGION: 'us-east-1',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
-    );
-    handler = archiveModule.createHandler({
-      ringCentral: ({ hooks, safety }) => {
-        safeties.push(safety.Medium);
-        return createRingCentralFromSecrets({
-          store,
-          credentialsSecretId: 'archive/credentials',
-          sessionSecretId: 'archive/session',
-          hooks,
-          limits: { safety },
-        });
-      },
-      objects: harness.objects,
-      cursors: harness.cursors,
-      locators: harness.locators,
-      registry: harness.registry,
-      startDate: START_DATE,
-      mediumReserve: 0.3,
-    });
+    handler = archiveFunction.handler;
   });
 
   afterAll(async () => {
-    secrets.restore();
+    archiveFunction.restore();
     await harness.stop();
   });
 

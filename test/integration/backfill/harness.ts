@@ -9,14 +9,11 @@ import type { ArchiveOutcome } from '../../../functions/archive.ts';
 import { attachmentKey, messageKey } from '../../../lib/archive/layout.ts';
 import { type ArchiveManifest, parseManifest } from '../../../lib/archive/manifest.ts';
 import type { ObjectStore } from '../../../lib/archive/ports.ts';
-import { createRingCentralFromSecrets } from '../../../lib/aws/ringcentral.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
-import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/index.ts';
-import { fakeSecretsManager } from '../../support/aws-fakes.ts';
 import { lambdaContext } from '../../support/events.ts';
-import { ARCHIVE_BUCKET, type ArchiveHarness, START_DATE } from '../archive/archive-harness.ts';
-import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
+import { createArchiveFunction } from '../archive/archive-function-harness.ts';
+import type { ArchiveHarness } from '../archive/archive-harness.ts';
 
 /** An object store on another bucket of the harness's s3rver (created here). */
 export async function bucketStore(harness: ArchiveHarness, bucket: string): Promise<ObjectStore> {
@@ -32,45 +29,12 @@ export async function runArchiveFunction(
   harness: ArchiveHarness,
   extensions: readonly string[],
 ): Promise<ArchiveOutcome[]> {
-  const secrets = fakeSecretsManager({
-    'archive/credentials': {
-      ...harness.emulator.credentials,
-      server: harness.emulator.url,
-      mediaServer: harness.emulator.mediaUrl,
-    },
-    'archive/session': await loginSession(harness.emulator),
+  await harness.register(extensions);
+  const { handler, restore } = await createArchiveFunction(harness, {
+    dependencies: { concurrency: 8 },
+    environment: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   try {
-    await harness.register(extensions);
-    const store = createSecretsStore({ client: secrets.client, maxAgeSeconds: 1 });
-    const archiveModule = await importWithEnvironment(
-      () => import('../../../functions/archive.ts'),
-      {
-        STATE_TABLE_NAME: harness.tableName,
-        CREDENTIALS_SECRET_ID: 'archive/credentials',
-        SESSION_SECRET_ID: 'archive/session',
-        ARCHIVE_BUCKET_NAME: ARCHIVE_BUCKET,
-        AWS_REGION: 'us-east-1',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-      },
-    );
-    const handler = archiveModule.createHandler({
-      ringCentral: ({ hooks, safety }) =>
-        createRingCentralFromSecrets({
-          store,
-          credentialsSecretId: 'archive/credentials',
-          sessionSecretId: 'archive/session',
-          hooks,
-          limits: { safety },
-        }),
-      objects: harness.objects,
-      cursors: harness.cursors,
-      locators: harness.locators,
-      registry: harness.registry,
-      startDate: START_DATE,
-      concurrency: 8,
-    });
     const outcomes: ArchiveOutcome[] = [];
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const outcome = await handler(
@@ -82,7 +46,7 @@ export async function runArchiveFunction(
     }
     return outcomes;
   } finally {
-    secrets.restore();
+    restore();
   }
 }
 

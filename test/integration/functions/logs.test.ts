@@ -32,6 +32,7 @@ import {
   startEventsHarness,
   VERIFICATION_TOKEN,
 } from './events-harness.ts';
+import { refreshDependencies } from './token-refresh-harness.ts';
 
 const MINUTE = 60_000;
 const TEXTS = {
@@ -116,14 +117,9 @@ describe('logs of a full run', () => {
     // Act
     await capture(async () => {
       const refresh = (offsetMs: number) =>
-        refreshModule.createHandler({
-          store: harness.store,
-          credentialsSecretId: SECRET_IDS.credentials,
-          sessionSecretId: SECRET_IDS.session,
-          leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
-          policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
-          now: () => Date.now() + offsetMs,
-        });
+        refreshModule.createHandler(
+          refreshDependencies(harness, { now: () => Date.now() + offsetMs }),
+        );
       await refresh(0)(scheduledEvent(), lambdaContext());
       await refresh(40 * MINUTE)(scheduledEvent(), lambdaContext());
       const session = harness.secrets.value(SECRET_IDS.session) as Session;

@@ -24,6 +24,7 @@ import {
   SECRET_IDS,
   startEventsHarness,
 } from './events-harness.ts';
+import { refreshDependencies } from './token-refresh-harness.ts';
 
 type RefreshModule = typeof import('../../../functions/token-refresh.ts');
 type SmsModule = typeof import('../../../functions/send-sms.ts');
@@ -121,14 +122,12 @@ function smsContainer() {
 
 /** A token-refresh container on the simulated clock. */
 function refreshContainer() {
-  return refreshModule.createHandler({
-    store: createSecretsStore({ client: harness.secrets.client }),
-    credentialsSecretId: SECRET_IDS.credentials,
-    sessionSecretId: SECRET_IDS.session,
-    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
-    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
-    now: () => clock,
-  });
+  return refreshModule.createHandler(
+    refreshDependencies(harness, {
+      store: createSecretsStore({ client: harness.secrets.client }),
+      now: () => clock,
+    }),
+  );
 }
 
 describe('token day', { timeout: SIMULATION_TIME_LIMIT_MS }, () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credentials, SecretsStore, Session } from '../../../lib/aws/secrets.ts';
 import { createSessionTokenSource } from '../../../lib/aws/secrets.ts';
-import { createStateTable } from '../../../lib/aws/state-table.ts';
 import { createRingCentral } from '../../../lib/ringcentral/index.ts';
 import { CREDENTIALS_PLACEHOLDER } from '../../../lib/session/deploy-request.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
@@ -12,6 +11,7 @@ import {
   SECRET_IDS,
   startEventsHarness,
 } from './events-harness.ts';
+import { refreshDependencies } from './token-refresh-harness.ts';
 
 type Module = typeof import('../../../functions/token-refresh.ts');
 const MINUTE = 60_000;
@@ -33,14 +33,7 @@ afterAll(async () => {
 
 /** A handler whose clock runs `offsetMs` ahead of real time. */
 function refresher(offsetMs = 0) {
-  return module.createHandler({
-    store: harness.store,
-    credentialsSecretId: SECRET_IDS.credentials,
-    sessionSecretId: SECRET_IDS.session,
-    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
-    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
-    now: () => Date.now() + offsetMs,
-  });
+  return module.createHandler(refreshDependencies(harness, { now: () => Date.now() + offsetMs }));
 }
 
 const storedSession = () => harness.secrets.value(SECRET_IDS.session) as Session;
@@ -176,13 +169,7 @@ function refresherWithCredentials(change: (credentials: Credentials) => Credenti
     session: (id, options) => harness.store.session(id, options),
     writeSession: (id, session) => harness.store.writeSession(id, session),
   };
-  return module.createHandler({
-    store,
-    credentialsSecretId: SECRET_IDS.credentials,
-    sessionSecretId: SECRET_IDS.session,
-    leases: createStateTable({ tableName: harness.tableName, client: harness.dynamo.client }),
-    policy: { scheduleIntervalMs: 30 * MINUTE, minimumRemainingMs: 15 * MINUTE },
-  });
+  return module.createHandler(refreshDependencies(harness, { store }));
 }
 
 describe('token-refresh at deploy (CloudFormation requests through the provider framework)', () => {

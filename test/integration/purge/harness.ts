@@ -12,19 +12,18 @@ import { createLocatorStore } from '../../../lib/aws/locator-store.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import type { RingCentral } from '../../../lib/ringcentral/index.ts';
-import { createJwtTokenSource, createRingCentral } from '../../../lib/ringcentral/index.ts';
 import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
 import type { RunningEmulator } from '../../../local/ringcentral/index.ts';
 import { startEmulator } from '../../../local/ringcentral/index.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 import type { LocalS3 } from '../../support/s3rver.ts';
+import { UNENFORCED_RATE_LIMITS, unpacedRingCentral } from '../../support/unpaced-client.ts';
 import { type ArchivedMessage, archiveRecords } from '../../unit/purge/fixture.ts';
 
 /** The configured extension the tests purge (the JWT user's own mailbox). */
 export const OWN_EXTENSION = '~';
 
 const DAY_MS = 86_400_000;
-const AMPLE = { limit: 100_000, windowSeconds: 1 };
 
 /** One test's world: its own emulator and bucket; S3 and DynamoDB servers are shared. */
 export interface PurgeWorld {
@@ -66,20 +65,9 @@ export async function startPurgeWorld(
       maxAttachmentBytes: 6_000,
       startDate: new Date(Date.now() - spanDays * DAY_MS).toISOString(),
     },
-    // Not enforced, and an ample budget in the headers, so the client's pacer never waits.
-    rateLimits: { enabled: false, groups: { Light: AMPLE, Medium: AMPLE } },
+    rateLimits: UNENFORCED_RATE_LIMITS,
   });
-  const rc = createRingCentral({
-    server: emulator.url,
-    mediaServer: emulator.mediaUrl,
-    tokenSource: createJwtTokenSource({ server: emulator.url, ...emulator.credentials }),
-    limits: {
-      groups: {
-        Light: { limit: AMPLE.limit, windowMs: 1_000 },
-        Medium: { limit: AMPLE.limit, windowMs: 1_000 },
-      },
-    },
-  });
+  const rc = unpacedRingCentral(emulator);
   const bucket = `purge-${randomUUID().slice(0, 8)}`;
   await servers.s3.createBucket(bucket);
   const objects = createS3ObjectStore({ bucket, client: servers.s3.client });

@@ -9,19 +9,14 @@ import { messageKey } from '../../../lib/archive/layout.ts';
 import { createS3ObjectStore } from '../../../lib/aws/s3-object-store.ts';
 import type { ExtensionEntry } from '../../../lib/extensions/ports.ts';
 import type { ReconciliationReport } from '../../../lib/extensions/reconciliation-report.ts';
-import {
-  createJwtTokenSource,
-  createRingCentral,
-  type MessageRecord,
-  type RingCentral,
-} from '../../../lib/ringcentral/index.ts';
+import type { MessageRecord, RingCentral } from '../../../lib/ringcentral/index.ts';
 import { type RunningEmulator, startEmulator } from '../../../local/ringcentral/index.ts';
 import { lambdaContext } from '../../support/events.ts';
 import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
+import { UNENFORCED_RATE_LIMITS, unpacedRingCentral } from '../../support/unpaced-client.ts';
 import { importWithEnvironment } from '../functions/events-harness.ts';
 
 const DAY_MS = 86_400_000;
-const AMPLE = { limit: 100_000, windowSeconds: 1 };
 
 let s3: LocalS3;
 let emulator: RunningEmulator;
@@ -38,20 +33,10 @@ beforeAll(async () => {
         maxAttachmentBytes: 200,
         startDate: new Date(Date.now() - 3 * DAY_MS).toISOString(),
       },
-      rateLimits: { enabled: false, groups: { Light: AMPLE, Medium: AMPLE } },
+      rateLimits: UNENFORCED_RATE_LIMITS,
     }),
   ]);
-  rc = createRingCentral({
-    server: emulator.url,
-    mediaServer: emulator.mediaUrl,
-    tokenSource: createJwtTokenSource({ server: emulator.url, ...emulator.credentials }),
-    limits: {
-      groups: {
-        Light: { limit: AMPLE.limit, windowMs: 1_000 },
-        Medium: { limit: AMPLE.limit, windowMs: 1_000 },
-      },
-    },
-  });
+  rc = unpacedRingCentral(emulator);
 });
 
 afterAll(async () => {
