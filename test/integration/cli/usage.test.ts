@@ -10,6 +10,7 @@ const TOOLS = [
   'local:send',
   'archive:verify',
   'archive:search',
+  'archive:hold',
   'archive:ls',
   'archive:cat',
 ];
