@@ -11,6 +11,7 @@ const TOOLS = [
   'archive:verify',
   'archive:search',
   'archive:hold',
+  'archive:adopt',
   'archive:ls',
   'archive:cat',
 ];
