@@ -9,7 +9,8 @@
  * object must predate the first manifest by a whole second). An object in no manifest written
  * after custody began is not adopted: it is a gap in custody (a run whose manifest failed, or a
  * write that bypassed the archive), reported for someone to explain, and `archive:verify` keeps
- * reporting it. Adopting twice adopts nothing new.
+ * reporting it. When the account's first manifest is missing, when its custody began is not
+ * known, and nothing of it is adopted. Adopting twice adopts nothing new.
  */
 import type { CustodyEntry } from './custody.ts';
 import { parseCustodyManifest } from './custody.ts';
@@ -51,11 +52,16 @@ export interface AdoptionSummary extends AdoptionProgress {
   manifests: CustodyHead[];
 }
 
-/** The keys the account's manifests record, and when its custody began (undefined: not yet). */
+/**
+ * The keys the account's manifests record, how many manifests it has, and when its custody
+ * began: the start of its first manifest (sequence 1), `undefined` when that one is not found.
+ */
 async function accountCustody(reader: ArchiveReader, accountId: string, signal?: AbortSignal) {
   const recorded = new Set<string>();
+  let manifests = 0;
   let began: number | undefined;
   for await (const listed of reader.list(custodyPrefix(accountId), signal ? { signal } : {})) {
+    manifests += 1;
     const text = await readObjectText(reader, listed.key, signal);
     if (text === undefined) continue;
     // An unreadable manifest is verify's to report; what it recorded cannot be known here.
@@ -66,10 +72,9 @@ async function accountCustody(reader: ArchiveReader, accountId: string, signal?:
       continue;
     }
     for (const entry of manifest.objects) recorded.add(entry.key);
-    const started = Date.parse(manifest.startedAt);
-    began = began === undefined ? started : Math.min(began, started);
+    if (manifest.sequence === 1) began = Date.parse(manifest.startedAt);
   }
-  return { recorded, began };
+  return { recorded, manifests, began };
 }
 
 async function hashEntry(
@@ -86,6 +91,14 @@ async function hashEntry(
   };
 }
 
+/** Why an object in no manifest is not adopted. */
+function refusal(listed: ListedObject, custodyBegan: number | undefined): string {
+  if (custodyBegan === undefined)
+    return "the account's first custody manifest is missing: when its custody began is not known";
+  if (!listed.lastModified) return 'the store does not say when it was written';
+  return `written ${listed.lastModified}, not before custody began ${new Date(custodyBegan).toISOString()}`;
+}
+
 /** Adopts one account's pre-custody objects; see the module comment. */
 async function adoptAccount(
   options: AdoptionOptions,
@@ -94,9 +107,11 @@ async function adoptAccount(
 ): Promise<void> {
   const { reader, signal } = options;
   const startedAt = new Date(options.now()).toISOString();
-  const { recorded, began } = await accountCustody(reader, accountId, signal);
-  // An account without a chain: its custody begins with this adoption.
-  const custodyBegan = began ?? Date.parse(startedAt);
+  const { recorded, manifests, began } = await accountCustody(reader, accountId, signal);
+  const chained = manifests > 0 || (await options.heads.get(accountId)) !== undefined;
+  // Without a chain, custody begins with this adoption. With one whose first manifest is gone,
+  // when it began is not known, so nothing can be shown to predate it.
+  const custodyBegan = chained ? began : Date.parse(startedAt);
   let pending: CustodyEntry[] = [];
   const append = async () => {
     if (pending.length === 0) return;
@@ -118,14 +133,9 @@ async function adoptAccount(
   )) {
     summary.listed += 1;
     if (recorded.has(listed.key)) continue;
-    if (!predatesCustody(listed, custodyBegan)) {
+    if (custodyBegan === undefined || !predatesCustody(listed, custodyBegan)) {
       summary.refused += 1;
-      options.onRefused?.(
-        listed,
-        listed.lastModified
-          ? `written ${listed.lastModified}, not before custody began ${new Date(custodyBegan).toISOString()}`
-          : 'the store does not say when it was written',
-      );
+      options.onRefused?.(listed, refusal(listed, custodyBegan));
       continue;
     }
     const entry = await hashEntry(reader, listed, signal);

@@ -190,15 +190,13 @@ export async function verifyCustody(options: VerifyCustodyOptions): Promise<Veri
     options.onProgress?.(progress);
   }
   const recorded = new Map<string, Recorded>();
-  /** When each account's custody began: its earliest manifest's start. */
+  /** When each account's custody began: its first manifest's start (never, without that one). */
   const custodyBegan = new Map<string, number>();
   for (const [accountId, loaded] of byAccount) {
+    const first = loaded.find((item) => item.manifest.sequence === 1);
     custodyBegan.set(
       accountId,
-      loaded.reduce(
-        (earliest, item) => Math.min(earliest, Date.parse(item.manifest.startedAt)),
-        Number.POSITIVE_INFINITY,
-      ),
+      first ? Date.parse(first.manifest.startedAt) : Number.NEGATIVE_INFINITY,
     );
     checkChain(accountId, loaded, await options.heads?.get(accountId), options.maxGapMs, report);
     for (const { key, manifest } of loaded) {
@@ -207,11 +205,19 @@ export async function verifyCustody(options: VerifyCustodyOptions): Promise<Veri
     }
   }
   progress.phase = 'objects';
+  const headless = new Set<string>();
   for await (const listed of reader.list(ARCHIVE_PREFIX, signal ? { signal } : {})) {
     progress.objects += 1;
     const record = recorded.get(listed.key);
     if (!record) {
-      const began = custodyBegan.get(accountOfKey(listed.key) ?? '');
+      const accountId = accountOfKey(listed.key) ?? '';
+      if (!byAccount.has(accountId) && !headless.has(accountId)) {
+        // An account with objects and no manifest at all: a head means its chain was removed.
+        headless.add(accountId);
+        const head = await options.heads?.get(accountId);
+        if (head) checkChain(accountId, [], head, options.maxGapMs, report);
+      }
+      const began = custodyBegan.get(accountId);
       report({
         kind: 'extra-object',
         key: listed.key,

@@ -1,12 +1,15 @@
 /**
  * A custody manifest the local S3 refuses to store (403 AccessDenied, as a bucket policy's Deny
- * makes S3 answer) fails the run: the archive cursor stays where it was, so the chain never lags
- * behind a cursor that has passed records it does not name.
+ * makes S3 answer) fails the run: the archive cursor stays where it was. The gap in custody is
+ * then on record: verify names the missing manifest and the objects it would have named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adoptPreCustodyObjects } from '../../../lib/archive/custody-adoption.ts';
 import type { CustodyHeadStore } from '../../../lib/archive/custody-ports.ts';
-import { CUSTODY_PREFIX } from '../../../lib/archive/layout.ts';
+import { type CustodyBreak, verifyCustody } from '../../../lib/archive/custody-verify.ts';
+import { accountOfKey, CUSTODY_PREFIX } from '../../../lib/archive/layout.ts';
 import { createCustodyHeadStore } from '../../../lib/aws/custody-head-store.ts';
+import { createS3ArchiveReader } from '../../../lib/aws/s3-archive-reader.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
 import {
   ARCHIVE_BUCKET,
@@ -59,5 +62,31 @@ describe('a custody manifest that cannot be stored', () => {
     expect(cursorAfterRefusal.syncToken).toBeUndefined();
     expect(retried).toMatchObject({ complete: true, cursorAdvanced: true, failures: [] });
     expect(cursorAfterRetry.syncToken).toEqual(expect.any(String));
+  });
+
+  it('leaves a recorded gap, never a silent one: verify names the missing manifest and the objects it would have named, and adoption refuses them', async () => {
+    // Prepare
+    const reader = createS3ArchiveReader({ bucket: ARCHIVE_BUCKET, client: harness.s3.client });
+    const stored: string[] = [];
+    for await (const listed of reader.list('archive/')) stored.push(listed.key);
+
+    // Act
+    const breaks: CustodyBreak[] = [];
+    await verifyCustody({ reader, heads, maxGapMs: 86_400_000, onBreak: (b) => breaks.push(b) });
+    const adoption = await adoptPreCustodyObjects({
+      reader,
+      objects: harness.objects,
+      heads,
+      now: Date.now,
+      runId: 'adoption-test',
+    });
+
+    // Assess
+    const head = await heads.get(accountOfKey(stored[0] ?? '') ?? '');
+    expect(head?.sequence).toBe(1);
+    expect(breaks.map((found) => `${found.kind} ${found.key}`).sort()).toEqual(
+      [`missing-manifest ${head?.key}`, ...stored.map((key) => `extra-object ${key}`)].sort(),
+    );
+    expect(adoption).toMatchObject({ adopted: 0, refused: stored.length, manifests: [] });
   });
 });
