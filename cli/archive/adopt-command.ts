@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { adoptPreCustodyObjects } from '../../lib/archive/custody-adoption.ts';
-import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
+import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
 import type { CommandIo } from './verify-command.ts';
 
 /** How to call the command. */
@@ -51,17 +51,8 @@ export function parseAdoptArguments(argv: readonly string[]): AdoptArguments {
 
 /** Runs the command; resolves to its exit code. */
 export async function runAdoptCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: AdoptArguments;
-  try {
-    args = parseAdoptArguments(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, ADOPT_USAGE);
-  }
-  if (args.help) {
-    io.stdout(ADOPT_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(() => parseAdoptArguments(argv), ADOPT_USAGE, io);
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   const now = io.now ?? Date.now;
   let lastProgress = 0;

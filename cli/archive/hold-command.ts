@@ -7,7 +7,7 @@
  */
 import { applyLegalHold, type LegalHoldStatus } from '../../lib/search/legal-hold.ts';
 import { searchArchive } from '../../lib/search/local-search.ts';
-import { UsageError, usageFailure } from '../command-line.ts';
+import { parseOrExitCode, UsageError } from '../command-line.ts';
 import { parseSearchArguments, type SearchArguments } from './search-command.ts';
 import type { CommandIo } from './verify-command.ts';
 
@@ -49,17 +49,8 @@ export function parseHoldArguments(argv: readonly string[]): HoldArguments {
 
 /** Runs the command; resolves to its exit code. */
 export async function runHoldCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: HoldArguments;
-  try {
-    args = parseHoldArguments(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, HOLD_USAGE);
-  }
-  if (args.help) {
-    io.stdout(HOLD_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(() => parseHoldArguments(argv), HOLD_USAGE, io);
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   const now = io.now ?? Date.now;
   const verb = args.status === 'ON' ? 'HELD' : 'RELEASED';
