@@ -42,6 +42,28 @@ export function usageFailure(stderr: (text: string) => void, message: string, us
 }
 
 /**
+ * For a command run as a function (the archive tools): what `parse` returns, or the exit code the
+ * command ends with at once, after writing the usage: 0 on `stdout` for `--help`, 2 on `stderr`
+ * after one line for a {@link UsageError}.
+ */
+export function parseOrExitCode<T extends { help: boolean }>(
+  parse: () => T,
+  usage: string,
+  io: { stdout(line: string): void; stderr(text: string): void },
+): T | 0 | 2 {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return usageFailure(io.stderr, error.message, usage);
+  }
+  if (!parsed.help) return parsed;
+  io.stdout(usage);
+  return 0;
+}
+
+/**
  * For a tool's top level: returns what `parse` (usually {@link parseCommandLine}) returns, or exits
  * with the usage: 0 on stdout for `--help`, 2 on stderr after one line for a {@link UsageError}.
  */

@@ -63,13 +63,18 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeSearch(stack);
 }
 
-/** The archive search: its policy's object grants and its results bucket. */
+/** The archive search: its policies' object grants and its results bucket. */
 function acknowledgeSearch(stack: AcknowledgedStack): void {
-  const { searchPolicy, resultsBucket } = stack.search;
+  const { searchPolicy, legalHoldPolicy, resultsBucket } = stack.search;
   acknowledge(
     searchPolicy,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
     'Athena reads the message.json objects of the days a search covers, archive/{account}/{extension}/{date}/{messageId}/message.json: read-only, limited to the archive/ prefix.',
+  );
+  acknowledge(
+    legalHoldPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
+    'archive:hold sets the legal hold of every version of the message objects a query matches, archive/{account}/{extension}/{date}/{messageId}/*, which only a prefix names; limited to the archive/ prefix.',
   );
   acknowledge(
     searchPolicy,

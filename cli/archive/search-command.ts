@@ -8,7 +8,7 @@
 import { partyDigits, type SearchCriteria } from '../../lib/search/criteria.ts';
 import { type SearchMatch, searchArchive } from '../../lib/search/local-search.ts';
 import { PRODUCTION_SUMS, writeProduction } from '../../lib/search/production.ts';
-import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
+import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
 import type { CommandIo } from './verify-command.ts';
 
 /** How to call the command. */
@@ -124,17 +124,8 @@ function describeMatch({ key, manifest }: SearchMatch): string {
 
 /** Runs the command; resolves to its exit code. */
 export async function runSearchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: SearchArguments;
-  try {
-    args = parseSearchArguments(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, SEARCH_USAGE);
-  }
-  if (args.help) {
-    io.stdout(SEARCH_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(() => parseSearchArguments(argv), SEARCH_USAGE, io);
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   const now = io.now ?? Date.now;
   let lastProgress = 0;

@@ -1,16 +1,21 @@
 /**
- * What `archive:verify` and `archive:search` read: with `--bucket`, that bucket through the SDK's
- * standard configuration (AWS_REGION, credentials; AWS_ENDPOINT_URL_S3 for a local store) and,
- * when STATE_TABLE_NAME is set, the custody heads in that state table; otherwise the archive
- * bucket and state table of the running `npm start` (found through `<LOCAL_DATA_DIR>/stack.json`).
+ * What the archive tools (`archive:verify`, `search`, `hold`, `adopt`) work on: with `--bucket`,
+ * that bucket through the SDK's standard configuration (AWS_REGION, credentials;
+ * AWS_ENDPOINT_URL_S3 for a local store) and, when STATE_TABLE_NAME is set, the custody heads in
+ * that state table; otherwise the archive bucket and state table of the running `npm start`
+ * (found through `<LOCAL_DATA_DIR>/stack.json`).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveReader, CustodyHeadStore } from '../../lib/archive/custody-ports.ts';
+import type { ObjectStore } from '../../lib/archive/ports.ts';
 import { createCustodyHeadStore } from '../../lib/aws/custody-head-store.ts';
 import { createS3ArchiveReader } from '../../lib/aws/s3-archive-reader.ts';
 import { createS3Client } from '../../lib/aws/s3-client.ts';
+import { createS3LegalHolds } from '../../lib/aws/s3-legal-hold.ts';
+import { createS3ObjectStore } from '../../lib/aws/s3-object-store.ts';
 import { createStateTable } from '../../lib/aws/state-table.ts';
+import type { LegalHolds } from '../../lib/search/legal-hold.ts';
 import {
   LOCAL_ARCHIVE_BUCKET,
   localDynamoClient,
@@ -27,6 +32,10 @@ export class ArchiveTargetsError extends Error {
 export interface ArchiveTargets {
   reader: ArchiveReader;
   heads?: CustodyHeadStore;
+  /** The bucket's legal holds (`archive:hold`); the read-only tools leave them alone. */
+  holds?: LegalHolds;
+  /** The bucket as a store to write to (`archive:adopt` appends its manifests). */
+  objects?: ObjectStore;
   description: string;
   close(): void;
 }
@@ -63,6 +72,8 @@ export async function openArchiveTargets(
   }
   return {
     reader: createS3ArchiveReader({ bucket, client }),
+    holds: createS3LegalHolds({ bucket, client }),
+    objects: createS3ObjectStore({ bucket, client }),
     ...(dynamo && tableName
       ? { heads: createCustodyHeadStore(createStateTable({ tableName, client: dynamo })) }
       : {}),

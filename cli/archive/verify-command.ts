@@ -4,7 +4,7 @@
  * stderr. Exit code 0: the archive verifies; 1: a break; 2: the command line is wrong.
  */
 import { verifyCustody } from '../../lib/archive/custody-verify.ts';
-import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
+import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
 import type { ArchiveTargets } from './targets.ts';
 
 /** How to call the command. */
@@ -71,17 +71,8 @@ export interface CommandIo {
 
 /** Runs the command; resolves to its exit code. */
 export async function runVerifyCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: VerifyArguments;
-  try {
-    args = parseVerifyArguments(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, VERIFY_USAGE);
-  }
-  if (args.help) {
-    io.stdout(VERIFY_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(() => parseVerifyArguments(argv), VERIFY_USAGE, io);
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   const now = io.now ?? Date.now;
   let lastProgress = 0;

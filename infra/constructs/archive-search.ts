@@ -43,6 +43,12 @@ export class ArchiveSearch extends Construct {
   readonly resultsKey: kms.Key;
   /** What running a search takes; attach it to whoever searches. */
   readonly searchPolicy: iam.ManagedPolicy;
+  /**
+   * What `npm run archive:hold` takes (it searches the archive's message.json objects itself):
+   * attach it to whoever may place and lift legal holds. Separate from searching, because a hold
+   * changes what S3 may delete.
+   */
+  readonly legalHoldPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ArchiveSearchProps) {
     super(scope, id);
@@ -143,6 +149,7 @@ export class ArchiveSearch extends Construct {
       },
     });
     this.searchPolicy = this.policy(props, databaseName, tableName);
+    this.legalHoldPolicy = this.holdPolicy(props);
   }
 
   /** Server access logs of the results bucket, into the archive's log bucket (as the archive's own). */
@@ -163,6 +170,31 @@ export class ArchiveSearch extends Construct {
         },
       }),
     );
+  }
+
+  /** Exactly the calls `archive:hold` makes: list and read message objects, list their versions, set their legal hold. */
+  private holdPolicy(props: ArchiveSearchProps) {
+    const messages = props.archive.arnForObjects(`${ARCHIVE_PREFIX}*`);
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+        resources: [props.archive.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } },
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectLegalHold', 's3:PutObjectLegalHold'],
+        resources: [messages],
+      }),
+    ];
+    if (props.archiveKey) {
+      statements.push(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
+      );
+    }
+    return new iam.ManagedPolicy(this, 'LegalHoldPolicy', {
+      description: 'Place and lift legal holds on messages of the archive (npm run archive:hold)',
+      statements,
+    });
   }
 
   /** Exactly the calls a search makes: run queries in this workgroup, read this table and the archive's message objects, read and write the results. */

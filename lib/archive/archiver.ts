@@ -139,14 +139,21 @@ function learnMailbox(cursor: ArchiveCursor, records: readonly MessageRecord[]):
 }
 
 /**
- * Appends the run's custody manifest. A failure is the run's failure (reported, not thrown):
- * what it archived stays archived, and verify will name the objects no manifest records.
+ * Appends the run's custody manifest; false when that failed. A failure is the run's failure
+ * (reported, not thrown) and leaves the run incomplete, so the cursor stays where it was: the next
+ * run archives the same records again and its manifest records them, instead of the chain
+ * missing objects the cursor has already passed.
  */
-async function closeCustody(custody: CustodyRun | undefined, outcome: RunOutcome): Promise<void> {
+async function closeCustody(
+  custody: CustodyRun | undefined,
+  outcome: RunOutcome,
+): Promise<boolean> {
   try {
     await custody?.close();
+    return true;
   } catch (error) {
     outcome.recordFailure('(custody)', error);
+    return false;
   }
 }
 
@@ -330,8 +337,8 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       }
       const mailbox = learnMailbox(cursor, synced.records);
       const parts = startRun();
-      const complete = await archiveAll(parts, synced.records, mailbox, counts, outcome);
-      await closeCustody(parts.custody, outcome);
+      const archived = await archiveAll(parts, synced.records, mailbox, counts, outcome);
+      const complete = (await closeCustody(parts.custody, outcome)) && archived;
       const cursorAdvanced = complete && (await advanceCursor(extension, cursor, synced, mailbox));
       const syncTime = cursorAdvanced
         ? (synced.syncInfo.syncTime ?? cursor.syncTime)
@@ -375,8 +382,8 @@ export function createArchiver(options: ArchiverOptions): Archiver {
       }
       const mailbox = learnMailbox(cursor, records);
       const parts = startRun();
-      const complete = await archiveAll(parts, records, mailbox, counts, outcome);
-      await closeCustody(parts.custody, outcome);
+      const archived = await archiveAll(parts, records, mailbox, counts, outcome);
+      const complete = (await closeCustody(parts.custody, outcome)) && archived;
       return runResult({ ...facts, complete }, counts, outcome);
     },
   };

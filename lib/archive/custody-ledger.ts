@@ -4,6 +4,12 @@
  * (as the store reported it: version, etag, retention), so no write path can store an object
  * the manifest misses.
  *
+ * It also notes every message.json the run reads and leaves as it is (the record is unchanged),
+ * with the attachments that message.json records: a run whose manifest could not be stored keeps
+ * its cursor, the next run finds those objects already stored and skips them, and without this
+ * nothing would ever record them. Such an entry is hashed from the bytes read (message.json) or
+ * taken from message.json (its attachments), never from what a run wanted to write.
+ *
  * Appending claims the head first (a conditional write, custody-ports.ts) and writes the
  * manifest object after: a run that loses the race rebuilds its manifest after the new head and
  * tries again, and no manifest is ever stored that the chain does not name. A process killed
@@ -19,6 +25,7 @@ import {
 } from './custody.ts';
 import type { CustodyHead, CustodyHeadStore } from './custody-ports.ts';
 import { accountOfKey, custodyManifestKey } from './layout.ts';
+import { parseManifest } from './manifest.ts';
 import type { ObjectStore } from './ports.ts';
 
 /** Attempts at appending after the head before giving up (each loss means another run appended). */
@@ -50,7 +57,7 @@ export interface CustodyRun {
   /** The store the run writes through; every object a put stores is recorded. */
   objects: ObjectStore;
   /**
-   * Appends one manifest per account the run stored objects for (none when it stored nothing)
+   * Appends one manifest per account the run stored or found objects for (none when neither)
    * and returns them as the chain now names them.
    */
   close(): Promise<CustodyHead[]>;
@@ -86,15 +93,54 @@ export async function appendCustodyManifest(
   throw new CustodyAppendError(accountId);
 }
 
+/** The entries of a stored message.json read back (it, and the attachments it records). */
+function entriesOfMessageJson(key: string, text: string): CustodyEntry[] {
+  let attachments: CustodyEntry[];
+  try {
+    attachments = parseManifest(text).attachments.map((attachment) => ({
+      key: attachment.key,
+      size: attachment.size,
+      sha256: attachment.sha256,
+      ...(attachment.etag !== undefined ? { etag: attachment.etag } : {}),
+    }));
+  } catch {
+    // A damaged message.json is rewritten (and so recorded) by the run, never vouched for.
+    return [];
+  }
+  return [
+    { key, size: Buffer.byteLength(text, 'utf8'), sha256: sha256OfText(text) },
+    ...attachments,
+  ];
+}
+
 /** Starts recording a run's stores; see the module comment. */
 export function startCustodyRun(objects: ObjectStore, options: CustodyRunOptions): CustodyRun {
   const runId = options.runId ?? randomUUID();
   const startedAt = new Date(options.now()).toISOString();
   const stored = new Map<string, CustodyEntry[]>();
+  /** message.json key -> the entries it vouches for, per account, while the run does not rewrite it. */
+  const found = new Map<string, Map<string, CustodyEntry[]>>();
+  /** The found entries of an account that the run's own puts did not replace. */
+  const foundUnchanged = (accountId: string, entries: readonly CustodyEntry[]) => {
+    const put = new Set(entries.map((entry) => entry.key));
+    return [...(found.get(accountId)?.entries() ?? [])]
+      .filter(([messageJson]) => !put.has(messageJson))
+      .flatMap(([, group]) => group.filter((entry) => !put.has(entry.key)));
+  };
   const recording: ObjectStore = {
     head: (key) => objects.head(key),
     digest: (key, digestOptions) => objects.digest(key, digestOptions),
-    getText: (key) => objects.getText(key),
+    async getText(key) {
+      const text = await objects.getText(key);
+      const accountId = accountOfKey(key);
+      if (text !== undefined && accountId !== undefined && key.endsWith('/message.json')) {
+        const group = entriesOfMessageJson(key, text);
+        const byKey = found.get(accountId) ?? new Map<string, CustodyEntry[]>();
+        if (group.length > 0) byKey.set(key, group);
+        found.set(accountId, byKey);
+      }
+      return text;
+    },
     ...(objects.list ? { list: objects.list.bind(objects) } : {}),
     async put(key, body, putOptions) {
       const result = await objects.put(key, body, putOptions);
@@ -119,18 +165,23 @@ export function startCustodyRun(objects: ObjectStore, options: CustodyRunOptions
     async close() {
       const completedAt = new Date(options.now()).toISOString();
       const appended: CustodyHead[] = [];
-      for (const [accountId, entries] of stored) {
-        appended.push(
-          await appendCustodyManifest(objects, options.heads, {
-            accountId,
-            runId,
-            kind: options.kind,
-            startedAt,
-            completedAt,
-            objects: entries,
-          }),
-        );
+      for (const accountId of new Set([...stored.keys(), ...found.keys()])) {
+        const entries = stored.get(accountId) ?? [];
+        const all = [...foundUnchanged(accountId, entries), ...entries];
+        if (all.length > 0) {
+          appended.push(
+            await appendCustodyManifest(objects, options.heads, {
+              accountId,
+              runId,
+              kind: options.kind,
+              startedAt,
+              completedAt,
+              objects: all,
+            }),
+          );
+        }
         stored.delete(accountId);
+        found.delete(accountId);
       }
       return appended;
     },

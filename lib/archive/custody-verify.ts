@@ -17,6 +17,7 @@ import {
   sha256OfText,
 } from './custody.ts';
 import type { ArchiveReader, CustodyHeadStore } from './custody-ports.ts';
+import { hashObject, predatesCustody, readObjectText } from './custody-reading.ts';
 import { ARCHIVE_PREFIX, accountOfKey, CUSTODY_PREFIX } from './layout.ts';
 
 /** What kind of break. */
@@ -84,27 +85,6 @@ export function inSample(key: string, rate: number): boolean {
   if (rate >= 1) return true;
   const bucket = createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
   return bucket < rate;
-}
-
-async function readText(reader: ArchiveReader, key: string, signal?: AbortSignal) {
-  const stream = await reader.open(key, signal ? { signal } : {});
-  if (!stream) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** sha256 and size of an object's bytes, streamed; `undefined` when it is gone. */
-async function hashObject(reader: ArchiveReader, key: string, signal?: AbortSignal) {
-  const stream = await reader.open(key, signal ? { signal } : {});
-  if (!stream) return undefined;
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
 }
 
 /** Checks one account's chain, in sequence order, against its head. */
@@ -191,7 +171,7 @@ export async function verifyCustody(options: VerifyCustodyOptions): Promise<Veri
   };
   const byAccount = new Map<string, LoadedManifest[]>();
   for await (const listed of reader.list(CUSTODY_PREFIX, signal ? { signal } : {})) {
-    const text = await readText(reader, listed.key, signal);
+    const text = await readObjectText(reader, listed.key, signal);
     progress.manifests += 1;
     const accountId = accountOfKey(listed.key) ?? '(unknown)';
     try {
@@ -210,7 +190,14 @@ export async function verifyCustody(options: VerifyCustodyOptions): Promise<Veri
     options.onProgress?.(progress);
   }
   const recorded = new Map<string, Recorded>();
+  /** When each account's custody began: its first manifest's start (never, without that one). */
+  const custodyBegan = new Map<string, number>();
   for (const [accountId, loaded] of byAccount) {
+    const first = loaded.find((item) => item.manifest.sequence === 1);
+    custodyBegan.set(
+      accountId,
+      first ? Date.parse(first.manifest.startedAt) : Number.NEGATIVE_INFINITY,
+    );
     checkChain(accountId, loaded, await options.heads?.get(accountId), options.maxGapMs, report);
     for (const { key, manifest } of loaded) {
       for (const entry of manifest.objects)
@@ -218,14 +205,25 @@ export async function verifyCustody(options: VerifyCustodyOptions): Promise<Veri
     }
   }
   progress.phase = 'objects';
+  const headless = new Set<string>();
   for await (const listed of reader.list(ARCHIVE_PREFIX, signal ? { signal } : {})) {
     progress.objects += 1;
     const record = recorded.get(listed.key);
     if (!record) {
+      const accountId = accountOfKey(listed.key) ?? '';
+      if (!byAccount.has(accountId) && !headless.has(accountId)) {
+        // An account with objects and no manifest at all: a head means its chain was removed.
+        headless.add(accountId);
+        const head = await options.heads?.get(accountId);
+        if (head) checkChain(accountId, [], head, options.maxGapMs, report);
+      }
+      const began = custodyBegan.get(accountId);
       report({
         kind: 'extra-object',
         key: listed.key,
-        detail: 'in the bucket, in no custody manifest',
+        detail: predatesCustody(listed, began)
+          ? `in no custody manifest, written before the account's custody began${began === undefined ? '' : ` (${new Date(began).toISOString()})`}: npm run archive:adopt records it`
+          : 'in the bucket, in no custody manifest',
       });
     } else {
       record.seen = true;

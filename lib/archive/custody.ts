@@ -48,7 +48,12 @@ export const custodyManifestSchema = z.object({
   schemaVersion: z.literal(CUSTODY_SCHEMA_VERSION),
   accountId: z.string().check(z.minLength(1)),
   runId: z.string().check(z.minLength(1)),
-  kind: z.enum(['archive', 'backfill']),
+  /**
+   * What wrote it: an archive or backfill run records what it stored; an adoption records
+   * objects stored before the account's custody began, hashed when adopted
+   * (custody-adoption.ts).
+   */
+  kind: z.enum(['archive', 'backfill', 'adoption']),
   /** 1 for an account's first manifest, then one more for each. */
   sequence: z.int().check(z.positive()),
   startedAt: z.iso.datetime({ offset: true }),

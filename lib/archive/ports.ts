@@ -103,6 +103,8 @@ export interface ListedObject {
   key: string;
   size: number;
   etag?: string;
+  /** When the store wrote it (ISO 8601), where the listing says: custody adoption judges by it. */
+  lastModified?: string;
 }
 
 /**

@@ -53,6 +53,7 @@ export function createS3ArchiveReader(options: {
               key: item.Key,
               size: Number(item.Size ?? 0),
               ...(item.ETag ? { etag: item.ETag } : {}),
+              ...(item.LastModified ? { lastModified: item.LastModified.toISOString() } : {}),
             },
           ],
     );

@@ -31,6 +31,16 @@ export interface ObjectLockFrontOptions {
   clock?: () => number;
 }
 
+/**
+ * A write the front refuses with S3's 403 AccessDenied, as a bucket policy's explicit Deny of
+ * s3:PutObject on these keys makes S3 do: the fault tests' way of failing one write over HTTP.
+ */
+export interface WriteDenial {
+  bucket: string;
+  /** Keys starting with this are refused (PUT, and the POSTs of a multipart upload). */
+  keyPrefix: string;
+}
+
 /** A running front. */
 export interface ObjectLockFront {
   endpoint: string;
@@ -39,6 +49,8 @@ export interface ObjectLockFront {
    * none, as a versioned S3 bucket may) and sets its default retention.
    */
   createLockedBucket(bucket: string, lock: BucketLock): Promise<void>;
+  /** Refuses writes to the keys `denial` names until the returned function is called. */
+  denyWrites(denial: WriteDenial): () => void;
   stop(): Promise<void>;
 }
 
@@ -67,6 +79,10 @@ export async function startObjectLockFront(
   await catalog.open();
   const objects = new VersionedObjects(backend, catalog);
   const clock = options.clock ?? Date.now;
+  const denials = new Set<WriteDenial>();
+  const isDenied = (method: string | undefined, bucket: string, key: string) =>
+    (method === 'PUT' || method === 'POST') &&
+    [...denials].some((denial) => denial.bucket === bucket && key.startsWith(denial.keyPrefix));
 
   /** Everything the front does not take over: to s3rver as it came. */
   const passThrough = async (request: IncomingMessage, response: ServerResponse) => {
@@ -159,6 +175,7 @@ export async function startObjectLockFront(
     if (bucket === '') return passThrough(request, response);
     const lock = await catalog.bucketLock(bucket);
     if (!hasKey) return bucketCall(request, response, bucket, query, lock);
+    if (isDenied(request.method, bucket, key)) throw s3Errors.accessDenied();
     if (lock) {
       return lockedObjectCall({ request, response, bucket, key, query, lock, now: clock() });
     }
@@ -203,6 +220,10 @@ export async function startObjectLockFront(
         throw new Error(`s3rver could not create bucket ${bucket}: ${answer.status}`);
       }
       await catalog.setBucketLock(bucket, lock);
+    },
+    denyWrites: (denial) => {
+      denials.add(denial);
+      return () => void denials.delete(denial);
     },
     stop: () =>
       new Promise<void>((resolve) => {

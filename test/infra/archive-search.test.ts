@@ -124,4 +124,25 @@ describe('archive search on Athena', () => {
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });
+
+  it('grants a legal hold exactly: list and read message objects and their versions, set their hold', () => {
+    // Act
+    const statements = (
+      stack.resolve(
+        (stack.search.legalHoldPolicy.node.defaultChild as unknown as { policyDocument: unknown })
+          .policyDocument,
+      ) as {
+        Statement: Array<{ Action: string | string[]; Condition?: unknown }>;
+      }
+    ).Statement;
+
+    // Assess
+    expect(statements.map((statement) => statement.Action)).toEqual([
+      ['s3:ListBucket', 's3:ListBucketVersions'],
+      ['s3:GetObject', 's3:GetObjectLegalHold', 's3:PutObjectLegalHold'],
+    ]);
+    expect(statements[0]?.Condition).toEqual({ StringLike: { 's3:prefix': ['archive/*'] } });
+    expect(JSON.stringify(statements)).toContain('/archive/*');
+    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|PutObjectRetention|Delete/);
+  });
 });

@@ -9,7 +9,7 @@ import {
   PutObjectLockConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startObjectLockFront } from '../../local/s3/object-lock-front.ts';
+import { startObjectLockFront, type WriteDenial } from '../../local/s3/object-lock-front.ts';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -45,6 +45,8 @@ export interface LocalS3 {
    * Object Lock (versioned, as S3 makes it).
    */
   createBucket(name: string, options?: { objectLock?: BucketObjectLock }): Promise<void>;
+  /** Refuses writes to these keys with 403 AccessDenied (as a Deny policy) until undone. */
+  denyWrites(denial: WriteDenial): () => void;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<LocalS3>
         );
       }
     },
+    denyWrites: (denial) => front.denyWrites(denial),
     stop: async () => {
       client.destroy();
       await front.stop();

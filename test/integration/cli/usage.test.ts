@@ -10,6 +10,8 @@ const TOOLS = [
   'local:send',
   'archive:verify',
   'archive:search',
+  'archive:hold',
+  'archive:adopt',
   'archive:ls',
   'archive:cat',
 ];

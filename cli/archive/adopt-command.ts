@@ -1,0 +1,91 @@
+/**
+ * `npm run archive:adopt`: records into the chain of custody the objects archived before it began
+ * (lib/archive/custody-adoption.ts), in manifests of kind `adoption`, and names every object in
+ * no manifest that it does not adopt because it was written after custody began. Exit code 0:
+ * nothing under archive/ is left outside the chain; 1: some objects were not adopted (each
+ * named); 2: the command line is wrong.
+ */
+import { randomUUID } from 'node:crypto';
+import { adoptPreCustodyObjects } from '../../lib/archive/custody-adoption.ts';
+import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
+import type { CommandIo } from './verify-command.ts';
+
+/** How to call the command. */
+export const ADOPT_USAGE = `Usage: npm run archive:adopt -- [--account <id>] [--bucket <name>]
+
+  Records into the chain of custody every object under archive/ that no custody manifest records
+  and that was written before the account's custody began (its first manifest; for an account
+  without one, this adoption), hashed now, in manifests of kind "adoption". Objects in no manifest
+  written after custody began are not adopted: they are named, and archive:verify keeps
+  reporting them. Running it again adopts nothing new.
+
+  --account  only this account
+  --bucket   a deployment's archive bucket (AWS_REGION and credentials from the environment;
+             STATE_TABLE_NAME for the custody heads, required). Default: the running npm start's
+  --help     this text
+
+Exit code: 0 nothing is left outside the chain, 1 some objects were not adopted, 2 usage.`;
+
+/** The parsed command line. */
+export interface AdoptArguments {
+  accountId?: string;
+  bucket?: string;
+  help: boolean;
+}
+
+/** Parses the command line; throws {@link UsageError}. */
+export function parseAdoptArguments(argv: readonly string[]): AdoptArguments {
+  const { values } = parseCommandLine(argv, {
+    account: { type: 'string' },
+    bucket: { type: 'string' },
+  });
+  if (typeof values.account === 'string' && !/^[0-9A-Za-z_-]{1,64}$/.test(values.account)) {
+    throw new UsageError(`--account must be an account id, not ${values.account}`);
+  }
+  return {
+    ...(typeof values.account === 'string' ? { accountId: values.account } : {}),
+    ...(typeof values.bucket === 'string' ? { bucket: values.bucket } : {}),
+    help: values.help === true,
+  };
+}
+
+/** Runs the command; resolves to its exit code. */
+export async function runAdoptCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseOrExitCode(() => parseAdoptArguments(argv), ADOPT_USAGE, io);
+  if (typeof args === 'number') return args;
+  const targets = await io.open(args.bucket);
+  const now = io.now ?? Date.now;
+  let lastProgress = 0;
+  try {
+    if (!targets.heads || !targets.objects) {
+      io.stderr(
+        `Adoption appends to the custody chains: ${targets.description} has no custody heads (set STATE_TABLE_NAME)\n`,
+      );
+      return 2;
+    }
+    io.stderr(`Adopting pre-custody objects of ${targets.description}\n`);
+    const summary = await adoptPreCustodyObjects({
+      reader: targets.reader,
+      objects: targets.objects,
+      heads: targets.heads,
+      now,
+      runId: `adoption-${randomUUID()}`,
+      ...(args.accountId ? { accountId: args.accountId } : {}),
+      onRefused: (listed, reason) => io.stdout(`NOT ADOPTED ${listed.key}: ${reason}`),
+      onProgress: (progress) => {
+        if (now() - lastProgress < 500) return;
+        lastProgress = now();
+        io.stderr(`\r${progress.listed} objects listed, ${progress.adopted} adopted`);
+      },
+    });
+    io.stderr('\n');
+    for (const head of summary.manifests)
+      io.stdout(`MANIFEST ${head.key} (account ${head.accountId}, sequence ${head.sequence})`);
+    io.stdout(
+      `${summary.refused === 0 ? 'DONE' : 'INCOMPLETE'} ${summary.adopted} objects adopted in ${summary.manifests.length} manifests; ${summary.refused} not adopted (written after custody began)`,
+    );
+    return summary.refused === 0 ? 0 : 1;
+  } finally {
+    targets.close();
+  }
+}
