@@ -186,6 +186,9 @@ export class GroupPacer implements GroupGate {
   private readonly othersBound = new SlidingMax();
   /** Until when others are known to exist (a reading proved usage that cannot be this client's). */
   private othersSeenUntil = Number.NEGATIVE_INFINITY;
+  /** Answer times of this client's requests, kept a window and the longest exchange. */
+  private readonly answerTimes = new Queue<number>();
+  private answerTimesDropped = 0;
   private lastReadingAt = Number.NEGATIVE_INFINITY;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   /** Claims sent and not yet answered (at most one). */
@@ -350,6 +353,7 @@ export class GroupPacer implements GroupGate {
       if (exchange.settled) return false;
       exchange.settled = true;
       this.inFlight.delete(exchange);
+      this.noteSettled(exchange);
       if (exchange.claim) this.claimInFlight -= 1;
       return true;
     };
@@ -424,7 +428,8 @@ export class GroupPacer implements GroupGate {
   private bound(exchange: Exchange, remaining: number, now: number): void {
     this.prune(exchange.sentAt);
     const used = Math.max(0, this.limit - remaining);
-    const possiblyOwn = 1 + this.answered.length + this.inFlight.size;
+    // Counted from every send: `answered` may already have dropped requests that counted then.
+    const possiblyOwn = this.sends - this.answeredBy(exchange.sentAt - this.windowMs);
     if (used > possiblyOwn) this.othersSeenUntil = now + this.windowMs + this.claimSpacing();
     const edge = now - this.windowMs;
     let surelyOwn = 1;
@@ -434,6 +439,31 @@ export class GroupPacer implements GroupGate {
     }
     const most = Math.max(0, used - surelyOwn);
     this.othersBound.add(most, now + this.windowMs);
+  }
+
+  /** Keeps the settle time of every request (answered, refused or never sent) a window and an exchange long. */
+  private noteSettled(exchange: Exchange): void {
+    const now = this.now();
+    this.longestExchangeMs = Math.max(this.longestExchangeMs, now - exchange.sentAt);
+    this.answerTimes.push(now);
+    const forgetBefore = now - this.windowMs - this.longestExchangeMs;
+    for (let front = this.answerTimes.peek(); front !== undefined && front <= forgetBefore; ) {
+      this.answerTimes.shift();
+      this.answerTimesDropped += 1;
+      front = this.answerTimes.peek();
+    }
+  }
+
+  /** This client's requests answered at or before `time` (at least a window and an exchange ago). */
+  private answeredBy(time: number): number {
+    let low = 0;
+    let high = this.answerTimes.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.answerTimes.at(middle) ?? 0) > time) high = middle;
+      else low = middle + 1;
+    }
+    return this.answerTimesDropped + low;
   }
 
   /** Index of the first answered request with `answeredAt > time` (binary search). */
