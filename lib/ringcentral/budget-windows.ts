@@ -70,6 +70,11 @@ export interface ClaimRequest {
   deadline?: number;
   /** The caller's granted slots not yet due (fair share counts them). */
   pending: number;
+  /**
+   * Epoch ms before which no slot is wanted: a claim that lost a race spreads its next try over
+   * later buckets, so the losers do not all aim at the same few free slots again.
+   */
+  from?: number;
 }
 
 /** The geometry for a group's limit. */
@@ -126,7 +131,7 @@ function lastUsedBucket(state: BudgetWindows): number {
  * callers`, callers being those that claimed in the last window, the claimant included).
  */
 export function planClaim(state: BudgetWindows, request: ClaimRequest, now: number): ClaimPlan {
-  const start = Math.max(now, state.penaltyUntil);
+  const start = Math.max(now, state.penaltyUntil, request.from ?? now);
   const first = Math.floor(start / state.bucketMs);
   const horizon = Math.max(first, lastUsedBucket(state) + 1) + state.span;
   const wanted = Math.max(1, Math.floor(request.slots));
