@@ -297,10 +297,21 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
       const plannedAt = now();
       const at = plannedAt + writeLatency.high;
       const pending = pendingOf(request, request.caller, at);
-      // After a lost race, aim at a random later bucket, over twice as many buckets each time.
-      const spread = lost === 0 ? 0 : Math.floor(random() * Math.min(2 ** lost, state.span / 2));
-      const from = at + spread * state.bucketMs;
-      const plan = planClaim(state, { ...request, pending, from }, at);
+      // Reservations (slots ahead, where every waiting process aims at the same first free
+      // bucket) go to a random one of the next 2 buckets, after a lost race of the next 4, 8...
+      const greedy = planClaim(state, { ...request, pending }, at);
+      const ahead = (greedy.result.slots[0]?.sendAt ?? at) > at;
+      const spread = ahead
+        ? Math.floor(random() * Math.min(2 ** (lost + 1), state.span / 2)) * state.bucketMs
+        : 0;
+      const plan =
+        spread === 0
+          ? greedy
+          : planClaim(
+              state,
+              { ...request, pending, from: (greedy.result.slots[0]?.sendAt ?? at) + spread },
+              at,
+            );
       if (plan.buckets.length === 0) return plan.result;
       const written = await writeClaim(request, stored, state, plan, request.caller);
       writeLatency.add(now() - plannedAt);

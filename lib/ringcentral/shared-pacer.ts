@@ -76,6 +76,8 @@ export class SharedGroupPacer {
   private consecutiveRateLimited = 0;
   /** How long claims take lately (most of them). */
   private readonly claims = new RecentDurations();
+  /** How long exchanges take lately (most of them), from the grant to the response. */
+  private readonly exchanges = new RecentDurations();
   /** How long penalty reads take lately (most of them). */
   private readonly reads = new RecentDurations();
   private readonly wake = new WakeTimer(() => this.pump());
@@ -147,8 +149,17 @@ export class SharedGroupPacer {
         this.readPenalty();
         return;
       }
+      const head = this.queue.at(0) as Waiter;
+      const deadline = head.options?.deadline;
+      if (deadline !== undefined && deadline - now < this.exchanges.high) {
+        // Most exchanges lately took longer than its deadline leaves: refused now (the API's 503
+        // with Retry-After) instead of failing late, and the slot goes to the next request.
+        const next = this.pool[1]?.sendAt ?? now + this.claims.high;
+        this.queue.refuse(head, this.exhausted(next - now, 'too little time is left to send it'));
+        continue;
+      }
       this.pool.shift();
-      this.grant(this.queue.at(0) as Waiter, slot);
+      this.grant(head, slot);
     }
   }
 
@@ -303,6 +314,7 @@ export class SharedGroupPacer {
 
   private completed(outcome: ExchangeOutcome, sentAt: number): void {
     const now = this.now();
+    if (outcome.status !== undefined) this.exchanges.add(now - sentAt);
     const limit = headerNumber(outcome.headers, 'x-rate-limit-limit');
     const windowSeconds = headerNumber(outcome.headers, 'x-rate-limit-window');
     const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
