@@ -23,10 +23,19 @@ export class RecentDurations {
     if (this.samples.length > this.size) this.samples.shift();
   }
 
-  /** The estimate (ms); 0 before the first sample. */
+  /** The estimate (ms): most round trips lately took no longer; 0 before the first sample. */
   get high(): number {
+    return this.at(this.quantile);
+  }
+
+  /** The median (ms): what a round trip takes as a rule; 0 before the first sample. */
+  get typical(): number {
+    return this.at(0.5);
+  }
+
+  private at(quantile: number): number {
     if (this.samples.length === 0) return 0;
     const sorted = [...this.samples].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil(this.quantile * sorted.length) - 1)] ?? 0;
+    return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] ?? 0;
   }
 }

@@ -154,7 +154,7 @@ export class SharedGroupPacer {
       if (deadline !== undefined && deadline - now < this.exchanges.high) {
         // Most exchanges lately took longer than its deadline leaves: refused now (the API's 503
         // with Retry-After) instead of failing late, and the slot goes to the next request.
-        const next = this.pool[1]?.sendAt ?? now + this.claims.high;
+        const next = this.pool[1]?.sendAt ?? now + this.claims.typical;
         this.queue.refuse(head, this.exhausted(next - now, 'too little time is left to send it'));
         continue;
       }
@@ -182,9 +182,12 @@ export class SharedGroupPacer {
       const deadline = waiter.options?.deadline;
       // Without a slot yet, a claim answered after the deadline could not help: refuse now, so
       // the refusal reaches the caller inside its deadline.
-      const claimTooLate = !covered && deadline !== undefined && deadline - now <= this.claims.high;
+      // The median, not the high estimate: after a burst of slow claims the high one would
+      // refuse most waiters, and their callers would stay away while the budget goes unused.
+      const claimTooLate =
+        !covered && deadline !== undefined && deadline - now <= this.claims.typical;
       if (deadline !== undefined && (deadline <= now || slotAt > deadline || claimTooLate)) {
-        const waitMs = Math.max(slotAt - now, claimTooLate ? this.claims.high : 0);
+        const waitMs = Math.max(slotAt - now, claimTooLate ? this.claims.typical : 0);
         this.queue.refuse(
           waiter,
           this.exhausted(waitMs, 'the earliest slot lies past the deadline'),
@@ -362,7 +365,7 @@ export class SharedGroupPacer {
       this.queue.list().forEach((waiter, index) => {
         const deadline = waiter.options?.deadline;
         if (deadline === undefined) return;
-        at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claims.high);
+        at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claims.typical);
       });
     }
     this.wake.schedule(at, now);
