@@ -76,6 +76,21 @@ describe('the budget windows', () => {
     expect([...second.runs.keys()]).toEqual(runsOf(taken, 12));
   });
 
+  it('shares a window among many callers in slots of limit / callers rounded up, from a later start when asked', () => {
+    // Prepare: 40 slots a window, 21 callers seen
+    const state = emptyWindows(geometryFor({ limit: 40, windowMs: 15_000 }, settings));
+    for (let caller = 0; caller < 20; caller += 1) state.callers.add(`c${caller}`);
+
+    // Act: reservations only (the claim is planned a moment before the window's first bucket)
+    const ahead = planClaim(state, { slots: 5, caller: 'me', pending: 0 }, -1);
+    const later = planClaim(state, { slots: 1, caller: 'me', pending: 0, from: 3_000 }, -1);
+
+    // Assess
+    expect(ahead.result.slots).toHaveLength(2);
+    expect(ahead.result.limitedBy).toBe('share');
+    expect(later.result.slots).toEqual([{ sendAt: 3_000, sendBy: 4_500 }]);
+  });
+
   it('agrees with a reading it accounts for, adds usage it did not grant, re-cuts new limits', () => {
     // Prepare: one slot granted at 0
     const empty = emptyWindows(geometryFor({ limit: 4, windowMs: 1_000 }, settings));
