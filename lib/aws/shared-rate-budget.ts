@@ -18,6 +18,7 @@ import {
   geometryFor,
   planClaim,
   planReading,
+  RecentDurations,
   runsOf,
 } from '../ringcentral/index.ts';
 import { STATE_TABLE_KEYS } from './state-table.ts';
@@ -33,10 +34,20 @@ export interface DynamoRateBudgetOptions {
   bucketsPerWindow?: number;
   /** How long a penalty read is served from memory; default 100 ms. */
   penaltyCacheMs?: number;
-  /** A process compares response headers with the store at most this often per budget; default 5,000 ms. */
+  /**
+   * How often the fleet compares response headers with the store per budget; default 5,000 ms.
+   * Each process does so at most once per this interval times the processes claiming.
+   */
   learnIntervalMs?: number;
-  /** Writes tried before a claim gives up while the budget keeps changing under it; default 25. */
+  /** Writes tried before learning gives up while the budget keeps changing under it; default 25. */
   maxAttempts?: number;
+  /**
+   * Claim writes lost to other processes before a claim answers "nothing now, try again soon";
+   * default 4. Every lost write is a locked, costly request on the one item all processes share.
+   */
+  maxLostClaims?: number;
+  /** A copy of the budget younger than this is planned on without reading first; default 100 ms. */
+  copyMaxAgeMs?: number;
   random?: () => number;
   /** Called with each DynamoDB request's kind (benchmarks count them). */
   onRequest?: (kind: 'read' | 'claim' | 'learn' | 'penalty') => void;
@@ -149,11 +160,13 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   const penaltyCacheMs = options.penaltyCacheMs ?? 100;
   const learnIntervalMs = options.learnIntervalMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 25;
+  const maxLostClaims = options.maxLostClaims ?? 4;
+  const copyMaxAgeMs = options.copyMaxAgeMs ?? 100;
   const count = options.onRequest ?? (() => {});
   const TableName = options.tableName;
   const documents = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
   const penalties = new Map<string, { until: number; readAt: number }>();
-  const copies = new Map<string, StoredWindows>();
+  const copies = new Map<string, StoredWindows & { at: number }>();
   const learnedAt = new Map<string, number>();
   /** Per budget and caller: send times of granted slots (fair share counts those not yet due). */
   const granted = new Map<string, number[]>();
@@ -162,7 +175,7 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
   const remember = (key: BudgetKey, item: Record<string, unknown> | undefined, at: number) => {
     penalties.set(id(key), { until: Number(item?.penaltyUntil ?? 0), readAt: at });
     const stored = item && parseItem(item, at);
-    if (stored) copies.set(id(key), stored);
+    if (stored) copies.set(id(key), { ...stored, at });
     else copies.delete(id(key));
     return stored;
   };
@@ -268,43 +281,53 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
     granted.set(name, future);
   };
 
-  // Slots are planned from when the write is expected back, so a slow store shortens no slot's
-  // send time: the recent write latency, a moving average.
-  let writeLatencyMs = 0;
+  // Slots are planned from when the write is expected back, so a slow store voids no slot: the
+  // recent write round trip that most writes stay under (an average voids half the grants).
+  const writeLatency = new RecentDurations();
   const claim = async (request: SlotClaim): Promise<ClaimResult> => {
-    // The last copy (from this process's last claim or read) is good enough to plan on: the
-    // write's conditions, not the copy, decide. A failed write reads again.
+    // Plan on a fresh state: a read is cheap and unlocked, while a write planned on a copy that
+    // misses others' claims since is a lost write, locked behind every other write of the item.
     const copy = copies.get(id(request));
-    let stored = copy ?? (await read(request));
-    let fresh = copy === undefined;
-    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    let stored = copy && now() - copy.at <= copyMaxAgeMs ? copy : await read(request);
+    for (let lost = 0; lost <= maxLostClaims; lost += 1) {
       const state = stored?.state ?? {
         ...emptyWindows(geometryFor(request.limit, settings)),
         penaltyUntil: penalties.get(id(request))?.until ?? 0,
       };
       const plannedAt = now();
-      const at = plannedAt + writeLatencyMs;
+      const at = plannedAt + writeLatency.high;
       const pending = pendingOf(request, request.caller, at);
-      const plan = planClaim(state, { ...request, pending }, at);
-      if (plan.buckets.length === 0) {
-        // Planned on a copy: only a fresh read may refuse.
-        if (fresh) return plan.result;
-        stored = await read(request);
-        fresh = true;
-        continue;
-      }
+      // Reservations (slots ahead, where every waiting process aims at the same first free
+      // bucket) go to a random one of the next 2 buckets, after a lost race of the next 4, 8...
+      const greedy = planClaim(state, { ...request, pending }, at);
+      const ahead = (greedy.result.slots[0]?.sendAt ?? at) > at;
+      const spread = ahead
+        ? Math.floor(random() * Math.min(2 ** (lost + 1), state.span / 2)) * state.bucketMs
+        : 0;
+      const plan =
+        spread === 0
+          ? greedy
+          : planClaim(
+              state,
+              { ...request, pending, from: (greedy.result.slots[0]?.sendAt ?? at) + spread },
+              at,
+            );
+      if (plan.buckets.length === 0) return plan.result;
       const written = await writeClaim(request, stored, state, plan, request.caller);
-      const took = now() - plannedAt;
-      writeLatencyMs = writeLatencyMs === 0 ? took : writeLatencyMs * 0.7 + took * 0.3;
+      writeLatency.add(now() - plannedAt);
       if (written) {
         noteGranted(request, request.caller, plan.result, at);
         return plan.result;
       }
-      if (attempt > 1) await pause(attempt);
       stored = await read(request);
-      fresh = true;
     }
-    throw new RateBudgetContentionError(maxAttempts);
+    // Still losing: nothing now; the pacer claims again after a pause of up to a bucket.
+    return {
+      slots: [],
+      nextAt: now() + Math.ceil(random() * (stored?.state.bucketMs ?? 100)),
+      limitedBy: undefined,
+      penaltyUntil: stored?.state.penaltyUntil ?? 0,
+    };
   };
 
   /** Usage the budget did not grant, added to a bucket without a limit (it happened). */
@@ -391,8 +414,10 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
     const sameLimits =
       cached?.state.limit === key.reading.limit && cached.state.windowMs === key.reading.windowMs;
     const at = now();
-    // Usage is checked against the store at most every learnIntervalMs; new limits at once.
-    if (sameLimits && at - (learnedAt.get(id(key)) ?? Number.NEGATIVE_INFINITY) < learnIntervalMs) {
+    // Usage is checked against the store about every learnIntervalMs by the whole fleet: each of
+    // n processes claiming checks every n intervals. New limits at once.
+    const interval = learnIntervalMs * Math.max(1, cached?.state.callers.size ?? 1);
+    if (sameLimits && at - (learnedAt.get(id(key)) ?? Number.NEGATIVE_INFINITY) < interval) {
       return;
     }
     learnedAt.set(id(key), at);

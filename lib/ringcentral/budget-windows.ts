@@ -70,6 +70,11 @@ export interface ClaimRequest {
   deadline?: number;
   /** The caller's granted slots not yet due (fair share counts them). */
   pending: number;
+  /**
+   * Epoch ms before which no slot is wanted: a claim that lost a race spreads its next try over
+   * later buckets, so the losers do not all aim at the same few free slots again.
+   */
+  from?: number;
 }
 
 /** The geometry for a group's limit. */
@@ -123,15 +128,17 @@ function lastUsedBucket(state: BudgetWindows): number {
  * Works out a claim of `slots` slots at `now`: slots free at once first, then reservations in
  * the earliest buckets with room from `max(now, penaltyUntil)`, none starting after `deadline`,
  * in at most two buckets, and reservations only up to the caller's fair share (`limit /
- * callers`, callers being those that claimed in the last window, the claimant included).
+ * callers` rounded up, callers being those that claimed in the last window, the claimant included).
  */
 export function planClaim(state: BudgetWindows, request: ClaimRequest, now: number): ClaimPlan {
-  const start = Math.max(now, state.penaltyUntil);
+  const start = Math.max(now, state.penaltyUntil, request.from ?? now);
   const first = Math.floor(start / state.bucketMs);
   const horizon = Math.max(first, lastUsedBucket(state) + 1) + state.span;
   const wanted = Math.max(1, Math.floor(request.slots));
   const callers = new Set(state.callers).add(request.caller).size;
-  const share = Math.max(1, Math.floor(state.limit / callers));
+  // Rounded up: the share is fairness, the runs' conditions keep the limit. Rounded down, 21
+  // callers of 40 slots got one slot per claim, one locked store write per request sent.
+  const share = Math.max(1, Math.ceil(state.limit / callers));
   let reservable = Math.max(0, share - request.pending);
   const runs = new Map<number, number>();
   const buckets: ClaimPlan['buckets'] = [];

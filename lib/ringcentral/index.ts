@@ -111,6 +111,7 @@ export type {
 export { RateLimiter } from './rate-limit.ts';
 export type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 export { DEFAULT_GROUP_LIMITS } from './rate-limit-groups.ts';
+export { RecentDurations } from './recent-durations.ts';
 export type { BackoffOptions } from './retry.ts';
 export type { PagerApi, PagerParty, PagerRequest, SmsApi, SmsRequest } from './send.ts';
 export type {

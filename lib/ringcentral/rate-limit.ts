@@ -135,9 +135,15 @@ type Decision =
  * - **Others' usage.** A response says the log held `U = Limit - Remaining` at `a`. If no other
  *   request of this client overlapped that exchange and none of its answered ones straddles the
  *   window's edge, exactly which own requests were in `U` is known, and the rest is the others'
- *   usage. Readings that are ambiguous are not used. The others re-use their slots too, so their
- *   usage dips for a round trip whenever one of their requests expires; the estimate is therefore
- *   the LARGEST reading of the last window, never the latest.
+ *   usage. The others re-use their slots too, so their usage dips for a round trip whenever one
+ *   of their requests expires; the estimate is therefore the LARGEST reading of the last window,
+ *   never the latest. An ambiguous reading still bounds the others: at most the log less this
+ *   client's requests that surely counted, at least the log less every one that may have. Once
+ *   a lower bound (or an exact reading) shows others, the client is not alone for a window, and
+ *   the estimate is the largest upper bound too: overlapping requests (late timers freeing
+ *   several slots at once, a burst of re-uses) make every reading ambiguous, and the absence of
+ *   an exact reading must never read as "nobody else" (that let two clients each claim up to
+ *   the whole budget beside each other).
  * - **Claims.** A request beyond the held slots claims a free one. Claims are spaced at least
  *   `tau` apart (half the average slot spacing `W / 2L`, and at least four round trips), one
  *   unanswered at a time, and, with others present, made only on a reading younger than
@@ -145,7 +151,7 @@ type Decision =
  *   slots: one for itself and one for the claim it may not have seen. The last free slot goes to
  *   the process that would still hold no more than the other after taking it: of two processes
  *   that both see one free slot, at most one holds fewer, so they never both take it. Alone (no
- *   others seen for a window), a client claims up to the limit.
+ *   reading proved others for a window), a client claims up to the limit.
  * - **Free share.** Far below the budget none of this caution is needed. While the newest
  *   response, sent less than `tau / 2` ago, shows the server's whole log (everyone's requests)
  *   plus every request of this client that may have reached the server after it below a quarter
@@ -176,6 +182,13 @@ export class GroupPacer implements GroupGate {
   private readonly answered = new Queue<Answered>();
   private readonly ownPeak = new SlidingMax();
   private readonly others = new SlidingMax();
+  /** Most the others may have held, from every reading, ambiguous ones included. */
+  private readonly othersBound = new SlidingMax();
+  /** Until when others are known to exist (a reading proved usage that cannot be this client's). */
+  private othersSeenUntil = Number.NEGATIVE_INFINITY;
+  /** Answer times of this client's requests, kept a window and the longest exchange. */
+  private readonly answerTimes = new Queue<number>();
+  private answerTimesDropped = 0;
   private lastReadingAt = Number.NEGATIVE_INFINITY;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   /** Claims sent and not yet answered (at most one). */
@@ -223,7 +236,7 @@ export class GroupPacer implements GroupGate {
       windowMs: this.windowMs,
       ownInWindow: this.ownInWindow(),
       inFlight: this.inFlight.size,
-      othersEstimate: this.others.max(now),
+      othersEstimate: this.othersEstimate(now),
       level: this.ownPeak.max(now),
       blockedUntil: this.blockedUntil,
       consecutiveRateLimited: this.consecutiveRateLimited,
@@ -255,7 +268,7 @@ export class GroupPacer implements GroupGate {
     this.prune(now);
     const own = this.ownInWindow();
     const budget = this.limit - this.safety;
-    const others = this.others.max(now);
+    const others = this.othersEstimate(now);
 
     // Re-use: back up to a level held in the last window, while the others leave room for it.
     if (own < this.ownPeak.max(now)) {
@@ -281,6 +294,17 @@ export class GroupPacer implements GroupGate {
     return this.waitForBudget(now);
   }
 
+  /**
+   * The slots the others may hold: the largest exact reading of the last window, and while
+   * others are known to exist, also the largest bound any reading gave. "No reading" is never
+   * "nobody": once others are seen, only a reading can lower the estimate, never its absence.
+   */
+  private othersEstimate(now: number): number {
+    const exact = this.others.max(now);
+    if (now >= this.othersSeenUntil) return exact;
+    return Math.max(exact, this.othersBound.max(now));
+  }
+
   /** See "Free share" in the class comment. */
   private withinFreeShare(now: number, budget: number): boolean {
     const usage = this.latestUsage;
@@ -294,7 +318,14 @@ export class GroupPacer implements GroupGate {
   private waitForBudget(now: number): Decision {
     const expiry = this.answered.peek();
     const nextExpiry = expiry ? expiry.answeredAt + this.windowMs : Number.POSITIVE_INFINITY;
-    const wakeAt = Math.min(nextExpiry, this.others.nextChange(now) ?? Number.POSITIVE_INFINITY);
+    const othersChange =
+      now < this.othersSeenUntil
+        ? Math.min(
+            this.others.nextChange(now) ?? Number.POSITIVE_INFINITY,
+            this.othersBound.nextChange(now) ?? Number.POSITIVE_INFINITY,
+          )
+        : (this.others.nextChange(now) ?? Number.POSITIVE_INFINITY);
+    const wakeAt = Math.min(nextExpiry, othersChange);
     return { ok: false, reason: 'budget', wakeAt: Number.isFinite(wakeAt) ? wakeAt : undefined };
   }
 
@@ -322,6 +353,7 @@ export class GroupPacer implements GroupGate {
       if (exchange.settled) return false;
       exchange.settled = true;
       this.inFlight.delete(exchange);
+      this.noteSettled(exchange);
       if (exchange.claim) this.claimInFlight -= 1;
       return true;
     };
@@ -355,6 +387,7 @@ export class GroupPacer implements GroupGate {
     if (remaining !== undefined && exchange.sentAt >= newest) {
       this.latestUsage = { used: Math.max(0, this.limit - remaining), exchange };
     }
+    if (remaining !== undefined) this.bound(exchange, remaining, now);
     if (remaining !== undefined && !exchange.overlapped) this.read(exchange, remaining, now);
     this.answered.push({ sentAt: exchange.sentAt, answeredAt: now });
     this.pump();
@@ -379,9 +412,58 @@ export class GroupPacer implements GroupGate {
     const counted = 1 + this.answered.length - first;
     const othersUsage = Math.max(0, this.limit - remaining - counted);
     this.others.add(othersUsage, now + this.windowMs);
+    if (othersUsage > 0) this.othersSeenUntil = now + this.windowMs + this.claimSpacing();
     // The reading describes the server at this request's arrival, which may be as early as its
     // send: a busy event loop can take a while to get here, and the age must not look younger.
     this.lastReadingAt = exchange.sentAt;
+  }
+
+  /**
+   * Bounds the others' usage from any response, overlapped or not: at most the log less this
+   * client's requests that surely counted (answered before this one was sent, and sent less than
+   * a window before its answer); at least the log less every request of this client that may
+   * have counted (answered less than a window before this one was sent, or still in flight).
+   * A positive lower bound proves others exist for a window.
+   */
+  private bound(exchange: Exchange, remaining: number, now: number): void {
+    this.prune(exchange.sentAt);
+    const used = Math.max(0, this.limit - remaining);
+    // Counted from every send: `answered` may already have dropped requests that counted then.
+    const possiblyOwn = this.sends - this.answeredBy(exchange.sentAt - this.windowMs);
+    if (used > possiblyOwn) this.othersSeenUntil = now + this.windowMs + this.claimSpacing();
+    const edge = now - this.windowMs;
+    let surelyOwn = 1;
+    const last = this.firstAnsweredAfter(exchange.sentAt);
+    for (let index = this.firstAnsweredAfter(edge); index < last; index++) {
+      if ((this.answered.at(index)?.sentAt ?? edge) > edge) surelyOwn += 1;
+    }
+    const most = Math.max(0, used - surelyOwn);
+    this.othersBound.add(most, now + this.windowMs);
+  }
+
+  /** Keeps the settle time of every request (answered, refused or never sent) a window and an exchange long. */
+  private noteSettled(exchange: Exchange): void {
+    const now = this.now();
+    this.longestExchangeMs = Math.max(this.longestExchangeMs, now - exchange.sentAt);
+    this.answerTimes.push(now);
+    const forgetBefore = now - this.windowMs - this.longestExchangeMs;
+    for (let front = this.answerTimes.peek(); front !== undefined && front <= forgetBefore; ) {
+      this.answerTimes.shift();
+      this.answerTimesDropped += 1;
+      front = this.answerTimes.peek();
+    }
+  }
+
+  /** This client's requests answered at or before `time` (at least a window and an exchange ago). */
+  private answeredBy(time: number): number {
+    let low = 0;
+    let high = this.answerTimes.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.answerTimes.at(middle) ?? 0) > time) high = middle;
+      else low = middle + 1;
+    }
+    return this.answerTimesDropped + low;
   }
 
   /** Index of the first answered request with `answeredAt > time` (binary search). */
@@ -410,6 +492,8 @@ export class GroupPacer implements GroupGate {
     this.answered.clear();
     this.ownPeak.clear();
     this.others.clear();
+    this.othersBound.clear();
+    this.othersSeenUntil = Number.NEGATIVE_INFINITY;
     this.lastReadingAt = Number.NEGATIVE_INFINITY;
     this.latestUsage = undefined;
     this.lastClaimAt = Number.NEGATIVE_INFINITY;

@@ -38,7 +38,10 @@ export interface GrantedSlot {
 export interface ClaimResult {
   /** Granted slots, earliest first; empty when none could be had. */
   slots: GrantedSlot[];
-  /** The earliest moment a further slot could be had (epoch ms), when known. */
+  /**
+   * The earliest moment a further slot could be had (epoch ms), when known; after claims lost to
+   * other processes again and again, a moment soon to try again.
+   */
   nextAt: number | undefined;
   /** Why fewer slots than asked were granted. */
   limitedBy: 'deadline' | 'share' | undefined;

@@ -10,6 +10,7 @@ import type {
 // rate-limit.ts imports this module too; headerNumber is only called after both have loaded.
 import { headerNumber } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
+import { RecentDurations } from './recent-durations.ts';
 import type { ClaimResult, SharedRateBudget } from './shared-budget.ts';
 import type { Waiter } from './waiter-queue.ts';
 import { WaiterQueue, WakeTimer } from './waiter-queue.ts';
@@ -73,10 +74,12 @@ export class SharedGroupPacer {
   private blockedUntil = 0;
   private inFlight = 0;
   private consecutiveRateLimited = 0;
-  /** How long claims take lately (moving average). */
-  private claimMs = 0;
-  /** How long penalty reads take lately (moving average). */
-  private readMs = 0;
+  /** How long claims take lately (most of them). */
+  private readonly claims = new RecentDurations();
+  /** How long exchanges take lately (most of them), from the grant to the response. */
+  private readonly exchanges = new RecentDurations();
+  /** How long penalty reads take lately (most of them). */
+  private readonly reads = new RecentDurations();
   private readonly wake = new WakeTimer(() => this.pump());
 
   constructor(
@@ -138,15 +141,25 @@ export class SharedGroupPacer {
       if (!slot || now < this.blockedUntil) return;
       if (slot.sendAt > now) {
         // Read the penalty ahead, so it is fresh when the slot is due.
-        if (slot.sendAt - now <= this.readMs && this.staleAt(slot, slot.sendAt)) this.readPenalty();
+        if (slot.sendAt - now <= this.reads.high && this.staleAt(slot, slot.sendAt))
+          this.readPenalty();
         return;
       }
       if (this.staleAt(slot, now)) {
         this.readPenalty();
         return;
       }
+      const head = this.queue.at(0) as Waiter;
+      const deadline = head.options?.deadline;
+      if (deadline !== undefined && deadline - now < this.exchanges.high) {
+        // Most exchanges lately took longer than its deadline leaves: refused now (the API's 503
+        // with Retry-After) instead of failing late, and the slot goes to the next request.
+        const next = this.pool[1]?.sendAt ?? now + this.claims.typical;
+        this.queue.refuse(head, this.exhausted(next - now, 'too little time is left to send it'));
+        continue;
+      }
       this.pool.shift();
-      this.grant(this.queue.at(0) as Waiter, slot);
+      this.grant(head, slot);
     }
   }
 
@@ -157,7 +170,7 @@ export class SharedGroupPacer {
    */
   private staleAt(slot: Reservation, at: number): boolean {
     const knownAt = Math.max(slot.knownAt, this.penaltyKnownAt);
-    return at - knownAt > Math.max(this.shared.penaltyCheckMs, this.readMs);
+    return at - knownAt > Math.max(this.shared.penaltyCheckMs, this.reads.high);
   }
 
   /** Fails every waiter whose slot (its place in the pool, or the next free one) lies past its deadline. */
@@ -169,9 +182,12 @@ export class SharedGroupPacer {
       const deadline = waiter.options?.deadline;
       // Without a slot yet, a claim answered after the deadline could not help: refuse now, so
       // the refusal reaches the caller inside its deadline.
-      const claimTooLate = !covered && deadline !== undefined && deadline - now <= this.claimMs;
+      // The median, not the high estimate: after a burst of slow claims the high one would
+      // refuse most waiters, and their callers would stay away while the budget goes unused.
+      const claimTooLate =
+        !covered && deadline !== undefined && deadline - now <= this.claims.typical;
       if (deadline !== undefined && (deadline <= now || slotAt > deadline || claimTooLate)) {
-        const waitMs = Math.max(slotAt - now, claimTooLate ? this.claimMs : 0);
+        const waitMs = Math.max(slotAt - now, claimTooLate ? this.claims.typical : 0);
         this.queue.refuse(
           waiter,
           this.exhausted(waitMs, 'the earliest slot lies past the deadline'),
@@ -215,7 +231,7 @@ export class SharedGroupPacer {
   private claimed(result: ClaimResult, claimedAt: number): void {
     this.claiming = false;
     const now = this.now();
-    this.claimMs = movingAverage(this.claimMs, now - claimedAt);
+    this.claims.add(now - claimedAt);
     // A granted slot was written on condition that the penalty was still as read: the penalty
     // is known as of the answer. An empty answer only proves it as of the claim.
     const knownAt = result.slots.length > 0 ? now : claimedAt;
@@ -261,7 +277,7 @@ export class SharedGroupPacer {
     this.penaltyReading = this.shared.budget.penaltyUntil(this.key()).then(
       (until) => {
         this.penaltyReading = undefined;
-        this.readMs = movingAverage(this.readMs, this.now() - readAt);
+        this.reads.add(this.now() - readAt);
         this.penaltyKnownAt = Math.max(this.penaltyKnownAt, readAt);
         this.blockedUntil = Math.max(this.blockedUntil, until);
         this.pump();
@@ -301,6 +317,7 @@ export class SharedGroupPacer {
 
   private completed(outcome: ExchangeOutcome, sentAt: number): void {
     const now = this.now();
+    if (outcome.status !== undefined) this.exchanges.add(now - sentAt);
     const limit = headerNumber(outcome.headers, 'x-rate-limit-limit');
     const windowSeconds = headerNumber(outcome.headers, 'x-rate-limit-window');
     const remaining = headerNumber(outcome.headers, 'x-rate-limit-remaining');
@@ -339,7 +356,7 @@ export class SharedGroupPacer {
       const head = this.pool[0];
       // While the penalty is being read again, its answer wakes the queue.
       if (head && !this.penaltyReading) {
-        const readAhead = this.staleAt(head, head.sendAt) ? this.readMs : 0;
+        const readAhead = this.staleAt(head, head.sendAt) ? this.reads.high : 0;
         at = Math.max(head.sendAt - readAhead, this.blockedUntil);
       }
       if (this.queue.length > this.pool.length && !this.claiming) {
@@ -348,14 +365,9 @@ export class SharedGroupPacer {
       this.queue.list().forEach((waiter, index) => {
         const deadline = waiter.options?.deadline;
         if (deadline === undefined) return;
-        at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claimMs);
+        at = Math.min(at, index < this.pool.length ? deadline : deadline - this.claims.typical);
       });
     }
     this.wake.schedule(at, now);
   }
-}
-
-/** An exponential moving average of durations: one slow answer moves it, but does not rule it. */
-function movingAverage(average: number, sample: number): number {
-  return average === 0 ? sample : average * 0.7 + sample * 0.3;
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RingCentral } from '../../../lib/ringcentral/index.ts';
 import {
   applyClaim,
@@ -11,6 +11,11 @@ import {
   runsOf,
   staticTokenSource,
 } from '../../../lib/ringcentral/index.ts';
+import {
+  ExchangeTracker,
+  runOnVirtualClock,
+  useVirtualClock,
+} from '../../support/virtual-clock.ts';
 import type { TestServer } from './support/http-server.ts';
 import { SlidingWindow, sendJson, startServer } from './support/http-server.ts';
 import type { MemoryBudget } from './support/memory-budget.ts';
@@ -20,8 +25,12 @@ const USER = 'app:ext-1';
 // Must cover the time from a grant to the arrival at the server, on a loaded machine too.
 const HOLD_MS = 400;
 
-async function limitedServer(window: SlidingWindow): Promise<TestServer> {
-  return startServer((_request, response) => {
+async function limitedServer(
+  window: SlidingWindow,
+  tracker?: ExchangeTracker,
+): Promise<TestServer> {
+  return startServer(async (_request, response) => {
+    await tracker?.latency(5);
     const { refused, headers } = window.admit();
     if (refused) {
       const error = { errorCode: 'CMN-301', message: 'Request rate exceeded' };
@@ -33,9 +42,16 @@ async function limitedServer(window: SlidingWindow): Promise<TestServer> {
 }
 
 /** A client of its own (its own pacer, as another container would have) on the shared budget. */
-function client(server: TestServer, budget: MemoryBudget, caller: string, windowMs: number) {
+function client(
+  server: TestServer,
+  budget: MemoryBudget,
+  caller: string,
+  windowMs: number,
+  fetch?: typeof globalThis.fetch,
+) {
   return createRingCentral({
     server: server.url,
+    ...(fetch ? { fetch } : {}),
     tokenSource: staticTokenSource('t'),
     limits: {
       groups: { Light: { limit: 5, windowMs } },
@@ -76,6 +92,21 @@ describe('the budget windows', () => {
     expect([...second.runs.keys()]).toEqual(runsOf(taken, 12));
   });
 
+  it('shares a window among many callers in slots of limit / callers rounded up, from a later start when asked', () => {
+    // Prepare: 40 slots a window, 21 callers seen
+    const state = emptyWindows(geometryFor({ limit: 40, windowMs: 15_000 }, settings));
+    for (let caller = 0; caller < 20; caller += 1) state.callers.add(`c${caller}`);
+
+    // Act: reservations only (the claim is planned a moment before the window's first bucket)
+    const ahead = planClaim(state, { slots: 5, caller: 'me', pending: 0 }, -1);
+    const later = planClaim(state, { slots: 1, caller: 'me', pending: 0, from: 3_000 }, -1);
+
+    // Assess
+    expect(ahead.result.slots).toHaveLength(2);
+    expect(ahead.result.limitedBy).toBe('share');
+    expect(later.result.slots).toEqual([{ sendAt: 3_000, sendBy: 4_500 }]);
+  });
+
   it('agrees with a reading it accounts for, adds usage it did not grant, re-cuts new limits', () => {
     // Prepare: one slot granted at 0
     const empty = emptyWindows(geometryFor({ limit: 4, windowMs: 1_000 }, settings));
@@ -103,23 +134,30 @@ describe('the budget windows', () => {
   });
 });
 
-describe('clients sharing one rate budget', () => {
+describe('clients sharing one rate budget, on the virtual clock', () => {
   let server: TestServer | undefined;
+  beforeEach(() => useVirtualClock());
   afterEach(async () => {
+    vi.useRealTimers();
     await server?.close();
     server = undefined;
   });
 
   it('sends the bursts of four clients within the shared limit: no 429', async () => {
-    // Prepare: 5 requests per 500 ms for the user; four clients with five requests each
+    // Prepare: 5 requests per 500 ms for the user, answered after 5 ms; four clients with five
+    // requests each
+    const tracker = new ExchangeTracker();
     const window = new SlidingWindow(5, 500, 1_000);
-    server = await limitedServer(window);
+    server = await limitedServer(window, tracker);
     const budget = createMemoryBudget(HOLD_MS);
-    const clients = ['a', 'b', 'c', 'd'].map((caller) => client(server!, budget, caller, 500));
+    const clients = ['a', 'b', 'c', 'd'].map((caller) =>
+      client(server!, budget, caller, 500, tracker.fetch),
+    );
 
     // Act
-    const results = await Promise.allSettled(
-      clients.flatMap((rc) => Array.from({ length: 5 }, () => read(rc))),
+    const results = await runOnVirtualClock(
+      Promise.allSettled(clients.flatMap((rc) => Array.from({ length: 5 }, () => read(rc)))),
+      tracker,
     );
 
     // Assess
@@ -129,6 +167,14 @@ describe('clients sharing one rate budget', () => {
     expect(new Set(budget.granted.map((slot) => slot.caller))).toEqual(
       new Set(['a', 'b', 'c', 'd']),
     );
+  });
+});
+
+describe('clients sharing one rate budget', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
   });
 
   it('refuses at once, with Retry-After, a request whose deadline comes before a free slot', async () => {
