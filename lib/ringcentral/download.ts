@@ -82,187 +82,90 @@ export async function openDownload(
           : undefined;
   const size = stopAt === undefined ? undefined : stopAt - start;
 
+  // `first` comes in as an argument so that, once a resume replaces it, nothing keeps the
+  // dropped response (and whatever its body had queued) alive for the rest of the download.
+  async function* bytes(initial: Response): AsyncGenerator<Buffer> {
+    let position = start;
+    let response: Response = initial;
+    let resumes = 0;
+    let stalled = 0;
+    let resumedAt = -1;
+    for (;;) {
+      // A server that ignores Range answers 200 from byte 0: skip what was already delivered.
+      const servedFrom =
+        response.status === 206 ? (contentRange(response.headers)?.start ?? position) : 0;
+      if (servedFrom > position) {
+        throw new RingCentralError(
+          `The server resumed at byte ${servedFrom}, after the ${position} needed`,
+        );
+      }
+      let skip = position - servedFrom;
+      try {
+        const body = response.body;
+        if (!body) break;
+        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+          let piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          if (skip > 0) {
+            const dropped = Math.min(skip, piece.length);
+            piece = piece.subarray(dropped);
+            skip -= dropped;
+          }
+          if (stopAt !== undefined && position + piece.length > stopAt)
+            piece = piece.subarray(0, stopAt - position);
+          if (piece.length === 0) continue;
+          position += piece.length;
+          yield piece;
+          if (stopAt !== undefined && position >= stopAt) return;
+        }
+        if (stopAt === undefined || position >= stopAt) return;
+        throw new TransportError(`The download ended at byte ${position} of ${stopAt}`, false);
+      } catch (error) {
+        if (options.signal?.aborted)
+          throw new AbortedError('The download was aborted', { cause: error });
+        if (remainingMs(options) <= 0) {
+          throw new DeadlineExceededError(
+            `The download stopped at byte ${position}: deadline reached`,
+            undefined,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (error instanceof RingCentralError && !(error instanceof TransportError)) throw error;
+        // A drop after progress is a new incident; only resumes that gain nothing count against
+        // the limit, so a long file over a flaky link still completes.
+        stalled = position > resumedAt ? 0 : stalled + 1;
+        if (stalled >= maxResumes || resumes >= MAX_TOTAL_RESUMES) {
+          throw new TransportError(
+            `The download failed at byte ${position} after ${resumes} resumes`,
+            false,
+            {
+              cause: error,
+            },
+          );
+        }
+        resumes += 1;
+        resumedAt = position;
+        options.onResume?.({ offset: position, resume: resumes, cause: error });
+        response = await request(position);
+      }
+    }
+  }
+
   const contentType = first.headers.get('content-type') ?? undefined;
   const fileName = fileNameOf(first.headers.get('content-disposition'));
   const status = first.status;
   // Chunks pass through as the socket delivered them (no copy); the Readable's own buffer holds at
-  // most its high-water mark ahead of the consumer. Memory while streaming is documented and measured in
+  // most one chunk ahead of the consumer. Memory while streaming is documented and measured in
   // docs/BENCHMARKS.md (streaming): it depends on the V8 young-generation size, not on this code.
   return {
-    stream: new ResumingDownloadStream(first, { start, stopAt, maxResumes, request, options }),
+    stream: Readable.from(bytes(first), { objectMode: false }),
     size,
     totalSize,
     contentType,
     fileName,
     status,
   };
-}
-
-/** What {@link ResumingDownloadStream} needs of the download it continues. */
-interface DownloadPlan {
-  start: number;
-  /** Exclusive end offset of what the stream must deliver, when known. */
-  stopAt: number | undefined;
-  maxResumes: number;
-  request(from: number): Promise<Response>;
-  options: DownloadOptions;
-}
-
-/**
- * The bytes of a download, read straight from the response body's reader and resumed after a
- * drop. A Readable subclass rather than an async generator under `Readable.from`: that pair costs
- * two promise hops per chunk on top of the reader's own, which showed as a tenth of the
- * archiver's CPU (docs/BENCHMARKS.md, archive-throughput).
- */
-class ResumingDownloadStream extends Readable {
-  #plan: DownloadPlan;
-  /** Replaced on resume, so that nothing keeps a dropped response's queued bytes alive. */
-  #response: Response | undefined;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  #position: number;
-  #skip = 0;
-  #resumes = 0;
-  #stalled = 0;
-  #resumedAt = -1;
-  #pumping = false;
-  #finished = false;
-
-  constructor(first: Response, plan: DownloadPlan) {
-    super();
-    this.#plan = plan;
-    this.#response = first;
-    this.#position = plan.start;
-  }
-
-  override _read(): void {
-    if (!this.#pumping) void this.#pump();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#release(error ?? undefined);
-    callback(error);
-  }
-
-  /** Pushes chunks until the consumer's buffer is full or the bytes end. */
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      for (;;) {
-        const piece = await this.#next();
-        if (this.destroyed) return;
-        if (piece === undefined) {
-          this.push(null);
-          return;
-        }
-        if (!this.push(piece)) return;
-      }
-    } catch (error) {
-      this.destroy(error as Error);
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  /** The next piece within the range, resuming as needed; `undefined` at the end. */
-  async #next(): Promise<Buffer | undefined> {
-    const { stopAt } = this.#plan;
-    for (;;) {
-      if (this.#finished) return undefined;
-      try {
-        const reader = this.#reader ?? this.#open();
-        if (!reader) return undefined;
-        const { done, value } = await reader.read();
-        if (this.destroyed) return undefined;
-        if (done) {
-          if (stopAt === undefined || this.#position >= stopAt) return this.#finish();
-          throw new TransportError(
-            `The download ended at byte ${this.#position} of ${stopAt}`,
-            false,
-          );
-        }
-        let piece = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-        if (this.#skip > 0) {
-          const dropped = Math.min(this.#skip, piece.length);
-          piece = piece.subarray(dropped);
-          this.#skip -= dropped;
-        }
-        if (stopAt !== undefined && this.#position + piece.length > stopAt)
-          piece = piece.subarray(0, stopAt - this.#position);
-        if (piece.length === 0) continue;
-        this.#position += piece.length;
-        if (stopAt !== undefined && this.#position >= stopAt) this.#finish();
-        return piece;
-      } catch (error) {
-        if (this.destroyed) return undefined;
-        await this.#resume(error);
-      }
-    }
-  }
-
-  /** Starts reading the current response; `undefined` when it has no body. */
-  #open(): ReadableStreamDefaultReader<Uint8Array> | undefined {
-    const response = this.#response;
-    if (!response?.body) {
-      this.#finished = true;
-      return undefined;
-    }
-    // A server that ignores Range answers 200 from byte 0: skip what was already delivered.
-    const servedFrom =
-      response.status === 206 ? (contentRange(response.headers)?.start ?? this.#position) : 0;
-    if (servedFrom > this.#position) {
-      throw new RingCentralError(
-        `The server resumed at byte ${servedFrom}, after the ${this.#position} needed`,
-      );
-    }
-    this.#skip = this.#position - servedFrom;
-    this.#reader = response.body.getReader();
-    return this.#reader;
-  }
-
-  /** Marks the range delivered and lets go of the connection. */
-  #finish(): undefined {
-    this.#finished = true;
-    this.#release();
-    return undefined;
-  }
-
-  #release(reason?: unknown): void {
-    const reader = this.#reader;
-    this.#reader = undefined;
-    this.#response = undefined;
-    reader?.cancel(reason).catch(() => undefined);
-  }
-
-  /** Decides whether `error` allows a resume, and requests the rest from where it stopped. */
-  async #resume(error: unknown): Promise<void> {
-    const { options, maxResumes } = this.#plan;
-    const position = this.#position;
-    if (options.signal?.aborted)
-      throw new AbortedError('The download was aborted', { cause: error });
-    if (remainingMs(options) <= 0) {
-      throw new DeadlineExceededError(
-        `The download stopped at byte ${position}: deadline reached`,
-        undefined,
-        { cause: error },
-      );
-    }
-    if (error instanceof RingCentralError && !(error instanceof TransportError)) throw error;
-    // A drop after progress is a new incident; only resumes that gain nothing count against
-    // the limit, so a long file over a flaky link still completes.
-    this.#stalled = position > this.#resumedAt ? 0 : this.#stalled + 1;
-    if (this.#stalled >= maxResumes || this.#resumes >= MAX_TOTAL_RESUMES) {
-      throw new TransportError(
-        `The download failed at byte ${position} after ${this.#resumes} resumes`,
-        false,
-        { cause: error },
-      );
-    }
-    this.#resumes += 1;
-    this.#resumedAt = position;
-    options.onResume?.({ offset: position, resume: this.#resumes, cause: error });
-    this.#release(error);
-    this.#response = await this.#plan.request(position);
-  }
 }
 
 function numberHeader(headers: Headers, name: string): number | undefined {
