@@ -7,6 +7,7 @@ export const FUNCTION_NAMES = [
   'send-pager',
   'send-fax',
   'get-message',
+  'message-status',
   'webhook',
   'token-refresh',
   'subscription-keeper',

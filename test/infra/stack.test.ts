@@ -221,6 +221,18 @@ describe('least privilege', () => {
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
     ],
+    // The status watch: its partition and its check slot's lease only; its own events only.
+    'message-status': [
+      ...logs('message-status'),
+      ...secretsRead('credentials', 'session'),
+      ...rateBudget,
+      `events:PutEvents on {${base.id(base.stack.bus)}.Arn} if StringEquals events:detail-type=Message Status Changed and StringEquals events:source=ringcentral-message-automation.sending`,
+      ...['DeleteItem', 'Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=message-status-watch`,
+      ),
+      `dynamodb:PutItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=lease#message-status-check`,
+    ],
     alert: [
       ...logs('alert'),
       ...secretsRead('credentials', 'session'),

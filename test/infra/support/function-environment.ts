@@ -158,6 +158,8 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
   'send-pager': async () => (await import('../../../functions/send-pager.ts')).sendPagerConfig,
   'send-fax': async () => (await import('../../../functions/send-fax.ts')).sendFaxConfig,
   'get-message': async () => (await import('../../../functions/get-message.ts')).getMessageConfig,
+  'message-status': async () =>
+    (await import('../../../functions/message-status.ts')).messageStatusConfig,
   webhook: async () => (await import('../../../functions/webhook.ts')).webhookConfig,
   'token-refresh': async () =>
     (await import('../../../functions/token-refresh.ts')).tokenRefreshConfig,
