@@ -363,6 +363,9 @@ export class MessageAutomationStack extends Stack {
   private messageStatusFunction(): MessageFunction {
     const fn = this.messageFunction('message-status', {
       description: 'Publishes status changes of sent messages as Message Status Changed events',
+      onFailure: this.deadLetters.functions.queue,
+      // A failed check is not retried: the next one (within a minute) reads the same messages.
+      retryAttempts: 0,
       environment: { ...this.stateEnvironment, EVENT_BUS_NAME: this.bus.eventBusName },
     });
     fn.allowSecretReads(this.ringCentralSecretArns);

@@ -15,9 +15,10 @@
  *   exhaust the budget, and under its fair share the rest of the fleet keeps the other 88%. It
  *   reads up to 300 messages a minute; standard SMS go out at 40 a minute per user, so it keeps up.
  *   When it cannot, due messages wait for the next check (counted as `deferred`), never more reads.
- * - Per message: polls at 1, 2, 4, 8, 16, 30, 30, 30 minutes apart (`firstPollAfterMs` doubling,
- *   at most `maxPollIntervalMs`), at most `maxPolls` (8) of them; a notification can still have it
- *   read until it is `maxAgeMs` (2 h) old, then it is no longer watched.
+ * - Per message: at most `maxPolls` (8) polls, 1, 2, 4, 8, 16, 30, 30 and 30 minutes apart
+ *   (`firstPollAfterMs` doubling up to `maxPollIntervalMs`: 1, 3, 7, 15, 31, 61, 91 and 121
+ *   minutes after the send); a notification can still have it read until it is `maxAgeMs` (3 h)
+ *   old, then it is no longer watched.
  *
  * One event per change: the last published status is moved by a conditional write from the
  * status the check saw to the new one before the event is sent, so a repeated notification, a
@@ -46,7 +47,7 @@ export const STATUS_WATCH_DEFAULTS = {
   firstPollAfterMs: 60_000,
   maxPollIntervalMs: 30 * 60_000,
   maxPolls: 8,
-  maxAgeMs: 2 * 60 * 60_000,
+  maxAgeMs: 3 * 60 * 60_000,
 } as const;
 
 /** The bounds of the watch. */
@@ -237,20 +238,23 @@ export async function checkStatuses(
     const extensionId = request[0]?.watched.extensionId ?? '~';
     result.requests += 1;
     const answers = await dependencies.readMessages(extensionId, ids, options);
-    for (const answer of answers) {
-      const message = byId.get(answer.id);
-      if (!message) continue;
-      if (answer.ok && answer.body) {
-        result.read += 1;
-        await settleRead(message, answer.body, context, result);
-      } else if (!answer.ok && answer.status === 404) {
-        // Deleted and purged at RingCentral: there is nothing left to watch.
-        await dependencies.store.end(answer.id);
-        result.ended += 1;
-      } else {
-        result.failed += 1;
-      }
-    }
+    // Each message's writes are its own (conditional on its own item): they run side by side.
+    await Promise.all(
+      answers.map(async (answer) => {
+        const message = byId.get(answer.id);
+        if (!message) return;
+        if (answer.ok && answer.body) {
+          result.read += 1;
+          await settleRead(message, answer.body, context, result);
+        } else if (!answer.ok && answer.status === 404) {
+          // Deleted and purged at RingCentral: there is nothing left to watch.
+          await dependencies.store.end(answer.id);
+          result.ended += 1;
+        } else {
+          result.failed += 1;
+        }
+      }),
+    );
     // A rate limit, an expired deadline or a rejected token fails every request after it.
     if (answers.every((answer) => !answer.ok && answer.status !== 404)) break;
   }
