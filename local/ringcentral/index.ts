@@ -40,7 +40,12 @@ export { extensionChurn } from './extension-directory.ts';
 export type { ExtensionKind } from './extension-mix.ts';
 export type { ExtensionStatus, ExtensionType } from './extension-types.ts';
 export { hasMailbox } from './extension-types.ts';
-export type { DirectoryChange, ExtensionInfo, MessageDraft, MessageStatusUpdate } from './mailbox.ts';
+export type {
+  DirectoryChange,
+  ExtensionInfo,
+  MessageDraft,
+  MessageStatusUpdate,
+} from './mailbox.ts';
 export type { StoredAttachment, StoredMessage } from './mailbox-types.ts';
 export type {
   EmulatorCredentials,

@@ -289,10 +289,15 @@ const MESSAGE_STATUSES: readonly MessageStatus[] = [
  * faxPageCount?}`: a carrier's update of an outbound message (200, the message; 404 CMN-102 for
  * an unknown id). False when the request is not this one.
  */
-async function changeMessageStatus(state: EmulatorState, context: RequestContext): Promise<boolean> {
+async function changeMessageStatus(
+  state: EmulatorState,
+  context: RequestContext,
+): Promise<boolean> {
   const match = /^\/__emulator\/messages\/(\d+)\/status$/.exec(context.path);
   if (context.method !== 'POST' || !match?.[1]) return false;
-  const body = ((await jsonBody(context)) ?? {}) as Partial<Record<keyof MessageStatusUpdate, unknown>>;
+  const body = ((await jsonBody(context)) ?? {}) as Partial<
+    Record<keyof MessageStatusUpdate, unknown>
+  >;
   const status = body.messageStatus as MessageStatus;
   if (!MESSAGE_STATUSES.includes(status)) throw badParameter('messageStatus');
   const text = (name: 'deliveryErrorCode' | 'faxErrorCode') => {
