@@ -42,7 +42,7 @@ const DEAD_LETTER_RUNBOOK: Record<string, string> = {
   'undelivered-schedules':
     "EventBridge Scheduler could not invoke a job (its role or the function); each message is the schedule's payload. Read: aws sqs receive-message --queue-url <url>; run the job by hand with aws lambda invoke, then delete the message",
   'undelivered-events':
-    "Alert events or alarm notifications did not reach the alert function. Read: aws sqs receive-message --queue-url <url>; re-send each body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
+    "Alert events or alarm notifications did not reach the alert function (or message-store changes did not reach message-status: delete those, its next poll reads the same messages). Read: aws sqs receive-message --queue-url <url>; re-send each alert body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
   'undelivered-alarms':
     'SNS could not deliver alarm emails (a bounced or full mailbox, or an unconfirmed address): check alarmEmails and the subscriptions (aws sns list-subscriptions-by-topic). Read: aws sqs receive-message --queue-url <url>',
 };
