@@ -25,11 +25,12 @@
  * repeated poll or two overlapping checks publish it once; a publish that fails undoes its claim
  * so the next check publishes it.
  */
-import type {
-  BulkResult,
-  CallOptions,
-  MessageRecord,
-  NonEmptyArray,
+import {
+  type BulkResult,
+  type CallOptions,
+  type MessageRecord,
+  type NonEmptyArray,
+  nonEmpty,
 } from '../ringcentral/index.ts';
 import type { StatusWatchStore, WatchedMessage, WatchRead } from './ports.ts';
 import {
@@ -234,7 +235,7 @@ export async function checkStatuses(
   const context = { dependencies, settings, now };
   for (const request of sent) {
     const byId = new Map(request.map((message) => [message.watched.messageId, message]));
-    const ids = [...byId.keys()] as unknown as NonEmptyArray<string>;
+    const ids = nonEmpty([...byId.keys()], 'ids');
     const extensionId = request[0]?.watched.extensionId ?? '~';
     result.requests += 1;
     const answers = await dependencies.readMessages(extensionId, ids, options);
