@@ -23,7 +23,7 @@ import {
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
 import type { SentMessageLedger } from '../lib/sending/ports.ts';
-import { recordSent } from '../lib/sending/sent-messages.ts';
+import { recordSent, sentMessageEntry } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-fax needs, validated at cold start. */
@@ -74,7 +74,7 @@ export function createHandler(dependencies: SendFaxDependencies) {
       if (caller !== undefined) {
         await recordSent(
           dependencies.ledger,
-          { messageId: sent.id, caller, type: 'Fax' },
+          sentMessageEntry(sent, { caller, type: 'Fax', correlationId: body.correlationId }),
           (error) =>
             context.logger.error('Could not record the sender; its status cannot be read', {
               error,

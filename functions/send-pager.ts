@@ -18,7 +18,7 @@ import {
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
 import type { SentMessageLedger } from '../lib/sending/ports.ts';
-import { recordSent } from '../lib/sending/sent-messages.ts';
+import { recordSent, sentMessageEntry } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-pager needs, validated at cold start. */
@@ -58,7 +58,7 @@ export function createHandler(dependencies: SendPagerDependencies) {
       if (caller !== undefined) {
         await recordSent(
           dependencies.ledger,
-          { messageId: sent.id, caller, type: 'Pager' },
+          sentMessageEntry(sent, { caller, type: 'Pager', correlationId: body.correlationId }),
           (error) =>
             context.logger.error('Could not record the sender; its status cannot be read', {
               error,

@@ -22,7 +22,7 @@ import { createHttpHandler } from '../lib/runtime/http-stack.ts';
 import { MetricUnit } from '../lib/runtime/metrics.ts';
 import type { SentMessageLedger } from '../lib/sending/ports.ts';
 import { senderNumberCheck } from '../lib/sending/sender-number.ts';
-import { recordSent } from '../lib/sending/sent-messages.ts';
+import { recordSent, sentMessageEntry } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-sms needs, validated at cold start. */
@@ -83,7 +83,7 @@ export function createHandler(dependencies: SendSmsDependencies) {
       if (caller !== undefined) {
         await recordSent(
           dependencies.ledger,
-          { messageId: sent.id, caller, type: 'SMS' },
+          sentMessageEntry(sent, { caller, type: 'SMS', correlationId: body.correlationId }),
           (error) =>
             context.logger.error('Could not record the sender; its status cannot be read', {
               error,

@@ -9,6 +9,7 @@ export const FUNCTION_NAMES = [
   'get-message',
   'send-sms-batch',
   'get-sms-batch',
+  'message-status',
   'webhook',
   'token-refresh',
   'subscription-keeper',

@@ -32,6 +32,9 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   // Up to 10,000 recipients (a body of up to 6 MB) validated and sent in one request.
   'send-sms-batch': { timeoutSeconds: 30, memoryMb: 512 },
   'get-sms-batch': { timeoutSeconds: 30, memoryMb: 256 },
+  // The status watch: its check slot, not its concurrency, bounds what it reads (at most one
+  // check per 20 s); a notification that finds the slot taken only writes one item.
+  'message-status': { timeoutSeconds: 60, memoryMb: 256, localConcurrency: 1 },
   webhook: { timeoutSeconds: 10, memoryMb: 256 },
   // The deployment's one token refresher (DESIGN.md, invariant 5).
   'token-refresh': { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 },

@@ -10,6 +10,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
+import { leaseKey } from '../lib/aws/state-table.ts';
+import { STATUS_CHECK_LEASE, STATUS_WATCH_PARTITION } from '../lib/aws/status-watch-store.ts';
+import {
+  MESSAGE_STATUS_CHANGED,
+  MESSAGE_STATUS_EVENT_SOURCE,
+} from '../lib/sending/status-events.ts';
+import { NotificationDetailType } from '../lib/webhooks/notification.ts';
+import { WEBHOOK_EVENT_SOURCE } from '../lib/webhooks/receiver.ts';
 import { requireCallersOfDeployingAccount } from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
@@ -45,7 +53,8 @@ export type ScheduledFunctionName =
   | 'purge'
   | 'subscription-keeper'
   | 'extensions'
-  | 'reconcile';
+  | 'reconcile'
+  | 'message-status';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -147,6 +156,7 @@ export class MessageAutomationStack extends Stack {
     };
 
     const send = this.sendFunctions();
+    const messageStatus = this.messageStatusFunction();
     const tokenRefresh = this.tokenRefreshFunction();
     const alert = this.alertFunction();
     // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
@@ -160,6 +170,7 @@ export class MessageAutomationStack extends Stack {
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
+      'message-status': messageStatus,
       'token-refresh': tokenRefresh,
       alert,
       archive: jobs.archive,
@@ -171,12 +182,21 @@ export class MessageAutomationStack extends Stack {
       reconcile,
     };
 
-    this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile);
+    this.schedules = {
+      ...this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile),
+      'message-status': scheduleFunction(this, messageStatus, {
+        expression: 'rate(1 minute)',
+        deadLetterQueue: this.deadLetters.schedules.queue,
+        // A poll that waited is replaced by the next one.
+        maxEventAge: Duration.minutes(5),
+      }),
+    };
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
     this.monitoring = this.monitor(jobs.dispatch);
     this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
+    this.routeStatusChecks(messageStatus);
     this.addOutputs(webhookUrl);
     acknowledgeFindings(this);
   }
@@ -350,6 +370,38 @@ export class MessageAutomationStack extends Stack {
   private allowSending(fn: MessageFunction): void {
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allow(IDEMPOTENCY_ACTIONS, [this.table.tableArn]);
+  }
+
+  /**
+   * The status watch (lib/sending/status-watch.ts): reads back sent messages, publishes only
+   * `Message Status Changed` from its own source, and touches only the watch's partition and its
+   * check slot's lease in the table (besides the shared rate budget).
+   */
+  private messageStatusFunction(): MessageFunction {
+    const fn = this.messageFunction('message-status', {
+      description: 'Publishes status changes of sent messages as Message Status Changed events',
+      onFailure: this.deadLetters.functions.queue,
+      // A failed check is not retried: the next one (within a minute) reads the same messages.
+      retryAttempts: 0,
+      environment: { ...this.stateEnvironment, EVENT_BUS_NAME: this.bus.eventBusName },
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allowRateBudget(this.table.tableArn);
+    fn.allow(['events:PutEvents'], [this.bus.eventBusArn], {
+      StringEquals: {
+        'events:source': MESSAGE_STATUS_EVENT_SOURCE,
+        'events:detail-type': MESSAGE_STATUS_CHANGED,
+      },
+    });
+    fn.allow(
+      ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [this.table.tableArn],
+      { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [STATUS_WATCH_PARTITION] } },
+    );
+    fn.allow(['dynamodb:PutItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [leaseKey(STATUS_CHECK_LEASE)] },
+    });
+    return fn;
   }
 
   /** The only caller of RingCentral OAuth; writes the session secret under a lease. */
@@ -555,7 +607,7 @@ export class MessageAutomationStack extends Stack {
     keeper: MessageFunction,
     discovery: MessageFunction,
     reconcile: MessageFunction,
-  ): Record<ScheduledFunctionName, ScheduledJob> {
+  ): Omit<Record<ScheduledFunctionName, ScheduledJob>, 'message-status'> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
     return {
@@ -632,19 +684,10 @@ export class MessageAutomationStack extends Stack {
       topics: this.alarmDestinations.destinations,
       dispatchFunction: dispatch.function,
       archiveLag: Duration.minutes(this.config.archiveLagAlarmMinutes),
-      // The functions that call RingCentral's rate-limited API (an alarm's math expression takes
-      // at most 10 metrics); token-refresh's Auth calls page through its own refresh alarms.
-      // The high-volume SMS routes (a few Light requests per batch) are left out until the alarm
-      // sums more than 10 metrics.
+      // The functions that call RingCentral's rate-limited API (the 429 alarms take 10 metrics
+      // each); token-refresh's Auth calls page through its own refresh alarms.
       ringCentralServices: FUNCTION_NAMES.filter(
-        (name) =>
-          ![
-            'webhook',
-            'archive-dispatch',
-            'token-refresh',
-            'send-sms-batch',
-            'get-sms-batch',
-          ].includes(name),
+        (name) => !['webhook', 'archive-dispatch', 'token-refresh'].includes(name),
       ),
       operations: this.operationsAlarmProps(this.functions.archive),
     });
@@ -702,6 +745,30 @@ export class MessageAutomationStack extends Stack {
         detail: { state: { value: ['ALARM'] } },
       },
       targets: [alertTarget],
+    });
+  }
+
+  /**
+   * The webhook's message-store notifications that report updated messages, to the status watch
+   * (it filters the mailboxes and types it watches, and spaces its checks).
+   */
+  private routeStatusChecks(messageStatus: MessageFunction): void {
+    new events.Rule(this, 'StatusCheckEvents', {
+      eventBus: this.bus,
+      description: 'Message-store notifications with updated messages to message-status',
+      eventPattern: {
+        source: [WEBHOOK_EVENT_SOURCE],
+        detailType: [NotificationDetailType.messageStoreChange],
+        detail: { changes: { updatedCount: [{ numeric: ['>', 0] }] } },
+      },
+      targets: [
+        new eventTargets.LambdaFunction(messageStatus.function, {
+          deadLetterQueue: this.deadLetters.events.queue,
+          retryAttempts: 2,
+          // A late check is replaced by the schedule's poll.
+          maxEventAge: Duration.minutes(10),
+        }),
+      ],
     });
   }
 

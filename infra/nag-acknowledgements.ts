@@ -25,6 +25,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'subscription-keeper',
   'extensions',
   'reconcile',
+  'message-status',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {

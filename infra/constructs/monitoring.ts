@@ -42,12 +42,14 @@ const DEAD_LETTER_RUNBOOK: Record<string, string> = {
   'undelivered-schedules':
     "EventBridge Scheduler could not invoke a job (its role or the function); each message is the schedule's payload. Read: aws sqs receive-message --queue-url <url>; run the job by hand with aws lambda invoke, then delete the message",
   'undelivered-events':
-    "Alert events or alarm notifications did not reach the alert function. Read: aws sqs receive-message --queue-url <url>; re-send each body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
+    "Alert events or alarm notifications did not reach the alert function (or message-store changes did not reach message-status: delete those, its next poll reads the same messages). Read: aws sqs receive-message --queue-url <url>; re-send each alert body with aws lambda invoke --function-name <alert function> --invocation-type Event --payload '<body>', then delete it",
   'undelivered-alarms':
     'SNS could not deliver alarm emails (a bounced or full mailbox, or an unconfirmed address): check alarmEmails and the subscriptions (aws sns list-subscriptions-by-topic). Read: aws sqs receive-message --queue-url <url>',
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** CloudWatch's limit on the metrics of one alarm's math expression. */
+const MAX_METRICS_PER_ALARM = 10;
 
 /**
  * Alarms (function errors, DLQ depth, scheduler failures, RingCentral 429s, archive lag) to one
@@ -158,21 +160,33 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Any 429 from RingCentral to a function that calls it. */
+  /**
+   * Any 429 from RingCentral to a function that calls it: one alarm per 10 functions, the most
+   * metrics one alarm's math expression may hold (`ringcentral-429s`, then `ringcentral-429s-2`).
+   */
   private addRateLimitAlarm(props: MonitoringProps): void {
-    const rateLimited = sumOfServices('RingCentral429s', props.ringCentralServices, 'Sum');
-    this.add(
-      'ringcentral-429s',
-      new cloudwatch.Alarm(this, 'RingCentral429s', {
-        alarmDescription:
-          'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
-        metric: rateLimited,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    const services = props.ringCentralServices;
+    for (let start = 0; start < services.length; start += MAX_METRICS_PER_ALARM) {
+      const part = start / MAX_METRICS_PER_ALARM + 1;
+      const suffix = part === 1 ? '' : `-${part}`;
+      const rateLimited = sumOfServices(
+        'RingCentral429s',
+        services.slice(start, start + MAX_METRICS_PER_ALARM),
+        'Sum',
+      );
+      this.add(
+        `ringcentral-429s${suffix}`,
+        new cloudwatch.Alarm(this, `RingCentral429s${suffix.replace('-', '')}`, {
+          alarmDescription:
+            'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
+          metric: rateLimited,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
   }
 
   /**

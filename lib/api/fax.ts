@@ -6,7 +6,7 @@
 
 import * as z from '../validation/zod.ts';
 import { baseName, FAX_DOCUMENT_TYPES, FAX_MIME_TYPES, faxDocumentType } from './document-types.ts';
-import { phoneNumber, recipients, utf16Text } from './fields.ts';
+import { correlationId, phoneNumber, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's limit on the documents of one fax request, in bytes (MSG-337/338 beyond). */
 export const MAX_FAX_TOTAL_BYTES = 50 * 1024 * 1024;
@@ -159,6 +159,7 @@ export const sendFaxRequest = z
     coverPageText: z.optional(
       utf16Text(MAX_COVER_PAGE_TEXT_UNITS, 'Text printed on the cover page.'),
     ),
+    correlationId: z.optional(correlationId),
   })
   .check(
     z.superRefine((request, context) => {

@@ -56,3 +56,23 @@ export function recipients<T extends z.$ZodType>(
       z.meta({ description: `${description} 1 to ${max} recipients.` }),
     );
 }
+
+/** The longest correlation id a caller may attach to a send. */
+export const MAX_CORRELATION_ID_LENGTH = 128;
+
+/**
+ * The caller's own reference for a send, echoed in every `Message Status Changed` event of the
+ * message: printable ASCII, so it can be logged and matched without escaping. Never a number:
+ * bodies are typed strictly.
+ */
+export const correlationId = z.string().check(
+  z.regex(/^[\x21-\x7e]{1,128}$/, {
+    error: `must be 1 to ${MAX_CORRELATION_ID_LENGTH} printable ASCII characters without spaces`,
+  }),
+  z.meta({
+    description:
+      'Your own reference for this send (1 to 128 printable ASCII characters, no spaces), echoed as `correlationId` in every `Message Status Changed` event of the message.',
+    maxLength: MAX_CORRELATION_ID_LENGTH,
+    examples: ['order-4711'],
+  }),
+);

@@ -2,7 +2,8 @@
 import * as z from '../validation/zod.ts';
 import { idString } from './fields.ts';
 
-const MESSAGE_STATUSES = [
+/** RingCentral's `MessageStatusEnum`. */
+export const MESSAGE_STATUSES = [
   'Queued',
   'Sent',
   'Delivered',

@@ -6,6 +6,7 @@ import * as z from '../validation/zod.ts';
 import { FAX_DOCUMENT_TYPES } from './document-types.ts';
 import { inlineFaxDocument, MAX_FAX_TOTAL_BYTES, s3FaxDocument, sendFaxRequest } from './fax.ts';
 import { messageStatusResponse } from './message-status.ts';
+import { messageStatusChangedEvent } from './message-status-event.ts';
 import { sendPagerRequest } from './pager.ts';
 import { problemResponse, sentMessageResponse } from './responses.ts';
 import { sendSmsRequest } from './sms.ts';
@@ -31,6 +32,7 @@ const SCHEMAS = {
   SendSmsBatchRequest: sendSmsBatchRequest,
   SmsBatchAccepted: smsBatchAccepted,
   SmsBatchStatus: smsBatchStatusResponse,
+  MessageStatusChangedEvent: messageStatusChangedEvent,
   Problem: problemResponse,
 } as const;
 
@@ -202,7 +204,7 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'RingCentral message automation',
       version: API_VERSION,
       description:
-        "Send SMS, internal pager messages and faxes through the deployment's RingCentral account. Every route is IAM-authorised (SigV4) and requires an Idempotency-Key: one message per key. Errors are RFC 9457 problem details.",
+        "Send SMS, internal pager messages and faxes through the deployment's RingCentral account. Every route is IAM-authorised (SigV4) and requires an Idempotency-Key: one message per key. Errors are RFC 9457 problem details. Each change of a sent message's status is also published on the deployment's EventBridge bus as `Message Status Changed` (source `ringcentral-message-automation.sending`), its detail the MessageStatusChangedEvent schema, carrying the `correlationId` given to the send.",
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [{ name: 'Send', description: 'Outbound messages.' }],

@@ -1,6 +1,6 @@
 /** The body of `POST /pager`: an internal (company pager) message to extensions of the account. */
 import * as z from '../validation/zod.ts';
-import { idString, recipients, utf16Text } from './fields.ts';
+import { correlationId, idString, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's pager text limit in UTF-16 code units. */
 export const MAX_PAGER_TEXT_UNITS = 1024;
@@ -58,6 +58,7 @@ export const sendPagerRequest = z
       .check(
         z.meta({ description: 'Id of the pager message this one answers (a decimal string).' }),
       ),
+    correlationId: z.optional(correlationId),
   })
   .check(
     z.meta({

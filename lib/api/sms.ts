@@ -1,6 +1,6 @@
 /** The body of `POST /sms`. */
 import * as z from '../validation/zod.ts';
-import { phoneNumber, recipients, utf16Text } from './fields.ts';
+import { correlationId, phoneNumber, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's SMS text limit in UTF-16 code units. */
 export const MAX_SMS_TEXT_UNITS = 1000;
@@ -21,6 +21,7 @@ export const sendSmsRequest = z
     ),
     to: recipients(phoneNumber, MAX_SMS_RECIPIENTS, 'Recipient numbers (E.164).', ['+16505550102']),
     text: utf16Text(MAX_SMS_TEXT_UNITS, 'Message text.'),
+    correlationId: z.optional(correlationId),
   })
   .check(
     z.meta({

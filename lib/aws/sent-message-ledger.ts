@@ -1,11 +1,13 @@
 /**
  * The sending room's ledger on the state table: per message id, under `pk = sent#<messageId>`,
  * `sk = sender` (who sent it, kept as long as callers may ask, {@link SENDER_TTL_SECONDS}) and
- * `sk = status` (the last status read, kept a few seconds).
+ * `sk = status` (the last status read, kept a few seconds); a message whose status is not final
+ * is also put on the status watch (lib/aws/status-watch-store.ts).
  */
 import type { MessageStatusView } from '../sending/message-status.ts';
 import type { SentMessageEntry, SentMessageLedger } from '../sending/ports.ts';
 import type { StateTable } from './state-table.ts';
+import { startStatusWatch } from './status-watch-store.ts';
 
 /** How long a sender is remembered: callers may ask for a message's status for 30 days. */
 export const SENDER_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -13,18 +15,27 @@ export const SENDER_TTL_SECONDS = 30 * 24 * 60 * 60;
 const partition = (messageId: string): string => `sent#${messageId}`;
 
 /** Creates the ledger on the state table. */
-export function createSentMessageLedger(table: Pick<StateTable, 'get' | 'put'>): SentMessageLedger {
+export function createSentMessageLedger(
+  table: Pick<StateTable, 'get' | 'put' | 'updateFields'>,
+  now: () => number = Date.now,
+): SentMessageLedger {
   return {
     recordSender: async (entry) => {
       // A lost race means the id is recorded already: RingCentral gives each message one id.
       await table.put(partition(entry.messageId), 'sender', entry, 0, {
         ttlSeconds: SENDER_TTL_SECONDS,
       });
+      await startStatusWatch(table, entry, now());
     },
     senderOf: async (messageId) => {
       const stored = await table.get<SentMessageEntry>(partition(messageId), 'sender');
       if (!stored) return undefined;
-      return { messageId: String(stored.messageId), caller: stored.caller, type: stored.type };
+      return {
+        messageId: String(stored.messageId),
+        caller: stored.caller,
+        type: stored.type,
+        ...(stored.correlationId === undefined ? {} : { correlationId: stored.correlationId }),
+      };
     },
     cachedStatus: async (messageId) => {
       const stored = await table.get<MessageStatusView>(partition(messageId), 'status');

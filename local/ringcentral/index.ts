@@ -49,7 +49,12 @@ export { extensionChurn } from './extension-directory.ts';
 export type { ExtensionKind } from './extension-mix.ts';
 export type { ExtensionStatus, ExtensionType } from './extension-types.ts';
 export { hasMailbox } from './extension-types.ts';
-export type { DirectoryChange, ExtensionInfo, MessageDraft } from './mailbox.ts';
+export type {
+  DirectoryChange,
+  ExtensionInfo,
+  MessageDraft,
+  MessageStatusUpdate,
+} from './mailbox.ts';
 export type { StoredAttachment, StoredMessage } from './mailbox-types.ts';
 export type {
   EmulatorCredentials,
@@ -122,6 +127,12 @@ export interface EmulatorOptions {
   a2pStepMs?: number;
   /** Time between export task status steps, default 200 ms. */
   exportStepMs?: number;
+  /**
+   * `automatic` (default): outbound SMS and faxes are delivered a moment after the send;
+   * `manual`: they stay `Queued` until moved with `mailbox.setMessageStatus` or
+   * `POST /__emulator/messages/{id}/status`.
+   */
+  messageStatusUpdates?: 'automatic' | 'manual';
   /** Webhook handshake and delivery timeout, default 3000 ms. */
   webhookTimeoutMs?: number;
   /**
@@ -246,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }),
     stats: emptyStats(),
     extensions: createExtensionDirectory(mailbox, options.extensionSchedule, options.now),
+    messageStatusUpdates: options.messageStatusUpdates ?? 'automatic',
     ...urls,
   };
   const deliveries = new Set<Promise<void>>();

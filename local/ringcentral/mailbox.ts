@@ -63,6 +63,16 @@ export interface AttachmentDraft {
 }
 
 /** A message to create with {@link Mailbox.add} or {@link Mailbox.receive}. */
+/** A carrier's update of an outbound message ({@link Mailbox.setMessageStatus}). */
+export interface MessageStatusUpdate {
+  messageStatus: MessageStatus;
+  /** RingCentral's code for a failed SMS delivery, e.g. `SMS-CAR-411`. */
+  deliveryErrorCode?: string;
+  /** A fax recipient's failure, e.g. `LineBusy`. */
+  faxErrorCode?: string;
+  faxPageCount?: number;
+}
+
 export interface MessageDraft {
   type: MessageType;
   direction: MessageDirection;
@@ -386,12 +396,34 @@ export class Mailbox {
 
   /** Sets the delivery status of an outbound message (and of its recipients), as a carrier update. */
   settle(extensionId: string, messageId: string, status: MessageStatus): void {
-    const message = this.get(extensionId, messageId);
-    if (!message) return;
-    message.messageStatus = status;
-    for (const party of message.to) if (party.messageStatus) party.messageStatus = status;
+    if (!this.get(extensionId, messageId)) return;
+    this.setMessageStatus(messageId, { messageStatus: status });
+  }
+
+  /**
+   * A carrier's (or fax machine's) update of an outbound message: its status and its recipients',
+   * the delivery time of a delivered SMS, the error code of a failed one, a fax's page count and
+   * its recipients' `faxErrorCode`. Published like every change (updatedCount). Undefined when
+   * there is no such message.
+   */
+  setMessageStatus(messageId: string, update: MessageStatusUpdate): StoredMessage | undefined {
+    const message = this.byId.get(messageId);
+    if (!message) return undefined;
+    message.messageStatus = update.messageStatus;
+    for (const party of message.to) {
+      if (party.messageStatus) party.messageStatus = update.messageStatus;
+      if (update.faxErrorCode !== undefined) party.faxErrorCode = update.faxErrorCode;
+    }
+    if (message.type === 'SMS' && update.messageStatus === 'Delivered') {
+      message.smsDeliveryTime = new Date().toISOString();
+    }
+    if (update.deliveryErrorCode !== undefined) {
+      message.deliveryErrorCode = update.deliveryErrorCode;
+    }
+    if (update.faxPageCount !== undefined) message.faxPageCount = update.faxPageCount;
     this.touch(message);
-    this.emit({ extensionId, created: [], updated: [message] });
+    this.emit({ extensionId: message.extensionId, created: [], updated: [message] });
+    return message;
   }
 
   /** Deletes one message: Alive -> Deleted, Deleted -> Purged, or straight to Purged. */

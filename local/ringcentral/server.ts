@@ -21,7 +21,8 @@ import {
   sendError,
   sendJson,
 } from './http.ts';
-import type { MessageDraft } from './mailbox.ts';
+import type { MessageDraft, MessageStatusUpdate } from './mailbox.ts';
+import type { MessageStatus } from './mailbox-types.ts';
 import type { RateLimitGroup } from './rate-limiter.ts';
 import { type EmulatorState, emptyStats } from './state.ts';
 import { messageToWire } from './wire.ts';
@@ -229,6 +230,7 @@ async function inspect(state: EmulatorState, context: RequestContext): Promise<v
     return;
   }
   if (await changeDirectory(state, context)) return;
+  if (await changeMessageStatus(state, context)) return;
   const receive = /^\/__emulator\/extensions\/([^/]+)\/receive$/.exec(path);
   if (method === 'POST' && receive?.[1]) {
     const body = await jsonBody(context);
@@ -270,6 +272,53 @@ async function changeDirectory(state: EmulatorState, context: RequestContext): P
     return true;
   }
   return false;
+}
+
+/** The statuses a carrier update may set (the spec's `MessageStatusEnum`). */
+const MESSAGE_STATUSES: readonly MessageStatus[] = [
+  'Queued',
+  'Sent',
+  'Delivered',
+  'DeliveryFailed',
+  'SendingFailed',
+  'Received',
+];
+
+/**
+ * POST /__emulator/messages/{id}/status `{messageStatus, deliveryErrorCode?, faxErrorCode?,
+ * faxPageCount?}`: a carrier's update of an outbound message (200, the message; 404 CMN-102 for
+ * an unknown id). False when the request is not this one.
+ */
+async function changeMessageStatus(
+  state: EmulatorState,
+  context: RequestContext,
+): Promise<boolean> {
+  const match = /^\/__emulator\/messages\/(\d+)\/status$/.exec(context.path);
+  if (context.method !== 'POST' || !match?.[1]) return false;
+  const body = ((await jsonBody(context)) ?? {}) as Partial<
+    Record<keyof MessageStatusUpdate, unknown>
+  >;
+  const status = body.messageStatus as MessageStatus;
+  if (!MESSAGE_STATUSES.includes(status)) throw badParameter('messageStatus');
+  const text = (name: 'deliveryErrorCode' | 'faxErrorCode') => {
+    const value = body[name];
+    if (value === undefined) return {};
+    if (typeof value !== 'string') throw badParameter(name);
+    return { [name]: value };
+  };
+  const pages = body.faxPageCount;
+  if (pages !== undefined && !(Number.isInteger(pages) && (pages as number) >= 0)) {
+    throw badParameter('faxPageCount');
+  }
+  const message = state.mailbox.setMessageStatus(match[1], {
+    messageStatus: status,
+    ...text('deliveryErrorCode'),
+    ...text('faxErrorCode'),
+    ...(pages === undefined ? {} : { faxPageCount: pages as number }),
+  });
+  if (!message) throw new RcError(404, 'CMN-102', `Resource [${context.path}] is not found`);
+  sendJson(context, 200, messageToWire(message));
+  return true;
 }
 
 function headerRecord(headers: Record<string, unknown>): Record<string, string> {

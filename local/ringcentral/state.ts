@@ -52,6 +52,11 @@ export interface EmulatorState {
   stats: EmulatorStats;
   /** Extensions that appear and disappear (by hand or on schedule). */
   extensions: ExtensionDirectory;
+  /**
+   * `automatic`: an outbound SMS or fax is delivered a moment after the send; `manual`: it stays
+   * `Queued` until a test moves it (`mailbox.setMessageStatus`, `/__emulator/messages/{id}/status`).
+   */
+  messageStatusUpdates: 'automatic' | 'manual';
   platformUrl(): string;
   mediaUrl(): string;
 }

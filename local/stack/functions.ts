@@ -33,6 +33,8 @@ export interface LocalResources {
   purgeRetentionDays: Record<string, number>;
   /** `{ "sms": [...], "pager": [...] }`. */
   alertRecipients: { sms: string[]; pager: string[] };
+  /** Seconds between message-status checks at least (20 deployed; less on the compressed schedule). */
+  statusCheckSpacingSeconds: number;
 }
 
 /** Where the functions' AWS SDK clients go (every one of them to 127.0.0.1). */
@@ -118,6 +120,11 @@ export function localFunctionSpecs(
     spec('get-message', secretIds),
     spec('send-sms-batch', { ...secretIds, SMS_FROM: resources.smsFrom }),
     spec('get-sms-batch', secretIds),
+    spec('message-status', {
+      ...secretIds,
+      EVENT_BUS_NAME: resources.eventBusName,
+      MESSAGE_STATUS_CHECK_SPACING_SECONDS: String(resources.statusCheckSpacingSeconds),
+    }),
     spec('send-fax', {
       ...secretIds,
       FAX_DOCUMENT_BUCKETS: resources.faxDocumentsBucket,

@@ -65,7 +65,14 @@ export interface LocalStackOptions {
     subscriptionKeeperEveryMs?: number;
     extensionsEveryMs?: number;
     reconcileEveryMs?: number;
+    /** The message-status poll (every minute deployed); default 30 s. */
+    messageStatusEveryMs?: number;
   };
+  /**
+   * The local RingCentral's outbound messages stay `Queued` until a test moves them
+   * (`emulator.mailbox.setMessageStatus`) instead of being delivered a moment after the send.
+   */
+  manualMessageStatus?: boolean;
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
 }
@@ -98,9 +105,14 @@ export interface LocalStackInfo {
   startMs: number;
 }
 
+/** An event put on the local bus, as an EventBridge rule would deliver it. */
+export type LocalBusEvent = ReturnType<typeof eventBridgeEventOf>;
+
 /** A running stack. */
 export interface LocalStack {
   info: LocalStackInfo;
+  /** Every event put on the local bus so far, in order (the test's view of EventBridge). */
+  events(): readonly LocalBusEvent[];
   /** The local RingCentral, when it is the one in use. */
   emulator?: RunningEmulator;
   /** Runs a scheduled job now; resolves when it finished. */
@@ -161,7 +173,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ]);
     const caller = localCaller(options.accessKey ?? generateAccessKey());
     const functions = createFunctionRegistry(print);
-    const aws = await startAwsEndpoint(ringCentral.connection, functions, print);
+    const busEvents: LocalBusEvent[] = [];
+    const aws = await startAwsEndpoint(ringCentral.connection, functions, print, busEvents);
     shutdown.onStop(() => aws.stop());
     const stackFile = join(options.dataDir, 'stack.json');
     const gateway = await startApiGateway(options.apiPort ?? 3000, caller, functions, {
@@ -191,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let stopped: Promise<void> | undefined;
     return {
       info,
+      events: () => busEvents,
       ...(ringCentral.emulator ? { emulator: ringCentral.emulator } : {}),
       runJob: (name) => scheduler.runNow(name),
       stop: () => {
@@ -258,7 +272,7 @@ interface RingCentralConnection {
 
 /** Starts the local RingCentral, unless a remote one is given. */
 async function startRingCentral(
-  options: Pick<LocalStackOptions, 'remote' | 'ringCentralPort'>,
+  options: Pick<LocalStackOptions, 'remote' | 'ringCentralPort' | 'manualMessageStatus'>,
   shutdown: Shutdown,
 ): Promise<RingCentralInUse> {
   const { remote } = options;
@@ -273,7 +287,11 @@ async function startRingCentral(
       },
     };
   }
-  const emulator = await startEmulator({ port: options.ringCentralPort ?? 0, mailbox: 'default' });
+  const emulator = await startEmulator({
+    port: options.ringCentralPort ?? 0,
+    mailbox: 'default',
+    ...(options.manualMessageStatus ? { messageStatusUpdates: 'manual' as const } : {}),
+  });
   // The local sender (the first user's number) may also send high-volume SMS (POST /sms/batches).
   const sender = emulator.mailbox.extensions[0]?.smsNumbers[0];
   if (sender) emulator.enableA2pSender(sender);
@@ -327,13 +345,15 @@ function timestamp(): string {
 }
 
 /**
- * The local Secrets Manager, EventBridge and Lambda: an `Alert` event runs the alert function,
- * as the deployed rule does; an asynchronous invoke runs as a job with a status line.
+ * The local Secrets Manager, EventBridge and Lambda: an `Alert` event runs the alert function
+ * and a message-store change the message-status function, as the deployed rules do (each event
+ * is also kept in `busEvents`); an asynchronous invoke runs as a job with a status line.
  */
 function startAwsEndpoint(
   ringCentral: RingCentralConnection,
   functions: FunctionRegistry,
   print: Print,
+  busEvents: LocalBusEvent[],
 ): Promise<RunningAwsServices> {
   return startAwsServices({
     region: REGION,
@@ -346,8 +366,11 @@ function startAwsEndpoint(
     functions: LOCAL_FUNCTION_NAMES,
     onEvent: (entry) => {
       print(`${timestamp()} event ${entry.DetailType} from ${entry.Source}`);
-      if (entry.DetailType !== 'Alert') return;
-      void functions.runJob('alert', eventBridgeEventOf(entry), 'event').catch(() => undefined);
+      const event = eventBridgeEventOf(entry);
+      busEvents.push(event);
+      const target = ruleTarget(event);
+      if (!target) return;
+      void functions.runJob(target, event, 'event').catch(() => undefined);
     },
     onInvoke: async (name, payload, type) => {
       // Lambda parses the payload with JSON.parse too.
@@ -368,6 +391,19 @@ function startAwsEndpoint(
       }
     },
   });
+}
+
+/** The function the deployed stack's rules hand `event` to, if any (infra: routeAlerts, routeStatusChecks). */
+function ruleTarget(event: LocalBusEvent): LocalFunctionName | undefined {
+  if (event['detail-type'] === 'Alert') return 'alert';
+  const detail = event.detail as { changes?: Array<{ updatedCount?: unknown }> } | undefined;
+  const updated = (detail?.changes ?? []).some(
+    (change) => typeof change.updatedCount === 'number' && change.updatedCount > 0,
+  );
+  if (event['detail-type'] === 'RingCentral Message Store Change' && updated) {
+    return 'message-status';
+  }
+  return undefined;
 }
 
 /** The event an EventBridge rule delivers for an entry put on the bus. */
@@ -439,6 +475,7 @@ function localResources(
     purgeDryRun: options.purgeEnabled !== true,
     purgeRetentionDays: LOCAL_RETENTION_DAYS,
     alertRecipients: { sms: otherSms ? [otherSms] : [], pager: [] },
+    statusCheckSpacingSeconds: 1,
   };
 }
 
@@ -488,6 +525,8 @@ function scheduledJobs(
     { functionName: 'purge', everyMs: schedule.purgeEveryMs ?? 10 * 60_000, firstAfterMs: 60_000 },
     // Hourly when deployed; every 5 minutes here, so added extensions show up soon.
     { functionName: 'extensions', everyMs: schedule.extensionsEveryMs ?? 5 * 60_000 },
+    // Every minute when deployed; the poll that finds changes no notification announced.
+    { functionName: 'message-status', everyMs: schedule.messageStatusEveryMs ?? 30_000 },
     // Daily from 03:15 when deployed; here every 10 minutes, the first after the archive's start.
     {
       functionName: 'reconcile',

@@ -103,6 +103,10 @@ function summary(report: JobRunReport): string {
       return extensionsSummary(result);
     case 'archive-dispatch':
       return dispatchSummary(result);
+    case 'message-status':
+      return result.checked === true
+        ? `${result.read ?? 0} read, ${result.published ?? 0} changes published, ${result.deferred ?? 0} deferred`
+        : 'checked within the spacing: left to the next check';
     default:
       return typeof result.statusCode === 'number' ? `status ${result.statusCode}` : 'done';
   }

@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(15);
+    expect(functions).toHaveLength(16);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The fifteen functions, the provider framework of the deploy-time refresh and CDK's
+    // The sixteen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 17);
+    template.resourceCountIs('AWS::Lambda::Function', 18);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -68,6 +68,7 @@ describe('functions', () => {
       'get-message': [30, 256],
       'send-sms-batch': [30, 512],
       'get-sms-batch': [30, 256],
+      'message-status': [60, 256],
       webhook: [10, 256],
       'token-refresh': [60, 256],
       'subscription-keeper': [60, 256],
@@ -98,8 +99,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: fifteen function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(17);
+    // Assess: sixteen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(18);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -165,6 +166,7 @@ describe('functions', () => {
       'purge',
       'extensions',
       'reconcile',
+      'message-status',
     ];
 
     // Act
@@ -234,6 +236,19 @@ describe('least privilege', () => {
       ...secretsRead('credentials', 'session'),
       `dynamodb:GetItem on ${table}`,
       `dynamodb:PutItem on ${table}`,
+    ],
+    // The status watch: its partition and its check slot's lease only; its own events only.
+    'message-status': [
+      ...logs('message-status'),
+      ...secretsRead('credentials', 'session'),
+      ...rateBudget,
+      ...onFailure,
+      `events:PutEvents on {${base.id(base.stack.bus)}.Arn} if StringEquals events:detail-type=Message Status Changed and StringEquals events:source=ringcentral-message-automation.sending`,
+      ...['DeleteItem', 'Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=message-status-watch`,
+      ),
+      `dynamodb:PutItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=lease#message-status-check`,
     ],
     alert: [
       ...logs('alert'),
@@ -552,7 +567,7 @@ describe('allowed callers', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive-dispatch, purge, subscription-keeper, extensions and reconcile with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper, extensions, reconcile and message-status with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -562,10 +577,11 @@ describe('schedules', () => {
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
       ['reconcile', 'cron(15 3-23 * * ? *)'],
+      ['message-status', 'rate(1 minute)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 6);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 7);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -828,6 +844,28 @@ describe('events', () => {
       Targets: target,
     });
   });
+
+  it('hands message-store notifications with updated messages to message-status, with a DLQ', () => {
+    // Prepare
+    const messageStatus = base.id(base.stack.functions['message-status']!.function);
+    const dlq = base.id(base.stack.deadLetters.events.queue);
+
+    // Assess
+    base.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: base.id(base.stack.bus) },
+      EventPattern: {
+        source: ['ringcentral-message-automation.webhook'],
+        'detail-type': ['RingCentral Message Store Change'],
+        detail: { changes: { updatedCount: [{ numeric: ['>', 0] }] } },
+      },
+      Targets: Match.arrayWith([
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [messageStatus, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        }),
+      ]),
+    });
+  });
 });
 
 describe('alarms and dashboard', () => {
@@ -838,10 +876,11 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 15 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
+    // Assess: 16 function errors, 4 DLQs, scheduler, 429s (two alarms: 13 functions call
+    // RingCentral, 10 metrics per alarm), the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(46);
+    expect(alarms).toHaveLength(48);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName

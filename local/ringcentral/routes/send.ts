@@ -231,6 +231,7 @@ async function readMmsRequest(
 
 /** Moves a queued outbound message to its final status a little later, as the carrier would. */
 function settleLater(state: EmulatorState, extensionId: string, messageId: string): void {
+  if (state.messageStatusUpdates === 'manual') return;
   const timer = setTimeout(() => {
     const message = state.mailbox.get(extensionId, messageId);
     if (message?.messageStatus !== 'Queued') return;

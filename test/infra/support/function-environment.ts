@@ -162,6 +162,8 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
     (await import('../../../functions/send-sms-batch.ts')).sendSmsBatchConfig,
   'get-sms-batch': async () =>
     (await import('../../../functions/get-sms-batch.ts')).getSmsBatchConfig,
+  'message-status': async () =>
+    (await import('../../../functions/message-status.ts')).messageStatusConfig,
   webhook: async () => (await import('../../../functions/webhook.ts')).webhookConfig,
   'token-refresh': async () =>
     (await import('../../../functions/token-refresh.ts')).tokenRefreshConfig,

@@ -43,6 +43,51 @@ describe('local RingCentral sending', () => {
     });
   }
 
+  it('keeps an SMS Queued with manual status updates until a carrier update moves it', async () => {
+    // Prepare
+    const manual = await start({ messageStatusUpdates: 'manual' });
+    const response = await fetch(manual.ext('/sms'), {
+      method: 'POST',
+      headers: { ...manual.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        from: { phoneNumber: ALICE_SMS },
+        to: [{ phoneNumber: BOB_SMS }],
+        text: 'Parcel 8',
+      }),
+    });
+    const { id } = (await exactJson(response)) as { id: string };
+    const read = async () =>
+      (await exactJson(
+        await fetch(manual.ext(`/message-store/${id}`), { headers: manual.auth }),
+      )) as Record<string, unknown>;
+    const update = (messageId: string, body: unknown) =>
+      fetch(`${manual.emulator.url}/__emulator/messages/${messageId}/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const queued = await read();
+
+    // Act
+    const failed = await update(id, {
+      messageStatus: 'DeliveryFailed',
+      deliveryErrorCode: 'SMS-CAR-411',
+    });
+    const unknownStatus = await update(id, { messageStatus: 'Lost' });
+    const unknownMessage = await update('1', { messageStatus: 'Sent' });
+
+    // Assess
+    expect(queued.messageStatus).toBe('Queued');
+    expect(failed.status).toBe(200);
+    expect(await read()).toMatchObject({
+      messageStatus: 'DeliveryFailed',
+      deliveryErrorCode: 'SMS-CAR-411',
+      to: [{ phoneNumber: BOB_SMS, messageStatus: 'DeliveryFailed' }],
+    });
+    expect([unknownStatus.status, unknownMessage.status]).toEqual([400, 404]);
+  });
+
   it('sends an SMS as a queued outbound message that later reports Delivered', async () => {
     // Act
     const response = await postJson('/sms', {
