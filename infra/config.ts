@@ -135,6 +135,14 @@ export const infraConfigSchema = z
       .default({ enabled: false, retentionDays: 365 }),
     /** A customer KMS key for the archive bucket; default the AWS-managed S3 key. */
     kmsKeyArn: kmsKeyArn.optional(),
+    /**
+     * The customer KMS key the imported credentials secret (credentialsSecretName) is encrypted
+     * with; every function reading it may decrypt through Secrets Manager. Default: the secret
+     * uses the AWS-managed key, which needs no grant.
+     */
+    credentialsKmsKeyArn: kmsKeyArn.optional(),
+    /** Customer KMS keys of the fax document buckets; send-fax may decrypt through S3 only. */
+    faxDocumentKmsKeyArns: z.array(kmsKeyArn).default([]),
     /** Move archived objects to colder classes after this many days. */
     archiveTransitions: z
       .object({
@@ -257,10 +265,20 @@ function requireAlarmDestination(config: InfraConfig): InfraConfig {
   );
 }
 
+/** A key for the credentials secret only means something for a secret this stack imports. */
+function requireImportedSecretForKey(config: InfraConfig): InfraConfig {
+  if (!config.credentialsKmsKeyArn || config.credentialsSecretName) return config;
+  throw new InfraConfigError(
+    'credentialsKmsKeyArn',
+    `Invalid configuration: credentialsKmsKeyArn = ${JSON.stringify(config.credentialsKmsKeyArn)}: ` +
+      'set credentialsSecretName too; the secret this stack creates uses the AWS-managed key.',
+  );
+}
+
 /** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
 export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const result = infraConfigSchema.safeParse(input);
-  if (result.success) return requireAlarmDestination(result.data);
+  if (result.success) return requireImportedSecretForKey(requireAlarmDestination(result.data));
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
   const key = path.map(String).join('.') || '(configuration)';

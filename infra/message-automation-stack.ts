@@ -10,7 +10,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
-import { requireCallersOfDeployingAccount } from './caller-account.ts';
+import { EXTENSION_PARTITION, POLICY_PARTITION } from '../lib/aws/extension-registry.ts';
+import { IDEMPOTENCY_PARTITION_PREFIX } from '../lib/aws/idempotency.ts';
+import { SENT_PARTITION_PREFIX } from '../lib/aws/sent-message-ledger.ts';
+import { leaseKey } from '../lib/aws/state-table.ts';
+import { REFRESH_LEASE_NAME } from '../lib/session/refresher.ts';
+import {
+  requireCallersOfDeployingAccount,
+  requireKeysOfDeployingAccount,
+} from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
@@ -67,6 +75,14 @@ const IDEMPOTENCY_ACTIONS = [
 ];
 
 /**
+ * The idempotency records' partitions (`idempotency#<function>`). The function's own name cannot
+ * be named: its role's policy would then depend on the function that depends on it.
+ */
+const IDEMPOTENCY_PARTITIONS = [`${IDEMPOTENCY_PARTITION_PREFIX}*`];
+/** The sending ledger's partitions (`sent#<messageId>`). */
+const SENT_PARTITIONS = [`${SENT_PARTITION_PREFIX}*`];
+
+/**
  * The whole deployment: functions, HTTP API, schedules, archive bucket, state table, secrets,
  * event bus, alarms and dashboard. Configuration is read and validated at construction
  * (infra/config.ts), so a bad value fails synth with the key and value named. Each function's
@@ -112,6 +128,16 @@ export class MessageAutomationStack extends Stack {
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
     requireCallersOfDeployingAccount(this, config.allowedCallers);
+    requireKeysOfDeployingAccount(this, [
+      ...(config.kmsKeyArn ? [{ key: 'kmsKeyArn', arn: config.kmsKeyArn }] : []),
+      ...(config.credentialsKmsKeyArn
+        ? [{ key: 'credentialsKmsKeyArn', arn: config.credentialsKmsKeyArn }]
+        : []),
+      ...config.faxDocumentKmsKeyArns.map((arn, index) => ({
+        key: `faxDocumentKmsKeyArns.${index}`,
+        arn,
+      })),
+    ]);
     this.table = this.stateTable();
     this.credentialsSecret = this.credentials();
     // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
@@ -169,6 +195,7 @@ export class MessageAutomationStack extends Stack {
       reconcile,
     };
 
+    this.allowCustomerKeys();
     this.schedules = this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile);
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
     this.discoverAtDeploy = this.discoverExtensionsAtDeploy(discovery, this.refreshAtDeploy);
@@ -312,10 +339,19 @@ export class MessageAutomationStack extends Stack {
     };
     for (const name of ['send-sms', 'send-pager', 'send-fax'] as const) {
       this.allowSending(functions[name]);
+      // Who sent each message (lib/aws/sent-message-ledger.ts): a conditional put.
+      functions[name].allowPartitions(['dynamodb:PutItem'], this.table.tableArn, SENT_PARTITIONS);
     }
-    // Reads a message's sender and cached status; writes the status cache.
-    functions['get-message'].allowSecretReads(this.ringCentralSecretArns);
-    functions['get-message'].allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
+    // Reads a message's sender and cached status; writes the status cache; reads the status
+    // from RingCentral through the shared rate budget.
+    const getMessage = functions['get-message'];
+    getMessage.allowSecretReads(this.ringCentralSecretArns);
+    getMessage.allowPartitions(
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      this.table.tableArn,
+      SENT_PARTITIONS,
+    );
+    getMessage.allowRateBudget(this.table.tableArn);
     if (config.faxDocumentBuckets.length > 0) {
       // HeadObject is authorised by s3:GetObject.
       functions['send-fax'].allow(
@@ -327,12 +363,30 @@ export class MessageAutomationStack extends Stack {
   }
 
   /**
-   * What a sender needs: the session to call RingCentral, the table for idempotency and for the
-   * sender of each message (a PutItem, as idempotency's).
+   * What a sender needs: the session to call RingCentral through the shared rate budget, and its
+   * idempotency records.
    */
   private allowSending(fn: MessageFunction): void {
     fn.allowSecretReads(this.ringCentralSecretArns);
-    fn.allow(IDEMPOTENCY_ACTIONS, [this.table.tableArn]);
+    fn.allowPartitions(IDEMPOTENCY_ACTIONS, this.table.tableArn, IDEMPOTENCY_PARTITIONS);
+    fn.allowRateBudget(this.table.tableArn);
+  }
+
+  /**
+   * Decryption with the configured customer keys, through the service that holds the data: the
+   * credentials key for every reader of the imported credentials secret, the fax documents' keys
+   * for send-fax.
+   */
+  private allowCustomerKeys(): void {
+    const { credentialsKmsKeyArn, faxDocumentKmsKeyArns } = this.config;
+    if (credentialsKmsKeyArn) {
+      for (const fn of Object.values(this.functions)) {
+        if (fn.readsSecret(this.credentialsPolicyArn)) {
+          fn.allowDecryptVia([credentialsKmsKeyArn], 'secretsmanager');
+        }
+      }
+    }
+    this.functions['send-fax'].allowDecryptVia(faxDocumentKmsKeyArns, 's3');
   }
 
   /** The only caller of RingCentral OAuth; writes the session secret under a lease. */
@@ -349,7 +403,9 @@ export class MessageAutomationStack extends Stack {
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allow(['secretsmanager:PutSecretValue'], [this.sessionSecret.secretArn]);
     // The refresh lease: a conditional put to take it, a conditional delete to release it.
-    fn.allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
+    fn.allowPartitions(['dynamodb:PutItem', 'dynamodb:DeleteItem'], this.table.tableArn, [
+      leaseKey(REFRESH_LEASE_NAME),
+    ]);
     return fn;
   }
 
@@ -416,9 +472,9 @@ export class MessageAutomationStack extends Stack {
     fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
     jobs.allowStartingArchive(fn);
     // markChanged: a conditional UpdateItem, and a GetItem telling "unknown" from "later".
-    fn.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:GetItem', 'dynamodb:UpdateItem'], this.table.tableArn, [
+      EXTENSION_PARTITION,
+    ]);
     fn.allow(['lambda:InvokeFunction'], [discovery.function.functionArn]);
     return fn;
   }
@@ -440,9 +496,7 @@ export class MessageAutomationStack extends Stack {
     });
     fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
     fn.allowRateBudget(this.table.tableArn);
-    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:Query'], this.table.tableArn, [EXTENSION_PARTITION]);
     return fn;
   }
 
@@ -462,9 +516,7 @@ export class MessageAutomationStack extends Stack {
     });
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allowRateBudget(this.table.tableArn);
-    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:Query'], this.table.tableArn, [EXTENSION_PARTITION]);
     fn.allow(['s3:ListBucket'], [this.archive.bucket.bucketArn], {
       StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`, `${RECONCILIATION_REPORT_PREFIX}*`] },
     });
@@ -489,9 +541,11 @@ export class MessageAutomationStack extends Stack {
       environment: this.stateEnvironment,
     });
     fn.allowSecretReads(this.ringCentralSecretArns);
-    fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
-    });
+    fn.allowPartitions(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      this.table.tableArn,
+      [EXTENSION_PARTITION, POLICY_PARTITION],
+    );
     fn.allowRateBudget(this.table.tableArn);
     return fn;
   }

@@ -16,6 +16,11 @@ const custom = synthStack({
   ],
   faxDocumentBuckets: ['fax-documents'],
   credentialsSecretName: 'ringcentral/credentials',
+  credentialsKmsKeyArn:
+    'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
+  faxDocumentKmsKeyArns: [
+    'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  ],
   logRetentionDays: 30,
   retentionDays: { Fax: 90, VoiceMail: 60 },
   schedules: { tokenRefreshMinutes: 20, archive: 'rate(10 minutes)' },
@@ -197,14 +202,22 @@ describe('least privilege', () => {
   };
   const secretsRead = (...which: Array<'credentials' | 'session' | 'webhook'>) =>
     which.map((name) => `secretsmanager:GetSecretValue on ${secret(base, name)}`);
-  const idempotency = ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map(
-    (action) => `dynamodb:${action} on ${table}`,
+  const partitions = (actions: string[], operator: 'StringEquals' | 'StringLike', keys: string) =>
+    actions.map(
+      (action) =>
+        `dynamodb:${action} on ${table} if ForAllValues:${operator} dynamodb:LeadingKeys=${keys}`,
+    );
+  const idempotency = partitions(
+    ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    'StringLike',
+    'idempotency#*',
   );
+  // Who sent each message: written by the senders, read by get-message.
+  const recordSender = partitions(['PutItem'], 'StringLike', 'sent#*');
   const onFailure = [`sqs:SendMessage on ${failures}`];
   // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
   const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
-  // The shared rate budget's items; senders and alerts hold GetItem and UpdateItem on the whole
-  // table already (idempotency).
+  // The shared rate budget's items: every function calling RingCentral's rate-limited API.
   const rateBudget = ['GetItem', 'UpdateItem'].map(
     (action) =>
       `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`,
@@ -212,27 +225,45 @@ describe('least privilege', () => {
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
-    'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
-    'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
-    'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'send-sms': [
+      ...logs('send-sms'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...rateBudget,
+    ],
+    'send-pager': [
+      ...logs('send-pager'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...rateBudget,
+    ],
+    'send-fax': [
+      ...logs('send-fax'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...rateBudget,
+    ],
     'get-message': [
       ...logs('get-message'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:PutItem on ${table}`,
+      ...partitions(['GetItem', 'PutItem'], 'StringLike', 'sent#*'),
+      ...rateBudget,
     ],
     alert: [
       ...logs('alert'),
       ...secretsRead('credentials', 'session'),
       ...idempotency,
+      ...rateBudget,
       ...onFailure,
     ],
     'token-refresh': [
       ...logs('token-refresh'),
       ...secretsRead('credentials', 'session'),
       `secretsmanager:PutSecretValue on ${secret(base, 'session')}`,
-      `dynamodb:PutItem on ${table}`,
-      `dynamodb:DeleteItem on ${table}`,
+      ...partitions(['PutItem', 'DeleteItem'], 'StringEquals', 'lease#token-refresh'),
       ...onFailure,
     ],
     // The registry's entries, read to build the filters.
@@ -258,8 +289,8 @@ describe('least privilege', () => {
     archive: [
       ...logs('archive'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:PutItem on ${table}`,
+      // The sync cursors and the custody heads.
+      ...partitions(['GetItem', 'PutItem'], 'StringLike', 'cursor#archive|custody#*'),
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
       ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
@@ -287,7 +318,7 @@ describe('least privilege', () => {
     purge: [
       ...logs('purge'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
+      ...partitions(['GetItem'], 'StringEquals', 'cursor#archive'),
       ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       listArchive,
@@ -345,7 +376,7 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual(
       [
-        `dynamodb:GetItem on ${table}`,
+        ...partitions(['GetItem'], 'StringEquals', 'cursor#archive'),
         ...rateBudget,
         `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
         `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
@@ -372,6 +403,18 @@ describe('least privilege', () => {
       `webhook: lambda:InvokeFunction on ${archive}`,
       `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
     ]);
+  });
+
+  it('scopes every grant on the state table to the partitions its function touches', () => {
+    // Act
+    const unscoped = FUNCTION_NAMES.flatMap((name) =>
+      allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
+        .filter((pair) => pair.startsWith('dynamodb:') && !pair.includes('dynamodb:LeadingKeys='))
+        .map((pair) => `${name}: ${pair}`),
+    );
+
+    // Assess
+    expect(unscoped).toEqual([]);
   });
 
   it('attaches no managed policy to any function role', () => {
@@ -488,6 +531,95 @@ describe('HTTP API', () => {
       },
       0,
     );
+  });
+});
+
+describe('customer keys', () => {
+  const credentialsKey = custom.stack.config.credentialsKmsKeyArn;
+  const faxKey = custom.stack.config.faxDocumentKmsKeyArns[0];
+  const decryptions = (name: (typeof FUNCTION_NAMES)[number]) =>
+    allowedPairs(custom.template, custom.id(custom.stack.functions[name]!.role)).filter((pair) =>
+      pair.startsWith('kms:'),
+    );
+
+  it('lets every reader of the imported credentials secret decrypt it through Secrets Manager only', () => {
+    // Act
+    const readers = FUNCTION_NAMES.filter((name) =>
+      decryptions(name).includes(
+        `kms:Decrypt on ${credentialsKey} if StringEquals kms:ViaService=secretsmanager.us-east-1.amazonaws.com`,
+      ),
+    );
+
+    // Assess: every function but the webhook and the dispatcher reads the credentials.
+    expect(readers.sort()).toEqual(
+      FUNCTION_NAMES.filter((name) => !['webhook', 'archive-dispatch'].includes(name)).sort(),
+    );
+    expect(decryptions('webhook')).toEqual([]);
+  });
+
+  it('lets send-fax decrypt the fax documents through S3 only, and no other function', () => {
+    // Act
+    const holders = FUNCTION_NAMES.filter((name) =>
+      decryptions(name).some((pair) => pair.includes(faxKey!)),
+    );
+
+    // Assess
+    expect(holders).toEqual(['send-fax']);
+    expect(decryptions('send-fax')).toContain(
+      `kms:Decrypt on ${faxKey} if StringEquals kms:ViaService=s3.us-east-1.amazonaws.com`,
+    );
+  });
+
+  it('refuses at synth a key of another account than the one deployed to, naming the key', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        faxDocumentBuckets: ['fax-documents'],
+        faxDocumentKmsKeyArns: [
+          'arn:aws:kms:us-east-1:210987654321:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        ],
+      });
+
+    // Assess
+    expect(synth).toThrow(
+      /faxDocumentKmsKeyArns\.0 = "arn:aws:kms:us-east-1:210987654321:key\/[-a-e]+": not a KMS key of the deploying account 123456789012;.*Customer keys/,
+    );
+  });
+
+  it('refuses a credentials key without an imported credentials secret', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        credentialsKmsKeyArn:
+          'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
+      });
+
+    // Assess
+    expect(synth).toThrow(/credentialsKmsKeyArn = .*set credentialsSecretName too/);
+  });
+
+  it('without an account at synth, fails the deploy by a rule unless it goes to the keys account', () => {
+    // Prepare
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        ...BASE_CONTEXT,
+        kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+      },
+    });
+
+    // Act
+    const template = Template.fromStack(new MessageAutomationStack(app, 'NoEnvKeys')).toJSON();
+
+    // Assess
+    expect(template.Rules.KeysInDeployingAccount.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '123456789012'] },
+        AssertDescription: expect.stringContaining('KMS keys of account 123456789012'),
+      },
+    ]);
   });
 });
 

@@ -26,7 +26,12 @@ export const FULL_CONTEXT = {
   webhookUrl: 'https://hooks.example.com/ringcentral',
   webhookIncludeText: true,
   credentialsSecretName: 'ringcentral/credentials',
+  credentialsKmsKeyArn:
+    'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
   faxDocumentBuckets: ['fax-documents', 'fax-covers'],
+  faxDocumentKmsKeyArns: [
+    'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  ],
   apiThrottle: { rateLimit: 50, burstLimit: 100 },
   logRetentionDays: 30,
   alarmEmails: ['ops@example.com', 'on-call@example.com'],
