@@ -178,6 +178,17 @@ export const infraConfigSchema = z
       })
       .strict()
       .default({ rateLimit: 20, burstLimit: 40 }),
+    /**
+     * Throttling of POST /webhook on its own (requests per second, burst): RingCentral's
+     * deliveries, and nothing else, reach the open route.
+     */
+    webhookThrottle: z
+      .object({
+        rateLimit: z.number().positive().max(10_000),
+        burstLimit: z.number().int().positive().max(5_000),
+      })
+      .strict()
+      .default({ rateLimit: 50, burstLimit: 100 }),
     /** Days of function and access logs. */
     logRetentionDays: z
       .number()

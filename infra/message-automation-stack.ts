@@ -14,6 +14,7 @@ import { EXTENSION_PARTITION, POLICY_PARTITION } from '../lib/aws/extension-regi
 import { IDEMPOTENCY_PARTITION_PREFIX } from '../lib/aws/idempotency.ts';
 import { SENT_PARTITION_PREFIX } from '../lib/aws/sent-message-ledger.ts';
 import { leaseKey } from '../lib/aws/state-table.ts';
+import { WEBHOOK_DELIVERY_PARTITION_PREFIX } from '../lib/aws/webhook-delivery-ledger.ts';
 import { REFRESH_LEASE_NAME } from '../lib/session/refresher.ts';
 import {
   requireCallersOfDeployingAccount,
@@ -176,7 +177,7 @@ export class MessageAutomationStack extends Stack {
     // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
     const jobs = new ArchiveJobs(this, 'Default', this.archiveJobsProps(archiveKey));
     const discovery = this.extensionsFunction();
-    const webhook = this.webhookFunction(jobs, discovery);
+    const webhook = this.webhookFunction(discovery);
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
@@ -455,22 +456,27 @@ export class MessageAutomationStack extends Stack {
     };
   }
 
-  /** RingCentral's notifications: to bus events, and to archive runs for new messages. */
-  private webhookFunction(jobs: ArchiveJobs, discovery: MessageFunction): MessageFunction {
+  /**
+   * RingCentral's notifications: to bus events, and to the registry, whose changed extensions the
+   * dispatcher hands to the archive workers in batches (no archive run per delivery).
+   */
+  private webhookFunction(discovery: MessageFunction): MessageFunction {
     const fn = this.messageFunction('webhook', {
       description: "POST /webhook: RingCentral's notifications to events and archive runs",
       environment: {
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         EVENT_BUS_NAME: this.bus.eventBusName,
         WEBHOOK_INCLUDE_TEXT: String(this.config.webhookIncludeText),
-        ARCHIVE_FUNCTION_NAME: jobs.archive.function.functionName,
         STATE_TABLE_NAME: this.table.tableName,
         EXTENSIONS_FUNCTION_NAME: discovery.function.functionName,
       },
     });
     fn.allowSecretReads([this.webhookSecret.secretArn]);
     fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
-    jobs.allowStartingArchive(fn);
+    // The delivery ledger: a conditional put per delivery uuid, a delete when processing fails.
+    fn.allowPartitions(['dynamodb:PutItem', 'dynamodb:DeleteItem'], this.table.tableArn, [
+      `${WEBHOOK_DELIVERY_PARTITION_PREFIX}*`,
+    ]);
     // markChanged: a conditional UpdateItem, and a GetItem telling "unknown" from "later".
     fn.allowPartitions(['dynamodb:GetItem', 'dynamodb:UpdateItem'], this.table.tableArn, [
       EXTENSION_PARTITION,
@@ -636,6 +642,7 @@ export class MessageAutomationStack extends Stack {
       publicRoutes: { '/webhook': webhook.function },
       allowedCallers: this.config.allowedCallers,
       throttle: this.config.apiThrottle,
+      publicRouteThrottle: this.config.webhookThrottle,
       logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
     });

@@ -90,11 +90,6 @@ export class ArchiveJobs extends Construct {
     });
   }
 
-  /** Lets `fn` start archive runs (the webhook, for the messages a notification names). */
-  allowStartingArchive(fn: MessageFunction): void {
-    fn.allow(['lambda:InvokeFunction'], [this.archive.function.functionArn]);
-  }
-
   private archiveFunction(props: ArchiveJobsProps): MessageFunction {
     return new MessageFunction(this, functionConstructId('archive'), {
       name: 'archive',

@@ -138,9 +138,9 @@ describe('functions', () => {
     // An imported credentials secret is passed by name.
     expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
     expect(JSON.parse(alert.ALERT_RECIPIENTS)).toEqual({ sms: ['+16505550111'], pager: ['101'] });
-    expect(webhook.ARCHIVE_FUNCTION_NAME).toEqual({
-      Ref: base.id(base.stack.functions.archive!.function),
-    });
+    // New messages reach the archive through the registry and the dispatcher's batches.
+    expect(webhook.ARCHIVE_FUNCTION_NAME).toBeUndefined();
+    expect(webhook.STATE_TABLE_NAME).toEqual(table);
   });
 
   it('reserves concurrency for token-refresh and the dispatcher (1) and the archive workers (4)', () => {
@@ -274,12 +274,13 @@ describe('least privilege', () => {
       `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
     ],
-    // markChanged on the registry's entries; discovery started asynchronously.
+    // markChanged on the registry's entries; discovery started asynchronously; each delivery
+    // uuid claimed once (and released when its processing fails).
     webhook: [
       ...logs('webhook'),
       ...secretsRead('webhook'),
       `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
-      `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+      ...partitions(['PutItem', 'DeleteItem'], 'StringLike', 'webhook-delivery#*'),
       `lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
       ...['GetItem', 'UpdateItem'].map(
         (action) =>
@@ -388,7 +389,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook and the dispatcher may invoke a function: archive, and (the webhook) extensions', () => {
+  it('only the dispatcher may start archive runs; the webhook may start discovery', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -400,7 +401,6 @@ describe('least privilege', () => {
     const archive = `{${base.id(base.stack.functions.archive!.function)}.Arn}`;
     expect(invokers.sort()).toEqual([
       `archive-dispatch: lambda:InvokeFunction on ${archive}`,
-      `webhook: lambda:InvokeFunction on ${archive}`,
       `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
     ]);
   });
@@ -493,6 +493,30 @@ describe('HTTP API', () => {
         Format: Match.stringLikeRegexp('"caller":"\\$context.identity.userArn"'),
       },
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+  });
+
+  it('throttles POST /webhook on its own, after the route exists, with the configured limits', () => {
+    // Prepare
+    const synth = synthStack({
+      ...BASE_CONTEXT,
+      webhookThrottle: { rateLimit: 7, burstLimit: 9 },
+    });
+    const stageId = synth.id(synth.stack.api.stage);
+    const routeId = synth.id(synth.stack.api.publicRoutes['/webhook']!);
+
+    // Act
+    const stage = synth.template.toJSON().Resources[stageId];
+
+    // Assess
+    expect(stage.Properties.RouteSettings).toEqual({
+      'POST /webhook': { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
+    });
+    expect(stage.DependsOn).toContain(routeId);
+    expect(
+      base.template.toJSON().Resources[base.id(base.stack.api.stage)].Properties.RouteSettings,
+    ).toEqual({
+      'POST /webhook': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
   });
 

@@ -33,6 +33,7 @@ export const FULL_CONTEXT = {
     'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
   ],
   apiThrottle: { rateLimit: 50, burstLimit: 100 },
+  webhookThrottle: { rateLimit: 25, burstLimit: 30 },
   logRetentionDays: 30,
   alarmEmails: ['ops@example.com', 'on-call@example.com'],
   alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:on-call',
