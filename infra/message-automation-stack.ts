@@ -557,9 +557,11 @@ export class MessageAutomationStack extends Stack {
   }
 
   /**
-   * Discovery once at deploy, after the forced refresh gave it a session, so a new deployment
-   * knows its extensions before the first hourly run. Asynchronous: the deploy does not wait for
-   * it, and its failures go where every async invocation's go (retries, then the DLQ).
+   * Discovery at every deploy, after the forced refresh gave it a session, so a new deployment
+   * knows its extensions before the first hourly run. The payload carries the refresh's deployId,
+   * which changes at every synth: AwsCustomResource runs `onUpdate` only when its call changes.
+   * Asynchronous: the deploy does not wait for it, and its failures go where every async
+   * invocation's go (retries, then the DLQ).
    */
   private discoverExtensionsAtDeploy(
     discovery: MessageFunction,
@@ -571,7 +573,7 @@ export class MessageAutomationStack extends Stack {
       parameters: {
         FunctionName: discovery.function.functionName,
         InvocationType: 'Event',
-        Payload: JSON.stringify({ source: 'deploy' }),
+        Payload: JSON.stringify({ source: 'deploy', deployId: refresh.deployId }),
       },
       physicalResourceId: cr.PhysicalResourceId.of('extensions-at-deploy'),
     };
@@ -683,16 +685,11 @@ export class MessageAutomationStack extends Stack {
 
   /** What the operations alarms watch: the async functions, the API, the table, the session. */
   private operationsAlarmProps(archive: MessageFunction): OperationsAlarmsProps {
-    const asyncNames = [
-      'token-refresh',
-      'alert',
-      'archive',
-      'purge',
-      'subscription-keeper',
-    ] as const;
     return {
       asyncFunctions: Object.fromEntries(
-        asyncNames.map((name) => [name, this.functions[name].function]),
+        Object.entries(this.functions)
+          .filter(([, made]) => made.invokedAsynchronously)
+          .map(([name, made]) => [name, made.function]),
       ),
       archiveFunction: archive.function,
       api: this.api.api,

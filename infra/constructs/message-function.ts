@@ -98,12 +98,18 @@ export class MessageFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Its execution role (nothing else assumes it). */
   readonly role: iam.Role;
+  /**
+   * Whether something invokes it asynchronously (a schedule, a rule, another function): exactly
+   * the functions given an on-failure destination, which the async-event alarms watch.
+   */
+  readonly invokedAsynchronously: boolean;
   /** The secrets its role may read, as IAM policies name them. */
   private readonly readableSecrets = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MessageFunctionProps) {
     super(scope, id);
     this.name = props.name;
+    this.invokedAsynchronously = props.onFailure !== undefined;
     const { timeoutSeconds, memoryMb, reservedConcurrency } = FUNCTION_SETTINGS[props.name];
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,

@@ -768,28 +768,40 @@ describe('schedules', () => {
     });
   });
 
-  it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
+  it('invokes extensions (discovery) asynchronously at every deploy, after the forced refresh', () => {
     // Prepare
     const discovery = base.id(base.stack.functions.extensions!.function);
+    const callOf = (template: Record<string, unknown>, which: 'Create' | 'Update') => {
+      const resources = template.Resources as Record<
+        string,
+        { Properties: Record<string, unknown> }
+      >;
+      const property = resources[base.id(base.stack.discoverAtDeploy)]!.Properties[which];
+      const [, parts] = (property as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      return JSON.parse(
+        parts
+          .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+          .join(''),
+      );
+    };
 
     // Act
-    const resource = base.template.toJSON().Resources[base.id(base.stack.discoverAtDeploy)];
-    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
-    const call = JSON.parse(
-      parts
-        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
-        .join(''),
-    );
+    const template = base.template.toJSON();
+    const resource = template.Resources[base.id(base.stack.discoverAtDeploy)];
+    const call = callOf(template, 'Create');
+    const again = callOf(synthStack().template.toJSON(), 'Update');
 
     // Assess
     expect(call).toMatchObject({
       action: 'invoke',
-      parameters: {
-        FunctionName: `<${discovery}>`,
-        InvocationType: 'Event',
-        Payload: '{"source":"deploy"}',
-      },
+      parameters: { FunctionName: `<${discovery}>`, InvocationType: 'Event' },
     });
+    expect(JSON.parse(call.parameters.Payload)).toEqual({
+      source: 'deploy',
+      deployId: base.stack.refreshAtDeploy.deployId,
+    });
+    // AwsCustomResource runs onUpdate only when its call changes: the next synth's differs.
+    expect(again.parameters.Payload).not.toBe(callOf(template, 'Update').parameters.Payload);
     expect(resource.DependsOn).toEqual(
       expect.arrayContaining([discovery, base.id(base.stack.refreshAtDeploy)]),
     );
@@ -977,8 +989,9 @@ describe('alarms and dashboard', () => {
 
     // Assess: 13 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
-    // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(44);
+    // reconciliation's missing messages and near eviction; event age and dropped events of each
+    // of the 8 asynchronously invoked functions among the operations ones.
+    expect(alarms).toHaveLength(50);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -1021,6 +1034,35 @@ describe('alarms and dashboard', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+
+  it('watches event age and dropped events of every function invoked asynchronously', () => {
+    // Prepare: the functions given an on-failure destination are the ones invoked asynchronously.
+    const asynchronous = FUNCTION_NAMES.filter(
+      (name) => base.stack.functions[name]!.invokedAsynchronously,
+    );
+    const { alarms } = base.stack.monitoring;
+
+    // Act
+    const watched = asynchronous.filter(
+      (name) => alarms[`${name}-event-age`] && alarms[`${name}-events-dropped`],
+    );
+
+    // Assess
+    expect([...asynchronous].sort()).toEqual(
+      [
+        'token-refresh',
+        'alert',
+        'archive',
+        'archive-dispatch',
+        'purge',
+        'subscription-keeper',
+        'extensions',
+        'reconcile',
+      ].sort(),
+    );
+    expect(watched).toEqual(asynchronous);
+    expect(Object.keys(alarms).filter((id) => id.startsWith('get-message-event'))).toEqual([]);
   });
 
   it('pages for what an SRE expects, each alarm saying what to do', () => {
