@@ -739,6 +739,8 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    // What `npm run smoke -- --stack` reads to check the session.
+    new CfnOutput(this, 'SessionSecretArn', { value: this.sessionSecret.secretArn });
     // The functions docs/DEPLOY.md has the deployer invoke by hand.
     new CfnOutput(this, 'TokenRefreshFunctionName', {
       value: this.functions['token-refresh'].function.functionName,

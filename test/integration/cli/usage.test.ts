@@ -12,6 +12,7 @@ const TOOLS = [
   'archive:search',
   'archive:ls',
   'archive:cat',
+  'smoke',
 ];
 
 describe('every command-line tool', () => {
