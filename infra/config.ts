@@ -43,6 +43,11 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
   error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
 });
 
+/** A deployment's stage: letters, digits and dashes, starting with a letter. */
+const stageName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,24}$/, {
+  error: 'must be 1-25 letters, digits or dashes, starting with a letter (e.g. prod, staging)',
+});
+
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -54,6 +59,11 @@ const days = (minimum: number, maximum: number) => z.number().int().min(minimum)
 /** The configuration schema; defaults are the documented ones (docs/DEPLOY.md). */
 export const infraConfigSchema = z
   .object({
+    /**
+     * The deployment's stage: the stack is named `RingCentralMessageAutomation-<stage>`, so
+     * several deployments (staging, prod) live in one account and region. Default: no suffix.
+     */
+    stage: stageName.optional(),
     /** The number send-sms and alerts send from (required: RingCentral has no default sender). */
     smsFrom: e164,
     /** Days to keep each message type in RingCentral after it is archived; absent = never purge. */
@@ -337,4 +347,24 @@ export function readInfraConfig(node: Node, props: Partial<InfraConfigInput> = {
     if (value !== undefined) input[key] = value;
   }
   return parseInfraConfig(input);
+}
+
+/** The stack's name without a stage (what a deployment made before stages keeps). */
+export const BASE_STACK_NAME = 'RingCentralMessageAutomation';
+
+/**
+ * The stack's name for the `stage` of context (`-c stage=prod` -> `RingCentralMessageAutomation-prod`),
+ * read before the stack exists; throws {@link InfraConfigError} naming a bad stage.
+ */
+export function stackNameFor(node: Node): string {
+  const stage = node.tryGetContext('stage') as unknown;
+  if (stage === undefined) return BASE_STACK_NAME;
+  const parsed = stageName.safeParse(stage);
+  if (!parsed.success) {
+    throw new InfraConfigError(
+      'stage',
+      `Invalid configuration: stage = ${JSON.stringify(stage)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  }
+  return `${BASE_STACK_NAME}-${parsed.data}`;
 }

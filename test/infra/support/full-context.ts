@@ -5,6 +5,7 @@
  */
 /** Every key set, none at its default (test/infra/config.test.ts checks both). */
 export const FULL_CONTEXT = {
+  stage: 'prod',
   smsFrom: '+16505550177',
   retentionDays: { Fax: 90, SMS: 365, VoiceMail: 60, Pager: 30 },
   purgeDryRun: false,
