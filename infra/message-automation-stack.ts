@@ -745,6 +745,9 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'TokenRefreshFunctionName', {
       value: this.functions['token-refresh'].function.functionName,
     });
+    new CfnOutput(this, 'ExtensionsFunctionName', {
+      value: this.functions.extensions.function.functionName,
+    });
     new CfnOutput(this, 'SubscriptionKeeperFunctionName', {
       value: this.functions['subscription-keeper'].function.functionName,
     });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -1216,5 +1217,24 @@ describe('alarms and dashboard', () => {
     ]) {
       expect(body).toContain(metric);
     }
+  });
+});
+
+describe('outputs', () => {
+  it('hold every output the deploy steps read, and DEPLOY.md lists them all', () => {
+    // Prepare
+    const deploy = readFileSync(new URL('../../docs/DEPLOY.md', import.meta.url), 'utf8');
+    const outputs = Object.keys(base.template.toJSON().Outputs ?? {});
+
+    // Act: `$(output Name)` in the steps, and the "Outputs:" list.
+    const read = [...deploy.matchAll(/\$\(output (\w+)\)/g)].map((match) => match[1]);
+    const listed = /Outputs: ((?:`\w+`,?\s*)+)\./.exec(deploy)?.[1] ?? '';
+
+    // Assess
+    expect(read.length).toBeGreaterThan(5);
+    for (const output of read) expect(outputs).toContain(output);
+    expect([...listed.matchAll(/`(\w+)`/g)].map((match) => match[1]).sort()).toEqual(
+      [...outputs].sort(),
+    );
   });
 });
