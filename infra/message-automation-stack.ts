@@ -462,7 +462,8 @@ export class MessageAutomationStack extends Stack {
    */
   private webhookFunction(discovery: MessageFunction): MessageFunction {
     const fn = this.messageFunction('webhook', {
-      description: "POST /webhook: RingCentral's notifications to events and archive runs",
+      description:
+        "POST /webhook: RingCentral's notifications to events and the extension registry",
       environment: {
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         EVENT_BUS_NAME: this.bus.eventBusName,
