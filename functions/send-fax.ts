@@ -1,12 +1,14 @@
 /**
- * send-fax (POST /fax, IAM-authorised): validates the body, checks S3 documents' sizes, sends one
- * fax per Idempotency-Key with the documents streamed into the multipart upload (S3 objects are
- * never buffered whole) and answers 202 with the message id and status.
+ * send-fax (POST /fax, IAM-authorised): validates the body (at most 6,000,000 bytes: 413 naming
+ * the S3 alternative above), holds S3 documents to the caller's own key prefix (403 outside it),
+ * checks their sizes, sends one fax per Idempotency-Key with the documents streamed into the
+ * multipart upload (S3 objects are never buffered whole) and answers 202 with the message id and
+ * status.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { sendFaxRequestFor } from '../lib/api/fax.ts';
+import { FAX_TOO_LARGE_DETAIL, MAX_FAX_REQUEST_BYTES, sendFaxRequestFor } from '../lib/api/fax.ts';
 import type { DocumentObjectReader } from '../lib/api/fax-documents.ts';
-import { prepareFaxAttachments } from '../lib/api/fax-documents.ts';
+import { prepareFaxAttachments, requireOwnDocuments } from '../lib/api/fax-documents.ts';
 import { toSentMessageResponse } from '../lib/api/sent-message.ts';
 import { createIdempotencyPersistence } from '../lib/aws/idempotency.ts';
 import { createObjectReader } from '../lib/aws/s3-objects.ts';
@@ -54,8 +56,11 @@ export function createHandler(dependencies: SendFaxDependencies) {
   return createHttpHandler({
     ...context,
     body: sendFaxRequestFor(dependencies.allowedBuckets),
+    maxBodyBytes: MAX_FAX_REQUEST_BYTES,
+    bodyTooLargeDetail: FAX_TOO_LARGE_DETAIL,
     idempotency: { required: true, persistence: dependencies.persistence },
     handler: async ({ body, caller, signal, deadline }) => {
+      requireOwnDocuments(body.documents, caller);
       const attachments = await prepareFaxAttachments(body.documents, dependencies.objects);
       const ringCentral = await dependencies.ringCentral(context.hooks);
       const sent = await ringCentral.fax.send(

@@ -4,13 +4,13 @@
  * (`cdk.json` or `-c key=value`, see docs/DEPLOY.md), checked by cdk-nag and cfn-guard.
  */
 import { App } from 'aws-cdk-lib';
-import { InfraConfigError } from './config.ts';
+import { InfraConfigError, stackNameFor } from './config.ts';
 import { MessageAutomationStack } from './message-automation-stack.ts';
 import { addPolicyValidation } from './policy-validation.ts';
 
 const app = new App();
 try {
-  new MessageAutomationStack(app, 'RingCentralMessageAutomation', {
+  new MessageAutomationStack(app, stackNameFor(app.node), {
     description: 'RingCentral message store automation: send, sync, archive, purge, alert',
   });
 } catch (error) {

@@ -44,6 +44,11 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
   error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)',
 });
 
+/** A deployment's stage: letters, digits and dashes, starting with a letter. */
+const stageName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,24}$/, {
+  error: 'must be 1-25 letters, digits or dashes, starting with a letter (e.g. prod, staging)',
+});
+
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -55,6 +60,11 @@ const days = (minimum: number, maximum: number) => z.number().int().min(minimum)
 /** The configuration schema; defaults are the documented ones (docs/DEPLOY.md). */
 export const infraConfigSchema = z
   .object({
+    /**
+     * The deployment's stage: the stack is named `RingCentralMessageAutomation-<stage>`, so
+     * several deployments (staging, prod) live in one account and region. Default: no suffix.
+     */
+    stage: stageName.optional(),
     /** The number send-sms and alerts send from (required: RingCentral has no default sender). */
     smsFrom: e164,
     /** Days to keep each message type in RingCentral after it is archived; absent = never purge. */
@@ -136,6 +146,14 @@ export const infraConfigSchema = z
       .default({ enabled: false, retentionDays: 365 }),
     /** A customer KMS key for the archive bucket; default the AWS-managed S3 key. */
     kmsKeyArn: kmsKeyArn.optional(),
+    /**
+     * The customer KMS key the imported credentials secret (credentialsSecretName) is encrypted
+     * with; every function reading it may decrypt through Secrets Manager. Default: the secret
+     * uses the AWS-managed key, which needs no grant.
+     */
+    credentialsKmsKeyArn: kmsKeyArn.optional(),
+    /** Customer KMS keys of the fax document buckets; send-fax may decrypt through S3 only. */
+    faxDocumentKmsKeyArns: z.array(kmsKeyArn).default([]),
     /** Move archived objects to colder classes after this many days. */
     archiveTransitions: z
       .object({
@@ -171,6 +189,17 @@ export const infraConfigSchema = z
       })
       .strict()
       .default({ rateLimit: 20, burstLimit: 40 }),
+    /**
+     * Throttling of POST /webhook on its own (requests per second, burst): RingCentral's
+     * deliveries, and nothing else, reach the open route.
+     */
+    webhookThrottle: z
+      .object({
+        rateLimit: z.number().positive().max(10_000),
+        burstLimit: z.number().int().positive().max(5_000),
+      })
+      .strict()
+      .default({ rateLimit: 50, burstLimit: 100 }),
     /** Days of function and access logs. */
     logRetentionDays: z
       .number()
@@ -258,10 +287,20 @@ function requireAlarmDestination(config: InfraConfig): InfraConfig {
   );
 }
 
+/** A key for the credentials secret only means something for a secret this stack imports. */
+function requireImportedSecretForKey(config: InfraConfig): InfraConfig {
+  if (!config.credentialsKmsKeyArn || config.credentialsSecretName) return config;
+  throw new InfraConfigError(
+    'credentialsKmsKeyArn',
+    `Invalid configuration: credentialsKmsKeyArn = ${JSON.stringify(config.credentialsKmsKeyArn)}: ` +
+      'set credentialsSecretName too; the secret this stack creates uses the AWS-managed key.',
+  );
+}
+
 /** Validates raw configuration; throws {@link InfraConfigError} naming the first bad value. */
 export function parseInfraConfig(input: Record<string, unknown>): InfraConfig {
   const result = infraConfigSchema.safeParse(input);
-  if (result.success) return requireAlarmDestination(result.data);
+  if (result.success) return requireImportedSecretForKey(requireAlarmDestination(result.data));
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
   const key = fieldPath(path) || '(configuration)';
@@ -309,4 +348,24 @@ export function readInfraConfig(node: Node, props: Partial<InfraConfigInput> = {
     if (value !== undefined) input[key] = value;
   }
   return parseInfraConfig(input);
+}
+
+/** The stack's name without a stage (what a deployment made before stages keeps). */
+export const BASE_STACK_NAME = 'RingCentralMessageAutomation';
+
+/**
+ * The stack's name for the `stage` of context (`-c stage=prod` -> `RingCentralMessageAutomation-prod`),
+ * read before the stack exists; throws {@link InfraConfigError} naming a bad stage.
+ */
+export function stackNameFor(node: Node): string {
+  const stage = node.tryGetContext('stage') as unknown;
+  if (stage === undefined) return BASE_STACK_NAME;
+  const parsed = stageName.safeParse(stage);
+  if (!parsed.success) {
+    throw new InfraConfigError(
+      'stage',
+      `Invalid configuration: stage = ${JSON.stringify(stage)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  }
+  return `${BASE_STACK_NAME}-${parsed.data}`;
 }

@@ -10,15 +10,24 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
+import { EXTENSION_PARTITION, POLICY_PARTITION } from '../lib/aws/extension-registry.ts';
+import { IDEMPOTENCY_PARTITION_PREFIX } from '../lib/aws/idempotency.ts';
+import { BATCH_PARTITION_PREFIX } from '../lib/aws/sent-batch-ledger.ts';
+import { SENT_PARTITION_PREFIX } from '../lib/aws/sent-message-ledger.ts';
 import { leaseKey } from '../lib/aws/state-table.ts';
 import { STATUS_CHECK_LEASE, STATUS_WATCH_PARTITION } from '../lib/aws/status-watch-store.ts';
+import { WEBHOOK_DELIVERY_PARTITION_PREFIX } from '../lib/aws/webhook-delivery-ledger.ts';
 import {
   MESSAGE_STATUS_CHANGED,
   MESSAGE_STATUS_EVENT_SOURCE,
 } from '../lib/sending/status-events.ts';
+import { REFRESH_LEASE_NAME } from '../lib/session/refresher.ts';
 import { NotificationDetailType } from '../lib/webhooks/notification.ts';
 import { WEBHOOK_EVENT_SOURCE } from '../lib/webhooks/receiver.ts';
-import { requireCallersOfDeployingAccount } from './caller-account.ts';
+import {
+  requireCallersOfDeployingAccount,
+  requireKeysOfDeployingAccount,
+} from './caller-account.ts';
 import { type InfraConfig, type InfraConfigInput, readInfraConfig } from './config.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
@@ -78,6 +87,16 @@ const IDEMPOTENCY_ACTIONS = [
 ];
 
 /**
+ * The idempotency records' partitions (`idempotency#<function>`). The function's own name cannot
+ * be named: its role's policy would then depend on the function that depends on it.
+ */
+const IDEMPOTENCY_PARTITIONS = [`${IDEMPOTENCY_PARTITION_PREFIX}*`];
+/** The sending ledger's partitions (`sent#<messageId>`). */
+const SENT_PARTITIONS = [`${SENT_PARTITION_PREFIX}*`];
+/** High-volume SMS batches' partitions (`batch#<batchId>`: sender and cached progress). */
+const BATCH_PARTITIONS = [`${BATCH_PARTITION_PREFIX}*`];
+
+/**
  * The whole deployment: functions, HTTP API, schedules, archive bucket, state table, secrets,
  * event bus, alarms and dashboard. Configuration is read and validated at construction
  * (infra/config.ts), so a bad value fails synth with the key and value named. Each function's
@@ -123,6 +142,16 @@ export class MessageAutomationStack extends Stack {
     const config = readInfraConfig(this.node, props.config);
     this.config = config;
     requireCallersOfDeployingAccount(this, config.allowedCallers);
+    requireKeysOfDeployingAccount(this, [
+      ...(config.kmsKeyArn ? [{ key: 'kmsKeyArn', arn: config.kmsKeyArn }] : []),
+      ...(config.credentialsKmsKeyArn
+        ? [{ key: 'credentialsKmsKeyArn', arn: config.credentialsKmsKeyArn }]
+        : []),
+      ...config.faxDocumentKmsKeyArns.map((arn, index) => ({
+        key: `faxDocumentKmsKeyArns.${index}`,
+        arn,
+      })),
+    ]);
     this.table = this.stateTable();
     this.credentialsSecret = this.credentials();
     // An imported secret is known by name: its ARN ends in a random suffix IAM must match.
@@ -162,7 +191,7 @@ export class MessageAutomationStack extends Stack {
     // `Default`: the jobs' resources keep the logical ids they had before they were grouped.
     const jobs = new ArchiveJobs(this, 'Default', this.archiveJobsProps(archiveKey));
     const discovery = this.extensionsFunction();
-    const webhook = this.webhookFunction(jobs, discovery);
+    const webhook = this.webhookFunction(discovery);
     this.api = this.sendApi(send, webhook);
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
@@ -182,6 +211,7 @@ export class MessageAutomationStack extends Stack {
       reconcile,
     };
 
+    this.allowCustomerKeys();
     this.schedules = {
       ...this.scheduleJobs(tokenRefresh, jobs, keeper, discovery, reconcile),
       'message-status': scheduleFunction(this, messageStatus, {
@@ -343,16 +373,38 @@ export class MessageAutomationStack extends Stack {
     for (const name of ['send-sms', 'send-pager', 'send-fax', 'send-sms-batch'] as const) {
       this.allowSending(functions[name]);
     }
-    // Reads a batch's sender and cached progress; writes that cache; spends the shared budget.
-    functions['get-sms-batch'].allowSecretReads(this.ringCentralSecretArns);
-    functions['get-sms-batch'].allow(
-      ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      [this.table.tableArn],
+    for (const name of ['send-sms', 'send-pager', 'send-fax'] as const) {
+      // Who sent each message (lib/aws/sent-message-ledger.ts): a conditional put; and the
+      // message put on the status watch (lib/aws/status-watch-store.ts), an update.
+      functions[name].allowPartitions(['dynamodb:PutItem'], this.table.tableArn, SENT_PARTITIONS);
+      functions[name].allowPartitions(['dynamodb:UpdateItem'], this.table.tableArn, [
+        STATUS_WATCH_PARTITION,
+      ]);
+    }
+    // A batch's sender (a conditional put) and its cached progress pages, under `batch#<id>`.
+    functions['send-sms-batch'].allowPartitions(
+      ['dynamodb:PutItem'],
+      this.table.tableArn,
+      BATCH_PARTITIONS,
     );
-    functions['get-sms-batch'].allowRateBudget(this.table.tableArn);
-    // Reads a message's sender and cached status; writes the status cache.
-    functions['get-message'].allowSecretReads(this.ringCentralSecretArns);
-    functions['get-message'].allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn]);
+    const getBatch = functions['get-sms-batch'];
+    getBatch.allowSecretReads(this.ringCentralSecretArns);
+    getBatch.allowPartitions(
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      this.table.tableArn,
+      BATCH_PARTITIONS,
+    );
+    getBatch.allowRateBudget(this.table.tableArn);
+    // Reads a message's sender and cached status; writes the status cache; reads the status
+    // from RingCentral through the shared rate budget.
+    const getMessage = functions['get-message'];
+    getMessage.allowSecretReads(this.ringCentralSecretArns);
+    getMessage.allowPartitions(
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      this.table.tableArn,
+      SENT_PARTITIONS,
+    );
+    getMessage.allowRateBudget(this.table.tableArn);
     if (config.faxDocumentBuckets.length > 0) {
       // HeadObject is authorised by s3:GetObject.
       functions['send-fax'].allow(
@@ -364,12 +416,30 @@ export class MessageAutomationStack extends Stack {
   }
 
   /**
-   * What a sender needs: the session to call RingCentral, the table for idempotency and for the
-   * sender of each message (a PutItem, as idempotency's).
+   * What a sender needs: the session to call RingCentral through the shared rate budget, and its
+   * idempotency records.
    */
   private allowSending(fn: MessageFunction): void {
     fn.allowSecretReads(this.ringCentralSecretArns);
-    fn.allow(IDEMPOTENCY_ACTIONS, [this.table.tableArn]);
+    fn.allowPartitions(IDEMPOTENCY_ACTIONS, this.table.tableArn, IDEMPOTENCY_PARTITIONS);
+    fn.allowRateBudget(this.table.tableArn);
+  }
+
+  /**
+   * Decryption with the configured customer keys, through the service that holds the data: the
+   * credentials key for every reader of the imported credentials secret, the fax documents' keys
+   * for send-fax.
+   */
+  private allowCustomerKeys(): void {
+    const { credentialsKmsKeyArn, faxDocumentKmsKeyArns } = this.config;
+    if (credentialsKmsKeyArn) {
+      for (const fn of Object.values(this.functions)) {
+        if (fn.readsSecret(this.credentialsPolicyArn)) {
+          fn.allowDecryptVia([credentialsKmsKeyArn], 'secretsmanager');
+        }
+      }
+    }
+    this.functions['send-fax'].allowDecryptVia(faxDocumentKmsKeyArns, 's3');
   }
 
   /**
@@ -418,7 +488,9 @@ export class MessageAutomationStack extends Stack {
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allow(['secretsmanager:PutSecretValue'], [this.sessionSecret.secretArn]);
     // The refresh lease: a conditional put to take it, a conditional delete to release it.
-    fn.allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
+    fn.allowPartitions(['dynamodb:PutItem', 'dynamodb:DeleteItem'], this.table.tableArn, [
+      leaseKey(REFRESH_LEASE_NAME),
+    ]);
     return fn;
   }
 
@@ -468,26 +540,32 @@ export class MessageAutomationStack extends Stack {
     };
   }
 
-  /** RingCentral's notifications: to bus events, and to archive runs for new messages. */
-  private webhookFunction(jobs: ArchiveJobs, discovery: MessageFunction): MessageFunction {
+  /**
+   * RingCentral's notifications: to bus events, and to the registry, whose changed extensions the
+   * dispatcher hands to the archive workers in batches (no archive run per delivery).
+   */
+  private webhookFunction(discovery: MessageFunction): MessageFunction {
     const fn = this.messageFunction('webhook', {
-      description: "POST /webhook: RingCentral's notifications to events and archive runs",
+      description:
+        "POST /webhook: RingCentral's notifications to events and the extension registry",
       environment: {
         WEBHOOK_SECRET_ID: this.webhookSecret.secretArn,
         EVENT_BUS_NAME: this.bus.eventBusName,
         WEBHOOK_INCLUDE_TEXT: String(this.config.webhookIncludeText),
-        ARCHIVE_FUNCTION_NAME: jobs.archive.function.functionName,
         STATE_TABLE_NAME: this.table.tableName,
         EXTENSIONS_FUNCTION_NAME: discovery.function.functionName,
       },
     });
     fn.allowSecretReads([this.webhookSecret.secretArn]);
     fn.allow(['events:PutEvents'], [this.bus.eventBusArn]);
-    jobs.allowStartingArchive(fn);
+    // The delivery ledger: a conditional put per delivery uuid, a delete when processing fails.
+    fn.allowPartitions(['dynamodb:PutItem', 'dynamodb:DeleteItem'], this.table.tableArn, [
+      `${WEBHOOK_DELIVERY_PARTITION_PREFIX}*`,
+    ]);
     // markChanged: a conditional UpdateItem, and a GetItem telling "unknown" from "later".
-    fn.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:GetItem', 'dynamodb:UpdateItem'], this.table.tableArn, [
+      EXTENSION_PARTITION,
+    ]);
     fn.allow(['lambda:InvokeFunction'], [discovery.function.functionArn]);
     return fn;
   }
@@ -509,9 +587,7 @@ export class MessageAutomationStack extends Stack {
     });
     fn.allowSecretReads([...this.ringCentralSecretArns, this.webhookSecret.secretArn]);
     fn.allowRateBudget(this.table.tableArn);
-    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:Query'], this.table.tableArn, [EXTENSION_PARTITION]);
     return fn;
   }
 
@@ -531,9 +607,7 @@ export class MessageAutomationStack extends Stack {
     });
     fn.allowSecretReads(this.ringCentralSecretArns);
     fn.allowRateBudget(this.table.tableArn);
-    fn.allow(['dynamodb:Query'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
-    });
+    fn.allowPartitions(['dynamodb:Query'], this.table.tableArn, [EXTENSION_PARTITION]);
     fn.allow(['s3:ListBucket'], [this.archive.bucket.bucketArn], {
       StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`, `${RECONCILIATION_REPORT_PREFIX}*`] },
     });
@@ -558,17 +632,21 @@ export class MessageAutomationStack extends Stack {
       environment: this.stateEnvironment,
     });
     fn.allowSecretReads(this.ringCentralSecretArns);
-    fn.allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension', 'extension-policy'] },
-    });
+    fn.allowPartitions(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      this.table.tableArn,
+      [EXTENSION_PARTITION, POLICY_PARTITION],
+    );
     fn.allowRateBudget(this.table.tableArn);
     return fn;
   }
 
   /**
-   * Discovery once at deploy, after the forced refresh gave it a session, so a new deployment
-   * knows its extensions before the first hourly run. Asynchronous: the deploy does not wait for
-   * it, and its failures go where every async invocation's go (retries, then the DLQ).
+   * Discovery at every deploy, after the forced refresh gave it a session, so a new deployment
+   * knows its extensions before the first hourly run. The payload carries the refresh's deployId,
+   * which changes at every synth: AwsCustomResource runs `onUpdate` only when its call changes.
+   * Asynchronous: the deploy does not wait for it, and its failures go where every async
+   * invocation's go (retries, then the DLQ).
    */
   private discoverExtensionsAtDeploy(
     discovery: MessageFunction,
@@ -580,7 +658,7 @@ export class MessageAutomationStack extends Stack {
       parameters: {
         FunctionName: discovery.function.functionName,
         InvocationType: 'Event',
-        Payload: JSON.stringify({ source: 'deploy' }),
+        Payload: JSON.stringify({ source: 'deploy', deployId: refresh.deployId }),
       },
       physicalResourceId: cr.PhysicalResourceId.of('extensions-at-deploy'),
     };
@@ -655,6 +733,7 @@ export class MessageAutomationStack extends Stack {
       publicRoutes: { '/webhook': webhook.function },
       allowedCallers: this.config.allowedCallers,
       throttle: this.config.apiThrottle,
+      publicRouteThrottle: this.config.webhookThrottle,
       logRetention: this.config.logRetentionDays as logs.RetentionDays,
       logKey: this.operationsKey,
     });
@@ -695,16 +774,11 @@ export class MessageAutomationStack extends Stack {
 
   /** What the operations alarms watch: the async functions, the API, the table, the session. */
   private operationsAlarmProps(archive: MessageFunction): OperationsAlarmsProps {
-    const asyncNames = [
-      'token-refresh',
-      'alert',
-      'archive',
-      'purge',
-      'subscription-keeper',
-    ] as const;
     return {
       asyncFunctions: Object.fromEntries(
-        asyncNames.map((name) => [name, this.functions[name].function]),
+        Object.entries(this.functions)
+          .filter(([, made]) => made.invokedAsynchronously)
+          .map(([name, made]) => [name, made.function]),
       ),
       archiveFunction: archive.function,
       api: this.api.api,
@@ -778,9 +852,14 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    // What `npm run smoke -- --stack` reads to check the session.
+    new CfnOutput(this, 'SessionSecretArn', { value: this.sessionSecret.secretArn });
     // The functions docs/DEPLOY.md has the deployer invoke by hand.
     new CfnOutput(this, 'TokenRefreshFunctionName', {
       value: this.functions['token-refresh'].function.functionName,
+    });
+    new CfnOutput(this, 'ExtensionsFunctionName', {
+      value: this.functions.extensions.function.functionName,
     });
     new CfnOutput(this, 'SubscriptionKeeperFunctionName', {
       value: this.functions['subscription-keeper'].function.functionName,

@@ -7,6 +7,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../../lib/archive/layout.ts';
 import { COMPLETENESS_PARTITION } from '../../lib/aws/completeness-alarm-store.ts';
+import { ARCHIVE_CURSOR_PARTITION } from '../../lib/aws/cursor-store.ts';
+import { custodyHeadPartition } from '../../lib/aws/custody-head-store.ts';
 import { EXTENSION_PARTITION } from '../../lib/aws/extension-registry.ts';
 import type { InfraConfig } from '../config.ts';
 import { FUNCTION_SETTINGS } from '../function-settings.ts';
@@ -88,11 +90,6 @@ export class ArchiveJobs extends Construct {
     });
   }
 
-  /** Lets `fn` start archive runs (the webhook, for the messages a notification names). */
-  allowStartingArchive(fn: MessageFunction): void {
-    fn.allow(['lambda:InvokeFunction'], [this.archive.function.functionArn]);
-  }
-
   private archiveFunction(props: ArchiveJobsProps): MessageFunction {
     return new MessageFunction(this, functionConstructId('archive'), {
       name: 'archive',
@@ -146,13 +143,14 @@ export class ArchiveJobs extends Construct {
   private allowArchive({ table, store, storeKey, secretArns }: ArchiveJobsProps): void {
     const { archive } = this;
     archive.allowSecretReads(secretArns);
-    // The sync cursor: read, then a conditional write; locators: read one by one.
-    archive.allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [table.tableArn]);
+    // The sync cursors and the custody heads: read, then a conditional write on the version.
+    archive.allowPartitions(['dynamodb:GetItem', 'dynamodb:PutItem'], table.tableArn, [
+      ARCHIVE_CURSOR_PARTITION,
+      custodyHeadPartition('*'),
+    ]);
     archive.allowRateBudget(table.tableArn);
     // Locators: written in batches (lib/aws/locator-store.ts), only under their own keys.
-    archive.allow(['dynamodb:BatchWriteItem'], [table.tableArn], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] },
-    });
+    archive.allowPartitions(['dynamodb:BatchWriteItem'], table.tableArn, ['locator#*']);
     // lib/aws/s3-object-store.ts: GetObject covers HeadObject, reads of manifests and the
     // digest of a stored object; PutObject covers PutObject and multipart
     // create/upload-part/complete; abort cleans up a failed multipart upload.
@@ -163,21 +161,19 @@ export class ArchiveJobs extends Construct {
     allowArchiveListing(archive, store);
     if (storeKey) archive.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [storeKey.keyArn]);
     // Progress per extension: field-wise UpdateItems of registry entries (no other key).
-    archive.allow(['dynamodb:UpdateItem'], [table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
-    });
+    archive.allowPartitions(['dynamodb:UpdateItem'], table.tableArn, [EXTENSION_PARTITION]);
   }
 
   private allowDispatch({ table, bus }: ArchiveJobsProps): void {
     const { dispatch } = this;
     // Reads the registry's partition and marks what it handed out (dispatchedAt); reads and
     // writes only the behind alarm's own item besides.
-    dispatch.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
-    });
-    dispatch.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [COMPLETENESS_PARTITION] },
-    });
+    dispatch.allowPartitions(['dynamodb:Query', 'dynamodb:UpdateItem'], table.tableArn, [
+      EXTENSION_PARTITION,
+    ]);
+    dispatch.allowPartitions(['dynamodb:GetItem', 'dynamodb:UpdateItem'], table.tableArn, [
+      COMPLETENESS_PARTITION,
+    ]);
     dispatch.allow(['events:PutEvents'], [bus.eventBusArn]);
     dispatch.allow(['lambda:InvokeFunction'], [this.archive.function.functionArn]);
   }
@@ -186,11 +182,11 @@ export class ArchiveJobs extends Construct {
     const { purge } = this;
     purge.allowSecretReads(secretArns);
     // Purge only reads the archive cursors (never moves them).
-    purge.allow(['dynamodb:GetItem'], [table.tableArn]);
+    purge.allowPartitions(['dynamodb:GetItem'], table.tableArn, [ARCHIVE_CURSOR_PARTITION]);
     // The registry: its order (a Query of its partition) and lastPurgeAt (UpdateItem).
-    purge.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [table.tableArn], {
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [EXTENSION_PARTITION] },
-    });
+    purge.allowPartitions(['dynamodb:Query', 'dynamodb:UpdateItem'], table.tableArn, [
+      EXTENSION_PARTITION,
+    ]);
     purge.allowRateBudget(table.tableArn);
     // Verification reads (HeadObject is authorised by GetObject); never a write under archive/.
     purge.allow(['s3:GetObject'], [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)]);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -98,10 +98,18 @@ export class MessageFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Its execution role (nothing else assumes it). */
   readonly role: iam.Role;
+  /**
+   * Whether something invokes it asynchronously (a schedule, a rule, another function): exactly
+   * the functions given an on-failure destination, which the async-event alarms watch.
+   */
+  readonly invokedAsynchronously: boolean;
+  /** The secrets its role may read, as IAM policies name them. */
+  private readonly readableSecrets = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MessageFunctionProps) {
     super(scope, id);
     this.name = props.name;
+    this.invokedAsynchronously = props.onFailure !== undefined;
     const { timeoutSeconds, memoryMb, reservedConcurrency } = FUNCTION_SETTINGS[props.name];
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -162,19 +170,47 @@ export class MessageFunction extends Construct {
   }
 
   /**
+   * Lets it call `actions` on the items of `tableArn` whose partition key is one of
+   * `partitions` (`dynamodb:LeadingKeys`); a `*` in one makes the match a pattern. Every grant on
+   * the state table goes through here, so no function reaches another's partitions.
+   */
+  allowPartitions(actions: string[], tableArn: string, partitions: readonly string[]): void {
+    const operator = partitions.some((key) => key.includes('*'))
+      ? 'ForAllValues:StringLike'
+      : 'ForAllValues:StringEquals';
+    this.allow(actions, [tableArn], { [operator]: { 'dynamodb:LeadingKeys': [...partitions] } });
+  }
+
+  /**
    * Lets its RingCentral client spend the rate budget shared through the state table
    * (lib/aws/shared-rate-budget.ts: reads, claims, learning, penalties), on `ratebudget#` items
    * only.
    */
   allowRateBudget(tableArn: string): void {
-    this.allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ratebudget#*'] },
-    });
+    this.allowPartitions(['dynamodb:GetItem', 'dynamodb:UpdateItem'], tableArn, ['ratebudget#*']);
   }
 
   /** Lets it read the secrets with these ARNs (as IAM policies name them). */
   allowSecretReads(secretArns: string[]): void {
     this.allow(['secretsmanager:GetSecretValue'], secretArns);
+    for (const arn of secretArns) this.readableSecrets.add(arn);
+  }
+
+  /** Whether {@link allowSecretReads} granted it the secret with this ARN (as policies name it). */
+  readsSecret(secretArn: string): boolean {
+    return this.readableSecrets.has(secretArn);
+  }
+
+  /**
+   * Lets it decrypt with a customer key, only when `service` (e.g. `secretsmanager`, `s3`)
+   * calls KMS on its behalf in this region: the key serves that service's reads, not direct use.
+   */
+  allowDecryptVia(keyArns: readonly string[], service: string): void {
+    if (keyArns.length === 0) return;
+    const region = Stack.of(this).region;
+    this.allow(['kms:Decrypt'], [...keyArns], {
+      StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
+    });
   }
 }
 

@@ -31,9 +31,12 @@ export class RefreshAtDeploy extends Construct {
   readonly logGroup: logs.LogGroup;
   /** The custom resource. */
   readonly resource: CustomResource;
+  /** The value that differs at every synth (what makes each deploy an Update). */
+  readonly deployId: string;
 
   constructor(scope: Construct, id: string, props: RefreshAtDeployProps) {
     super(scope, id);
+    this.deployId = props.deployId ?? new Date().toISOString();
     this.logGroup = new logs.LogGroup(this, 'ProviderLogs', {
       retention: props.logRetention,
       encryptionKey: props.logKey,
@@ -46,7 +49,7 @@ export class RefreshAtDeploy extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::TokenRefreshAtDeploy',
-      properties: { deployId: props.deployId ?? new Date().toISOString() },
+      properties: { deployId: this.deployId },
     });
     this.resource.node.addDependency(props.tokenRefresh);
   }

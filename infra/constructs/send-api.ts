@@ -20,6 +20,11 @@ export interface SendApiProps {
   /** IAM role ARNs (of this account) allowed to call the signed routes. */
   allowedCallers: readonly string[];
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * Throttling of the public POST routes, each on its own: a flood of the open endpoint is
+   * refused (429) at its own limit, whatever the limit of the signed routes.
+   */
+  publicRouteThrottle?: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
   /** Encrypts the access log group. */
   logKey: kms.IKey;
@@ -56,6 +61,23 @@ export class SendApi extends Construct {
     this.stage = this.defaultStage(props);
     this.addSignedRoutes(props);
     this.addPublicRoutes(props);
+    this.throttlePublicRoutes(props);
+  }
+
+  /** A route setting per public route (the stage's RouteSettings, keyed by route key). */
+  private throttlePublicRoutes(props: SendApiProps): void {
+    const limits = props.publicRouteThrottle;
+    if (!limits) return;
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    stage.routeSettings = Object.fromEntries(
+      Object.keys(props.publicRoutes).map((path) => [
+        `POST ${path}`,
+        // A map of route keys: CDK passes it as it is, hence CloudFormation's own casing.
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+      ]),
+    );
+    // The stage refers to routes by key: they must exist first.
+    for (const route of Object.values(this.publicRoutes)) this.stage.node.addDependency(route);
   }
 
   /** The `$default` stage: auto-deployed, throttled, with access logs. */

@@ -37,6 +37,46 @@ function validationProblem(field: string, message: string, status = 422): HttpPr
   });
 }
 
+/**
+ * The key prefix of a caller's fax documents: its role's name (the last segment of its
+ * principal ARN) and a slash, e.g. `order-service/` for
+ * `arn:aws:sts::123456789012:assumed-role/order-service`.
+ */
+export function callerDocumentPrefix(caller: string): string {
+  return `${caller.slice(caller.lastIndexOf('/') + 1)}/`;
+}
+
+/**
+ * Refuses (403) S3 documents outside the caller's own prefix. send-fax reads them with its own
+ * role, which may read the whole bucket: without this, any caller could have another's documents
+ * faxed to itself (a confused deputy). A request without an IAM caller may name no S3 document.
+ */
+export function requireOwnDocuments(
+  documents: readonly FaxDocument[],
+  caller: string | undefined,
+): void {
+  const prefix = caller === undefined ? undefined : callerDocumentPrefix(caller);
+  const errors = documents.flatMap((document, index) =>
+    'key' in document && (prefix === undefined || !document.key.startsWith(prefix))
+      ? [
+          {
+            field: `documents.${index}.key`,
+            message: prefix
+              ? `must start with ${prefix}: a caller may send only documents under its own prefix`
+              : 'needs an IAM caller: S3 documents are read only under the caller prefix',
+          },
+        ]
+      : [],
+  );
+  if (errors.length === 0) return;
+  throw new HttpProblem({
+    status: 403,
+    title: 'Document outside your prefix',
+    type: ProblemType.validation,
+    errors,
+  });
+}
+
 /** S3 SDK errors that mean "this object is not there or not ours to read": the caller's fault. */
 function isMissingObject(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';

@@ -1,7 +1,7 @@
 /**
  * The body of `POST /fax`: recipients, options and documents, each either inline (base64, within
- * API Gateway's 10 MB request limit) or a reference to an S3 object the function reads and streams
- * into the upload.
+ * the request limit of a synchronous Lambda invocation) or a reference to an S3 object the
+ * function reads and streams into the upload.
  */
 
 import * as z from '../validation/zod.ts';
@@ -10,8 +10,22 @@ import { correlationId, phoneNumber, recipients, utf16Text } from './fields.ts';
 
 /** RingCentral's limit on the documents of one fax request, in bytes (MSG-337/338 beyond). */
 export const MAX_FAX_TOTAL_BYTES = 50 * 1024 * 1024;
-/** API Gateway's request payload limit, which bounds inline documents. */
-export const MAX_INLINE_CONTENT_CHARS = 10 * 1024 * 1024;
+/**
+ * The largest `POST /fax` body, in bytes as sent. A synchronous Lambda invocation takes at most
+ * 6 MB (6,291,456 bytes) of request payload, and API Gateway's event wraps the body in headers and
+ * request context; a body Lambda cannot take is answered by API Gateway with a bare 500, so the
+ * function refuses anything near that (413, naming the S3 alternative) while it still can.
+ */
+export const MAX_FAX_REQUEST_BYTES = 6_000_000;
+/** Inline documents' bytes, decoded, that fit in {@link MAX_FAX_REQUEST_BYTES} as base64. */
+export const MAX_INLINE_DOCUMENT_BYTES = 4_400_000;
+/** The base64 length of {@link MAX_INLINE_DOCUMENT_BYTES}: one inline document's limit. */
+export const MAX_INLINE_CONTENT_CHARS = Math.ceil(MAX_INLINE_DOCUMENT_BYTES / 3) * 4;
+/** What a caller does with a larger document: the detail of the 413 answer. */
+export const FAX_TOO_LARGE_DETAIL =
+  `Inline documents may hold ${MAX_INLINE_DOCUMENT_BYTES} bytes in all (a request body ${MAX_FAX_REQUEST_BYTES} bytes). ` +
+  'Put a larger document in S3, in a fax document bucket under your own prefix (your role name, e.g. order-service/invoice.pdf), ' +
+  'and send {"bucket": ..., "key": ...} in its place: documents from S3 may total 50 MB.';
 /** Recipients of one fax (this API's limit). */
 export const MAX_FAX_RECIPIENTS = 50;
 /** Documents of one fax (this API's limit; RingCentral renders at most 200 pages). */
@@ -78,13 +92,14 @@ export const s3FaxDocument = z
         description: 'A bucket listed in the function configuration (FAX_DOCUMENT_BUCKETS).',
       }),
     ),
-    key: z
-      .string()
-      .check(
-        z.minLength(1, { error: 'must not be empty' }),
-        z.maxLength(1024, { error: 'must be at most 1024 characters' }),
-        z.meta({ description: 'Object key.' }),
-      ),
+    key: z.string().check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(1024, { error: 'must be at most 1024 characters' }),
+      z.meta({
+        description:
+          "Object key under the caller's own prefix: its role name and a slash (e.g. order-service/invoice.pdf); 403 otherwise.",
+      }),
+    ),
     fileName: z.optional(fileName),
     contentType: z.optional(contentType),
   })
@@ -168,11 +183,11 @@ export const sendFaxRequest = z
           'content' in document ? total + base64DecodedBytes(document.content) : total,
         0,
       );
-      if (inlineBytes > MAX_FAX_TOTAL_BYTES) {
+      if (inlineBytes > MAX_INLINE_DOCUMENT_BYTES) {
         context.addIssue({
           code: 'custom',
           path: ['documents'],
-          message: `total more than ${MAX_FAX_TOTAL_BYTES} bytes`,
+          message: `inline documents total more than ${MAX_INLINE_DOCUMENT_BYTES} bytes; send larger ones as S3 references`,
         });
       }
     }),
@@ -187,7 +202,7 @@ export const sendFaxRequest = z
           coverIndex: 0,
           documents: [
             { fileName: 'note.txt', content: 'SGVsbG8sIGZheCE=' },
-            { bucket: 'fax-documents', key: 'invoices/2026-001.pdf' },
+            { bucket: 'fax-documents', key: 'order-service/invoices/2026-001.pdf' },
           ],
         },
       ],

@@ -4,7 +4,14 @@
  */
 import * as z from '../validation/zod.ts';
 import { FAX_DOCUMENT_TYPES } from './document-types.ts';
-import { inlineFaxDocument, MAX_FAX_TOTAL_BYTES, s3FaxDocument, sendFaxRequest } from './fax.ts';
+import {
+  inlineFaxDocument,
+  MAX_FAX_REQUEST_BYTES,
+  MAX_FAX_TOTAL_BYTES,
+  MAX_INLINE_DOCUMENT_BYTES,
+  s3FaxDocument,
+  sendFaxRequest,
+} from './fax.ts';
 import { messageStatusResponse } from './message-status.ts';
 import { messageStatusChangedEvent } from './message-status-event.ts';
 import { sendPagerRequest } from './pager.ts';
@@ -250,9 +257,15 @@ export function buildOpenApiDocument(): JsonObject {
         post: sendOperation({
           operationId: 'sendFax',
           summary: 'Send a fax',
-          description: `Sends a fax of inline or S3 documents (${types}), ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB in all. S3 documents are streamed, never buffered whole.`,
+          description: `Sends a fax of inline or S3 documents (${types}), ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB in all. Inline documents may hold ${MAX_INLINE_DOCUMENT_BYTES} bytes in all (a request body ${MAX_FAX_REQUEST_BYTES} bytes, what a synchronous Lambda invocation takes); larger documents go in S3 under the caller's own prefix (its role name and a slash). S3 documents are streamed, never buffered whole.`,
           body: 'SendFaxRequest',
           extraResponses: {
+            '403': problem(
+              "An S3 document lies outside the caller's own key prefix (its role name and a slash).",
+            ),
+            '413': problem(
+              `The body is over ${MAX_FAX_REQUEST_BYTES} bytes (\`detail\` says how to send the documents from S3 instead), or the documents total more than ${MAX_FAX_TOTAL_BYTES / 1024 / 1024} MB.`,
+            ),
             '415': problem(
               'The request body is not application/json, or RingCentral does not accept a document type (MSG-348).',
             ),

@@ -3,6 +3,9 @@ import { PowertoolsFunctions } from '@aws-lambda-powertools/jmespath/functions';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STATE_TABLE_KEYS } from './state-table.ts';
 
+/** Every idempotency partition starts with this (`idempotency#<function>`). */
+export const IDEMPOTENCY_PARTITION_PREFIX = 'idempotency#';
+
 /**
  * Powertools DynamoDB persistence on the state table: pk = 'idempotency#<function>', sk = the
  * service-prefixed hash of the caller and Idempotency-Key, TTL attribute `expiresAt`. Use one
@@ -23,7 +26,7 @@ export function createIdempotencyPersistence(options: {
     tableName: options.tableName,
     keyAttr: STATE_TABLE_KEYS.partitionKey,
     sortKeyAttr: STATE_TABLE_KEYS.sortKey,
-    staticPkValue: `idempotency#${functionName}`,
+    staticPkValue: `${IDEMPOTENCY_PARTITION_PREFIX}${functionName}`,
     expiryAttr: STATE_TABLE_KEYS.ttl,
     ...(options.client ? { awsSdkV3Client: options.client } : {}),
   });

@@ -9,7 +9,9 @@ import type { BatchStatusView } from '../sending/batch-status.ts';
 import { SENDER_TTL_SECONDS } from './sent-message-ledger.ts';
 import type { StateTable } from './state-table.ts';
 
-const partition = (batchId: string): string => `batch#${batchId}`;
+/** The prefix of every batch's partition key (the stack's grants name it). */
+export const BATCH_PARTITION_PREFIX = 'batch#';
+const partition = (batchId: string): string => `${BATCH_PARTITION_PREFIX}${batchId}`;
 /** A page token may be long: its hash keeps the sort key within DynamoDB's limit. */
 const viewKey = (page: string): string =>
   `view#${createHash('sha256').update(page).digest('base64url')}`;

@@ -12,7 +12,10 @@ import { startStatusWatch } from './status-watch-store.ts';
 /** How long a sender is remembered: callers may ask for a message's status for 30 days. */
 export const SENDER_TTL_SECONDS = 30 * 24 * 60 * 60;
 
-const partition = (messageId: string): string => `sent#${messageId}`;
+/** Every ledger partition starts with this (`sent#<messageId>`). */
+export const SENT_PARTITION_PREFIX = 'sent#';
+
+const partition = (messageId: string): string => `${SENT_PARTITION_PREFIX}${messageId}`;
 
 /** Creates the ledger on the state table. */
 export function createSentMessageLedger(

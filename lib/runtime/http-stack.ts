@@ -89,6 +89,8 @@ export interface HttpHandlerOptions<S extends z.$ZodType, R> {
   };
   /** Largest body accepted, in bytes as sent; default API Gateway's 10 MB. */
   maxBodyBytes?: number;
+  /** The detail of the 413 answer above `maxBodyBytes` (what to do instead). */
+  bodyTooLargeDetail?: string;
   /** Accept an absent or empty body, validated as `undefined` (webhook handshake). */
   allowEmptyBody?: boolean;
   /** Share the function's logger/metrics (e.g. with `ringCentralHooks`); created when absent. */
@@ -189,6 +191,7 @@ export function createHttpHandler<S extends z.$ZodType, R>(
       jsonBody({
         schema: options.body,
         maxBytes: options.maxBodyBytes,
+        ...(options.bodyTooLargeDetail ? { tooLargeDetail: options.bodyTooLargeDetail } : {}),
         allowEmptyBody: options.allowEmptyBody,
       }),
     );

@@ -8,6 +8,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RawHttpRequestContext, RawHttpResult } from '../runtime/http-stack.ts';
 import { HttpProblem } from '../runtime/problem.ts';
+import { admitDelivery, type DeliveryGuard } from './delivery-guard.ts';
 import { applyExtensionSignals, type ExtensionSignalDependencies } from './extension-signals.ts';
 import {
   type ArchiveRequest,
@@ -50,6 +51,11 @@ export interface WebhookDependencies {
   compare?: ConstantTimeCompare;
   /** The registry marking and discovery trigger (lib/webhooks/extension-signals.ts). */
   extensions?: ExtensionSignalDependencies;
+  /**
+   * The time window and the once-per-uuid ledger (lib/webhooks/delivery-guard.ts); a deployment
+   * always has it, tests of other behaviour may leave it out.
+   */
+  deliveries?: DeliveryGuard;
 }
 
 /** The handshake: answer within 3 s, echo the token, do nothing else. */
@@ -103,27 +109,44 @@ export function createWebhookReceiver(
     if (validationToken !== undefined) return answerHandshake(validationToken, request);
     await verify(request, dependencies);
     const notification = notificationOf(request, dependencies.includeText);
-    await dependencies.publisher.publish([
-      { detailType: notification.detailType, detail: notification.detail },
-    ]);
-    request.metrics.addMetric('WebhookNotifications', MetricUnit.Count, 1);
-    const archive = archiveRequestOf(notification);
-    if (archive && dependencies.archive) {
-      await dependencies.archive.invoke(archive);
-      request.metrics.addMetric('ArchiveHandoffs', MetricUnit.Count, 1);
+    if (!dependencies.deliveries) return processNotification(notification, request, dependencies);
+    const admitted = await admitDelivery(notification.detail, dependencies.deliveries, request);
+    if (!admitted) return { status: 200, headers: { 'x-request-id': request.requestId } };
+    try {
+      return await processNotification(notification, request, dependencies);
+    } catch (error) {
+      await admitted.release();
+      throw error;
     }
-    const signals = await applyExtensionSignals(notification, dependencies.extensions ?? {});
-    if (signals.discoveryInvoked) {
-      request.metrics.addMetric('ExtensionDiscoveryTriggers', MetricUnit.Count, 1);
-    }
-    request.logger.info('Notification published', {
-      ...signals,
-      kind: notification.kind,
-      subscriptionId: notification.detail.subscriptionId,
-      notificationId: notification.detail.notificationId,
-      newMessages: archive?.messageIds.length ?? 0,
-      archiveInvoked: Boolean(archive && dependencies.archive),
-    });
-    return { status: 200, headers: { 'x-request-id': request.requestId } };
   };
+}
+
+/** Publishes an admitted notification and applies what it signals. */
+async function processNotification(
+  notification: Notification,
+  request: RawHttpRequestContext,
+  dependencies: WebhookDependencies,
+): Promise<RawHttpResult> {
+  await dependencies.publisher.publish([
+    { detailType: notification.detailType, detail: notification.detail },
+  ]);
+  request.metrics.addMetric('WebhookNotifications', MetricUnit.Count, 1);
+  const archive = archiveRequestOf(notification);
+  if (archive && dependencies.archive) {
+    await dependencies.archive.invoke(archive);
+    request.metrics.addMetric('ArchiveHandoffs', MetricUnit.Count, 1);
+  }
+  const signals = await applyExtensionSignals(notification, dependencies.extensions ?? {});
+  if (signals.discoveryInvoked) {
+    request.metrics.addMetric('ExtensionDiscoveryTriggers', MetricUnit.Count, 1);
+  }
+  request.logger.info('Notification published', {
+    ...signals,
+    kind: notification.kind,
+    subscriptionId: notification.detail.subscriptionId,
+    notificationId: notification.detail.notificationId,
+    newMessages: archive?.messageIds.length ?? 0,
+    archiveInvoked: Boolean(archive && dependencies.archive),
+  });
+  return { status: 200, headers: { 'x-request-id': request.requestId } };
 }

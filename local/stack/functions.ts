@@ -133,7 +133,7 @@ export function localFunctionSpecs(
       WEBHOOK_SECRET_ID: resources.webhookSecret,
       EVENT_BUS_NAME: resources.eventBusName,
       WEBHOOK_INCLUDE_TEXT: 'false',
-      ARCHIVE_FUNCTION_NAME: 'archive',
+      // No ARCHIVE_FUNCTION_NAME, as deployed: changed extensions reach the archive by dispatch.
       STATE_TABLE_NAME: resources.tableName,
       EXTENSIONS_FUNCTION_NAME: 'extensions',
     }),

@@ -2,7 +2,9 @@
  * The local API gateway: the deployed HTTP API's routes on 127.0.0.1, in front of the bundled
  * functions. Like API Gateway it refuses unsigned or badly signed requests on IAM routes (403),
  * bodies over 10 MB (413) and unknown routes (404) before any function runs, and hands each
- * function a payload 2.0 event with the IAM caller in `requestContext.authorizer.iam`.
+ * function a payload 2.0 event with the IAM caller in `requestContext.authorizer.iam`; an event
+ * over Lambda's 6 MB synchronous payload is answered 500, as API Gateway does when Lambda refuses
+ * the invocation.
  *
  * Its refusals say more than API Gateway's (`{"message":"Forbidden"}`, `{"message":"Not
  * Found"}`, bodies an HTTP API cannot change): problem+json naming the routes it has, or how to
@@ -17,6 +19,9 @@ import { type LocalCredentials, verifySignature } from './sigv4.ts';
 
 /** API Gateway's request payload limit (HTTP APIs): 10 MB. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** Lambda's limit on a synchronous invocation's request payload (the whole event): 6 MB. */
+export const MAX_SYNC_INVOKE_BYTES = 6 * 1024 * 1024;
 
 /** One route: a method and path, the function behind it and whether it needs SigV4. */
 export interface GatewayRoute {
@@ -198,6 +203,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (Object.keys(matched.pathParameters).length > 0)
       event.pathParameters = matched.pathParameters;
     const requestId = event.requestContext.requestId;
+    if (Buffer.byteLength(JSON.stringify(event)) > MAX_SYNC_INVOKE_BYTES) {
+      // Lambda refuses the invocation (RequestEntityTooLarge); API Gateway says only 500.
+      response.writeHead(500, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+      response.end(JSON.stringify({ message: 'Internal Server Error' }));
+      access(500, { functionName: route.functionName, refusal: 'lambda payload too large' });
+      return;
+    }
     try {
       const result = await options.invoke(route.functionName, event);
       writeHttpApiResult(response, result, requestId);

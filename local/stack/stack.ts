@@ -128,7 +128,8 @@ const FAX_DOCUMENTS_BUCKET = 'local-fax-documents';
 const TABLE_NAME = 'local-state';
 /** Purge candidates: nothing younger than this is even considered (dry run by default). */
 const LOCAL_RETENTION_DAYS = { SMS: 30, Fax: 30, VoiceMail: 30, Pager: 30 };
-const SECRET_NAMES = {
+/** The local Secrets Manager ids of the secrets (what a deployment names by ARN). */
+export const SECRET_NAMES = {
   credentials: 'local/ringcentral-credentials',
   session: 'local/ringcentral-session',
   webhook: 'local/webhook',

@@ -6,6 +6,7 @@ import {
   InfraConfigError,
   parseInfraConfig,
   readInfraConfig,
+  stackNameFor,
 } from '../../infra/config.ts';
 import { MessageAutomationStack } from '../../infra/message-automation-stack.ts';
 import { FULL_CONTEXT } from './support/full-context.ts';
@@ -144,6 +145,19 @@ describe('infra configuration', () => {
       [...CONFIG_KEYS].sort(),
     );
     expect(atDefault).toEqual([]);
+  });
+
+  it('names the stack after the stage, so several deployments share an account, and refuses a bad stage', () => {
+    // Prepare
+    const nodeWith = (context: Record<string, unknown>) => new App({ context }).node;
+
+    // Act
+    const names = [nodeWith({}), nodeWith({ stage: 'prod' })].map(stackNameFor);
+    const bad = () => stackNameFor(nodeWith({ stage: 'prod_1' }));
+
+    // Assess
+    expect(names).toEqual(['RingCentralMessageAutomation', 'RingCentralMessageAutomation-prod']);
+    expect(bad).toThrow(/Invalid configuration: stage = "prod_1": must be 1-25 letters/);
   });
 
   it('reads context strings as given with -c key=value, and props override context', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,11 @@ const custom = synthStack({
   ],
   faxDocumentBuckets: ['fax-documents'],
   credentialsSecretName: 'ringcentral/credentials',
+  credentialsKmsKeyArn:
+    'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
+  faxDocumentKmsKeyArns: [
+    'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  ],
   logRetentionDays: 30,
   retentionDays: { Fax: 90, VoiceMail: 60 },
   schedules: { tokenRefreshMinutes: 20, archive: 'rate(10 minutes)' },
@@ -136,9 +142,9 @@ describe('functions', () => {
     // An imported credentials secret is passed by name.
     expect(refresh.CREDENTIALS_SECRET_ID).toBe('ringcentral/credentials');
     expect(JSON.parse(alert.ALERT_RECIPIENTS)).toEqual({ sms: ['+16505550111'], pager: ['101'] });
-    expect(webhook.ARCHIVE_FUNCTION_NAME).toEqual({
-      Ref: base.id(base.stack.functions.archive!.function),
-    });
+    // New messages reach the archive through the registry and the dispatcher's batches.
+    expect(webhook.ARCHIVE_FUNCTION_NAME).toBeUndefined();
+    expect(webhook.STATE_TABLE_NAME).toEqual(table);
   });
 
   it('reserves concurrency for token-refresh and the dispatcher (1) and the archive workers (4)', () => {
@@ -201,14 +207,24 @@ describe('least privilege', () => {
   };
   const secretsRead = (...which: Array<'credentials' | 'session' | 'webhook'>) =>
     which.map((name) => `secretsmanager:GetSecretValue on ${secret(base, name)}`);
-  const idempotency = ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map(
-    (action) => `dynamodb:${action} on ${table}`,
+  const partitions = (actions: string[], operator: 'StringEquals' | 'StringLike', keys: string) =>
+    actions.map(
+      (action) =>
+        `dynamodb:${action} on ${table} if ForAllValues:${operator} dynamodb:LeadingKeys=${keys}`,
+    );
+  const idempotency = partitions(
+    ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    'StringLike',
+    'idempotency#*',
   );
+  // Who sent each message: written by the senders, read by get-message.
+  const recordSender = partitions(['PutItem'], 'StringLike', 'sent#*');
+  // A sent message put on the status watch (lib/aws/status-watch-store.ts).
+  const watchStatus = partitions(['UpdateItem'], 'StringEquals', 'message-status-watch');
   const onFailure = [`sqs:SendMessage on ${failures}`];
   // HeadObject/GetObject of a missing key answers 404 (not 403) only with ListBucket.
   const listArchive = `s3:ListBucket on ${bucket} if StringLike s3:prefix=archive/*`;
-  // The shared rate budget's items; senders and alerts hold GetItem and UpdateItem on the whole
-  // table already (idempotency).
+  // The shared rate budget's items: every function calling RingCentral's rate-limited API.
   const rateBudget = ['GetItem', 'UpdateItem'].map(
     (action) =>
       `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=ratebudget#*`,
@@ -216,26 +232,48 @@ describe('least privilege', () => {
 
   // Written out per function from what lib/aws does for it (see the stack's comments).
   const expected: Record<(typeof FUNCTION_NAMES)[number], string[]> = {
-    'send-sms': [...logs('send-sms'), ...secretsRead('credentials', 'session'), ...idempotency],
-    'send-pager': [...logs('send-pager'), ...secretsRead('credentials', 'session'), ...idempotency],
-    'send-fax': [...logs('send-fax'), ...secretsRead('credentials', 'session'), ...idempotency],
+    'send-sms': [
+      ...logs('send-sms'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...watchStatus,
+      ...rateBudget,
+    ],
+    'send-pager': [
+      ...logs('send-pager'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...watchStatus,
+      ...rateBudget,
+    ],
+    'send-fax': [
+      ...logs('send-fax'),
+      ...secretsRead('credentials', 'session'),
+      ...idempotency,
+      ...recordSender,
+      ...watchStatus,
+      ...rateBudget,
+    ],
     'send-sms-batch': [
       ...logs('send-sms-batch'),
       ...secretsRead('credentials', 'session'),
       ...idempotency,
+      ...rateBudget,
+      ...partitions(['PutItem'], 'StringLike', 'batch#*'),
     ],
     'get-sms-batch': [
       ...logs('get-sms-batch'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:PutItem on ${table}`,
+      ...partitions(['GetItem', 'PutItem'], 'StringLike', 'batch#*'),
       ...rateBudget,
     ],
     'get-message': [
       ...logs('get-message'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:PutItem on ${table}`,
+      ...partitions(['GetItem', 'PutItem'], 'StringLike', 'sent#*'),
+      ...rateBudget,
     ],
     // The status watch: its partition and its check slot's lease only; its own events only.
     'message-status': [
@@ -254,14 +292,14 @@ describe('least privilege', () => {
       ...logs('alert'),
       ...secretsRead('credentials', 'session'),
       ...idempotency,
+      ...rateBudget,
       ...onFailure,
     ],
     'token-refresh': [
       ...logs('token-refresh'),
       ...secretsRead('credentials', 'session'),
       `secretsmanager:PutSecretValue on ${secret(base, 'session')}`,
-      `dynamodb:PutItem on ${table}`,
-      `dynamodb:DeleteItem on ${table}`,
+      ...partitions(['PutItem', 'DeleteItem'], 'StringEquals', 'lease#token-refresh'),
       ...onFailure,
     ],
     // The registry's entries, read to build the filters.
@@ -272,12 +310,13 @@ describe('least privilege', () => {
       `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
     ],
-    // markChanged on the registry's entries; discovery started asynchronously.
+    // markChanged on the registry's entries; discovery started asynchronously; each delivery
+    // uuid claimed once (and released when its processing fails).
     webhook: [
       ...logs('webhook'),
       ...secretsRead('webhook'),
       `events:PutEvents on {${base.id(base.stack.bus)}.Arn}`,
-      `lambda:InvokeFunction on {${base.id(base.stack.functions.archive!.function)}.Arn}`,
+      ...partitions(['PutItem', 'DeleteItem'], 'StringLike', 'webhook-delivery#*'),
       `lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
       ...['GetItem', 'UpdateItem'].map(
         (action) =>
@@ -287,8 +326,8 @@ describe('least privilege', () => {
     archive: [
       ...logs('archive'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
-      `dynamodb:PutItem on ${table}`,
+      // The sync cursors and the custody heads.
+      ...partitions(['GetItem', 'PutItem'], 'StringLike', 'cursor#archive|custody#*'),
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
       ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
@@ -316,7 +355,7 @@ describe('least privilege', () => {
     purge: [
       ...logs('purge'),
       ...secretsRead('credentials', 'session'),
-      `dynamodb:GetItem on ${table}`,
+      ...partitions(['GetItem'], 'StringEquals', 'cursor#archive'),
       ...rateBudget,
       `s3:GetObject on ${bucket}/archive/*`,
       listArchive,
@@ -374,7 +413,7 @@ describe('least privilege', () => {
     expect(purge.filter((pair) => /^(events|lambda):/.test(pair))).toEqual([]);
     expect(purge.filter((pair) => /^dynamodb:/.test(pair))).toEqual(
       [
-        `dynamodb:GetItem on ${table}`,
+        ...partitions(['GetItem'], 'StringEquals', 'cursor#archive'),
         ...rateBudget,
         `dynamodb:Query on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
         `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
@@ -386,7 +425,7 @@ describe('least privilege', () => {
     expect(purge).toContain(listArchive);
   });
 
-  it('only the webhook and the dispatcher may invoke a function: archive, and (the webhook) extensions', () => {
+  it('only the dispatcher may start archive runs; the webhook may start discovery', () => {
     // Act
     const invokers = FUNCTION_NAMES.flatMap((name) =>
       allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
@@ -398,9 +437,20 @@ describe('least privilege', () => {
     const archive = `{${base.id(base.stack.functions.archive!.function)}.Arn}`;
     expect(invokers.sort()).toEqual([
       `archive-dispatch: lambda:InvokeFunction on ${archive}`,
-      `webhook: lambda:InvokeFunction on ${archive}`,
       `webhook: lambda:InvokeFunction on {${base.id(base.stack.functions.extensions!.function)}.Arn}`,
     ]);
+  });
+
+  it('scopes every grant on the state table to the partitions its function touches', () => {
+    // Act
+    const unscoped = FUNCTION_NAMES.flatMap((name) =>
+      allowedPairs(base.template, base.id(base.stack.functions[name]!.role))
+        .filter((pair) => pair.startsWith('dynamodb:') && !pair.includes('dynamodb:LeadingKeys='))
+        .map((pair) => `${name}: ${pair}`),
+    );
+
+    // Assess
+    expect(unscoped).toEqual([]);
   });
 
   it('attaches no managed policy to any function role', () => {
@@ -484,6 +534,30 @@ describe('HTTP API', () => {
     });
   });
 
+  it('throttles POST /webhook on its own, after the route exists, with the configured limits', () => {
+    // Prepare
+    const synth = synthStack({
+      ...BASE_CONTEXT,
+      webhookThrottle: { rateLimit: 7, burstLimit: 9 },
+    });
+    const stageId = synth.id(synth.stack.api.stage);
+    const routeId = synth.id(synth.stack.api.publicRoutes['/webhook']!);
+
+    // Act
+    const stage = synth.template.toJSON().Resources[stageId];
+
+    // Assess
+    expect(stage.Properties.RouteSettings).toEqual({
+      'POST /webhook': { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
+    });
+    expect(stage.DependsOn).toContain(routeId);
+    expect(
+      base.template.toJSON().Resources[base.id(base.stack.api.stage)].Properties.RouteSettings,
+    ).toEqual({
+      'POST /webhook': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
   it('grants execute-api:Invoke on the three send routes to each configured caller', () => {
     // Prepare
     const api = custom.id(custom.stack.api.api);
@@ -522,6 +596,95 @@ describe('HTTP API', () => {
       },
       0,
     );
+  });
+});
+
+describe('customer keys', () => {
+  const credentialsKey = custom.stack.config.credentialsKmsKeyArn;
+  const faxKey = custom.stack.config.faxDocumentKmsKeyArns[0];
+  const decryptions = (name: (typeof FUNCTION_NAMES)[number]) =>
+    allowedPairs(custom.template, custom.id(custom.stack.functions[name]!.role)).filter((pair) =>
+      pair.startsWith('kms:'),
+    );
+
+  it('lets every reader of the imported credentials secret decrypt it through Secrets Manager only', () => {
+    // Act
+    const readers = FUNCTION_NAMES.filter((name) =>
+      decryptions(name).includes(
+        `kms:Decrypt on ${credentialsKey} if StringEquals kms:ViaService=secretsmanager.us-east-1.amazonaws.com`,
+      ),
+    );
+
+    // Assess: every function but the webhook and the dispatcher reads the credentials.
+    expect(readers.sort()).toEqual(
+      FUNCTION_NAMES.filter((name) => !['webhook', 'archive-dispatch'].includes(name)).sort(),
+    );
+    expect(decryptions('webhook')).toEqual([]);
+  });
+
+  it('lets send-fax decrypt the fax documents through S3 only, and no other function', () => {
+    // Act
+    const holders = FUNCTION_NAMES.filter((name) =>
+      decryptions(name).some((pair) => pair.includes(faxKey!)),
+    );
+
+    // Assess
+    expect(holders).toEqual(['send-fax']);
+    expect(decryptions('send-fax')).toContain(
+      `kms:Decrypt on ${faxKey} if StringEquals kms:ViaService=s3.us-east-1.amazonaws.com`,
+    );
+  });
+
+  it('refuses at synth a key of another account than the one deployed to, naming the key', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        faxDocumentBuckets: ['fax-documents'],
+        faxDocumentKmsKeyArns: [
+          'arn:aws:kms:us-east-1:210987654321:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        ],
+      });
+
+    // Assess
+    expect(synth).toThrow(
+      /faxDocumentKmsKeyArns\.0 = "arn:aws:kms:us-east-1:210987654321:key\/[-a-e]+": not a KMS key of the deploying account 123456789012;.*Customer keys/,
+    );
+  });
+
+  it('refuses a credentials key without an imported credentials secret', () => {
+    // Act
+    const synth = () =>
+      synthStack({
+        ...BASE_CONTEXT,
+        credentialsKmsKeyArn:
+          'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
+      });
+
+    // Assess
+    expect(synth).toThrow(/credentialsKmsKeyArn = .*set credentialsSecretName too/);
+  });
+
+  it('without an account at synth, fails the deploy by a rule unless it goes to the keys account', () => {
+    // Prepare
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        ...BASE_CONTEXT,
+        kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+      },
+    });
+
+    // Act
+    const template = Template.fromStack(new MessageAutomationStack(app, 'NoEnvKeys')).toJSON();
+
+    // Assess
+    expect(template.Rules.KeysInDeployingAccount.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '123456789012'] },
+        AssertDescription: expect.stringContaining('KMS keys of account 123456789012'),
+      },
+    ]);
   });
 });
 
@@ -647,28 +810,40 @@ describe('schedules', () => {
     });
   });
 
-  it('invokes extensions (discovery) asynchronously at deploy, after the forced refresh', () => {
+  it('invokes extensions (discovery) asynchronously at every deploy, after the forced refresh', () => {
     // Prepare
     const discovery = base.id(base.stack.functions.extensions!.function);
+    const callOf = (template: Record<string, unknown>, which: 'Create' | 'Update') => {
+      const resources = template.Resources as Record<
+        string,
+        { Properties: Record<string, unknown> }
+      >;
+      const property = resources[base.id(base.stack.discoverAtDeploy)]!.Properties[which];
+      const [, parts] = (property as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      return JSON.parse(
+        parts
+          .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+          .join(''),
+      );
+    };
 
     // Act
-    const resource = base.template.toJSON().Resources[base.id(base.stack.discoverAtDeploy)];
-    const [, parts] = resource.Properties.Create['Fn::Join'] as [string, unknown[]];
-    const call = JSON.parse(
-      parts
-        .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
-        .join(''),
-    );
+    const template = base.template.toJSON();
+    const resource = template.Resources[base.id(base.stack.discoverAtDeploy)];
+    const call = callOf(template, 'Create');
+    const again = callOf(synthStack().template.toJSON(), 'Update');
 
     // Assess
     expect(call).toMatchObject({
       action: 'invoke',
-      parameters: {
-        FunctionName: `<${discovery}>`,
-        InvocationType: 'Event',
-        Payload: '{"source":"deploy"}',
-      },
+      parameters: { FunctionName: `<${discovery}>`, InvocationType: 'Event' },
     });
+    expect(JSON.parse(call.parameters.Payload)).toEqual({
+      source: 'deploy',
+      deployId: base.stack.refreshAtDeploy.deployId,
+    });
+    // AwsCustomResource runs onUpdate only when its call changes: the next synth's differs.
+    expect(again.parameters.Payload).not.toBe(callOf(template, 'Update').parameters.Payload);
     expect(resource.DependsOn).toEqual(
       expect.arrayContaining([discovery, base.id(base.stack.refreshAtDeploy)]),
     );
@@ -879,8 +1054,9 @@ describe('alarms and dashboard', () => {
     // Assess: 16 function errors, 4 DLQs, scheduler, 429s (two alarms: 13 functions call
     // RingCentral, 10 metrics per alarm), the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
-    // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(48);
+    // reconciliation's missing messages and near eviction; event age and dropped events of each
+    // of the 9 asynchronously invoked functions among the operations ones.
+    expect(alarms).toHaveLength(56);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -923,6 +1099,36 @@ describe('alarms and dashboard', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+  });
+
+  it('watches event age and dropped events of every function invoked asynchronously', () => {
+    // Prepare: the functions given an on-failure destination are the ones invoked asynchronously.
+    const asynchronous = FUNCTION_NAMES.filter(
+      (name) => base.stack.functions[name]!.invokedAsynchronously,
+    );
+    const { alarms } = base.stack.monitoring;
+
+    // Act
+    const watched = asynchronous.filter(
+      (name) => alarms[`${name}-event-age`] && alarms[`${name}-events-dropped`],
+    );
+
+    // Assess
+    expect([...asynchronous].sort()).toEqual(
+      [
+        'token-refresh',
+        'alert',
+        'archive',
+        'archive-dispatch',
+        'purge',
+        'subscription-keeper',
+        'extensions',
+        'reconcile',
+        'message-status',
+      ].sort(),
+    );
+    expect(watched).toEqual(asynchronous);
+    expect(Object.keys(alarms).filter((id) => id.startsWith('get-message-event'))).toEqual([]);
   });
 
   it('pages for what an SRE expects, each alarm saying what to do', () => {
@@ -1076,5 +1282,24 @@ describe('alarms and dashboard', () => {
     ]) {
       expect(body).toContain(metric);
     }
+  });
+});
+
+describe('outputs', () => {
+  it('hold every output the deploy steps read, and DEPLOY.md lists them all', () => {
+    // Prepare
+    const deploy = readFileSync(new URL('../../docs/DEPLOY.md', import.meta.url), 'utf8');
+    const outputs = Object.keys(base.template.toJSON().Outputs ?? {});
+
+    // Act: `$(output Name)` in the steps, and the "Outputs:" list.
+    const read = [...deploy.matchAll(/\$\(output (\w+)\)/g)].map((match) => match[1]);
+    const listed = /Outputs: ((?:`\w+`,?\s*)+)\./.exec(deploy)?.[1] ?? '';
+
+    // Assess
+    expect(read.length).toBeGreaterThan(5);
+    for (const output of read) expect(outputs).toContain(output);
+    expect([...listed.matchAll(/`(\w+)`/g)].map((match) => match[1]).sort()).toEqual(
+      [...outputs].sort(),
+    );
   });
 });

@@ -39,6 +39,8 @@ function invalid(message: string, field = '(body)'): HttpProblem {
 export function jsonBody(options: {
   schema: z.$ZodType;
   maxBytes?: number;
+  /** What the 413 answer tells the caller to do instead; default the limit alone. */
+  tooLargeDetail?: string;
   /** An absent or empty body is validated as `undefined` (e.g. a webhook handshake). */
   allowEmptyBody?: boolean;
 }): MiddlewareObj<APIGatewayProxyEventV2> {
@@ -62,7 +64,7 @@ export function jsonBody(options: {
         throw new HttpProblem({
           status: 413,
           title: 'Content too large',
-          detail: `The body may hold at most ${maxBytes} bytes.`,
+          detail: options.tooLargeDetail ?? `The body may hold at most ${maxBytes} bytes.`,
         });
       }
       if (event.body === undefined || event.body === '') throw invalid('is required');

@@ -5,6 +5,7 @@
  */
 /** Every key set, none at its default (test/infra/config.test.ts checks both). */
 export const FULL_CONTEXT = {
+  stage: 'prod',
   smsFrom: '+16505550177',
   retentionDays: { Fax: 90, SMS: 365, VoiceMail: 60, Pager: 30 },
   purgeDryRun: false,
@@ -26,8 +27,14 @@ export const FULL_CONTEXT = {
   webhookUrl: 'https://hooks.example.com/ringcentral',
   webhookIncludeText: true,
   credentialsSecretName: 'ringcentral/credentials',
+  credentialsKmsKeyArn:
+    'arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000',
   faxDocumentBuckets: ['fax-documents', 'fax-covers'],
+  faxDocumentKmsKeyArns: [
+    'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  ],
   apiThrottle: { rateLimit: 50, burstLimit: 100 },
+  webhookThrottle: { rateLimit: 25, burstLimit: 30 },
   logRetentionDays: 30,
   alarmEmails: ['ops@example.com', 'on-call@example.com'],
   alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:on-call',

@@ -14,6 +14,7 @@ const TOOLS = [
   'archive:adopt',
   'archive:ls',
   'archive:cat',
+  'smoke',
 ];
 
 describe('every command-line tool', () => {

@@ -48,7 +48,7 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     await s3.client.send(
       new PutObjectCommand({
         Bucket: BUCKET,
-        Key: 'scans/contract.pdf',
+        Key: 'caller/scans/contract.pdf',
         Body: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200_000, 7)]),
         ContentType: 'application/pdf',
       }),
@@ -56,11 +56,13 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     await s3.client.send(
       new PutObjectCommand({
         Bucket: BUCKET,
-        Key: 'big/scan.tiff',
+        Key: 'caller/big/scan.tiff',
         Body: Buffer.alloc(BIG_BYTES, 1),
       }),
     );
-    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'empty.pdf', Body: '' }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'caller/empty.pdf', Body: '' }),
+    );
     restoreEnvironment = setEnvironment(faxEnvironment(harness, s3));
     vi.resetModules();
     module = await import('../../../functions/send-fax.ts');
@@ -87,7 +89,7 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
         faxResolution: 'High',
         documents: [
           { fileName: 'note.txt', content: inline.toString('base64') },
-          { bucket: BUCKET, key: 'scans/contract.pdf' },
+          { bucket: BUCKET, key: 'caller/scans/contract.pdf' },
         ],
       },
       { key: newKey() },
@@ -134,7 +136,7 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     const result = await post(
       send,
       '/fax',
-      { to: [FAX_TO], coverIndex: 0, documents: [{ bucket: BUCKET, key: 'big/scan.tiff' }] },
+      { to: [FAX_TO], coverIndex: 0, documents: [{ bucket: BUCKET, key: 'caller/big/scan.tiff' }] },
       { key: newKey() },
     );
 
@@ -152,7 +154,7 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     // Prepare
     const send = handler();
     const before = harness.emulator.stats().requests;
-    const big = { bucket: BUCKET, key: 'big/scan.tiff' };
+    const big = { bucket: BUCKET, key: 'caller/big/scan.tiff' };
 
     // Act
     const result = await post(
@@ -179,10 +181,10 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
     const body = (document: object) => ({ to: [FAX_TO], documents: [document] });
 
     // Act
-    const missing = await post(send, '/fax', body({ bucket: BUCKET, key: 'nope.pdf' }), {
+    const missing = await post(send, '/fax', body({ bucket: BUCKET, key: 'caller/nope.pdf' }), {
       key: newKey(),
     });
-    const empty = await post(send, '/fax', body({ bucket: BUCKET, key: 'empty.pdf' }), {
+    const empty = await post(send, '/fax', body({ bucket: BUCKET, key: 'caller/empty.pdf' }), {
       key: newKey(),
     });
     const forbidden = await post(send, '/fax', body({ bucket: 'private-bucket', key: 'a.pdf' }), {
@@ -201,6 +203,48 @@ describe('send-fax against the local RingCentral, dynalite and a local S3', () =
       { field: 'documents[0].bucket', message: 'is not a bucket this function may read' },
     ]);
     expect(harness.emulator.stats().requests).toBe(before);
+  });
+
+  it("refuses with 403 a document outside the caller's own prefix, reading nothing", async () => {
+    // Prepare: the default caller is `user/caller`; another service's document is under its own.
+    const send = handler();
+    const before = harness.emulator.stats().requests;
+    const body = (key: string) => ({ to: [FAX_TO], documents: [{ bucket: BUCKET, key }] });
+
+    // Act
+    const others = await post(send, '/fax', body('order-service/contract.pdf'), {
+      key: newKey(),
+    });
+    const unprefixed = await post(send, '/fax', body('callerx/contract.pdf'), { key: newKey() });
+
+    // Assess
+    for (const result of [others, unprefixed]) {
+      expect(result.status).toBe(403);
+      expect(result.headers['content-type']).toBe('application/problem+json');
+      expect(result.body.errors).toEqual([
+        { field: 'documents.0.key', message: expect.stringContaining('must start with caller/') },
+      ]);
+    }
+    expect(harness.emulator.stats().requests).toBe(before);
+  });
+
+  it('answers 413 problem+json naming the S3 alternative to a body Lambda could not take', async () => {
+    // Prepare: 4.5 MB inline is over 6,000,000 bytes as base64, under Lambda's 6 MB event.
+    const send = handler();
+    const content = Buffer.alloc(4_500_000, 5).toString('base64');
+
+    // Act
+    const result = await post(
+      send,
+      '/fax',
+      { to: [FAX_TO], documents: [{ fileName: 'scan.pdf', content }] },
+      { key: newKey() },
+    );
+
+    // Assess
+    expect(result.status).toBe(413);
+    expect(result.headers['content-type']).toBe('application/problem+json');
+    expect(result.body.detail).toMatch(/4400000 bytes.*S3.*"bucket".*"key"/);
   });
 
   it('sends once for 50 concurrent identical requests with one key', async () => {

@@ -5,6 +5,7 @@ import {
   type GatewayAccess,
   IntegrationError,
   MAX_PAYLOAD_BYTES,
+  MAX_SYNC_INVOKE_BYTES,
   type RunningGateway,
   startGateway,
 } from '../../../local/stack/gateway.ts';
@@ -256,19 +257,35 @@ describe('local gateway', () => {
     expect(events).toHaveLength(0);
   });
 
-  it('accepts a body of exactly 10 MB', async () => {
+  it('passes a body of exactly 10 MB, then answers 500 as API Gateway does when Lambda refuses the 6 MB event', async () => {
     // Prepare
     const body = 'y'.repeat(MAX_PAYLOAD_BYTES);
 
     // Act
     const response = await postSignedBySdk(
-      { url: `${gateway.url}/fax`, body, headers: { 'content-type': 'text/plain' } },
+      { url: `${gateway.url}/fax`, body, headers: { 'content-type': 'application/json' } },
+      caller,
+    );
+
+    // Assess
+    expect(response.status).toBe(500);
+    expect(events).toHaveLength(0);
+    expect(accesses.map((access) => access.refusal)).toEqual(['lambda payload too large']);
+  });
+
+  it('hands the function an event just under the 6 MB of a synchronous invocation', async () => {
+    // Prepare: room for the event around the body (headers, request context).
+    const body = 'z'.repeat(MAX_SYNC_INVOKE_BYTES - 16 * 1024);
+
+    // Act
+    const response = await postSignedBySdk(
+      { url: `${gateway.url}/fax`, body, headers: { 'content-type': 'application/json' } },
       caller,
     );
 
     // Assess
     expect(response.status).toBe(202);
-    expect(events[0]?.event.body?.length).toBe(MAX_PAYLOAD_BYTES);
+    expect(events[0]?.event.body?.length).toBe(body.length);
   });
 
   it('lets an unsigned request through on the public webhook route, without a caller', async () => {

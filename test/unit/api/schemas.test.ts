@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   base64DecodedBytes,
-  MAX_FAX_TOTAL_BYTES,
+  MAX_FAX_REQUEST_BYTES,
+  MAX_INLINE_CONTENT_CHARS,
+  MAX_INLINE_DOCUMENT_BYTES,
   sendFaxRequest,
   sendFaxRequestFor,
 } from '../../../lib/api/fax.ts';
@@ -151,22 +153,25 @@ describe('the fax body', () => {
     expect(fieldsOf(other)).toEqual(['documents.0.bucket']);
   });
 
-  it('computes decoded base64 sizes and caps inline documents at 50 MB in all', () => {
-    // Prepare
+  it('computes decoded base64 sizes and caps inline documents at what fits in a Lambda request', () => {
+    // Prepare: two documents each within the per-document limit, over the total together.
     const sizes = [1, 2, 3, 4, 1000];
-    const chunk = 'A'.repeat(8 * 1024 * 1024);
-    const documents = Array.from({ length: 9 }, (_, index) => ({
-      fileName: `part${index}.txt`,
-      content: chunk,
-    }));
+    const half = 'A'.repeat(Math.ceil((MAX_INLINE_DOCUMENT_BYTES / 2 + 3) / 3) * 4);
+    const documents = [0, 1].map((index) => ({ fileName: `part${index}.txt`, content: half }));
+    const tooLong = 'A'.repeat(MAX_INLINE_CONTENT_CHARS + 4);
 
     // Act
     const decoded = sizes.map((size) => base64DecodedBytes(Buffer.alloc(size).toString('base64')));
     const tooBig = sendFaxRequest.safeParse({ to: ['+16505550199'], documents });
+    const oneTooBig = sendFaxRequest.safeParse({
+      to: ['+16505550199'],
+      documents: [{ fileName: 'a.txt', content: tooLong }],
+    });
 
     // Assess
     expect(decoded).toEqual(sizes);
-    expect(9 * 6 * 1024 * 1024).toBeGreaterThan(MAX_FAX_TOTAL_BYTES);
+    expect(MAX_INLINE_CONTENT_CHARS).toBeLessThan(MAX_FAX_REQUEST_BYTES);
+    expect(fieldsOf(oneTooBig)).toContain('documents.0.content');
     expect(fieldsOf(tooBig)).toEqual(['documents']);
   });
 });

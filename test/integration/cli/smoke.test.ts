@@ -1,0 +1,109 @@
+/**
+ * `npm run smoke` against the local stack (started in-process, as `npm start` starts it): every
+ * check passes on a fresh stack with its subscription, and the session check fails, with
+ * RingCentral's reason and exit code 1, once the session is revoked.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, SECRET_NAMES, startLocalStack } from '../../../local/stack/stack.ts';
+import { runScript } from './run-script.ts';
+
+const HOUR = 3_600_000;
+
+let stack: LocalStack;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'smoke-'));
+  stack = await startLocalStack({
+    dataDir,
+    apiPort: 0,
+    // Nothing runs on its own during the test: it runs what it needs.
+    schedule: {
+      archiveEveryMs: HOUR,
+      tokenRefreshEveryMs: HOUR,
+      purgeEveryMs: HOUR,
+      subscriptionKeeperEveryMs: HOUR,
+      extensionsEveryMs: HOUR,
+      reconcileEveryMs: HOUR,
+    },
+    print: () => undefined,
+  });
+  await stack.runJob('subscription-keeper');
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Ends the stack's RingCentral session, as an admin revoking the app's token would. */
+async function revokeSession(): Promise<void> {
+  const secrets = new SecretsManagerClient({
+    endpoint: stack.info.awsServicesEndpoint,
+    region: stack.info.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: SECRET_NAMES.session }));
+  const { accessToken } = JSON.parse(secret.SecretString ?? '{}') as { accessToken: string };
+  const { clientId, clientSecret } = stack.emulator?.credentials ?? expect.unreachable();
+  const response = await fetch(new URL('/restapi/oauth/revoke', stack.info.ringCentral.server), {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ token: accessToken }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('npm run smoke', () => {
+  it('passes every check against the running local stack, one line each, exit 0', async () => {
+    // Act
+    const result = await runScript('smoke', [], { LOCAL_DATA_DIR: dataDir });
+
+    // Assess
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`Smoke test of the running npm start (${stack.info.apiUrl})`);
+    expect(lines.slice(1, -1).map((line) => line.trim().split(':')[0])).toEqual([
+      'PASS session',
+      'PASS subscription',
+      'PASS archive listing',
+      'SKIP alarm topic',
+      'PASS signed request',
+    ]);
+    expect(lines.at(-1)).toBe('All checks passed.');
+    expect(result.stdout).not.toMatch(/Bearer|accessToken|eyJ/);
+  });
+
+  it("fails with RingCentral's reason and exit 1 once the session is revoked", async () => {
+    // Prepare
+    await revokeSession();
+
+    // Act
+    const result = await runScript('smoke', [], { LOCAL_DATA_DIR: dataDir });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL session: RingCentral refused the session \(401 OAU-213/);
+    expect(result.stdout).toMatch(/run token-refresh/);
+    expect(result.stdout).toMatch(/FAIL subscription: cannot be checked without a valid session/);
+    expect(result.stdout).toMatch(/PASS signed request/);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('2 check(s) failed.');
+  });
+
+  it('says in one line that no npm start is running where it looked, exit 1', async () => {
+    // Act
+    const result = await runScript('smoke', [], { LOCAL_DATA_DIR: join(dataDir, 'nothing') });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^No running npm start \(.*stack\.json is missing\)/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
