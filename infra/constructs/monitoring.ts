@@ -32,6 +32,9 @@ export interface MonitoringProps {
   operations: OperationsAlarmsProps;
 }
 
+/** Metrics one alarm's math expression may use (CloudWatch's limit). */
+const ALARM_METRICS_MAX = 10;
+
 /**
  * The runbook line of each dead-letter queue: what its messages are and how to run them again.
  * `<url>` is the queue's URL.
@@ -158,21 +161,30 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Any 429 from RingCentral to a function that calls it. */
+  /**
+   * Any 429 from RingCentral to a function that calls it. An alarm's math takes at most 10
+   * metrics, so the functions are watched in groups of 10: one alarm each, the first keeping
+   * its id.
+   */
   private addRateLimitAlarm(props: MonitoringProps): void {
-    const rateLimited = sumOfServices('RingCentral429s', props.ringCentralServices, 'Sum');
-    this.add(
-      'ringcentral-429s',
-      new cloudwatch.Alarm(this, 'RingCentral429s', {
-        alarmDescription:
-          'RingCentral answered 429: the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user',
-        metric: rateLimited,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    const groups: string[][] = [];
+    for (let start = 0; start < props.ringCentralServices.length; start += ALARM_METRICS_MAX) {
+      groups.push(props.ringCentralServices.slice(start, start + ALARM_METRICS_MAX));
+    }
+    groups.forEach((services, index) => {
+      const suffix = index === 0 ? '' : `-${index + 1}`;
+      this.add(
+        `ringcentral-429s${suffix}`,
+        new cloudwatch.Alarm(this, `RingCentral429s${index === 0 ? '' : index + 1}`, {
+          alarmDescription: `RingCentral answered 429 (${services.join(', ')}): the pacing is off or another app shares the budget. Check the dashboard (RingCentral rate limits) for which function, and whether other apps use the same user`,
+          metric: sumOfServices('RingCentral429s', services, 'Sum'),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    });
   }
 
   /**

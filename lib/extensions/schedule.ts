@@ -41,10 +41,14 @@ export function isArchivedAndPresent(entry: ExtensionEntry): boolean {
   return entry.archived && entry.goneSince === undefined;
 }
 
-/** Epoch ms through which the extension is known archived (firstSeen when never complete). */
+/**
+ * Epoch ms through which the extension is known archived: the later of its last complete sync
+ * and the account-wide export's watermark (firstSeen when neither yet).
+ */
 export function archivedThrough(entry: ExtensionEntry): number {
-  const through = Date.parse(entry.completeThrough ?? entry.firstSeen);
-  return Number.isNaN(through) ? 0 : through;
+  const synced = Date.parse(entry.completeThrough ?? entry.firstSeen);
+  const exported = timeOrZero(entry.exportedThrough);
+  return Math.max(Number.isNaN(synced) ? 0 : synced, exported);
 }
 
 const timeOrZero = (value: string | undefined): number => {
@@ -81,7 +85,8 @@ export function dueExtensions(
     if (isInFlight(entry, options.now, options.inFlightMs ?? 0)) continue;
     const recent =
       entry.completeThrough !== undefined &&
-      options.now - archivedThrough(entry) < minIntervalMs &&
+      // The sweep goes by the last complete sync: the export's watermark carries no deletions.
+      options.now - timeOrZero(entry.completeThrough) < minIntervalMs &&
       entry.changedAt === undefined;
     if (!recent) due.push(entry);
   }

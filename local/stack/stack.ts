@@ -65,6 +65,7 @@ export interface LocalStackOptions {
     subscriptionKeeperEveryMs?: number;
     extensionsEveryMs?: number;
     reconcileEveryMs?: number;
+    archiveExportEveryMs?: number;
   };
   /** Where status lines go; default stdout. */
   print?: (line: string) => void;
@@ -479,6 +480,12 @@ function scheduledJobs(
       functionName: 'reconcile',
       everyMs: schedule.reconcileEveryMs ?? 10 * 60_000,
       firstAfterMs: 2 * 60_000,
+    },
+    // Every 30 minutes when deployed; every 2 minutes here, the first soon after discovery.
+    {
+      functionName: 'archive-export',
+      everyMs: schedule.archiveExportEveryMs ?? 2 * 60_000,
+      firstAfterMs: 5_000,
     },
   ];
   // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.

@@ -40,7 +40,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(14);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -54,9 +54,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The thirteen functions, the provider framework of the deploy-time refresh and CDK's
+    // The fourteen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 15);
+    template.resourceCountIs('AWS::Lambda::Function', 16);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -75,6 +75,7 @@ describe('functions', () => {
       purge: [900, 512],
       extensions: [300, 256],
       reconcile: [900, 512],
+      'archive-export': [900, 1024],
     };
 
     // Act
@@ -96,8 +97,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: thirteen function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(15);
+    // Assess: fourteen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(16);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -148,7 +149,12 @@ describe('functions', () => {
     );
 
     // Assess
-    expect(reserved).toEqual({ 'token-refresh': 1, archive: 4, 'archive-dispatch': 1 });
+    expect(reserved).toEqual({
+      'token-refresh': 1,
+      archive: 4,
+      'archive-dispatch': 1,
+      'archive-export': 1,
+    });
   });
 
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
@@ -163,6 +169,7 @@ describe('functions', () => {
       'purge',
       'extensions',
       'reconcile',
+      'archive-export',
     ];
 
     // Act
@@ -320,6 +327,28 @@ describe('least privilege', () => {
       `s3:GetObject on ${bucket}/reports/reconciliation/*`,
       `s3:PutObject on ${bucket}/reports/reconciliation/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/reconciliation/*`,
+      ...onFailure,
+    ],
+    // The archive's objects and custody, its own cursor, locators and custody heads, the
+    // registry read and exportedThrough written.
+    'archive-export': [
+      ...logs('archive-export'),
+      ...secretsRead('credentials', 'session'),
+      ...rateBudget,
+      ...['GetItem', 'PutItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=cursor#export|custody#*|locator#*`,
+      ),
+      `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
+      ...['GetObject', 'PutObject', 'AbortMultipartUpload'].flatMap((action) => [
+        `s3:${action} on ${bucket}/archive/*`,
+        `s3:${action} on ${bucket}/custody/*`,
+      ]),
+      listArchive,
       ...onFailure,
     ],
   };
@@ -543,10 +572,11 @@ describe('schedules', () => {
       ['subscription-keeper', 'cron(30 3 * * ? *)'],
       ['extensions', 'rate(1 hour)'],
       ['reconcile', 'cron(15 3-23 * * ? *)'],
+      ['archive-export', 'rate(30 minutes)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 6);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 7);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -819,10 +849,11 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 13 function errors, 4 DLQs, scheduler, 429s, the oldest complete archive, no
-    // dispatch, archive permission errors, extension configuration errors, the operations ones,
-    // reconciliation's missing messages and near eviction.
-    expect(alarms).toHaveLength(44);
+    // Assess: 14 function errors, 4 DLQs, scheduler, 429s (two alarms: 11 functions call
+    // RingCentral, an alarm sums at most 10), the oldest complete archive, no dispatch, archive
+    // permission errors, extension configuration errors, the operations ones (archive-export's
+    // async event age and drops among them), reconciliation's missing messages and near eviction.
+    expect(alarms).toHaveLength(48);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
