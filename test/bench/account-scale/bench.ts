@@ -88,6 +88,11 @@ function figuresOf(result: SimulationResult, label: string): BenchFigure[] {
       percentile(result.newExtensionDelaysSeconds, 100) / 60,
       'sim min',
     ),
+    figure(
+      'new extensions archived',
+      result.newExtensionsArchived,
+      `of ${result.newExtensionDelaysSeconds.length}`,
+    ),
     figure('send wait p99', percentile(result.sendWaitsSeconds, 99), 'sim s'),
     figure('Lambda invocations per 1,000 archived', (1000 * lambda.invocations) / archived, ''),
     figure('Lambda GB-seconds per 1,000 archived', (1000 * lambda.gbSeconds) / archived, 'GB-s'),

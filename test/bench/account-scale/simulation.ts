@@ -76,7 +76,9 @@ export interface SimulationResult {
   lagsSeconds: number[];
   rc: RingCentralModel;
   lambda: LambdaMeter;
+  /** Per new (archived) extension; the never archived ones count until the end. */
   newExtensionDelaysSeconds: number[];
+  newExtensionsArchived: number;
   events: Array<{ at: number; detailType: string; behind: number }>;
   sendWaitsSeconds: number[];
   simulatedSeconds: number;
@@ -369,7 +371,11 @@ export class Simulation {
       lagsSeconds: lags,
       rc: this.rc,
       lambda: this.lambda,
-      newExtensionDelaysSeconds: [...this.newDelays.values()],
+      // One never archived counts from its appearance to the end: a lower bound of its delay.
+      newExtensionDelaysSeconds: this.workload.extensions
+        .filter((extension) => extension.appearsAt > 0 && extension.archived)
+        .map((extension) => this.newDelays.get(extension.id) ?? this.clock - extension.appearsAt),
+      newExtensionsArchived: this.newDelays.size,
       events: this.events,
       sendWaitsSeconds: this.sendWaits,
       simulatedSeconds: this.clock,
