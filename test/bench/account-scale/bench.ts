@@ -116,6 +116,13 @@ function chosenGoals(result: SimulationResult): BenchGoal[] {
       ),
     ),
     goal(
+      'new extensions archived',
+      result.newExtensionsArchived,
+      '==',
+      result.newExtensionDelaysSeconds.length,
+      '',
+    ),
+    goal(
       'new extensions archived within',
       round(percentile(result.newExtensionDelaysSeconds, 100) / 60),
       '<=',
