@@ -32,7 +32,8 @@ import * as z from '../lib/validation/zod.ts';
 export const DISPATCH_DEFAULTS = {
   batchSize: 25,
   workers: 4,
-  sweepMinutes: 15,
+  /** Six hours: where archive-export runs, content arrives through it; the sweep brings deletions. */
+  sweepMinutes: 360,
   behindMinutes: 120,
   workerTimeoutSeconds: 240,
 } as const;
@@ -46,7 +47,7 @@ export const archiveDispatchConfig = z.object({
   ARCHIVE_BATCH_SIZE: z._default(env.positiveInt, DISPATCH_DEFAULTS.batchSize),
   /** Worker invocations per dispatch: the worker's reserved concurrency; default 4. */
   ARCHIVE_WORKERS: z._default(env.positiveInt, DISPATCH_DEFAULTS.workers),
-  /** An extension complete within this many minutes waits (unless changed); `0`: never waits. */
+  /** An extension synced within this many minutes waits (unless changed); default 360; `0`: never waits. */
   ARCHIVE_SWEEP_MINUTES: z._default(
     z.pipe(
       z.string().check(z.regex(/^\d+$/, 'must be a whole number of minutes')),

@@ -104,6 +104,11 @@ export const infraConfigSchema = z
          * midnight), hourly until the day's report is complete (later runs cost one S3 read).
          */
         reconcile: scheduleExpression.default('cron(15 3-23 * * ? *)'),
+        /**
+         * The account-wide export (archive-export): one message-store export of the whole
+         * account since the last one. Its interval plus a run's time bounds the archive's lag.
+         */
+        archiveExport: scheduleExpression.default('rate(30 minutes)'),
       })
       .strict()
       .default({
@@ -113,6 +118,7 @@ export const infraConfigSchema = z
         subscriptionKeeper: 'cron(30 3 * * ? *)',
         extensions: 'rate(1 hour)',
         reconcile: 'cron(15 3-23 * * ? *)',
+        archiveExport: 'rate(30 minutes)',
       }),
     /** IAM roles (of the deploying account) granted execute-api:Invoke on /sms, /fax, /pager. */
     allowedCallers: z

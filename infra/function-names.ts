@@ -19,6 +19,7 @@ export const FUNCTION_NAMES = [
   'purge',
   'extensions',
   'reconcile',
+  'archive-export',
 ] as const;
 
 /** A function's name (its file in functions/). */

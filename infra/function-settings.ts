@@ -52,6 +52,9 @@ export const FUNCTION_SETTINGS: Readonly<Record<FunctionName, FunctionSettings>>
   extensions: { timeoutSeconds: 5 * 60, memoryMb: 256, localConcurrency: 1 },
   // Reconciliation: one Light request per extension-day, paced; later runs resume the day.
   reconcile: { timeoutSeconds: 15 * 60, memoryMb: 512, localConcurrency: 1 },
+  // The account-wide export: one at a time (its cursor and RingCentral's two tasks per account);
+  // a run streams the zips of 30 minutes of the account, and resumes its task when cut short.
+  'archive-export': { timeoutSeconds: 15 * 60, memoryMb: 1024, reservedConcurrency: 1 },
 };
 
 /** Processes `npm start` runs at once for `name`: its reserved concurrency, else its local pool. */

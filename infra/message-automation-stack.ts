@@ -9,7 +9,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { ARCHIVE_PREFIX, RECONCILIATION_REPORT_PREFIX } from '../lib/archive/layout.ts';
+import {
+  ARCHIVE_PREFIX,
+  CUSTODY_PREFIX,
+  RECONCILIATION_REPORT_PREFIX,
+} from '../lib/archive/layout.ts';
 import { EXTENSION_PARTITION, POLICY_PARTITION } from '../lib/aws/extension-registry.ts';
 import { IDEMPOTENCY_PARTITION_PREFIX } from '../lib/aws/idempotency.ts';
 import { BATCH_PARTITION_PREFIX } from '../lib/aws/sent-batch-ledger.ts';
@@ -63,7 +67,8 @@ export type ScheduledFunctionName =
   | 'subscription-keeper'
   | 'extensions'
   | 'reconcile'
-  | 'message-status';
+  | 'message-status'
+  | 'archive-export';
 
 /** The functions behind the send routes of the API. */
 interface SendFunctions {
@@ -196,6 +201,7 @@ export class MessageAutomationStack extends Stack {
     const webhookUrl = config.webhookUrl ?? `${this.api.url}/webhook`;
     const keeper = this.subscriptionKeeperFunction(webhookUrl);
     const reconcile = this.reconcileFunction(archiveKey);
+    const archiveExport = this.archiveExportFunction(archiveKey);
     // In the order the dashboard and the alarms list them.
     this.functions = {
       ...send,
@@ -209,6 +215,7 @@ export class MessageAutomationStack extends Stack {
       'subscription-keeper': keeper,
       extensions: discovery,
       reconcile,
+      'archive-export': archiveExport,
     };
 
     this.allowCustomerKeys();
@@ -219,6 +226,12 @@ export class MessageAutomationStack extends Stack {
         deadLetterQueue: this.deadLetters.schedules.queue,
         // A poll that waited is replaced by the next one.
         maxEventAge: Duration.minutes(5),
+      }),
+      // One export at a time; a run that waited past the next one is replaced by it.
+      'archive-export': scheduleFunction(this, archiveExport, {
+        expression: config.schedules.archiveExport,
+        deadLetterQueue: this.deadLetters.schedules.queue,
+        maxEventAge: Duration.minutes(30),
       }),
     };
     this.refreshAtDeploy = this.refreshTokenAtDeploy(tokenRefresh);
@@ -620,6 +633,56 @@ export class MessageAutomationStack extends Stack {
   }
 
   /**
+   * The account-wide export: the archive's calls (its objects under archive/, locators in
+   * batches, custody), its own cursor item, the registry read and `exportedThrough` written.
+   */
+  private archiveExportFunction(archiveKey: kms.IKey | undefined): MessageFunction {
+    const { config } = this;
+    const fn = this.messageFunction('archive-export', {
+      description: 'Archives the whole account through the message-store export, every 30 min',
+      onFailure: this.deadLetters.functions.queue,
+      retryAttempts: 0,
+      environment: {
+        ...this.stateEnvironment,
+        ARCHIVE_BUCKET_NAME: this.archive.bucket.bucketName,
+        ...(config.archiveStartDate ? { ARCHIVE_START_DATE: config.archiveStartDate } : {}),
+        ...(config.objectLock.enabled
+          ? {
+              ARCHIVE_RETENTION_MODE: 'COMPLIANCE',
+              ARCHIVE_RETENTION_DAYS: String(config.objectLock.retentionDays),
+            }
+          : {}),
+      },
+    });
+    fn.allowSecretReads(this.ringCentralSecretArns);
+    fn.allowRateBudget(this.table.tableArn);
+    // The export cursor (a versioned put) and custody heads; locators in batches.
+    fn.allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [this.table.tableArn], {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': ['cursor#export', 'custody#*', 'locator#*'],
+      },
+    });
+    fn.allow(['dynamodb:BatchWriteItem'], [this.table.tableArn], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['locator#*'] },
+    });
+    fn.allow(['dynamodb:Query', 'dynamodb:UpdateItem'], [this.table.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['extension'] },
+    });
+    fn.allow(
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      [
+        this.archive.bucket.arnForObjects(`${ARCHIVE_PREFIX}*`),
+        this.archive.bucket.arnForObjects(`${CUSTODY_PREFIX}*`),
+      ],
+    );
+    fn.allow(['s3:ListBucket'], [this.archive.bucket.bucketArn], {
+      StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] },
+    });
+    if (archiveKey) fn.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [archiveKey.keyArn]);
+    return fn;
+  }
+
+  /**
    * Discovery of the account's extensions into the registry (`pk = extension`) through the
    * policy (`pk = extension-policy`): reads the policy and the entries, writes entries field by
    * field (lib/aws/extension-registry.ts), never another key of the table.
@@ -685,7 +748,7 @@ export class MessageAutomationStack extends Stack {
     keeper: MessageFunction,
     discovery: MessageFunction,
     reconcile: MessageFunction,
-  ): Omit<Record<ScheduledFunctionName, ScheduledJob>, 'message-status'> {
+  ): Omit<Record<ScheduledFunctionName, ScheduledJob>, 'message-status' | 'archive-export'> {
     const { schedules } = this.config;
     const deadLetterQueue = this.deadLetters.schedules.queue;
     return {

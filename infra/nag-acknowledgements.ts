@@ -26,6 +26,7 @@ const ASYNCHRONOUS_FUNCTIONS: readonly FunctionName[] = [
   'extensions',
   'reconcile',
   'message-status',
+  'archive-export',
 ];
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
@@ -214,10 +215,21 @@ function acknowledgeFunctions(stack: AcknowledgedStack): void {
   }
 }
 
-/** Archive, purge and reconcile: object grants limited to their prefixes of the archive bucket. */
+/** Archive, purge, reconcile and archive-export: object grants limited to their prefixes of the archive bucket. */
 function acknowledgeArchiveGrants(stack: AcknowledgedStack): void {
   const bucketArn = `<${logicalIdOf(stack, stack.archive.bucket)}.Arn>`;
   const { archive, purge, reconcile } = stack.functions;
+  const archiveExport = stack.functions['archive-export'];
+  acknowledge(
+    archiveExport.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
+    "The account-wide export writes the archive function's keys, archive/{account}/{extension}/{date}/{messageId}/..., one per message and attachment; the grant is limited to the archive/ prefix.",
+  );
+  acknowledge(
+    archiveExport.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/custody/*]`,
+    'Each export run appends one custody manifest custody/{account}/{date}/{runId}.json (and reads the previous one of the chain); the grant is limited to the custody/ prefix.',
+  );
   acknowledge(
     archive.role,
     `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,

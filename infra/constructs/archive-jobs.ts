@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ARCHIVE_PREFIX, PURGE_REPORT_PREFIX } from '../../lib/archive/layout.ts';
+import { ARCHIVE_PREFIX, CUSTODY_PREFIX, PURGE_REPORT_PREFIX } from '../../lib/archive/layout.ts';
 import { COMPLETENESS_PARTITION } from '../../lib/aws/completeness-alarm-store.ts';
 import { ARCHIVE_CURSOR_PARTITION } from '../../lib/aws/cursor-store.ts';
 import { custodyHeadPartition } from '../../lib/aws/custody-head-store.ts';
@@ -156,7 +156,11 @@ export class ArchiveJobs extends Construct {
     // create/upload-part/complete; abort cleans up a failed multipart upload.
     archive.allow(
       ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-      [store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN)],
+      [
+        store.bucket.arnForObjects(ARCHIVE_PREFIX_PATTERN),
+        // Each run's custody manifest (lib/archive/custody-ledger.ts).
+        store.bucket.arnForObjects(`${CUSTODY_PREFIX}*`),
+      ],
     );
     allowArchiveListing(archive, store);
     if (storeKey) archive.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [storeKey.keyArn]);

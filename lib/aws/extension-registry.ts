@@ -32,6 +32,7 @@ const STRING_FIELDS = [
   'goneSince',
   'skipReason',
   'completeThrough',
+  'exportedThrough',
   'lastRunAt',
   'lastError',
   'permissionError',
@@ -110,6 +111,21 @@ export function createExtensionRegistry(
         await table.updateFields(EXTENSION_PARTITION, id, {
           set: { dispatchedAt: at },
           condition: MUST_EXIST,
+        });
+      }
+    },
+
+    markExported: async (ids, through) => {
+      // Conditional on being later: a slow run never moves the watermark back.
+      for (const id of ids) {
+        await table.updateFields(EXTENSION_PARTITION, id, {
+          set: { exportedThrough: through },
+          condition: {
+            expression:
+              'attribute_exists(pk) AND (attribute_not_exists(#exported) OR #exported < :through)',
+            names: { '#exported': 'exportedThrough' },
+            values: { ':through': through },
+          },
         });
       }
     },

@@ -58,6 +58,16 @@ export interface BackfillOptions {
   pollIntervalMs?: number;
   /** Skip the export and list straight away. */
   forceList?: boolean;
+  /**
+   * List when the export is not available; default true. The account-wide archive turns it off:
+   * its per-extension sync already lists, and an export it cannot use must fail loudly.
+   */
+  listFallback?: boolean;
+  /**
+   * Whether an export record's extension is archived; default every one. A record left out is
+   * not counted, stored or downloaded (the account-wide archive applies the archive policy).
+   */
+  includeExtension?: (extensionId: string) => boolean;
   /** Messages the per-message path archives at once; default {@link ARCHIVE_DEFAULTS.concurrency}. */
   concurrency?: number;
   /**

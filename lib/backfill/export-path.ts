@@ -99,13 +99,17 @@ async function readMetadata(run: BackfillRun, uri: string): Promise<ExportState>
   for await (const entry of readZipEntries(await openArchive(run, uri))) {
     if (entry.name !== 'message-store.json') continue;
     for await (const record of readMessageStoreRecords(entry.stream)) {
-      state.records.push(record);
+      let location: MessageLocation;
       try {
-        const location = messageLocation(record);
-        state.pending.set(record.id, { record, location, stored: new Map() });
+        location = messageLocation(record);
       } catch (error) {
+        state.records.push(record);
         run.outcome.recordFailure(record.id, error);
+        continue;
       }
+      if (run.options.includeExtension?.(location.extensionId) === false) continue;
+      state.records.push(record);
+      state.pending.set(record.id, { record, location, stored: new Map() });
     }
   }
   run.result.messagesTotal = state.records.length;

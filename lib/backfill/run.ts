@@ -41,7 +41,7 @@ async function backfillVia(run: BackfillRun): Promise<void> {
   try {
     await backfillViaExport(run);
   } catch (error) {
-    if (!(error instanceof ExportUnavailableError)) throw error;
+    if (!(error instanceof ExportUnavailableError) || options.listFallback === false) throw error;
     result.fallbackReason = error.message;
     options.log?.(`The export is not available (${error.message}): listing instead`);
     progress.note('listing instead of the export');

@@ -37,6 +37,13 @@ export interface ExtensionEntry {
    * complete run; lag is measured from `firstSeen` until then.
    */
   completeThrough?: string;
+  /**
+   * ISO time through which the account-wide export (archive-export) archived every message of
+   * the account, this extension's included: content only (the export carries no deletions or
+   * read status, which the per-extension sync still brings). The lag counts from the later of
+   * this and `completeThrough`; the sweep interval counts from `completeThrough` alone.
+   */
+  exportedThrough?: string;
   /** ISO time of the last run that touched it (complete or not). */
   lastRunAt?: string;
   /** The last run's error (name and message, no message text), cleared by a complete run. */
@@ -87,7 +94,7 @@ export interface ExtensionRegistry {
    * archived and skipReason. Keeps `firstSeen` and every progress field as stored.
    */
   putDiscovered(
-    entry: Omit<ExtensionEntry, keyof ExtensionProgress | 'completeThrough'>,
+    entry: Omit<ExtensionEntry, keyof ExtensionProgress | 'completeThrough' | 'exportedThrough'>,
   ): Promise<void>;
   /**
    * Records a run's progress for one extension (only the fields given). `changedAt: null` clears
@@ -97,6 +104,11 @@ export interface ExtensionRegistry {
   recordProgress(id: string, progress: ExtensionProgress): Promise<void>;
   /** Records that the dispatcher handed these extensions to a worker at `at` (`dispatchedAt`). */
   markDispatched(ids: readonly string[], at: string): Promise<void>;
+  /**
+   * Records that the account-wide export archived every message created through `through`
+   * (`exportedThrough`); never moves it back. An id discovery removed meanwhile is skipped.
+   */
+  markExported(ids: readonly string[], through: string): Promise<void>;
   /**
    * Marks a mailbox changed (webhook); keeps the earliest unhandled change time. Rejects with
    * `ExtensionNotRegisteredError` for an id discovery never wrote (discovery then finds it new).

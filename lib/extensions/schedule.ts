@@ -41,10 +41,14 @@ export function isArchivedAndPresent(entry: ExtensionEntry): boolean {
   return entry.archived && entry.goneSince === undefined;
 }
 
-/** Epoch ms through which the extension is known archived (firstSeen when never complete). */
+/**
+ * Epoch ms through which the extension is known archived: the later of its last complete sync
+ * and the account-wide export's watermark (firstSeen when neither yet).
+ */
 export function archivedThrough(entry: ExtensionEntry): number {
-  const through = Date.parse(entry.completeThrough ?? entry.firstSeen);
-  return Number.isNaN(through) ? 0 : through;
+  const synced = Date.parse(entry.completeThrough ?? entry.firstSeen);
+  const exported = timeOrZero(entry.exportedThrough);
+  return Math.max(Number.isNaN(synced) ? 0 : synced, exported);
 }
 
 const timeOrZero = (value: string | undefined): number => {
@@ -52,13 +56,25 @@ const timeOrZero = (value: string | undefined): number => {
   return Number.isNaN(time) ? 0 : time;
 };
 
+/**
+ * Whether a webhook's change calls for a sync now. Where the account-wide export runs (the entry
+ * has an `exportedThrough`), a change after the export's watermark waits for the next export to
+ * store its content, so the sync that follows spends a Light request instead of a Medium
+ * download per attachment; without the export, any change does.
+ */
+export function hasChangeToSync(entry: ExtensionEntry): boolean {
+  if (entry.changedAt === undefined) return false;
+  if (entry.exportedThrough === undefined) return true;
+  return timeOrZero(entry.changedAt) <= timeOrZero(entry.exportedThrough);
+}
+
 /** Sorts most-behind first (see the module comment). */
 export function compareMostBehind(a: ExtensionEntry, b: ExtensionEntry): number {
   const blocked = Number(a.permissionError !== undefined) - Number(b.permissionError !== undefined);
   if (blocked !== 0) return blocked;
-  const changed = Number(b.changedAt !== undefined) - Number(a.changedAt !== undefined);
+  const changed = Number(hasChangeToSync(b)) - Number(hasChangeToSync(a));
   if (changed !== 0) return changed;
-  if (a.changedAt !== undefined && b.changedAt !== undefined) {
+  if (hasChangeToSync(a) && hasChangeToSync(b)) {
     const byChange = timeOrZero(a.changedAt) - timeOrZero(b.changedAt);
     if (byChange !== 0) return byChange;
   }
@@ -81,8 +97,9 @@ export function dueExtensions(
     if (isInFlight(entry, options.now, options.inFlightMs ?? 0)) continue;
     const recent =
       entry.completeThrough !== undefined &&
-      options.now - archivedThrough(entry) < minIntervalMs &&
-      entry.changedAt === undefined;
+      // The sweep goes by the last complete sync: the export's watermark carries no deletions.
+      options.now - timeOrZero(entry.completeThrough) < minIntervalMs &&
+      !hasChangeToSync(entry);
     if (!recent) due.push(entry);
   }
   return due.sort(compareMostBehind);

@@ -170,5 +170,6 @@ export function localFunctionSpecs(
     }),
     spec('extensions', secretIds),
     spec('reconcile', { ...secretIds, ARCHIVE_BUCKET_NAME: resources.archiveBucket }),
+    spec('archive-export', archive),
   ];
 }

@@ -67,6 +67,7 @@ export interface LocalStackOptions {
     reconcileEveryMs?: number;
     /** The message-status poll (every minute deployed); default 30 s. */
     messageStatusEveryMs?: number;
+    archiveExportEveryMs?: number;
   };
   /**
    * The local RingCentral's outbound messages stay `Queued` until a test moves them
@@ -533,6 +534,12 @@ function scheduledJobs(
       functionName: 'reconcile',
       everyMs: schedule.reconcileEveryMs ?? 10 * 60_000,
       firstAfterMs: 2 * 60_000,
+    },
+    // Every 30 minutes when deployed; every 2 minutes here, the first soon after discovery.
+    {
+      functionName: 'archive-export',
+      everyMs: schedule.archiveExportEveryMs ?? 2 * 60_000,
+      firstAfterMs: 5_000,
     },
   ];
   // A real RingCentral cannot reach 127.0.0.1, so no webhook subscription is kept for it.

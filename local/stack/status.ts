@@ -107,9 +107,23 @@ function summary(report: JobRunReport): string {
       return result.checked === true
         ? `${result.read ?? 0} read, ${result.published ?? 0} changes published, ${result.deferred ?? 0} deferred`
         : 'checked within the spacing: left to the next check';
+    case 'archive-export':
+      return exportSummary(result);
     default:
       return typeof result.statusCode === 'number' ? `status ${result.statusCode}` : 'done';
   }
+}
+
+/**
+ * `exported through 14:03:12: 40 messages archived of 52, 31 extensions marked` or
+ * `export incomplete (resumes at the next run)`.
+ */
+function exportSummary(result: Record<string, unknown>): string {
+  const range = (result.range ?? {}) as { dateTo?: string };
+  const backfill = (result.backfill ?? {}) as Record<string, number>;
+  if (result.complete !== true) return 'export incomplete (resumes at the next run)';
+  const through = range.dateTo ? range.dateTo.slice(11, 19) : '?';
+  return `exported through ${through}: ${backfill.messagesArchived ?? 0} messages archived of ${backfill.messagesTotal ?? 0}, ${String(result.extensionsMarked ?? 0)} extensions marked`;
 }
 
 /** One line for a job run. */

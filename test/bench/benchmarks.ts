@@ -1,3 +1,4 @@
+import { accountScaleBenchmark } from './account-scale/bench.ts';
 import { archiveMemoryBenchmark } from './archive/memory-bench.ts';
 import { purgeRequestsBenchmark } from './archive/purge-bench.ts';
 import { archiveRequestsBenchmark } from './archive/requests-bench.ts';
@@ -28,4 +29,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   purgeRequestsBenchmark,
   startReadyBenchmark,
   backfillThroughputBenchmark,
+  accountScaleBenchmark,
 ];

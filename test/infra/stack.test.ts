@@ -46,7 +46,7 @@ describe('functions', () => {
     const functions = FUNCTION_NAMES.map((name) => functionResource(base, name));
 
     // Assess
-    expect(functions).toHaveLength(16);
+    expect(functions).toHaveLength(17);
     for (const { properties } of functions) {
       expect(properties.Runtime).toBe('nodejs24.x');
       expect(properties.Architectures).toEqual(['arm64']);
@@ -60,9 +60,9 @@ describe('functions', () => {
       );
       expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
     }
-    // The sixteen functions, the provider framework of the deploy-time refresh and CDK's
+    // The seventeen functions, the provider framework of the deploy-time refresh and CDK's
     // AwsCustomResource provider (the deploy-time extension discovery).
-    template.resourceCountIs('AWS::Lambda::Function', 18);
+    template.resourceCountIs('AWS::Lambda::Function', 19);
   });
 
   it('sizes timeout and memory per function', () => {
@@ -84,6 +84,7 @@ describe('functions', () => {
       purge: [900, 512],
       extensions: [300, 256],
       reconcile: [900, 512],
+      'archive-export': [900, 1024],
     };
 
     // Act
@@ -105,8 +106,8 @@ describe('functions', () => {
     // Act
     const groups = base.template.findResources('AWS::Logs::LogGroup');
 
-    // Assess: sixteen function groups, the API's access logs and the refresh provider's.
-    expect(Object.keys(groups)).toHaveLength(18);
+    // Assess: seventeen function groups, the API's access logs and the refresh provider's.
+    expect(Object.keys(groups)).toHaveLength(19);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(365);
       expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
@@ -157,7 +158,12 @@ describe('functions', () => {
     );
 
     // Assess
-    expect(reserved).toEqual({ 'token-refresh': 1, archive: 4, 'archive-dispatch': 1 });
+    expect(reserved).toEqual({
+      'token-refresh': 1,
+      archive: 4,
+      'archive-dispatch': 1,
+      'archive-export': 1,
+    });
   });
 
   it('sends failed asynchronous invocations of every async function to the failure queue', () => {
@@ -173,6 +179,7 @@ describe('functions', () => {
       'extensions',
       'reconcile',
       'message-status',
+      'archive-export',
     ];
 
     // Act
@@ -330,9 +337,11 @@ describe('least privilege', () => {
       ...partitions(['GetItem', 'PutItem'], 'StringLike', 'cursor#archive|custody#*'),
       `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
       ...rateBudget,
-      `s3:GetObject on ${bucket}/archive/*`,
-      `s3:PutObject on ${bucket}/archive/*`,
-      `s3:AbortMultipartUpload on ${bucket}/archive/*`,
+      // Its objects and each run's custody manifest.
+      ...['GetObject', 'PutObject', 'AbortMultipartUpload'].flatMap((action) => [
+        `s3:${action} on ${bucket}/archive/*`,
+        `s3:${action} on ${bucket}/custody/*`,
+      ]),
       listArchive,
       `dynamodb:UpdateItem on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
       ...onFailure,
@@ -388,6 +397,28 @@ describe('least privilege', () => {
       `s3:GetObject on ${bucket}/reports/reconciliation/*`,
       `s3:PutObject on ${bucket}/reports/reconciliation/*`,
       `s3:AbortMultipartUpload on ${bucket}/reports/reconciliation/*`,
+      ...onFailure,
+    ],
+    // The archive's objects and custody, its own cursor, locators and custody heads, the
+    // registry read and exportedThrough written.
+    'archive-export': [
+      ...logs('archive-export'),
+      ...secretsRead('credentials', 'session'),
+      ...rateBudget,
+      ...['GetItem', 'PutItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=cursor#export|custody#*|locator#*`,
+      ),
+      `dynamodb:BatchWriteItem on ${table} if ForAllValues:StringLike dynamodb:LeadingKeys=locator#*`,
+      ...['Query', 'UpdateItem'].map(
+        (action) =>
+          `dynamodb:${action} on ${table} if ForAllValues:StringEquals dynamodb:LeadingKeys=extension`,
+      ),
+      ...['GetObject', 'PutObject', 'AbortMultipartUpload'].flatMap((action) => [
+        `s3:${action} on ${bucket}/archive/*`,
+        `s3:${action} on ${bucket}/custody/*`,
+      ]),
+      listArchive,
       ...onFailure,
     ],
   };
@@ -730,7 +761,7 @@ describe('allowed callers', () => {
 });
 
 describe('schedules', () => {
-  it('runs token-refresh, archive-dispatch, purge, subscription-keeper, extensions, reconcile and message-status with retries and a DLQ', () => {
+  it('runs token-refresh, archive-dispatch, purge, subscription-keeper, extensions, reconcile, message-status and archive-export with retries and a DLQ', () => {
     // Prepare
     const dlq = base.id(base.stack.deadLetters.schedules.queue);
     const expected: Array<[string, string]> = [
@@ -741,10 +772,11 @@ describe('schedules', () => {
       ['extensions', 'rate(1 hour)'],
       ['reconcile', 'cron(15 3-23 * * ? *)'],
       ['message-status', 'rate(1 minute)'],
+      ['archive-export', 'rate(30 minutes)'],
     ];
 
     // Assess
-    base.template.resourceCountIs('AWS::Scheduler::Schedule', 7);
+    base.template.resourceCountIs('AWS::Scheduler::Schedule', 8);
     for (const [name, expression] of expected) {
       base.template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -1051,12 +1083,12 @@ describe('alarms and dashboard', () => {
     // Act
     const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
 
-    // Assess: 16 function errors, 4 DLQs, scheduler, 429s (two alarms: 13 functions call
+    // Assess: 17 function errors, 4 DLQs, scheduler, 429s (two alarms: 14 functions call
     // RingCentral, 10 metrics per alarm), the oldest complete archive, no
     // dispatch, archive permission errors, extension configuration errors, the operations ones,
     // reconciliation's missing messages and near eviction; event age and dropped events of each
-    // of the 9 asynchronously invoked functions among the operations ones.
-    expect(alarms).toHaveLength(56);
+    // of the 10 asynchronously invoked functions among the operations ones.
+    expect(alarms).toHaveLength(59);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metricNames = alarms.flatMap((alarm) =>
       alarm.Properties.MetricName
@@ -1125,6 +1157,7 @@ describe('alarms and dashboard', () => {
         'extensions',
         'reconcile',
         'message-status',
+        'archive-export',
       ].sort(),
     );
     expect(watched).toEqual(asynchronous);

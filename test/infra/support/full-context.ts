@@ -15,6 +15,7 @@ export const FULL_CONTEXT = {
     archive: 'rate(5 minutes)',
     purge: 'cron(0 2 * * ? *)',
     subscriptionKeeper: 'cron(15 1 * * ? *)',
+    archiveExport: 'rate(15 minutes)',
   },
   archiveStartDate: '2021-06-01T00:00:00Z',
   allowedCallers: ['arn:aws:iam::123456789012:role/order-service'],

@@ -176,6 +176,8 @@ export const CONFIG_SCHEMA_LOADERS: Record<FunctionName, () => Promise<z.ZodMini
   purge: async () => (await import('../../../functions/purge.ts')).purgeConfig,
   extensions: async () => (await import('../../../functions/extensions.ts')).extensionsConfig,
   reconcile: async () => (await import('../../../functions/reconcile.ts')).reconcileConfig,
+  'archive-export': async () =>
+    (await import('../../../functions/archive-export.ts')).archiveExportConfig,
 };
 
 /**

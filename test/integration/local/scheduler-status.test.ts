@@ -164,6 +164,33 @@ describe('status lines', () => {
     expect(real).toContain('8 purged, 9 candidates');
   });
 
+  it('says how far an export run covered the account, or that it resumes', () => {
+    // Act
+    const complete = formatJobRun({
+      functionName: 'archive-export',
+      payload: JSON.stringify({
+        range: { dateFrom: '2026-03-02T13:20:00.000Z', dateTo: '2026-03-02T14:03:12.000Z' },
+        complete: true,
+        extensionsMarked: 31,
+        backfill: { messagesTotal: 52, messagesArchived: 40 },
+      }),
+      metrics: {},
+      durationMs: 10,
+    });
+    const incomplete = formatJobRun({
+      functionName: 'archive-export',
+      payload: JSON.stringify({ range: {}, complete: false, extensionsMarked: 0 }),
+      metrics: {},
+      durationMs: 10,
+    });
+
+    // Assess
+    expect(complete).toContain(
+      'exported through 14:03:12: 40 messages archived of 52, 31 extensions marked',
+    );
+    expect(incomplete).toContain('export incomplete (resumes at the next run)');
+  });
+
   it('names a failure, and a request the gateway refused as not run by any function', () => {
     // Act
     const failed = formatJobRun({

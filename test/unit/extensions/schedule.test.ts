@@ -120,6 +120,25 @@ describe('the archive schedule', () => {
     expect(due.map((extension) => extension.id).sort()).toEqual(['2', '3', '4']);
   });
 
+  it('sweeps by the last complete sync where the export runs, and defers a change until the export stored it', () => {
+    // Prepare: the export stored everything through 20 minutes ago on every extension.
+    const exportedThrough = minutesAgo(20);
+    const entries = [
+      entry('1', { completeThrough: minutesAgo(60), exportedThrough }),
+      entry('2', { completeThrough: minutesAgo(400), exportedThrough }),
+      entry('3', { completeThrough: minutesAgo(60), exportedThrough, changedAt: minutesAgo(10) }),
+      entry('4', { completeThrough: minutesAgo(60), exportedThrough, changedAt: minutesAgo(30) }),
+      entry('5', { completeThrough: minutesAgo(60), changedAt: minutesAgo(10) }),
+    ];
+
+    // Act
+    const due = dueExtensions(entries, { now: NOW, minIntervalMs: 360 * 60_000 });
+
+    // Assess: 4's change is stored by the export, 5 has no export; 3's change waits for the
+    // next export; 1 was synced within the sweep interval; 2 was not.
+    expect(due.map((extension) => extension.id)).toEqual(['4', '5', '2']);
+  });
+
   it('orders purge by the longest wait since its last purge, skipping gone extensions', () => {
     // Prepare
     const entries = [
