@@ -236,6 +236,11 @@ function acknowledgeArchiveGrants(stack: AcknowledgedStack): void {
     'Archive keys are archive/{account}/{extension}/{date}/{messageId}/..., one per message and attachment; the grant is limited to the archive/ prefix of the archive bucket.',
   );
   acknowledge(
+    archive.role,
+    `AwsSolutions-IAM5[Resource::${bucketArn}/custody/*]`,
+    'Each archive run appends one custody manifest custody/{account}/{date}/{runId}.json (and reads the previous one of the chain); the grant is limited to the custody/ prefix.',
+  );
+  acknowledge(
     purge.role,
     `AwsSolutions-IAM5[Resource::${bucketArn}/archive/*]`,
     'Purge verifies every archived message and attachment (GetObject/HeadObject) before deleting it in RingCentral; read-only on the archive/ prefix.',

@@ -15,6 +15,7 @@ const TOOLS = [
   'archive:ls',
   'archive:cat',
   'smoke',
+  'bench',
 ];
 
 describe('every command-line tool', () => {
