@@ -18,6 +18,7 @@ import {
   completenessMetrics,
 } from '../lib/extensions/completeness.ts';
 import {
+  DISPATCH_DEFAULTS,
   type DispatchDependencies,
   type DispatchResult,
   type DispatchSettings,
@@ -27,16 +28,6 @@ import { env, loadConfig } from '../lib/runtime/config.ts';
 import { functionContext } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
-
-/** Defaults of the dispatch settings (infra/function-settings.ts sets the worker's concurrency). */
-export const DISPATCH_DEFAULTS = {
-  batchSize: 25,
-  workers: 4,
-  /** Six hours: where archive-export runs, content arrives through it; the sweep brings deletions. */
-  sweepMinutes: 360,
-  behindMinutes: 120,
-  workerTimeoutSeconds: 240,
-} as const;
 
 /** The environment the dispatcher needs, validated at cold start. */
 export const archiveDispatchConfig = z.object({

@@ -27,8 +27,8 @@ import {
   type StatusEventPublisher,
   type StatusWatchSettings,
 } from '../lib/sending/status-watch.ts';
+import { messageStatusEvent, updatedExtension } from '../lib/sending/store-change.ts';
 import * as z from '../lib/validation/zod.ts';
-import { NotificationDetailType } from '../lib/webhooks/notification.ts';
 
 /** The environment message-status needs, validated at cold start. */
 export const messageStatusConfig = z.object({
@@ -41,32 +41,6 @@ export const messageStatusConfig = z.object({
     STATUS_WATCH_DEFAULTS.checkSpacingMs / 1000,
   ),
 });
-
-/** The webhook's event for a message-store notification: which mailbox changed, and how. */
-const storeChangeDetail = z.looseObject({
-  extensionId: z.string(),
-  changes: z.array(z.looseObject({ type: z.string(), updatedCount: z._default(z.number(), 0) })),
-});
-
-/** A scheduler event, or an EventBridge event (only a message-store change asks for a check). */
-export const messageStatusEvent = z.looseObject({
-  'detail-type': z.optional(z.string()),
-  detail: z.optional(z.unknown()),
-});
-
-/** The message types the watch covers. */
-const WATCHED_TYPES = new Set(['SMS', 'Fax', 'Pager']);
-
-/** The extension whose sent messages a store-change event says were updated, if any. */
-export function updatedExtension(event: z.infer<typeof messageStatusEvent>): string | undefined {
-  if (event['detail-type'] !== NotificationDetailType.messageStoreChange) return undefined;
-  const detail = storeChangeDetail.safeParse(event.detail);
-  if (!detail.success) return undefined;
-  const updated = detail.data.changes.some(
-    (change) => WATCHED_TYPES.has(change.type) && change.updatedCount > 0,
-  );
-  return updated ? detail.data.extensionId : undefined;
-}
 
 /** What the handler works with; tests pass their own. */
 export interface MessageStatusDependencies {

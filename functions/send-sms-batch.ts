@@ -1,9 +1,8 @@
 /**
- * send-sms-batch (POST /sms/batches, IAM-authorised): validates up to 10,000 recipients, drops
- * those on the sender's opt-out list, sends the rest as one RingCentral high-volume SMS batch per
- * Idempotency-Key and answers 202 with the batch id and the recipients not sent to. The
- * configured sender is checked on the container's first batch (a number of the user with
- * A2PSmsSender); if it cannot send, one error is logged and every batch answers 503 naming it.
+ * send-sms-batch (POST /sms/batches, IAM-authorised): up to 10,000 recipients less the sender's
+ * opt-outs, sent as one RingCentral high-volume SMS batch per Idempotency-Key; 202 with the batch
+ * id and the recipients not sent to. The sender is checked on the container's first batch (a
+ * number with A2PSmsSender); if it cannot send, every batch answers 503 naming it.
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { type SmsBatchAccepted, sendSmsBatchRequest } from '../lib/api/sms-batch.ts';

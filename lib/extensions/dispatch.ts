@@ -14,6 +14,16 @@ import {
 import type { ExtensionEntry, ExtensionRegistry } from './ports.ts';
 import { batchesOf, dueExtensions } from './schedule.ts';
 
+/** Defaults of the dispatch settings (infra/function-settings.ts sets the worker's concurrency). */
+export const DISPATCH_DEFAULTS = {
+  batchSize: 25,
+  workers: 4,
+  /** Six hours: where archive-export runs, content arrives through it; the sweep brings deletions. */
+  sweepMinutes: 360,
+  behindMinutes: 120,
+  workerTimeoutSeconds: 240,
+} as const;
+
 /** What a dispatch works with (ports: the adapters are in lib/aws). */
 export interface DispatchDependencies {
   registry: Pick<ExtensionRegistry, 'list' | 'markDispatched'>;
