@@ -5,6 +5,7 @@
  */
 import type { A2pBatch, A2pMessage, A2pSmsApi, CallOptions } from '../ringcentral/index.ts';
 import type { SentBatchLedger } from './batch-ports.ts';
+import { defined } from './defined-fields.ts';
 
 /** How long a page of progress is served from the cache by default. */
 export const DEFAULT_BATCH_CACHE_SECONDS = 5;
@@ -50,11 +51,6 @@ export class BatchNotFoundError extends Error {
     super(`No batch ${batchId} sent by this caller`);
     this.batchId = batchId;
   }
-}
-
-/** `value` without its undefined fields. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
 function resultOf(message: A2pMessage): RecipientResult {

@@ -4,6 +4,7 @@
  * per cache period, whatever their number.
  */
 import type { CallOptions, MessageRecord } from '../ringcentral/index.ts';
+import { defined } from './defined-fields.ts';
 import type { SentMessageLedger } from './ports.ts';
 
 /** How long a status is served from the cache by default. */
@@ -47,11 +48,6 @@ export class MessageNotFoundError extends Error {
     super(`No message ${messageId} sent by this caller`);
     this.messageId = messageId;
   }
-}
-
-/** `value` without its undefined fields (they would be stored and answered as nulls). */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
 /** The status fields of a RingCentral message record. */
