@@ -10,6 +10,7 @@ import { E164_PATTERN } from '../../../lib/ringcentral/validation.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
 import type { LocalS3 } from '../../support/s3rver.ts';
 import { startS3rver } from '../../support/s3rver.ts';
+import { type FuzzRequest, fuzzedJsonPost } from './fuzzed-post.ts';
 import type { HttpHandler, SendHarness } from './send-harness.ts';
 import {
   functionEnvironment,
@@ -20,20 +21,6 @@ import {
 
 const RUNS = 5000;
 const BUCKET = 'fax-documents';
-const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-
-/** One fuzzed request: raw body text and headers. */
-interface FuzzRequest {
-  body: string | undefined;
-  headers: Record<string, string>;
-  isBase64Encoded: boolean;
-}
-
-const goodHeaders = fc.record({
-  'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-8'),
-  'idempotency-key': fc.uuid(),
-});
 
 const notE164 = fc
   .oneof(fc.string(), fc.constantFrom('+1', '+0123456789', '16505550100', '+1650555010x', ''))
@@ -108,48 +95,10 @@ function brokenBody(path: string): fc.Arbitrary<unknown> {
 
 /** Requests each invalid by construction: bad body with good headers, or good body with bad headers. */
 function fuzzedRequest(path: string): fc.Arbitrary<FuzzRequest> {
-  const validText = JSON.stringify(VALID[path]);
-  const randomJson = fc.anything().map((value) => JSON.stringify(value) ?? 'undefined');
-  const rawText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(''));
-  const badBody = fc.record({
-    body: fc.oneof(
-      brokenBody(path).map((body) => JSON.stringify(body)),
-      randomJson,
-      rawText,
-    ),
-    headers: goodHeaders,
-    isBase64Encoded: fc.constant(false),
-  });
-  const base64Garbage = fc.record({
-    body: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')),
-    headers: goodHeaders,
-    isBase64Encoded: fc.constant(true),
-  });
-  const badKey = fc.oneof(
-    fc.constant(undefined),
-    fc.string().filter((key) => !VALID_KEY.test(key)),
-    fc.constant('k'.repeat(256)),
+  return fuzzedJsonPost(
+    brokenBody(path).map((body) => JSON.stringify(body)),
+    JSON.stringify(VALID[path]),
   );
-  const badType = fc.oneof(
-    fc.constant(undefined),
-    fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', ''),
-    fc.string().filter((type) => !JSON_TYPE.test(type)),
-  );
-  const badHeaders = fc.record({
-    body: fc.constant(validText),
-    isBase64Encoded: fc.constant(false),
-    headers: fc.oneof(
-      badKey.map((key) => ({
-        'content-type': 'application/json',
-        ...(key === undefined ? {} : { 'idempotency-key': key }),
-      })),
-      badType.map((type) => ({
-        ...(type === undefined ? {} : { 'content-type': type }),
-        'idempotency-key': 'a-valid-key',
-      })),
-    ),
-  });
-  return fc.oneof(badBody, base64Garbage, badHeaders);
 }
 
 /**

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { problemResponse } from '../../../lib/api/responses.ts';
 import { E164_PATTERN } from '../../../lib/ringcentral/validation.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
+import { fuzzedJsonPost } from './fuzzed-post.ts';
 import type { HttpHandler, SendHarness } from './send-harness.ts';
 import {
   functionEnvironment,
@@ -19,8 +20,6 @@ import {
 
 const RUNS = 5000;
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/notifications/session';
-const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const VALID = { text: 'hello', recipients: [{ to: '+14155550100' }] };
 /** One recipient over the limit, built once: generating 10,001 per run would dominate the run. */
 const TOO_MANY = JSON.stringify({
@@ -28,10 +27,6 @@ const TOO_MANY = JSON.stringify({
   recipients: Array.from({ length: 10_001 }, () => ({ to: '+14155550100' })),
 });
 
-const goodHeaders = fc.record({
-  'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-8'),
-  'idempotency-key': fc.uuid(),
-});
 const notE164 = fc
   .oneof(fc.string(), fc.constantFrom('+1', '+0123456789', '14155550100', '+1415555010x', ''))
   .filter((value) => !E164_PATTERN.test(value));
@@ -83,47 +78,7 @@ function brokenBatch(): fc.Arbitrary<string> {
 
 /** Batch requests each invalid by construction: a bad body, or a good body with bad headers. */
 function fuzzedBatchRequest() {
-  const randomJson = fc.anything().map((value) => JSON.stringify(value) ?? 'undefined');
-  const rawText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(''));
-  const badBody = fc.record({
-    body: fc.oneof(brokenBatch(), randomJson, rawText),
-    headers: goodHeaders,
-    isBase64Encoded: fc.constant(false),
-  });
-  const base64Garbage = fc.record({
-    body: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')),
-    headers: goodHeaders,
-    isBase64Encoded: fc.constant(true),
-  });
-  const badKey = fc.oneof(
-    fc.constant(undefined),
-    fc.string().filter((key) => !VALID_KEY.test(key)),
-    fc.constant('k'.repeat(256)),
-  );
-  const badType = fc.oneof(
-    fc.constant(undefined),
-    fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', ''),
-    fc.string().filter((type) => !JSON_TYPE.test(type)),
-  );
-  const badHeaders = fc.record({
-    body: fc.constant(JSON.stringify(VALID)),
-    isBase64Encoded: fc.constant(false),
-    headers: fc.oneof(
-      badKey.map(
-        (key): Record<string, string> => ({
-          'content-type': 'application/json',
-          ...(key === undefined ? {} : { 'idempotency-key': key }),
-        }),
-      ),
-      badType.map(
-        (type): Record<string, string> => ({
-          ...(type === undefined ? {} : { 'content-type': type }),
-          'idempotency-key': 'a-valid-key',
-        }),
-      ),
-    ),
-  });
-  return fc.oneof(badBody, base64Garbage, badHeaders);
+  return fuzzedJsonPost(brokenBatch(), JSON.stringify(VALID));
 }
 
 /**
