@@ -5,7 +5,7 @@
  */
 import * as z from '../validation/zod.ts';
 import { correlationId, idString } from './fields.ts';
-import { MESSAGE_STATUSES } from './message-status.ts';
+import { deliveryFields, MESSAGE_STATUSES, recipientStatus } from './message-status.ts';
 
 const status = z.enum(MESSAGE_STATUSES);
 
@@ -18,26 +18,11 @@ export const messageStatusChangedEvent = z
       z.meta({ description: 'The status last published (or the one the send answered).' }),
     ),
     messageStatus: status.check(z.meta({ description: "RingCentral's new status." })),
-    deliveryErrorCode: z
-      .optional(z.string())
-      .check(z.meta({ description: "RingCentral's delivery error code, when delivery failed." })),
-    smsDeliveryTime: z
-      .optional(z.string())
-      .check(z.meta({ description: 'When the SMS was delivered.' })),
-    smsSendingAttemptsCount: z.optional(z.int()),
+    ...deliveryFields,
     faxPageCount: z.optional(z.int()).check(z.meta({ description: 'Pages of the fax.' })),
     faxResolution: z.optional(z.string()),
     recipients: z
-      .array(
-        z.strictObject({
-          phoneNumber: z.optional(z.string()),
-          extensionNumber: z.optional(z.string()),
-          messageStatus: z.optional(status),
-          faxErrorCode: z
-            .optional(z.string())
-            .check(z.meta({ description: 'Why the fax to this recipient failed.' })),
-        }),
-      )
+      .array(recipientStatus)
       .check(z.meta({ description: "Each recipient's status (a fax's result per recipient)." })),
     lastModifiedTime: z.optional(z.string()),
     correlationId: z.optional(correlationId),

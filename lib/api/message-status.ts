@@ -12,6 +12,27 @@ export const MESSAGE_STATUSES = [
   'Received',
 ] as const;
 
+/** How delivery went, as RingCentral reports it: the status answer and the status event share them. */
+export const deliveryFields = {
+  deliveryErrorCode: z
+    .optional(z.string())
+    .check(z.meta({ description: "RingCentral's delivery error code, when delivery failed." })),
+  smsDeliveryTime: z
+    .optional(z.string())
+    .check(z.meta({ description: 'When the SMS was delivered.' })),
+  smsSendingAttemptsCount: z.optional(z.int()),
+};
+
+/** One recipient's status (a fax reports per recipient). */
+export const recipientStatus = z.strictObject({
+  phoneNumber: z.optional(z.string()),
+  extensionNumber: z.optional(z.string()),
+  messageStatus: z.optional(z.enum(MESSAGE_STATUSES)),
+  faxErrorCode: z
+    .optional(z.string())
+    .check(z.meta({ description: 'Why the fax to this recipient failed.' })),
+});
+
 /** The path parameters of `GET /messages/{messageId}`. */
 export const messageStatusPath = z.strictObject({
   messageId: idString.check(z.meta({ description: 'The id a send answered.' })),
@@ -27,28 +48,13 @@ export const messageStatusResponse = z
       .check(z.meta({ description: "RingCentral's current status of the message." })),
     creationTime: z.optional(z.string()),
     lastModifiedTime: z.optional(z.string()),
-    deliveryErrorCode: z
-      .optional(z.string())
-      .check(z.meta({ description: "RingCentral's delivery error code, when delivery failed." })),
-    smsDeliveryTime: z
-      .optional(z.string())
-      .check(z.meta({ description: 'When the SMS was delivered.' })),
-    smsSendingAttemptsCount: z.optional(z.int()),
+    ...deliveryFields,
     faxPageCount: z
       .optional(z.int())
       .check(z.meta({ description: 'Pages of the fax, once rendered.' })),
     faxResolution: z.optional(z.string()),
     recipients: z
-      .array(
-        z.strictObject({
-          phoneNumber: z.optional(z.string()),
-          extensionNumber: z.optional(z.string()),
-          messageStatus: z.optional(z.enum(MESSAGE_STATUSES)),
-          faxErrorCode: z
-            .optional(z.string())
-            .check(z.meta({ description: 'Why the fax to this recipient failed.' })),
-        }),
-      )
+      .array(recipientStatus)
       .check(z.meta({ description: "Each recipient's status (a fax reports per recipient)." })),
     readAt: z.string().check(
       z.meta({
