@@ -25,48 +25,17 @@ describe('the pacer with late timers', () => {
     await server?.close();
   });
 
-  for (const timersLateMs of [10, 30, 100]) {
-    it(`two clients sharing one budget pace without a 429, every timer ${timersLateMs} ms late`, async () => {
-      // Prepare: 8 requests per 1 s window, answered after 5 ms
-      const tracker = new ExchangeTracker();
-      const window = new SlidingWindow(8, 1_000, 2_000);
-      server = await startServer(async (_request, response) => {
-        await tracker.latency(5);
-        const { refused, headers } = window.admit();
-        const body = refused
-          ? { errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }] }
-          : { retentionPeriod: 30 };
-        sendJson(response, refused ? 429 : 200, body, headers);
-      });
-      const client = (token: string) =>
-        createRingCentral({
-          server: server!.url,
-          tokenSource: staticTokenSource(token),
-          fetch: tracker.fetch,
-        });
-      const [first, second] = [client('a'), client('b')];
-
-      // Act
-      await runOnVirtualClock(
-        Promise.all([
-          ...Array.from({ length: 10 }, () => first.configuration.get()),
-          ...Array.from({ length: 10 }, () => second.configuration.get()),
-        ]),
-        tracker,
-        { timersLateMs },
-      );
-
-      // Assess
-      expect(window.tooMany).toBe(0);
-    });
-  }
-
-  it('two clients sharing the Light budget (50 per 60 s) pace without a 429, timers on time', async () => {
-    // Prepare: RingCentral's Light group, answered after 100 ms; 60 requests each
+  /**
+   * Two clients send `requestsEach` requests each against one sliding window of `window`, whose
+   * server answers after `latencyMs`; resolves with the window once all are answered.
+   */
+  async function twoClientsSharing(
+    window: SlidingWindow,
+    scenario: { latencyMs: number; requestsEach: number; timersLateMs?: number },
+  ): Promise<SlidingWindow> {
     const tracker = new ExchangeTracker();
-    const window = new SlidingWindow(50, 60_000, 60_000);
     server = await startServer(async (_request, response) => {
-      await tracker.latency(100);
+      await tracker.latency(scenario.latencyMs);
       const { refused, headers } = window.admit();
       const body = refused
         ? { errors: [{ errorCode: 'CMN-301', message: 'Request rate exceeded' }] }
@@ -80,15 +49,36 @@ describe('the pacer with late timers', () => {
         fetch: tracker.fetch,
       });
     const [first, second] = [client('a'), client('b')];
-
-    // Act
     await runOnVirtualClock(
       Promise.all([
-        ...Array.from({ length: 60 }, () => first.configuration.get()),
-        ...Array.from({ length: 60 }, () => second.configuration.get()),
+        ...Array.from({ length: scenario.requestsEach }, () => first.configuration.get()),
+        ...Array.from({ length: scenario.requestsEach }, () => second.configuration.get()),
       ]),
       tracker,
+      scenario.timersLateMs === undefined ? undefined : { timersLateMs: scenario.timersLateMs },
     );
+    return window;
+  }
+
+  for (const timersLateMs of [10, 30, 100]) {
+    it(`two clients sharing one budget pace without a 429, every timer ${timersLateMs} ms late`, async () => {
+      // Prepare: 8 requests per 1 s window, answered after 5 ms
+      const window = new SlidingWindow(8, 1_000, 2_000);
+
+      // Act
+      await twoClientsSharing(window, { latencyMs: 5, requestsEach: 10, timersLateMs });
+
+      // Assess
+      expect(window.tooMany).toBe(0);
+    });
+  }
+
+  it('two clients sharing the Light budget (50 per 60 s) pace without a 429, timers on time', async () => {
+    // Prepare: RingCentral's Light group, answered after 100 ms; 60 requests each
+    const window = new SlidingWindow(50, 60_000, 60_000);
+
+    // Act
+    await twoClientsSharing(window, { latencyMs: 100, requestsEach: 60 });
 
     // Assess
     expect(window.tooMany).toBe(0);
