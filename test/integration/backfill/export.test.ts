@@ -52,6 +52,8 @@ describe('the backfill through the export', () => {
     const objects = await bucketStore(harness, 'backfill-export');
     const progress: BackfillProgress[] = [];
     const alive = EXTENSIONS.flatMap((id) => harness.emulator.mailbox.messages(id));
+    // Why a message fell back to downloading, if one does: kept so that a failure says so.
+    const log: string[] = [];
 
     // Act
     const result = await runBackfill({
@@ -63,11 +65,13 @@ describe('the backfill through the export', () => {
       pollIntervalMs: 50,
       verifyStored: true,
       onProgress: (snapshot) => progress.push(snapshot),
+      log: (line) => log.push(line),
     });
     const actual = await bucketDigests(harness.s3.client, 'backfill-export');
 
     // Assess
     expect(archivedComplete).toEqual([true, true]);
+    expect(log).toEqual([]);
     expect(result).toMatchObject({
       mode: 'export',
       complete: true,
