@@ -108,6 +108,8 @@ export interface CheckpointKeeper {
   /** The checkpoint of this scope, if any. */
   readonly current: BackfillCheckpoint | undefined;
   save(next: BackfillCheckpoint): Promise<void>;
+  /** Forgets it (a task that can never be read), so that the next run starts afresh. */
+  clear(): Promise<void>;
 }
 
 /**
@@ -131,6 +133,10 @@ export async function openCheckpoint(
     async save(next) {
       current = next;
       await store.save(next);
+    },
+    async clear() {
+      current = undefined;
+      await store.clear();
     },
   };
 }

@@ -17,7 +17,7 @@ import { type MessageLocation, messageKey, messageLocation } from '../archive/la
 import { type ArchivedAttachment, buildManifest } from '../archive/manifest.ts';
 import { describeError } from '../archive/run-outcome.ts';
 import { type StoredObjectCheck, verifyStoredObject } from '../archive/stored-object-check.ts';
-import type { MessageRecord } from '../ringcentral/index.ts';
+import { ExportFailedError, type MessageRecord } from '../ringcentral/index.ts';
 import type { BackfillRun } from './context.ts';
 import { BackfillVerificationError, ByteCounter, uploadEntry } from './entry-upload.ts';
 import { completedExportTask, ExportUnavailableError } from './export-task.ts';
@@ -311,7 +311,15 @@ export async function backfillViaExport(run: BackfillRun): Promise<void> {
   run.progress.enter('downloading');
   run.progress.note(undefined);
   const metadata = archives[0];
-  if (!metadata) throw new ExportUnavailableError('the export task has no archives');
+  if (!metadata) {
+    // Archive 0 always holds the metadata (FACTS.md), so a completed task without archives
+    // never becomes readable. Resuming it at every run would leave the account unarchived in
+    // silence: it is forgotten (the next run asks for a new task) and the run fails, loudly.
+    await run.checkpoint.clear();
+    throw new ExportUnavailableError('the export task has no archives', {
+      cause: new ExportFailedError(`Export task ${taskId} completed with no archives`),
+    });
+  }
   const state = await readMetadata(run, metadata.uri);
   await skipStored(run, state);
   try {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustodyHeadStore } from '../../../lib/aws/custody-head-store.ts';
 import { createExportCursorStore } from '../../../lib/aws/export-cursor-store.ts';
 import { createStateTable } from '../../../lib/aws/state-table.ts';
+import type { BackfillRingCentral } from '../../../lib/backfill/run.ts';
 import { EXPORT_DEFAULTS } from '../../../lib/extensions/account-export.ts';
 import { lambdaContext, scheduledEvent } from '../../support/events.ts';
 import { importWithEnvironment } from '../functions/events-harness.ts';
@@ -73,10 +74,10 @@ describe('archive-export', () => {
     await harness?.stop();
   });
 
-  function invoke() {
+  function invoke(client: () => BackfillRingCentral = () => harness.createClient()) {
     const table = createStateTable({ tableName: harness.tableName, client: harness.dynamo.client });
     const handler = module.createHandler({
-      ringCentral: async () => harness.createClient(),
+      ringCentral: async () => client(),
       objects: harness.objects,
       locators: harness.locators,
       registry: harness.registry,
@@ -175,5 +176,60 @@ describe('archive-export', () => {
     expect(differences.badAttachments).toEqual([]);
     expect(added.id).toBeDefined();
     expect((await harness.registry.get(extension))?.exportedThrough).toBe(result.range.dateTo);
+  });
+
+  it('fails a run whose completed export has no archives, and the next run asks for a new task', async () => {
+    // Prepare: a new message, and RingCentral listing the first task's archives as none.
+    const extension = archived[1] ?? '101002';
+    const added = harness.emulator.mailbox.add(extension, {
+      type: 'SMS',
+      direction: 'Inbound',
+      to: [{ phoneNumber: '+16505550100' }],
+      from: { phoneNumber: '+16505550199' },
+      creationTime: new Date(clock - EXPORT_DEFAULTS.settleMinutes * 60_000).toISOString(),
+      subject: 'after an empty export',
+    });
+    clock += 30 * 60_000;
+    const tasks: string[] = [];
+    let emptyListings = 1;
+    const client = (): BackfillRingCentral => {
+      const ringCentral = harness.createClient();
+      return {
+        ...ringCentral,
+        exports: {
+          ...ringCentral.exports,
+          create: async (request, options) => {
+            const task = await ringCentral.exports.create(request, options);
+            tasks.push(task.id);
+            return task;
+          },
+          listArchives: async (taskId, options) => {
+            if (emptyListings-- > 0) return [];
+            return ringCentral.exports.listArchives(taskId, options);
+          },
+        },
+      };
+    };
+
+    // Act
+    const failed = await invoke(client).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const next = await invoke(client);
+    const differences = await compareArchive(harness, [extension]);
+
+    // Assess
+    expect(failed).toMatchObject({
+      name: 'ExportUnavailableError',
+      message: 'the export task has no archives',
+      cause: { name: 'ExportFailedError' },
+    });
+    expect(tasks).toHaveLength(2);
+    expect(new Set(tasks).size).toBe(2);
+    expect(next.complete).toBe(true);
+    expect(next.backfill?.messagesArchived).toBeGreaterThanOrEqual(1);
+    expect(differences.missingMessages).toEqual([]);
+    expect(added.id).toBeDefined();
   });
 });
