@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Backend, forwardableHeaders } from './backend.ts';
+import { listObjectsV2 } from './list-objects-v2.ts';
 import {
   type BucketLock,
   bucketLockXml,
@@ -135,6 +136,9 @@ export async function startObjectLockFront(
     }
     if (lock && query.has('versions') && method === 'GET') {
       return listObjectVersions(catalog, response, bucket, query);
+    }
+    if (method === 'GET' && query.get('list-type') === '2') {
+      return listObjectsV2(backend, response, bucket, query);
     }
     // A batch delete, versioning changes or deleting the bucket (whose
     // versions s3rver cannot see) would bypass the catalogue: refused, not faked.

@@ -78,6 +78,8 @@ export const s3Errors = {
       'The specified method is not allowed against this resource.',
       headers,
     ),
+  invalidContinuationToken: () =>
+    new S3Error('InvalidArgument', 400, 'The continuation token provided is incorrect'),
   notImplemented: () =>
     new S3Error(
       'NotImplemented',
@@ -86,8 +88,22 @@ export const s3Errors = {
     ),
 };
 
-function escapeXml(text: string): string {
+/** Text fit for an XML element. */
+export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Undoes the escaping s3rver applies to listed keys (`he.escape`). */
+export function unescapeXml(text: string): string {
+  return text.replace(/&(#x?[0-9a-f]+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    const lower = name.toLowerCase();
+    if (named[lower]) return named[lower];
+    const code = lower.startsWith('#x')
+      ? Number.parseInt(lower.slice(2), 16)
+      : Number(lower.slice(1));
+    return Number.isFinite(code) ? String.fromCodePoint(code) : entity;
+  });
 }
 
 /** Answers `error` as S3 does: XML `<Error>`, no body for HEAD. */

@@ -8,6 +8,7 @@
  */
 import { type Backend, keyPath } from './backend.ts';
 import type { BucketLock, ObjectVersion } from './object-lock-rules.ts';
+import { unescapeXml } from './s3-error.ts';
 
 /** The internal bucket; not a name the product uses. */
 export const CATALOG_BUCKET = 'object-lock-stand-in';
@@ -168,17 +169,4 @@ export class VersionCatalog {
     );
     if (answer.status !== 200) throw new Error(`s3rver could not write ${path}: ${answer.status}`);
   }
-}
-
-/** Undoes the escaping s3rver applies to listed keys (`he.escape`). */
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x?[0-9a-f]+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
-    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-    const lower = name.toLowerCase();
-    if (named[lower]) return named[lower];
-    const code = lower.startsWith('#x')
-      ? Number.parseInt(lower.slice(2), 16)
-      : Number(lower.slice(1));
-    return Number.isFinite(code) ? String.fromCodePoint(code) : entity;
-  });
 }

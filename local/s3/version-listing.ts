@@ -6,12 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ObjectVersion } from './object-lock-rules.ts';
-import { s3Errors, sendXml } from './s3-error.ts';
+import { escapeXml, s3Errors, sendXml } from './s3-error.ts';
 import type { VersionCatalog } from './version-catalog.ts';
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function entryXml(key: string, version: ObjectVersion, latest: boolean): string {
   const common = `<Key>${escapeXml(key)}</Key><VersionId>${version.versionId}</VersionId><IsLatest>${latest}</IsLatest><LastModified>${version.lastModified}</LastModified>`;
