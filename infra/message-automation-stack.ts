@@ -172,6 +172,7 @@ export class MessageAutomationStack extends Stack {
     this.search = new ArchiveSearch(this, 'ArchiveSearch', {
       archive: this.archive.bucket,
       ...(archiveKey ? { archiveKey } : {}),
+      stateTableArn: this.table.tableArn,
       logBucket: this.archive.logBucket,
       resultDays: 30,
       bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
@@ -914,6 +915,20 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'WebhookUrl', { value: webhookUrl });
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName });
+    // What the compliance tools need (docs/DEPLOY.md, "Compliance officers and auditors").
+    new CfnOutput(this, 'StateTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'ArchiveSearchPolicyArn', {
+      value: this.search.searchPolicy.managedPolicyArn,
+      description: 'Attach to whoever runs npm run archive:search',
+    });
+    new CfnOutput(this, 'LegalHoldPolicyArn', {
+      value: this.search.legalHoldPolicy.managedPolicyArn,
+      description: 'Attach to whoever may place and lift legal holds (npm run archive:hold)',
+    });
+    new CfnOutput(this, 'ArchiveVerifyPolicyArn', {
+      value: this.search.verifyPolicy.managedPolicyArn,
+      description: 'Attach to whoever verifies the archive (npm run archive:verify)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     // What `npm run smoke -- --stack` reads to check the session.
     new CfnOutput(this, 'SessionSecretArn', { value: this.sessionSecret.secretArn });

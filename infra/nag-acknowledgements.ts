@@ -67,7 +67,7 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
 
 /** The archive search: its policies' object grants and its results bucket. */
 function acknowledgeSearch(stack: AcknowledgedStack): void {
-  const { searchPolicy, legalHoldPolicy, resultsBucket } = stack.search;
+  const { searchPolicy, legalHoldPolicy, verifyPolicy, resultsBucket } = stack.search;
   acknowledge(
     searchPolicy,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
@@ -77,6 +77,16 @@ function acknowledgeSearch(stack: AcknowledgedStack): void {
     legalHoldPolicy,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
     'archive:hold sets the legal hold of every version of the message objects a query matches, archive/{account}/{extension}/{date}/{messageId}/*, which only a prefix names; limited to the archive/ prefix.',
+  );
+  acknowledge(
+    verifyPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/archive/*]`,
+    'archive:verify reads every message object a custody manifest names, archive/{account}/{extension}/{date}/{messageId}/*, which only a prefix names: read-only, limited to the archive/ prefix.',
+  );
+  acknowledge(
+    verifyPolicy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, stack.archive.bucket)}.Arn>/custody/*]`,
+    'archive:verify reads every custody manifest of the chain, custody/{account}/{yyyy}/{mm}/{dd}/{runId}.json: read-only, limited to the custody/ prefix.',
   );
   acknowledge(
     searchPolicy,

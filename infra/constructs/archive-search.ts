@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ARCHIVE_PREFIX } from '../../lib/archive/layout.ts';
+import { ARCHIVE_PREFIX, CUSTODY_PREFIX } from '../../lib/archive/layout.ts';
 import { glueColumns } from '../../lib/search/glue-columns.ts';
 
 /** Settings of the archive search. */
@@ -13,6 +13,8 @@ export interface ArchiveSearchProps {
   archive: s3.IBucket;
   /** The archive's customer key, when it has one (readers must decrypt with it). */
   archiveKey?: kms.IKey;
+  /** The state table, whose `custody#` items hold each account's custody head. */
+  stateTableArn: string;
   /** Where the results bucket's server access logs go (the archive's log bucket). */
   logBucket: s3.IBucket;
   /** Days query results are kept. */
@@ -49,6 +51,11 @@ export class ArchiveSearch extends Construct {
    * changes what S3 may delete.
    */
   readonly legalHoldPolicy: iam.ManagedPolicy;
+  /**
+   * What `npm run archive:verify` takes: read the archive's messages and custody manifests and
+   * each account's custody head. Read-only, for auditors as much as officers.
+   */
+  readonly verifyPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ArchiveSearchProps) {
     super(scope, id);
@@ -150,6 +157,7 @@ export class ArchiveSearch extends Construct {
     });
     this.searchPolicy = this.policy(props, databaseName, tableName);
     this.legalHoldPolicy = this.holdPolicy(props);
+    this.verifyPolicy = this.custodyVerifyPolicy(props);
   }
 
   /** Server access logs of the results bucket, into the archive's log bucket (as the archive's own). */
@@ -193,6 +201,37 @@ export class ArchiveSearch extends Construct {
     }
     return new iam.ManagedPolicy(this, 'LegalHoldPolicy', {
       description: 'Place and lift legal holds on messages of the archive (npm run archive:hold)',
+      statements,
+    });
+  }
+
+  /** Exactly the calls `archive:verify` makes: list and read messages and manifests, read the custody heads. */
+  private custodyVerifyPolicy(props: ArchiveSearchProps) {
+    const prefixes = [`${ARCHIVE_PREFIX}*`, `${CUSTODY_PREFIX}*`];
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.archive.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes } },
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: prefixes.map((prefix) => props.archive.arnForObjects(prefix)),
+      }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.stateTableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['custody#*'] } },
+      }),
+    ];
+    if (props.archiveKey) {
+      statements.push(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
+      );
+    }
+    return new iam.ManagedPolicy(this, 'VerifyPolicy', {
+      description:
+        'Verify the message archive against its chain of custody (npm run archive:verify)',
       statements,
     });
   }

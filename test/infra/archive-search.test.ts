@@ -145,4 +145,39 @@ describe('archive search on Athena', () => {
     expect(JSON.stringify(statements)).toContain('/archive/*');
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|PutObjectRetention|Delete/);
   });
+
+  it('grants a verification exactly: list and read messages and manifests, read the custody heads', () => {
+    // Act
+    const statements = (
+      stack.resolve(
+        (stack.search.verifyPolicy.node.defaultChild as unknown as { policyDocument: unknown })
+          .policyDocument,
+      ) as {
+        Statement: Array<{ Action: string | string[]; Condition?: unknown; Resource: unknown }>;
+      }
+    ).Statement;
+    const outputs = template.findOutputs('*');
+
+    // Assess
+    expect(statements.map((statement) => statement.Action)).toEqual([
+      's3:ListBucket',
+      's3:GetObject',
+      'dynamodb:GetItem',
+    ]);
+    expect(statements[0]?.Condition).toEqual({
+      StringLike: { 's3:prefix': ['archive/*', 'custody/*'] },
+    });
+    expect(JSON.stringify(statements[1]?.Resource)).toMatch(/\/archive\/\*.*\/custody\/\*/);
+    expect(statements[2]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['custody#*'] },
+    });
+    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|Put|Delete|Update/);
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'ArchiveSearchPolicyArn',
+        'LegalHoldPolicyArn',
+        'ArchiveVerifyPolicyArn',
+      ]),
+    );
+  });
 });
