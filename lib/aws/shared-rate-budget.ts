@@ -13,6 +13,7 @@ import type {
   SlotClaim,
 } from '../ringcentral/index.ts';
 import {
+  dueOnAnswer,
   emptyWindows,
   expiredIndexes,
   geometryFor,
@@ -314,10 +315,11 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): Shared
             );
       if (plan.buckets.length === 0) return plan.result;
       const written = await writeClaim(request, stored, state, plan, request.caller);
-      writeLatency.add(now() - plannedAt);
+      const answeredAt = now();
+      writeLatency.add(answeredAt - plannedAt);
       if (written) {
         noteGranted(request, request.caller, plan.result, at);
-        return plan.result;
+        return dueOnAnswer(plan.result, state, answeredAt);
       }
       stored = await read(request);
     }

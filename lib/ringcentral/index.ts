@@ -68,6 +68,7 @@ export {
   addUsage,
   applyClaim,
   DEFAULT_BUCKETS_PER_WINDOW,
+  dueOnAnswer,
   emptyWindows,
   expiredIndexes,
   geometryFor,
@@ -75,6 +76,7 @@ export {
   planReading,
   runsOf,
   sameGeometry,
+  spareSlots,
 } from './budget-windows.ts';
 export type { BulkResult } from './bulk.ts';
 export { MAX_IDS_PER_REQUEST } from './bulk.ts';

@@ -24,6 +24,12 @@ export interface SlotClaim extends BudgetKey {
   limit: GroupLimit;
   /** Epoch ms: no slot is granted that could only be sent after it. */
   deadline?: number;
+  /**
+   * Slots the caller would keep for its next requests beyond `slots` (a lease, so they need no
+   * store round trip): granted only when free at once and the budget stays ample after them
+   * (`spareSlots` in budget-windows.ts); an unused one lapses at its `sendBy`.
+   */
+  spare?: number;
 }
 
 /** One granted slot. */

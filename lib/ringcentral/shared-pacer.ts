@@ -22,7 +22,11 @@ export interface SharedBudgetOptions {
   user: string;
   /** This process (container), for fair share; a random id by default. */
   caller?: string;
-  /** Most slots asked for in one claim (one store write); default 10. */
+  /**
+   * Most slots asked for in one claim (one store write); default 10. A claim for fewer waiters
+   * asks for the rest as spare slots, which an ample budget grants as a lease for this
+   * process's next requests (`SlotClaim.spare`).
+   */
   maxSlotsPerClaim?: number;
   /**
    * A reserved slot whose knowledge of penalties is older than this is sent only after the
@@ -214,10 +218,12 @@ export class SharedGroupPacer {
       : Math.max(...(deadlines as number[]));
     this.claiming = true;
     const claimedAt = now;
+    const slots = Math.min(uncovered.length, this.shared.maxSlotsPerClaim, this.limit.limit);
     this.shared.budget
       .claim({
         ...this.key(),
-        slots: Math.min(uncovered.length, this.shared.maxSlotsPerClaim, this.limit.limit),
+        slots,
+        spare: this.shared.maxSlotsPerClaim - slots,
         caller: this.shared.caller,
         limit: this.limit,
         ...(deadline === undefined ? {} : { deadline }),

@@ -99,8 +99,8 @@ export const sendLatencyBenchmark: Benchmark = {
         ],
         notes: [
           `${settings.iterations} timed calls of each after ${settings.warmup} warm-up calls, rotating which goes first`,
-          'handler: the deployed send-sms stack (middy, zod, Idempotency-Key, logger, metrics, secrets cache, client) with Powertools idempotency on an in-process cache store',
-          'handler on dynalite: the same with the idempotency records in dynalite, two writes per send; reported, not judged (a local emulator answers in ~2 ms, RingCentral in hundreds)',
+          'handler: the deployed send-sms stack (middy, zod, Idempotency-Key, logger, metrics, secrets cache, client, sender ledger and status watch) with its state-table I/O in-process: Powertools idempotency on an in-process cache store, the shared rate budget in memory (same rules), the ledger and watch on an in-memory table',
+          'handler on dynalite: the same with all of that in dynalite as deployed (idempotency 2 writes, ledger and watch 2 concurrent writes, a rate-budget claim for several sends); reported, not judged (dynalite runs in the timed process; a local emulator answers in ~2 ms, RingCentral in hundreds)',
         ],
       });
     } finally {

@@ -3,6 +3,7 @@ import type { RingCentral } from '../../../lib/ringcentral/index.ts';
 import {
   applyClaim,
   createRingCentral,
+  dueOnAnswer,
   emptyWindows,
   geometryFor,
   planClaim,
@@ -131,6 +132,52 @@ describe('the budget windows', () => {
     expect(corrected).toEqual({ kind: 'usage', bucket: 0, slots: 2 });
     expect(resized?.kind === 'resize' && [...resized.state.counts]).toEqual([[1, 1]]);
     expect(resized?.kind === 'resize' && resized.state.limit).toBe(2);
+  });
+});
+
+describe('spare slots and due times of a claim', () => {
+  it("leases spare slots free at once only while the budget stays ample, none at RingCentral's Medium limit", () => {
+    // Prepare: 1,000 per second in buckets of 100 ms (a run of 12); RingCentral's 40 a minute
+    const settings = { holdMs: 100, bucketsPerWindow: 10 };
+    const ample = emptyWindows(geometryFor({ limit: 1_000, windowMs: 1_000 }, settings));
+    const medium = emptyWindows(geometryFor({ limit: 40, windowMs: 60_000 }, { holdMs: 1_000 }));
+
+    // Act
+    const leased = planClaim(ample, { slots: 1, spare: 9, caller: 'a', pending: 0 }, 0);
+    const busy = applyClaim(
+      ample,
+      planClaim(ample, { slots: 550, caller: 'b', pending: 0 }, 0),
+      'b',
+    );
+    const onBusy = planClaim(busy, { slots: 1, spare: 9, caller: 'a', pending: 0 }, 10);
+    const atMedium = planClaim(medium, { slots: 1, spare: 9, caller: 'a', pending: 0 }, 0);
+
+    // Assess: spares are slots of the first bucket, written like the requested one
+    expect(leased.result.slots).toEqual(new Array(10).fill({ sendAt: 0, sendBy: 100 }));
+    expect(leased.buckets).toEqual([{ bucket: 0, slots: 10 }]);
+    expect(onBusy.result.slots).toHaveLength(1);
+    expect(atMedium.result.slots).toHaveLength(1);
+  });
+
+  it('makes a slot due when the write is answered, never before its bucket or the penalty', () => {
+    // Prepare: slots planned from 1,050 (the write expected back then), buckets of 100 ms
+    const result = {
+      slots: [
+        { sendAt: 1_050, sendBy: 1_100 },
+        { sendAt: 1_200, sendBy: 1_300 },
+      ],
+      nextAt: undefined,
+      limitedBy: undefined,
+      penaltyUntil: 0,
+    };
+
+    // Act
+    const answeredSooner = dueOnAnswer(result, { bucketMs: 100 }, 1_010);
+    const afterPenalty = dueOnAnswer({ ...result, penaltyUntil: 1_030 }, { bucketMs: 100 }, 1_010);
+
+    // Assess
+    expect(answeredSooner.slots.map((slot) => slot.sendAt)).toEqual([1_010, 1_200]);
+    expect(afterPenalty.slots.map((slot) => slot.sendAt)).toEqual([1_030, 1_200]);
   });
 });
 
