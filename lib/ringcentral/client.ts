@@ -10,7 +10,7 @@ import type { PacerWaitInfo, Permit, WaitReason } from './rate-limit.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { GroupLimit, RateLimitGroup } from './rate-limit-groups.ts';
 import type { BuiltRequest, Credentials, Endpoints } from './request.ts';
-import { bareUrlOf, buildRequest, endpointsOf } from './request.ts';
+import { bareUrlOf, buildRequest, endpointsOf, joinedUrlOf } from './request.ts';
 import {
   deadlineAfter,
   errorFromFailedExchange,
@@ -103,6 +103,11 @@ export interface RequestSpec {
   /** 'bearer' uses the token source; 'basic' the client credentials (OAuth endpoints). */
   auth?: 'bearer' | 'basic' | 'none';
   accept?: string;
+  /**
+   * The caller streams the response body as bytes (a download): a spec without body and query
+   * then goes straight to fetch instead of through ky (see {@link createTransport}).
+   */
+  streamed?: boolean;
 }
 
 /** Settings of the request pipeline. */
@@ -147,6 +152,11 @@ export interface Transport {
  *   error body, not ky's HTTPError.
  * `onResponse` is called by the loop, not from ky's `afterResponse`, because ky hands that hook
  * a clone of the response, teeing every attachment download's body.
+ *
+ * A streamed download (`streamed`, no body, no query) uses none of what ky adds, and ky's
+ * per-request option merging and `Request` construction cost about as much CPU again as the
+ * fetch itself for a small body (docs/BENCHMARKS.md, archive-throughput): such a request goes
+ * to fetch directly, with the same URL, headers, signal and `onRequest` hook.
  */
 export function createTransport(options: TransportOptions): Transport {
   const hooks = options.hooks ?? {};
@@ -305,7 +315,7 @@ async function attemptOnce(
   const exchange = exchangeSignal(callOptions);
   let response: Response;
   try {
-    response = await pipeline.http(request.input, { ...request.options, signal: exchange.signal });
+    response = await exchangeOnce(pipeline, spec, request, info, exchange.signal);
   } catch (error) {
     permit.complete({});
     const end = { deadline: exchange.isDeadline(), aborted: callOptions?.signal?.aborted === true };
@@ -314,6 +324,26 @@ async function attemptOnce(
     return { ok: false, error: failure, retryAfterMs: 0 };
   }
   return settle(pipeline, permit, response, info, Date.now() - started);
+}
+
+/** Sends one attempt: through ky, or straight to fetch for a streamed download. */
+function exchangeOnce(
+  pipeline: Pipeline,
+  spec: RequestSpec,
+  request: BuiltRequest,
+  info: RequestInfo,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  if (!spec.streamed || spec.body !== undefined || spec.query !== undefined) {
+    return pipeline.http(request.input, { ...request.options, signal });
+  }
+  pipeline.hooks.onRequest?.(info);
+  const send = pipeline.options.fetch ?? fetch;
+  return send(joinedUrlOf(spec, pipeline.endpoints), {
+    method: spec.method,
+    headers: request.options.headers as Record<string, string>,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 function credentialsOf(pipeline: Pipeline, token: AccessToken | undefined): Credentials {

@@ -61,6 +61,7 @@ export async function openDownload(
         ...spec,
         method: 'GET',
         accept: '*/*',
+        streamed: true,
         headers: { ...spec.headers, ...(ranged ? { range: `bytes=${from}-${end ?? ''}` } : {}) },
       },
       options,

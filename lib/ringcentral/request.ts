@@ -37,13 +37,17 @@ export function endpointsOf(server: string, mediaServer?: string): Endpoints {
  * same prefix and path itself (`prefix`), so this only names the request.
  */
 export function bareUrlOf(spec: RequestSpec, endpoints: Endpoints): string {
-  const prefix = prefixOf(spec, endpoints);
-  const joined =
-    prefix === undefined
-      ? spec.path
-      : `${prefix}${spec.path.startsWith('/') ? '' : '/'}${spec.path}`;
-  const href = new URL(joined).toString();
+  const href = new URL(joinedUrlOf(spec, endpoints)).toString();
   return href.split('?')[0] ?? href;
+}
+
+/**
+ * The URL a spec without query parameters is sent to, joined as ky joins its `prefix` and
+ * input: the prefix without trailing slashes, one slash, the path without leading ones.
+ */
+export function joinedUrlOf(spec: RequestSpec, endpoints: Endpoints): string {
+  const prefix = prefixOf(spec, endpoints);
+  return prefix === undefined ? spec.path : `${prefix}/${spec.path.replace(/^\/+/, '')}`;
 }
 
 /** ky's `prefix` for a path on one of our hosts; none for an absolute URL (a record's uri). */

@@ -67,7 +67,7 @@ runAsChild<ArchiverChildInput, ArchiverChildResult>(async (input) => {
     startDate: input.startDate,
     concurrency: input.concurrency,
   });
-  const profile = await startCpuProfile(input.cpuProfileDirectory);
+  const profile = await startCpuProfile(input.cpuProfileDirectory, 'archiver');
   const sampler = startRssSampler(input.rssSampleMs ?? 20);
   const startedAt = Date.now();
   const cpuAtStart = process.cpuUsage();

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { MessageRecord } from '../../../lib/ringcentral/types.ts';
 import { runAsChild } from '../support/child-process.ts';
+import { startCpuProfile } from '../support/cpu-profile.ts';
 import { type ArchiveTargets, benchRingCentral, benchS3Client } from './targets.ts';
 
 /** What the parent sends. */
@@ -21,6 +22,8 @@ export interface CopyChildInput {
   concurrency: number;
   /** Also write each message's record as a JSON object after its attachments. */
   recordObjects?: boolean;
+  /** Writes a V8 CPU profile of the copying (not of loading) into this directory. */
+  cpuProfileDirectory?: string;
 }
 
 /** What the child reports. */
@@ -44,6 +47,10 @@ runAsChild<CopyChildInput, CopyChildResult>(async (input) => {
   const token = (await tokenSource.getToken()).accessToken;
   const s3 = benchS3Client(input.targets);
   const Bucket = input.targets.bucket;
+  const profile = await startCpuProfile(
+    input.cpuProfileDirectory,
+    input.recordObjects ? 'copy-objects' : 'copy',
+  );
   const startedAt = Date.now();
   const cpuAtStart = process.cpuUsage();
   const records: MessageRecord[] = [];
@@ -97,12 +104,14 @@ runAsChild<CopyChildInput, CopyChildResult>(async (input) => {
   };
   await Promise.all(Array.from({ length: input.concurrency }, worker));
   const cpu = process.cpuUsage(cpuAtStart);
+  const durationMs = Date.now() - startedAt;
+  await profile.stop();
   return {
     messages: records.length,
     attachments,
     bytes,
     objects,
-    durationMs: Date.now() - startedAt,
+    durationMs,
     cpuMicros: cpu.user + cpu.system,
   };
 });

@@ -24,7 +24,7 @@ const settings = {
   maxAttachmentBytes: Number(process.env.BENCH_ARCHIVE_MAX_ATTACHMENT_BYTES ?? 2 * MiB),
   concurrency: Number(process.env.BENCH_ARCHIVE_CONCURRENCY ?? 4),
   rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 3),
-  /** A directory for V8 CPU profiles of the archiver child; none when unset. */
+  /** A directory for V8 CPU profiles of every child (archiver and copies); none when unset. */
   cpuProfileDirectory: process.env.BENCH_ARCHIVE_CPU_PROF_DIR,
   spanDays: 30,
 };
@@ -57,7 +57,9 @@ export const archiveThroughputBenchmark: Benchmark = {
       // Readable names in the profile; the bundle is otherwise the deployed one.
       minify: settings.cpuProfileDirectory ? false : undefined,
     });
-    const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url));
+    const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url), {
+      minify: settings.cpuProfileDirectory ? false : undefined,
+    });
     try {
       const copies: CopyChildResult[] = [];
       const objectCopies: CopyChildResult[] = [];
@@ -68,6 +70,9 @@ export const archiveThroughputBenchmark: Benchmark = {
         startDate,
         concurrency: settings.concurrency,
         recordObjects,
+        ...(settings.cpuProfileDirectory
+          ? { cpuProfileDirectory: settings.cpuProfileDirectory }
+          : {}),
       });
       const sides = [
         async () => {

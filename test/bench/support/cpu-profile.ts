@@ -3,7 +3,7 @@
  * child reports, so it does not depend on how the child is stopped (`--cpu-prof` writes only on a
  * clean exit).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
@@ -12,8 +12,14 @@ export interface CpuProfile {
   stop(): Promise<void>;
 }
 
-/** Starts profiling when `directory` is given; the file is `<directory>/<pid>.cpuprofile`. */
-export async function startCpuProfile(directory: string | undefined): Promise<CpuProfile> {
+/**
+ * Starts profiling when `directory` is given; the file is `<directory>/<name>-<pid>.cpuprofile`
+ * (`<pid>.cpuprofile` without a name).
+ */
+export async function startCpuProfile(
+  directory: string | undefined,
+  name?: string,
+): Promise<CpuProfile> {
   if (!directory) return { stop: async () => {} };
   const session = new Session();
   session.connect();
@@ -22,7 +28,9 @@ export async function startCpuProfile(directory: string | undefined): Promise<Cp
   return {
     async stop() {
       const { profile } = await session.post('Profiler.stop');
-      await writeFile(join(directory, `${process.pid}.cpuprofile`), JSON.stringify(profile));
+      await mkdir(directory, { recursive: true });
+      const file = `${name ? `${name}-` : ''}${process.pid}.cpuprofile`;
+      await writeFile(join(directory, file), JSON.stringify(profile));
       session.disconnect();
     },
   };

@@ -100,6 +100,44 @@ describe('attachment content', () => {
     expect(largestChunk).toBeLessThan(SIZE);
   });
 
+  it('sends a download through the hooks, the fetch option and the bearer token like any request', async () => {
+    // Prepare
+    server = await mediaServer(1, 1000);
+    const requested: string[] = [];
+    const answered: number[] = [];
+    const fetched: string[] = [];
+    const rc = createRingCentral({
+      server: 'http://127.0.0.1:9',
+      mediaServer: `${server.url}/`,
+      tokenSource: staticTokenSource('t'),
+      hooks: {
+        onRequest: (info) => requested.push(`${info.method} ${info.url} ${info.group}`),
+        onResponse: (info) => answered.push(info.status),
+      },
+      fetch: (input, init) => {
+        fetched.push(String(input));
+        return fetch(input, init);
+      },
+    });
+
+    // Act
+    const content = await rc.attachments.read({ messageId: '42', attachmentId: '7' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of content.stream) chunks.push(chunk as Buffer);
+
+    // Assess
+    const url = `${server.url}/restapi/v1.0/account/~/extension/~/message-store/42/content/7`;
+    expect(Buffer.concat(chunks).equals(bytesAt(0, SIZE))).toBe(true);
+    expect(requested).toEqual([`GET ${url} Medium`, `GET ${url} Medium`]);
+    expect(answered).toEqual([200, 206]);
+    expect(fetched).toEqual([url, url]);
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer t',
+      'Bearer t',
+    ]);
+    expect(server.requests.map((request) => request.headers.accept)).toEqual(['*/*', '*/*']);
+  });
+
   it('reads a byte range and resumes within it', async () => {
     // Prepare
     server = await mediaServer(1, 1000);
