@@ -1,9 +1,9 @@
 /**
  * `npm run smoke -- [--stack NAME]`: the post-deploy check. Against a deployed stack (its
  * CloudFormation outputs, your AWS credentials) or, without --stack, the running `npm start`:
- * the session is valid, the webhook subscription is Active, a missing archive key reads as 404,
- * the alarm topic has a confirmed subscription, and a signed request is authorized. One line per
- * check; exit 1 when any fails.
+ * the session is valid, the webhook subscription is Active, a missing archive key reads as 404
+ * under the archive's listing grant, the alarm topic has a confirmed subscription, and a signed
+ * request is authorized. One line per check; exit 1 when any fails.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import './node-version.js';
@@ -19,10 +19,12 @@ import { openLocalTarget } from './smoke/local-target.ts';
 export const SMOKE_USAGE = `Usage: npm run smoke -- [--stack NAME]
 
   Checks a deployment after a deploy: the RingCentral session is valid, the webhook
-  subscription is Active, a missing archive key reads as 404, the alarm topic has a
-  confirmed subscription, a SigV4-signed request is authorized. Exit 1 when any fails.
+  subscription is Active, a missing archive key reads as 404 under the archive's listing
+  grant (read as the stack's ArchiveListingProbeRoleArn), the alarm topic has a confirmed
+  subscription, a SigV4-signed request is authorized. Exit 1 when any fails.
   --stack NAME  the deployed stack (its outputs; AWS credentials and region from the
-                environment, e.g. AWS_PROFILE and AWS_REGION)
+                environment, e.g. AWS_PROFILE and AWS_REGION; AWS_ENDPOINT_URL_<SERVICE>
+                points a service elsewhere, as the tests point it at npm start)
   (none)        the running npm start (<data dir>/stack.json; LOCAL_DATA_DIR, default .local)
   --help        this text`;
 
