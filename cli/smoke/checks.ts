@@ -116,8 +116,12 @@ const checkArchiveListing: Check = async (target) => {
       `a missing archive key reads as 404 (absent), not 403, as ${probe.readAs}: ${probe.proves}`,
     );
   }
+  const consequence =
+    probe.status === 403
+      ? 'archive and purge would take absent objects for errors (their s3:ListBucket grant, conditioned on s3:prefix archive/*, does not cover a HEAD): grant them s3:ListBucket without the condition'
+      : 'expected 404 for a key nothing writes';
   return fail(
-    `a missing archive key answered ${probe.status}, not 404, as ${probe.readAs}: archive and purge would take absent objects for errors (their s3:ListBucket grant, conditioned on s3:prefix archive/*, does not cover a HEAD)`,
+    `a missing archive key answered ${probe.status}, not 404, as ${probe.readAs}: ${consequence}`,
   );
 };
 
