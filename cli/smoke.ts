@@ -12,8 +12,6 @@ import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import { parseCommandLine, parseOrExit } from './command-line.ts';
 import { formatSmokeResults, runSmokeChecks, type SmokeTarget } from './smoke/checks.ts';
-import { openDeployedTarget } from './smoke/deployed-target.ts';
-import { openLocalTarget } from './smoke/local-target.ts';
 
 /** How to call the command. */
 export const SMOKE_USAGE = `Usage: npm run smoke -- [--stack NAME]
@@ -34,9 +32,10 @@ async function main(): Promise<void> {
     SMOKE_USAGE,
   );
   const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
+  // Loaded only when used: --help and a bad option answer without the SDK clients or the stack.
   const target: SmokeTarget = values.stack
-    ? await openDeployedTarget(values.stack)
-    : await openLocalTarget(dataDir);
+    ? await (await import('./smoke/deployed-target.ts')).openDeployedTarget(values.stack)
+    : await (await import('./smoke/local-target.ts')).openLocalTarget(dataDir);
   const results = await runSmokeChecks(target);
   process.stdout.write(`${formatSmokeResults(target, results)}\n`);
   if (results.some((result) => result.outcome === 'fail')) process.exitCode = 1;
