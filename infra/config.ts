@@ -10,6 +10,7 @@ import { templatesSchema } from '../lib/alerts/templates.ts';
 import { PURGE_DEFAULTS } from '../lib/archive/defaults.ts';
 import { E164_PATTERN } from '../lib/ringcentral/validation.ts';
 import { fieldPath } from '../lib/validation/issues.ts';
+import { DEFAULT_API_THROTTLE, DEFAULT_WEBHOOK_THROTTLE } from './api-throttle.ts';
 
 const e164 = z.string().regex(E164_PATTERN, { error: 'must be an E.164 number' });
 
@@ -194,7 +195,7 @@ export const infraConfigSchema = z
         burstLimit: z.number().int().positive().max(5_000),
       })
       .strict()
-      .default({ rateLimit: 20, burstLimit: 40 }),
+      .default({ ...DEFAULT_API_THROTTLE }),
     /**
      * Throttling of POST /webhook on its own (requests per second, burst): RingCentral's
      * deliveries, and nothing else, reach the open route.
@@ -205,7 +206,7 @@ export const infraConfigSchema = z
         burstLimit: z.number().int().positive().max(5_000),
       })
       .strict()
-      .default({ rateLimit: 50, burstLimit: 100 }),
+      .default({ ...DEFAULT_WEBHOOK_THROTTLE }),
     /** Days of function and access logs. */
     logRetentionDays: z
       .number()

@@ -28,6 +28,7 @@ import {
 import { REFRESH_LEASE_NAME } from '../lib/session/refresher.ts';
 import { NotificationDetailType } from '../lib/webhooks/notification.ts';
 import { WEBHOOK_EVENT_SOURCE } from '../lib/webhooks/receiver.ts';
+import { ARCHIVE_LISTING_PROBE_OUTPUT } from './archive-listing-probe.ts';
 import {
   requireCallersOfDeployingAccount,
   requireKeysOfDeployingAccount,
@@ -43,7 +44,7 @@ import {
   MessageFunction,
   type MessageFunctionProps,
 } from './constructs/message-function.ts';
-import { Monitoring } from './constructs/monitoring.ts';
+import { alarmNamePrefix, Monitoring } from './constructs/monitoring.ts';
 import type { OperationsAlarmsProps } from './constructs/operations-alarms.ts';
 import { OperationsKey } from './constructs/operations-key.ts';
 import { RefreshAtDeploy } from './constructs/refresh-at-deploy.ts';
@@ -241,7 +242,7 @@ export class MessageAutomationStack extends Stack {
     this.alarmDestinations.allowAlarms(Object.values(this.monitoring.alarms));
     this.routeAlerts(alert);
     this.routeStatusChecks(messageStatus);
-    this.addOutputs(webhookUrl);
+    this.addOutputs(webhookUrl, jobs.listingProbe);
     acknowledgeFindings(this);
   }
 
@@ -871,16 +872,18 @@ export class MessageAutomationStack extends Stack {
       eventPattern: { detailType: ['Alert'] },
       targets: [alertTarget],
     });
-    const alarmArns = Object.entries(this.monitoring.alarms)
-      .filter(([alarmId]) => alarmId !== 'alert-errors')
-      .map(([, alarm]) => alarm.alarmArn);
+    const alertErrors = this.monitoring.alarms['alert-errors'];
     new events.Rule(this, 'AlarmEvents', {
       description: "This stack's alarms entering ALARM to the alert function",
+      // By name prefix, not by ARN: the pattern keeps its size whatever the number of alarms.
       eventPattern: {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
-        resources: alarmArns,
-        detail: { state: { value: ['ALARM'] } },
+        ...(alertErrors ? { resources: events.Match.anythingBut(alertErrors.alarmArn) } : {}),
+        detail: {
+          alarmName: events.Match.prefix(alarmNamePrefix(this.stackName)),
+          state: { value: ['ALARM'] },
+        },
       },
       targets: [alertTarget],
     });
@@ -910,7 +913,7 @@ export class MessageAutomationStack extends Stack {
     });
   }
 
-  private addOutputs(webhookUrl: string): void {
+  private addOutputs(webhookUrl: string, listingProbe: iam.IRole): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'WebhookUrl', { value: webhookUrl });
     new CfnOutput(this, 'CredentialsSecretArn', { value: this.credentialsSecret.secretArn });
@@ -945,6 +948,10 @@ export class MessageAutomationStack extends Stack {
     new CfnOutput(this, 'TestAlarmName', {
       value: this.monitoring.testAlarm.alarmName,
       description: 'An alarm to set to ALARM by hand to check that alarms reach a person',
+    });
+    new CfnOutput(this, ARCHIVE_LISTING_PROBE_OUTPUT, {
+      value: listingProbe.roleArn,
+      description: 'The role npm run smoke -- --stack assumes to read a missing archive key',
     });
   }
 }

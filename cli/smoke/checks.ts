@@ -12,12 +12,22 @@ export interface SmokeTarget {
   webhookUrl: string;
   /** The RingCentral server and the session token-refresh wrote (no token: not written yet). */
   session(): Promise<{ server: string; accessToken?: string }>;
-  /** The HTTP status of a HEAD of an archive key that does not exist. */
-  headMissingArchiveKey(): Promise<number>;
+  /** A HEAD of an archive key that does not exist (infra/archive-listing-probe.ts). */
+  headMissingArchiveKey(): Promise<ArchiveProbe>;
   /** The alarm topic's subscriptions; undefined where there is no alarm topic (npm start). */
   alarmSubscriptions(): Promise<Array<{ endpoint: string; confirmed: boolean }> | undefined>;
   /** The HTTP status of a SigV4-signed GET /messages/{id} of a message nobody sent. */
   signedStatusRequest(): Promise<number>;
+}
+
+/** How S3 answered a HEAD of a missing archive key, and under whose credentials. */
+export interface ArchiveProbe {
+  /** The HTTP status: 404 (absent) or 403 (S3 would not say). */
+  status: number;
+  /** Whose credentials read it, e.g. `role arn:aws:sts::...:assumed-role/...`. */
+  readAs: string;
+  /** What the answer proves and what it cannot, said after the verdict. */
+  proves: string;
 }
 
 /** The outcome of one check. */
@@ -100,17 +110,28 @@ const checkSubscription: Check = async (target, context) => {
 };
 
 const checkArchiveListing: Check = async (target) => {
-  const status = await target.headMissingArchiveKey();
-  if (status === 404) return pass('a missing archive key reads as 404 (absent), not 403');
+  const probe = await target.headMissingArchiveKey();
+  if (probe.status === 404) {
+    return pass(
+      `a missing archive key reads as 404 (absent), not 403, as ${probe.readAs}: ${probe.proves}`,
+    );
+  }
+  const consequence =
+    probe.status === 403
+      ? 'archive and purge would take absent objects for errors (their s3:ListBucket grant, conditioned on s3:prefix archive/*, does not cover a HEAD): grant them s3:ListBucket without the condition'
+      : 'expected 404 for a key nothing writes';
   return fail(
-    `a missing archive key answered ${status}, not 404: archive and purge would take absent objects for errors (s3:ListBucket on the archive/ prefix)`,
+    `a missing archive key answered ${probe.status}, not 404, as ${probe.readAs}: ${consequence}`,
   );
 };
 
 const checkAlarmTopic: Check = async (target) => {
   const subscriptions = await target.alarmSubscriptions();
   if (subscriptions === undefined) {
-    return { outcome: 'skip', detail: 'npm start has no alarm topic' };
+    return {
+      outcome: 'skip',
+      detail: 'no alarm topic (npm start has none; a deployment outputs AlarmTopicArn)',
+    };
   }
   const confirmed = subscriptions.filter((subscription) => subscription.confirmed);
   if (confirmed.length > 0) {

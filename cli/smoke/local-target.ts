@@ -5,28 +5,22 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createS3Client } from '../../lib/aws/s3-client.ts';
 import { type LocalStackInfo, SECRET_NAMES } from '../../local/stack/stack.ts';
+import { headArchiveProbeKey } from './archive-probe.ts';
 import type { SmokeTarget } from './checks.ts';
 import { signedGetStatus } from './signed-get.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** What a HEAD against s3rver can prove: it evaluates no IAM policy. */
+const LOCAL_S3_PROVES =
+  "the local S3 evaluates no IAM policy, so this proves the probe key is absent, not the archive role's s3:prefix condition (npm run smoke -- --stack checks that on AWS)";
+
 /** No running npm start where the command looked. */
 export class NoRunningStackError extends Error {
   override readonly name = 'NoRunningStackError';
-}
-
-/** The S3 status of a failed call (404, 403, ...), or 0 when it was no HTTP answer. */
-export function statusOf(error: unknown): number {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-}
-
-/** A key under archive/ that no message ever has. */
-export function missingArchiveKey(): string {
-  return `archive/smoke-check/${Date.now()}-${Math.random().toString(36).slice(2)}/message.json`;
 }
 
 /** The running npm start of `dataDir` as a smoke target. */
@@ -58,14 +52,8 @@ export async function openLocalTarget(dataDir: string): Promise<SmokeTarget> {
       const s3 = createS3Client({
         local: { endpoint: info.s3Endpoint, region: info.region, credentials: LOCAL_CREDENTIALS },
       });
-      try {
-        await s3.send(
-          new HeadObjectCommand({ Bucket: info.archiveBucket, Key: missingArchiveKey() }),
-        );
-        return 200;
-      } catch (error) {
-        return statusOf(error);
-      }
+      const status = await headArchiveProbeKey(s3, info.archiveBucket);
+      return { status, readAs: 'the local S3 key', proves: LOCAL_S3_PROVES };
     },
     alarmSubscriptions: async () => undefined,
     signedStatusRequest: () => signedGetStatus(new URL(`${apiUrl}/messages/0`), info, info.region),

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +11,7 @@ import { COMPLETENESS_PARTITION } from '../../lib/aws/completeness-alarm-store.t
 import { ARCHIVE_CURSOR_PARTITION } from '../../lib/aws/cursor-store.ts';
 import { custodyHeadPartition } from '../../lib/aws/custody-head-store.ts';
 import { EXTENSION_PARTITION } from '../../lib/aws/extension-registry.ts';
+import { ARCHIVE_LISTING_PROBE_KEY } from '../archive-listing-probe.ts';
 import type { InfraConfig } from '../config.ts';
 import { FUNCTION_SETTINGS } from '../function-settings.ts';
 import type { ArchiveBucket } from './archive-bucket.ts';
@@ -67,6 +69,8 @@ export class ArchiveJobs extends Construct {
   /** The dispatcher's schedule (the archive's pace). */
   readonly archiveSchedule: ScheduledJob;
   readonly purgeSchedule: ScheduledJob;
+  /** The role `npm run smoke -- --stack` assumes to read a missing archive key. */
+  readonly listingProbe: iam.Role;
 
   constructor(scope: Construct, id: string, props: ArchiveJobsProps) {
     super(scope, id);
@@ -76,6 +80,7 @@ export class ArchiveJobs extends Construct {
     this.allowArchive(props);
     this.allowPurge(props);
     this.allowDispatch(props);
+    this.listingProbe = this.listingProbeRole(props.store);
     const { config, undeliveredSchedules: deadLetterQueue } = props;
     // A dispatch that waited past the next one is replaced by it.
     this.archiveSchedule = scheduleFunction(this, this.dispatch, {
@@ -88,6 +93,30 @@ export class ArchiveJobs extends Construct {
       deadLetterQueue,
       maxEventAge: Duration.hours(2),
     });
+  }
+
+  /**
+   * A role the deployer assumes (`npm run smoke -- --stack`) to HEAD a missing archive key with
+   * the archive's and purge's very listing grant: its 404 or 403 is theirs. Their own roles stay
+   * trusted by Lambda alone (they write the archive and read the RingCentral secrets); this one
+   * may read one key that never exists, and list under archive/ as they may.
+   */
+  private listingProbeRole(store: ArchiveBucket): iam.Role {
+    const role = new iam.Role(this, 'ArchiveListingProbe', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description:
+        'npm run smoke assumes it to check that a missing archive key reads as 404 under the archive role listing grant',
+      maxSessionDuration: Duration.hours(1),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [store.bucket.arnForObjects(ARCHIVE_LISTING_PROBE_KEY)],
+      }),
+    );
+    const listing = archiveListingGrant(store);
+    role.addToPolicy(new iam.PolicyStatement(listing));
+    return role;
   }
 
   private archiveFunction(props: ArchiveJobsProps): MessageFunction {
@@ -237,10 +266,18 @@ function startDate(config: ArchiveJobsProps['config']): Record<string, string> {
  * bucket; without it S3 answers 403, which the object store (rightly) does not take for
  * "absent". Archive and purge both ask for keys that may not exist yet, under archive/. S3
  * checks that ListBucket with the requested key as s3:prefix, so the condition covers them
- * (Ceph's gateway adopted the same rule to match S3; not yet checked on AWS itself).
+ * (Ceph's gateway adopted the same rule to match S3; not verifiable offline: on AWS,
+ * `npm run smoke -- --stack` checks it by assuming the listing probe role, which holds this grant).
  */
+function archiveListingGrant(store: ArchiveBucket) {
+  return {
+    actions: ['s3:ListBucket'],
+    resources: [store.bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] } },
+  };
+}
+
 function allowArchiveListing(fn: MessageFunction, store: ArchiveBucket): void {
-  fn.allow(['s3:ListBucket'], [store.bucket.bucketArn], {
-    StringLike: { 's3:prefix': [ARCHIVE_PREFIX_PATTERN] },
-  });
+  const grant = archiveListingGrant(store);
+  fn.allow(grant.actions, grant.resources, grant.conditions);
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,6 +48,17 @@ const DEAD_LETTER_RUNBOOK: Record<string, string> = {
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * What every alarm name of the stack `stackName` starts with: the stack name and a dot, which no
+ * stack name holds, so `Prod.` never matches the alarms of a stack `Prod-staging`. The alarm rule
+ * matches this prefix instead of listing every alarm's ARN: an event pattern is limited to 2,048
+ * characters (EventBridge quotas, "Event pattern size"), and ~60 ARNs of ~110 characters each
+ * are three times that.
+ */
+export function alarmNamePrefix(stackName: string): string {
+  return `${stackName}.`;
+}
 /** CloudWatch's limit on the metrics of one alarm's math expression. */
 const MAX_METRICS_PER_ALARM = 10;
 
@@ -92,6 +103,9 @@ export class Monitoring extends Construct {
   }
 
   private add(alarmId: string, alarm: cloudwatch.Alarm): void {
+    // Named here, for every alarm at once: the alarm rule matches the names' prefix.
+    (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName =
+      `${alarmNamePrefix(Stack.of(this).stackName)}${alarmId}`;
     alarm.addAlarmAction(...this.alarmActions);
     this.alarms[alarmId] = alarm;
   }

@@ -16,13 +16,17 @@ export interface S3ClientOptions {
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
+  /** Credentials other than the standard chain's (e.g. an assumed role's), where no `local`. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** Creates the S3 client; see the module comment. */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const environment = options.environment ?? process.env;
-  if (!options.local && !environment.AWS_ENDPOINT_URL_S3) return new S3Client({});
+  const credentials = options.credentials ? { credentials: options.credentials } : {};
+  if (!options.local && !environment.AWS_ENDPOINT_URL_S3) return new S3Client(credentials);
   const config: S3ClientConfig = {
+    ...credentials,
     ...(options.local ?? {}),
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -3,11 +3,14 @@
  * the SDK's wire protocols so the functions run unmodified (the same code path as deployed):
  * Secrets Manager GetSecretValue/PutSecretValue and EventBridge PutEvents (JSON 1.1, chosen by
  * `X-Amz-Target`), and Lambda Invoke (REST JSON). The functions reach it through the SDK's
- * standard `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `_EVENTBRIDGE` and `_LAMBDA` variables.
+ * standard `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `_EVENTBRIDGE` and `_LAMBDA` variables. Requests
+ * of the query protocol (form-encoded, e.g. CloudFormation and STS) go to the services given by
+ * {@link RunningAwsServices.serveQueries} (aws-query-services.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { QueryServices } from './aws-query-services.ts';
 
 /** One entry of a PutEvents call. */
 export interface PutEventEntry {
@@ -47,6 +50,8 @@ export interface RunningAwsServices {
   secret(name: string): string | undefined;
   /** How many times each secret was written. */
   writes(name: string): number;
+  /** Serves query-protocol requests from now on (until then they are refused). */
+  serveQueries(services: QueryServices): void;
   stop(): Promise<void>;
 }
 
@@ -68,10 +73,14 @@ class AwsApiError extends Error {
   }
 }
 
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+async function readText(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(request);
   if (text === '') return {};
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -208,8 +217,22 @@ export async function startAwsServices(options: AwsServicesOptions): Promise<Run
     );
   };
 
+  let queryServices: QueryServices | undefined;
+  const query = async (request: IncomingMessage, response: ServerResponse) => {
+    const form = new URLSearchParams(await readText(request));
+    if (!queryServices) {
+      throw new AwsApiError(400, 'UnknownOperationException', `Not served: ${form.get('Action')}`);
+    }
+    const answered = queryServices(form);
+    answer(response, answered.status, answered.body, 'text/xml');
+  };
+
   const server = createServer((request, response) => {
     const handle = async () => {
+      if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+        await query(request, response);
+        return;
+      }
       const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(
         new URL(request.url ?? '/', 'http://localhost').pathname,
       );
@@ -247,6 +270,9 @@ export async function startAwsServices(options: AwsServicesOptions): Promise<Run
     url: `http://127.0.0.1:${port}`,
     secret: (name) => secrets.get(name)?.at(-1)?.value,
     writes: (name) => writes.get(name) ?? 0,
+    serveQueries: (services) => {
+      queryServices = services;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

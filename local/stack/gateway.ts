@@ -1,7 +1,8 @@
 /**
  * The local API gateway: the deployed HTTP API's routes on 127.0.0.1, in front of the bundled
  * functions. Like API Gateway it refuses unsigned or badly signed requests on IAM routes (403),
- * bodies over 10 MB (413) and unknown routes (404) before any function runs, and hands each
+ * bodies over 10 MB (413), unknown routes (404) and requests over a route's own throttle (429,
+ * API Gateway's `{"message":"Too Many Requests"}`) before any function runs, and hands each
  * function a payload 2.0 event with the IAM caller in `requestContext.authorizer.iam`; an event
  * over Lambda's 6 MB synchronous payload is answered 500, as API Gateway does when Lambda refuses
  * the invocation.
@@ -14,7 +15,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { ThrottleSettings } from '../../infra/api-throttle.ts';
 import { type HttpApiIdentity, httpApiEventOf, writeHttpApiResult } from './http-api-event.ts';
+import { createRouteThrottle, type RouteThrottle } from './route-throttle.ts';
 import { type LocalCredentials, verifySignature } from './sigv4.ts';
 
 /** API Gateway's request payload limit (HTTP APIs): 10 MB. */
@@ -32,6 +35,8 @@ export interface GatewayRoute {
   auth: 'iam' | 'none';
   /** The function's name, for logs. */
   functionName: string;
+  /** The route's own throttle, as the deployed route settings have it; none: unthrottled. */
+  throttle?: ThrottleSettings;
 }
 
 /** How the gateway runs a function; rejects when the function failed or timed out. */
@@ -69,6 +74,8 @@ export interface GatewayOptions {
    * the credentials of an IAM principal allowed to call the API.
    */
   signingHelp?: string;
+  /** The throttles' clock in ms; default `performance.now`. */
+  now?: () => number;
 }
 
 /** A running gateway. */
@@ -138,6 +145,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const signingHelp =
     options.signingHelp ?? 'the credentials of an IAM principal allowed to call the API';
   let port = 0;
+  const throttles = new Map<GatewayRoute, RouteThrottle>(
+    options.routes.flatMap((route) =>
+      route.throttle ? [[route, createRouteThrottle(route.throttle, options.now)] as const] : [],
+    ),
+  );
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
@@ -157,6 +169,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       request.resume();
       problem(response, 404, 'Not Found', noRouteDetail(options.routes, method, url.pathname));
       access(404, { refusal: 'no route' });
+      return;
+    }
+    if (throttles.get(route)?.tryTake() === false) {
+      request.resume();
+      // API Gateway's own answer; a throttled request never reaches the function.
+      response.writeHead(429, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'Too Many Requests' }));
+      access(429, { functionName: route.functionName, refusal: 'throttled' });
       return;
     }
     const declared = Number(request.headers['content-length'] ?? 0);

@@ -9,7 +9,9 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { DEFAULT_WEBHOOK_THROTTLE } from '../../infra/api-throttle.ts';
 import { type RunningEmulator, startEmulator } from '../ringcentral/index.ts';
+import { createQueryServices, type QueryServices } from './aws-query-services.ts';
 import { type PutEventEntry, type RunningAwsServices, startAwsServices } from './aws-services.ts';
 import { buildFunctionBundles, type FunctionBundles } from './bundles.ts';
 import { FunctionInvocationError, hostFunction } from './function-host.ts';
@@ -29,6 +31,7 @@ import {
 } from './gateway.ts';
 import { type RunningScheduler, type ScheduledJobSpec, startScheduler } from './scheduler.ts';
 import type { LocalCredentials } from './sigv4.ts';
+import { describeLocalStack, LOCAL_STACK_NAME, localListingProbeRoleArn } from './stack-outputs.ts';
 import { formatAccess } from './status.ts';
 import { localArchiveBucket, startLocalDynamo, startLocalS3 } from './storage.ts';
 
@@ -80,6 +83,8 @@ export interface LocalStackOptions {
 
 /** Where everything is, also written to `<dataDir>/stack.json` for `npm run local:send`. */
 export interface LocalStackInfo {
+  /** The name the local CloudFormation describes the stack by (its outputs). */
+  stackName: string;
   apiUrl: string;
   region: string;
   accessKeyId: string;
@@ -136,14 +141,21 @@ export const SECRET_NAMES = {
   webhook: 'local/webhook',
 } as const;
 /** The HTTP API's routes, as the deployed stack's HttpApi has them. */
-const ROUTES: readonly GatewayRoute[] = [
+export const LOCAL_API_ROUTES: readonly GatewayRoute[] = [
   { method: 'POST', path: '/sms', auth: 'iam', functionName: 'send-sms' },
   { method: 'POST', path: '/fax', auth: 'iam', functionName: 'send-fax' },
   { method: 'POST', path: '/pager', auth: 'iam', functionName: 'send-pager' },
   { method: 'GET', path: '/messages/{messageId}', auth: 'iam', functionName: 'get-message' },
   { method: 'POST', path: '/sms/batches', auth: 'iam', functionName: 'send-sms-batch' },
   { method: 'GET', path: '/sms/batches/{batchId}', auth: 'iam', functionName: 'get-sms-batch' },
-  { method: 'POST', path: '/webhook', auth: 'none', functionName: 'webhook' },
+  // Its own throttle, the deployed default (infra/api-throttle.ts): a flood is refused with 429.
+  {
+    method: 'POST',
+    path: '/webhook',
+    auth: 'none',
+    functionName: 'webhook',
+    throttle: DEFAULT_WEBHOOK_THROTTLE,
+  },
 ];
 
 type Print = (line: string) => void;
@@ -184,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stackFile,
     });
     shutdown.onStop(() => gateway.stop());
+    aws.serveQueries(localQueryServices(gateway.url));
     const resources = localResources(options, ringCentral, gateway.url);
     const endpoints = { ...storage.endpoints, awsServices: aws.url };
     hostFunctions(functions, localFunctionSpecs(resources, endpoints), bundles, log.fd);
@@ -424,6 +437,27 @@ function eventBridgeEventOf(entry: PutEventEntry & { id: string }) {
 }
 
 /**
+ * The local CloudFormation (this stack and its outputs) and STS (the listing probe role), for
+ * the deployed path of `npm run smoke -- --stack`.
+ */
+function localQueryServices(apiUrl: string): QueryServices {
+  return createQueryServices({
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    stacks: [
+      describeLocalStack({
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        apiUrl,
+        archiveBucket: ARCHIVE_BUCKET,
+        secretNames: SECRET_NAMES,
+      }),
+    ],
+    assumableRoles: [localListingProbeRoleArn(ACCOUNT_ID)],
+  });
+}
+
+/**
  * The HTTP API on 127.0.0.1, verifying SigV4 for `caller`, with a line per request; a 403 says
  * where the key is (the banner and `stackFile`).
  */
@@ -435,7 +469,7 @@ function startApiGateway(
 ): Promise<RunningGateway> {
   const { print, stackFile } = output;
   return startGateway({
-    routes: ROUTES,
+    routes: LOCAL_API_ROUTES,
     credentials: [caller],
     port,
     region: REGION,
@@ -600,6 +634,7 @@ function stackInfo(parts: {
   // A fax to the second extension's number lands in the local mailbox as well.
   const faxTo = secondExtension(ringCentral)?.faxNumber;
   return {
+    stackName: LOCAL_STACK_NAME,
     apiUrl: parts.gateway.url,
     region: REGION,
     accessKeyId: caller.accessKeyId,

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_WEBHOOK_THROTTLE } from '../../infra/api-throttle.ts';
+import {
+  ARCHIVE_LISTING_PROBE_KEY,
+  ARCHIVE_LISTING_PROBE_OUTPUT,
+} from '../../infra/archive-listing-probe.ts';
+import { alarmNamePrefix } from '../../infra/constructs/monitoring.ts';
 import { FUNCTION_NAMES, MessageAutomationStack } from '../../infra/message-automation-stack.ts';
+import { LOCAL_API_ROUTES } from '../../local/stack/stack.ts';
 import { allowedPairs, BASE_CONTEXT, synthStack } from './support/synth.ts';
 
 // One synthesis per configuration for the whole file: constructing the stack is the slow part.
@@ -436,6 +443,40 @@ describe('least privilege', () => {
     });
   }
 
+  it("gives npm run smoke a role of this account with the archive's very listing grant and one key to read", () => {
+    // Prepare
+    const [probe, ...others] = Object.entries(
+      base.template.findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('^npm run smoke assumes it') },
+      }),
+    );
+    const archive = allowedPairs(base.template, base.id(base.stack.functions.archive!.role));
+    const bucket = base.id(base.stack.archive.bucket);
+
+    // Act
+    const pairs = allowedPairs(base.template, probe?.[0] ?? '');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(probe?.[1].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+      }),
+    ]);
+    const listing = pairs.filter((pair) => pair.startsWith('s3:ListBucket'));
+    expect(listing).toEqual(archive.filter((pair) => pair.startsWith('s3:ListBucket')));
+    expect(pairs).toEqual(
+      [...listing, `s3:GetObject on {${bucket}.Arn}/${ARCHIVE_LISTING_PROBE_KEY}`].sort(),
+    );
+    expect(base.template.findOutputs(ARCHIVE_LISTING_PROBE_OUTPUT)).toEqual({
+      [ARCHIVE_LISTING_PROBE_OUTPUT]: expect.objectContaining({
+        Value: { 'Fn::GetAtt': [probe?.[0], 'Arn'] },
+      }),
+    });
+  });
+
   it('purge only reads the archive and the cursors: no writes under archive/, the table only for its registry order and rate budget', () => {
     // Act
     const purge = allowedPairs(base.template, base.id(base.stack.functions.purge!.role));
@@ -585,8 +626,15 @@ describe('HTTP API', () => {
     expect(
       base.template.toJSON().Resources[base.id(base.stack.api.stage)].Properties.RouteSettings,
     ).toEqual({
-      'POST /webhook': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      'POST /webhook': {
+        // The numbers npm start's gateway throttles its webhook route with.
+        ThrottlingRateLimit: DEFAULT_WEBHOOK_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: DEFAULT_WEBHOOK_THROTTLE.burstLimit,
+      },
     });
+    expect(LOCAL_API_ROUTES.find((route) => route.path === '/webhook')?.throttle).toBe(
+      DEFAULT_WEBHOOK_THROTTLE,
+    );
   });
 
   it('grants execute-api:Invoke on the three send routes to each configured caller', () => {
@@ -1046,10 +1094,47 @@ describe('events', () => {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { state: { value: ['ALARM'] } },
+        resources: [
+          {
+            'anything-but': [
+              { 'Fn::GetAtt': [base.id(base.stack.monitoring.alarms['alert-errors']!), 'Arn'] },
+            ],
+          },
+        ],
+        detail: { alarmName: [{ prefix: 'Test.' }], state: { value: ['ALARM'] } },
       },
       Targets: target,
     });
+  });
+
+  it("matches every alarm of the stack by its name's prefix, and no other stack's", () => {
+    // Prepare
+    const alarms = Object.values(base.template.findResources('AWS::CloudWatch::Alarm'));
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(50);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmName).toMatch(/^Test\.[\w-]+$/);
+    // A stack name never holds a dot, so `Test.` is no prefix of `Test-staging.` alarms.
+    expect(alarmNamePrefix('Test-staging').startsWith(alarmNamePrefix('Test'))).toBe(false);
+  });
+
+  it("keeps the alarm rule's pattern under EventBridge's 2,048 characters at the longest names", () => {
+    // Prepare: the longest stack name (128) and alarm ARN, in the longest partition and region.
+    const [rule] = Object.values(base.template.findResources('AWS::Events::Rule')).filter(
+      (found) => found.Properties.EventPattern?.source?.[0] === 'aws.cloudwatch',
+    );
+    const longestArn = `arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:${'a'.repeat(255)}`;
+    const longestPrefix = alarmNamePrefix('S'.repeat(128));
+
+    // Act
+    const pattern = JSON.stringify(rule?.Properties.EventPattern, (_key, value) => {
+      if (value === alarmNamePrefix('Test')) return longestPrefix;
+      return value && typeof value === 'object' && 'Fn::GetAtt' in value ? longestArn : value;
+    });
+
+    // Assess: the documented default quota, "Event pattern size: 2048 characters".
+    expect(pattern).toContain(`"prefix":"${longestPrefix}"`);
+    expect(pattern.length).toBeLessThan(2048);
   });
 
   it('hands message-store notifications with updated messages to message-status, with a DLQ', () => {

@@ -358,3 +358,65 @@ describe('local gateway', () => {
     expect([failed.status, timedOut.status]).toEqual([500, 503]);
   });
 });
+
+describe("local gateway: a route's own throttle", () => {
+  const limits = { rateLimit: 2, burstLimit: 3 };
+  let gateway: RunningGateway;
+  let clockMs = 0;
+  const invoked: string[] = [];
+  const accesses: GatewayAccess[] = [];
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      port: 0,
+      credentials: [caller],
+      routes: [
+        {
+          method: 'POST',
+          path: '/webhook',
+          auth: 'none',
+          functionName: 'webhook',
+          throttle: limits,
+        },
+        { method: 'POST', path: '/open', auth: 'none', functionName: 'open' },
+      ],
+      now: () => clockMs,
+      onAccess: (access) => accesses.push(access),
+      invoke: async (functionName) => {
+        invoked.push(functionName);
+        return { statusCode: 200, body: '{}' };
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  const post = (path: string) => fetch(`${gateway.url}${path}`, { method: 'POST', body: '{}' });
+
+  it('passes a burst, then answers 429 as API Gateway does until the bucket refills, other routes untouched', async () => {
+    // Act: the burst and one more at the same instant; another route; then half a second on.
+    const burst: number[] = [];
+    for (let index = 0; index <= limits.burstLimit; index += 1) {
+      burst.push((await post('/webhook')).status);
+    }
+    const throttled = await post('/webhook');
+    const otherRoute = await post('/open');
+    clockMs += 500;
+    const afterRefill = [(await post('/webhook')).status, (await post('/webhook')).status];
+
+    // Assess
+    expect(burst).toEqual([200, 200, 200, 429]);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('content-type')).toBe('application/json');
+    expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
+    expect(otherRoute.status).toBe(200);
+    // 2 per second: half a second refills one request.
+    expect(afterRefill).toEqual([200, 429]);
+    expect(invoked.filter((name) => name === 'webhook')).toHaveLength(4);
+    expect(accesses.filter((access) => access.status === 429)).toEqual(
+      Array.from({ length: 3 }, () => expect.objectContaining({ refusal: 'throttled' })),
+    );
+  });
+});
