@@ -3,11 +3,11 @@
  * credentials and region (the SDK's standard chain: AWS_PROFILE, AWS_REGION, ...).
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SmokeTarget } from './checks.ts';
-import { missingArchiveKey, statusOf } from './local-target.ts';
+import { headMissingArchiveKey } from './local-target.ts';
 import { signedGetStatus } from './signed-get.ts';
 
 /** The outputs the checks read (infra/message-automation-stack.ts adds them). */
@@ -67,16 +67,7 @@ export async function openDeployedTarget(stackName: string): Promise<SmokeTarget
       const token = typeof session.accessToken === 'string' ? session.accessToken : undefined;
       return { server, ...(token ? { accessToken: token } : {}) };
     },
-    headMissingArchiveKey: async () => {
-      try {
-        await s3.send(
-          new HeadObjectCommand({ Bucket: outputs.ArchiveBucketName, Key: missingArchiveKey() }),
-        );
-        return 200;
-      } catch (error) {
-        return statusOf(error);
-      }
-    },
+    headMissingArchiveKey: () => headMissingArchiveKey(s3, outputs.ArchiveBucketName),
     alarmSubscriptions: async () => {
       const answer = await new SNSClient({}).send(
         new ListSubscriptionsByTopicCommand({ TopicArn: outputs.AlarmTopicArn }),

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createS3Client } from '../../lib/aws/s3-client.ts';
 import { type LocalStackInfo, SECRET_NAMES } from '../../local/stack/stack.ts';
@@ -20,13 +20,26 @@ export class NoRunningStackError extends Error {
 }
 
 /** The S3 status of a failed call (404, 403, ...), or 0 when it was no HTTP answer. */
-export function statusOf(error: unknown): number {
+function statusOf(error: unknown): number {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
 }
 
 /** A key under archive/ that no message ever has. */
-export function missingArchiveKey(): string {
+function missingArchiveKey(): string {
   return `archive/smoke-check/${Date.now()}-${Math.random().toString(36).slice(2)}/message.json`;
+}
+
+/**
+ * HEADs a key under archive/ in `bucket` that no message ever has: 200 if it exists, else the
+ * status S3 answered (404, 403, ...), or 0 when no HTTP answer came.
+ */
+export async function headMissingArchiveKey(s3: S3Client, bucket: string): Promise<number> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: missingArchiveKey() }));
+    return 200;
+  } catch (error) {
+    return statusOf(error);
+  }
 }
 
 /** The running npm start of `dataDir` as a smoke target. */
@@ -54,19 +67,13 @@ export async function openLocalTarget(dataDir: string): Promise<SmokeTarget> {
       const { accessToken } = JSON.parse(secret.SecretString ?? '{}') as { accessToken?: string };
       return { server: info.ringCentral.server, ...(accessToken ? { accessToken } : {}) };
     },
-    headMissingArchiveKey: async () => {
-      const s3 = createS3Client({
-        local: { endpoint: info.s3Endpoint, region: info.region, credentials: LOCAL_CREDENTIALS },
-      });
-      try {
-        await s3.send(
-          new HeadObjectCommand({ Bucket: info.archiveBucket, Key: missingArchiveKey() }),
-        );
-        return 200;
-      } catch (error) {
-        return statusOf(error);
-      }
-    },
+    headMissingArchiveKey: () =>
+      headMissingArchiveKey(
+        createS3Client({
+          local: { endpoint: info.s3Endpoint, region: info.region, credentials: LOCAL_CREDENTIALS },
+        }),
+        info.archiveBucket,
+      ),
     alarmSubscriptions: async () => undefined,
     signedStatusRequest: () => signedGetStatus(new URL(`${apiUrl}/messages/0`), info, info.region),
   };

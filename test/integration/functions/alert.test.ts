@@ -190,8 +190,10 @@ describe('alert', () => {
   });
 
   it('stops at the deadline instead of waiting out a rate-limit penalty', async () => {
-    // Prepare: every request answers 429 with a long Retry-After.
-    harness.emulator.setFaults({ tooManyRequests: true });
+    // Prepare: every request answers 429 with a Retry-After longer than the invocation, so the
+    // first 429 decides however slow the machine (a 1 s one could put a retry in flight at the
+    // deadline, which would end as aborted, not as a deadline)
+    harness.emulator.setFaults({ tooManyRequests: true, stormRetryAfterSeconds: 120 });
     const event = eventBridgeEvent(ALERT_DETAIL_TYPE, { title: 'Late', message: 'limited' });
     const started = Date.now();
 
