@@ -57,6 +57,16 @@ export const LOG_RETENTION_DAYS = [
 
 const days = (minimum: number, maximum: number) => z.number().int().min(minimum).max(maximum);
 
+/** An API Gateway throttle (requests per second, burst), `defaults` where not configured. */
+const throttle = (defaults: { rateLimit: number; burstLimit: number }) =>
+  z
+    .object({
+      rateLimit: z.number().positive().max(10_000),
+      burstLimit: z.number().int().positive().max(5_000),
+    })
+    .strict()
+    .default(defaults);
+
 /** The configuration schema; defaults are the documented ones (docs/DEPLOY.md). */
 export const infraConfigSchema = z
   .object({
@@ -188,24 +198,12 @@ export const infraConfigSchema = z
       )
       .default([]),
     /** HTTP API stage throttling (requests per second, burst). */
-    apiThrottle: z
-      .object({
-        rateLimit: z.number().positive().max(10_000),
-        burstLimit: z.number().int().positive().max(5_000),
-      })
-      .strict()
-      .default({ rateLimit: 20, burstLimit: 40 }),
+    apiThrottle: throttle({ rateLimit: 20, burstLimit: 40 }),
     /**
      * Throttling of POST /webhook on its own (requests per second, burst): RingCentral's
      * deliveries, and nothing else, reach the open route.
      */
-    webhookThrottle: z
-      .object({
-        rateLimit: z.number().positive().max(10_000),
-        burstLimit: z.number().int().positive().max(5_000),
-      })
-      .strict()
-      .default({ rateLimit: 50, burstLimit: 100 }),
+    webhookThrottle: throttle({ rateLimit: 50, burstLimit: 100 }),
     /** Days of function and access logs. */
     logRetentionDays: z
       .number()

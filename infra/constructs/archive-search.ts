@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX } from '../../lib/archive/layout.ts';
 import { glueColumns } from '../../lib/search/glue-columns.ts';
+import { grantsOnlyForAwsServices } from './operations-key.ts';
 
 /** Settings of the archive search. */
 export interface ArchiveSearchProps {
@@ -61,21 +62,7 @@ export class ArchiveSearch extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // As the operations key: grants only for AWS services (S3 and Athena use the key directly).
-    this.resultsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: {
-            'kms:GrantIsForAWSResource': 'false',
-            'aws:PrincipalIsAWSService': 'false',
-          },
-        },
-      }),
-    );
+    this.resultsKey.addToResourcePolicy(grantsOnlyForAwsServices());
     this.resultsBucket = new s3.Bucket(this, 'Results', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.KMS,
