@@ -173,11 +173,7 @@ export class ArchiveSearch extends Construct {
         resources: [messages],
       }),
     ];
-    if (props.archiveKey) {
-      statements.push(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
-      );
-    }
+    statements.push(...archiveKeyDecrypt(props));
     return new iam.ManagedPolicy(this, 'LegalHoldPolicy', {
       description: 'Place and lift legal holds on messages of the archive (npm run archive:hold)',
       statements,
@@ -241,14 +237,17 @@ export class ArchiveSearch extends Construct {
         resources: [this.resultsKey.keyArn],
       }),
     );
-    if (props.archiveKey) {
-      statements.push(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
-      );
-    }
+    statements.push(...archiveKeyDecrypt(props));
     return new iam.ManagedPolicy(this, 'SearchPolicy', {
       description: 'Run compliance searches of the message archive in its Athena workgroup',
       statements,
     });
   }
+}
+
+/** Reading the archive's objects when a customer key encrypts them: Decrypt on that key, else nothing. */
+function archiveKeyDecrypt(props: ArchiveSearchProps): iam.PolicyStatement[] {
+  return props.archiveKey
+    ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] })]
+    : [];
 }
