@@ -16,9 +16,8 @@ import {
   ringCentralSecretsEnv,
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
-import { MetricUnit } from '../lib/runtime/metrics.ts';
 import type { SentMessageLedger } from '../lib/sending/ports.ts';
-import { recordSent, sentMessageEntry } from '../lib/sending/sent-messages.ts';
+import { reportAccepted } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-pager needs, validated at cold start. */
@@ -54,17 +53,8 @@ export function createHandler(dependencies: SendPagerDependencies) {
         },
         { signal, deadline },
       );
-      context.metrics.addMetric('PagerSent', MetricUnit.Count, 1);
-      if (caller !== undefined) {
-        await recordSent(
-          dependencies.ledger,
-          sentMessageEntry(sent, { caller, type: 'Pager', correlationId: body.correlationId }),
-          (error) =>
-            context.logger.error('Could not record the sender; its status cannot be read', {
-              error,
-            }),
-        );
-      }
+      const accepted = { sent, type: 'Pager', caller, correlationId: body.correlationId } as const;
+      await reportAccepted(accepted, 'PagerSent', dependencies.ledger, context);
       return { status: 202, body: toSentMessageResponse(sent, 'Pager') };
     },
   });

@@ -19,10 +19,9 @@ import {
   ringCentralSecretsEnv,
 } from '../lib/runtime/function-context.ts';
 import { createHttpHandler } from '../lib/runtime/http-stack.ts';
-import { MetricUnit } from '../lib/runtime/metrics.ts';
 import type { SentMessageLedger } from '../lib/sending/ports.ts';
 import { senderNumberCheck } from '../lib/sending/sender-number.ts';
-import { recordSent, sentMessageEntry } from '../lib/sending/sent-messages.ts';
+import { reportAccepted } from '../lib/sending/sent-messages.ts';
 import * as z from '../lib/validation/zod.ts';
 
 /** The environment send-sms needs, validated at cold start. */
@@ -79,17 +78,8 @@ export function createHandler(dependencies: SendSmsDependencies) {
         },
         { signal, deadline },
       );
-      context.metrics.addMetric('SmsSent', MetricUnit.Count, 1);
-      if (caller !== undefined) {
-        await recordSent(
-          dependencies.ledger,
-          sentMessageEntry(sent, { caller, type: 'SMS', correlationId: body.correlationId }),
-          (error) =>
-            context.logger.error('Could not record the sender; its status cannot be read', {
-              error,
-            }),
-        );
-      }
+      const accepted = { sent, type: 'SMS', caller, correlationId: body.correlationId } as const;
+      await reportAccepted(accepted, 'SmsSent', dependencies.ledger, context);
       return { status: 202, body: toSentMessageResponse(sent, 'SMS') };
     },
   });

@@ -58,6 +58,16 @@ export const LOG_RETENTION_DAYS = [
 
 const days = (minimum: number, maximum: number) => z.number().int().min(minimum).max(maximum);
 
+/** An API Gateway throttle (requests per second, burst), `defaults` where not configured. */
+const throttle = (defaults: { rateLimit: number; burstLimit: number }) =>
+  z
+    .object({
+      rateLimit: z.number().positive().max(10_000),
+      burstLimit: z.number().int().positive().max(5_000),
+    })
+    .strict()
+    .default(defaults);
+
 /** The configuration schema; defaults are the documented ones (docs/DEPLOY.md). */
 export const infraConfigSchema = z
   .object({
@@ -189,24 +199,12 @@ export const infraConfigSchema = z
       )
       .default([]),
     /** HTTP API stage throttling (requests per second, burst). */
-    apiThrottle: z
-      .object({
-        rateLimit: z.number().positive().max(10_000),
-        burstLimit: z.number().int().positive().max(5_000),
-      })
-      .strict()
-      .default({ ...DEFAULT_API_THROTTLE }),
+    apiThrottle: throttle({ ...DEFAULT_API_THROTTLE }),
     /**
      * Throttling of POST /webhook on its own (requests per second, burst): RingCentral's
      * deliveries, and nothing else, reach the open route.
      */
-    webhookThrottle: z
-      .object({
-        rateLimit: z.number().positive().max(10_000),
-        burstLimit: z.number().int().positive().max(5_000),
-      })
-      .strict()
-      .default({ ...DEFAULT_WEBHOOK_THROTTLE }),
+    webhookThrottle: throttle({ ...DEFAULT_WEBHOOK_THROTTLE }),
     /** Days of function and access logs. */
     logRetentionDays: z
       .number()

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { adoptPreCustodyObjects } from '../../lib/archive/custody-adoption.ts';
 import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
+import { progressLine } from './progress-line.ts';
 import type { CommandIo } from './verify-command.ts';
 
 /** How to call the command. */
@@ -55,7 +56,7 @@ export async function runAdoptCommand(argv: readonly string[], io: CommandIo): P
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   const now = io.now ?? Date.now;
-  let lastProgress = 0;
+  const showProgress = progressLine(io.stderr, now);
   try {
     if (!targets.heads || !targets.objects) {
       io.stderr(
@@ -73,9 +74,7 @@ export async function runAdoptCommand(argv: readonly string[], io: CommandIo): P
       ...(args.accountId ? { accountId: args.accountId } : {}),
       onRefused: (listed, reason) => io.stdout(`NOT ADOPTED ${listed.key}: ${reason}`),
       onProgress: (progress) => {
-        if (now() - lastProgress < 500) return;
-        lastProgress = now();
-        io.stderr(`\r${progress.listed} objects listed, ${progress.adopted} adopted`);
+        showProgress(`${progress.listed} objects listed, ${progress.adopted} adopted`);
       },
     });
     io.stderr('\n');

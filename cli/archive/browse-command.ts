@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseCommandLine, UsageError, usageFailure } from '../command-line.ts';
+import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
 import type { CommandIo } from './verify-command.ts';
 
 /** How to call `archive:ls`. */
@@ -34,17 +34,8 @@ function parse(argv: readonly string[], usage: string) {
 
 /** Runs `archive:ls`; resolves to its exit code. */
 export async function runLsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv, LS_USAGE);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, LS_USAGE);
-  }
-  if (args.help) {
-    io.stdout(LS_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(() => parse(argv, LS_USAGE), LS_USAGE, io);
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   try {
     let count = 0;
@@ -65,18 +56,16 @@ export async function runCatCommand(
   io: CommandIo,
   output: Writable,
 ): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv, CAT_USAGE);
-    if (!args.help && !args.path) throw new UsageError('<key> is required');
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return usageFailure(io.stderr, error.message, CAT_USAGE);
-  }
-  if (args.help) {
-    io.stdout(CAT_USAGE);
-    return 0;
-  }
+  const args = parseOrExitCode(
+    () => {
+      const parsed = parse(argv, CAT_USAGE);
+      if (!parsed.help && !parsed.path) throw new UsageError('<key> is required');
+      return parsed;
+    },
+    CAT_USAGE,
+    io,
+  );
+  if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   try {
     const body = await targets.reader.open(args.path ?? '');

@@ -8,6 +8,7 @@
 import { applyLegalHold, type LegalHoldStatus } from '../../lib/search/legal-hold.ts';
 import { searchArchive } from '../../lib/search/local-search.ts';
 import { parseOrExitCode, UsageError } from '../command-line.ts';
+import { progressLine } from './progress-line.ts';
 import { parseSearchArguments, type SearchArguments } from './search-command.ts';
 import type { CommandIo } from './verify-command.ts';
 
@@ -52,9 +53,8 @@ export async function runHoldCommand(argv: readonly string[], io: CommandIo): Pr
   const args = parseOrExitCode(() => parseHoldArguments(argv), HOLD_USAGE, io);
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
-  const now = io.now ?? Date.now;
   const verb = args.status === 'ON' ? 'HELD' : 'RELEASED';
-  let lastProgress = 0;
+  const showProgress = progressLine(io.stderr, io.now ?? Date.now);
   try {
     if (!targets.holds) throw new Error(`${targets.description} takes no legal holds`);
     io.stderr(
@@ -65,9 +65,7 @@ export async function runHoldCommand(argv: readonly string[], io: CommandIo): Pr
     });
     const summary = await applyLegalHold(matches, targets.holds, args.status, {
       onProgress: (progress) => {
-        if (now() - lastProgress < 500) return;
-        lastProgress = now();
-        io.stderr(`\r${progress.messages} messages, ${progress.versions} object versions set`);
+        showProgress(`${progress.messages} messages, ${progress.versions} object versions set`);
       },
       onSet: (key) => io.stdout(`${verb} ${key}`),
       onFailure: (key, error) => io.stdout(`FAILED ${key}: ${error}`),

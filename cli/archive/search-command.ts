@@ -9,6 +9,7 @@ import { partyDigits, type SearchCriteria } from '../../lib/search/criteria.ts';
 import { type SearchMatch, searchArchive } from '../../lib/search/local-search.ts';
 import { PRODUCTION_SUMS, writeProduction } from '../../lib/search/production.ts';
 import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
+import { progressLine } from './progress-line.ts';
 import type { CommandIo } from './verify-command.ts';
 
 /** How to call the command. */
@@ -127,16 +128,13 @@ export async function runSearchCommand(argv: readonly string[], io: CommandIo): 
   const args = parseOrExitCode(() => parseSearchArguments(argv), SEARCH_USAGE, io);
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
-  const now = io.now ?? Date.now;
-  let lastProgress = 0;
+  const showProgress = progressLine(io.stderr, io.now ?? Date.now);
   try {
     io.stderr(`Searching ${targets.description}\n`);
     const matches = searchArchive(targets.reader, args.criteria, {
       onProgress: (progress) => {
-        if (now() - lastProgress < 500) return;
-        lastProgress = now();
-        io.stderr(
-          `\r${progress.listed} objects listed, ${progress.read} messages read, ${progress.matched} matched`,
+        showProgress(
+          `${progress.listed} objects listed, ${progress.read} messages read, ${progress.matched} matched`,
         );
       },
       onUnreadable: (key) => io.stderr(`\nmessage.json does not parse: ${key}\n`),

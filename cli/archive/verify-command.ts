@@ -5,6 +5,7 @@
  */
 import { verifyCustody } from '../../lib/archive/custody-verify.ts';
 import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
+import { progressLine } from './progress-line.ts';
 import type { ArchiveTargets } from './targets.ts';
 
 /** How to call the command. */
@@ -74,8 +75,7 @@ export async function runVerifyCommand(argv: readonly string[], io: CommandIo): 
   const args = parseOrExitCode(() => parseVerifyArguments(argv), VERIFY_USAGE, io);
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
-  const now = io.now ?? Date.now;
-  let lastProgress = 0;
+  const showProgress = progressLine(io.stderr, io.now ?? Date.now);
   try {
     io.stderr(`Verifying ${targets.description}\n`);
     const summary = await verifyCustody({
@@ -85,10 +85,8 @@ export async function runVerifyCommand(argv: readonly string[], io: CommandIo): 
       maxGapMs: args.maxGapMs,
       onBreak: (found) => io.stdout(`BREAK ${found.kind} ${found.key}: ${found.detail}`),
       onProgress: (progress) => {
-        if (now() - lastProgress < 500) return;
-        lastProgress = now();
-        io.stderr(
-          `\r${progress.phase}: ${progress.manifests} manifests, ${progress.objects} objects, ${progress.hashed} re-hashed, ${progress.breaks} breaks`,
+        showProgress(
+          `${progress.phase}: ${progress.manifests} manifests, ${progress.objects} objects, ${progress.hashed} re-hashed, ${progress.breaks} breaks`,
         );
       },
     });

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIX, CUSTODY_PREFIX } from '../../lib/archive/layout.ts';
 import { glueColumns } from '../../lib/search/glue-columns.ts';
+import { grantsOnlyForAwsServices } from './operations-key.ts';
 
 /** Settings of the archive search. */
 export interface ArchiveSearchProps {
@@ -68,21 +69,7 @@ export class ArchiveSearch extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // As the operations key: grants only for AWS services (S3 and Athena use the key directly).
-    this.resultsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          BoolIfExists: {
-            'kms:GrantIsForAWSResource': 'false',
-            'aws:PrincipalIsAWSService': 'false',
-          },
-        },
-      }),
-    );
+    this.resultsKey.addToResourcePolicy(grantsOnlyForAwsServices());
     this.resultsBucket = new s3.Bucket(this, 'Results', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.KMS,
@@ -194,11 +181,7 @@ export class ArchiveSearch extends Construct {
         resources: [messages],
       }),
     ];
-    if (props.archiveKey) {
-      statements.push(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
-      );
-    }
+    statements.push(...archiveKeyDecrypt(props));
     return new iam.ManagedPolicy(this, 'LegalHoldPolicy', {
       description: 'Place and lift legal holds on messages of the archive (npm run archive:hold)',
       statements,
@@ -293,14 +276,17 @@ export class ArchiveSearch extends Construct {
         resources: [this.resultsKey.keyArn],
       }),
     );
-    if (props.archiveKey) {
-      statements.push(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
-      );
-    }
+    statements.push(...archiveKeyDecrypt(props));
     return new iam.ManagedPolicy(this, 'SearchPolicy', {
       description: 'Run compliance searches of the message archive in its Athena workgroup',
       statements,
     });
   }
+}
+
+/** Reading the archive's objects when a customer key encrypts them: Decrypt on that key, else nothing. */
+function archiveKeyDecrypt(props: ArchiveSearchProps): iam.PolicyStatement[] {
+  return props.archiveKey
+    ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] })]
+    : [];
 }

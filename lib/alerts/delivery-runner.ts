@@ -64,21 +64,15 @@ export interface AlertRunner {
   ): Promise<AlertResult>;
 }
 
-async function deliver(delivery: AlertDelivery, context: DeliveryContext): Promise<DeliveryResult> {
+function send(delivery: AlertDelivery, context: DeliveryContext) {
   if (delivery.channel === 'sms') {
     if (!context.smsFrom) throw new Error('SMS_FROM is not configured');
-    const sent = await context.ringCentral.sms.send(
+    return context.ringCentral.sms.send(
       { from: context.smsFrom, to: [delivery.to], text: delivery.text },
       context.callOptions,
     );
-    return {
-      key: delivery.key,
-      channel: 'sms',
-      messageId: String(sent.id),
-      ...(sent.messageStatus ? { messageStatus: sent.messageStatus } : {}),
-    };
   }
-  const sent = await context.ringCentral.pager.send(
+  return context.ringCentral.pager.send(
     {
       ...(context.pagerFrom ? { from: { extensionId: context.pagerFrom } } : {}),
       to: delivery.to,
@@ -86,9 +80,13 @@ async function deliver(delivery: AlertDelivery, context: DeliveryContext): Promi
     },
     context.callOptions,
   );
+}
+
+async function deliver(delivery: AlertDelivery, context: DeliveryContext): Promise<DeliveryResult> {
+  const sent = await send(delivery, context);
   return {
     key: delivery.key,
-    channel: 'pager',
+    channel: delivery.channel,
     messageId: String(sent.id),
     ...(sent.messageStatus ? { messageStatus: sent.messageStatus } : {}),
   };

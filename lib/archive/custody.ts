@@ -14,9 +14,8 @@
  * the sha256 of a manifest is the sha256 of its stored bytes.
  */
 import { createHash } from 'node:crypto';
-import { parseJson } from '../ringcentral/json.ts';
 import * as z from '../validation/zod.ts';
-import { canonicalJson } from './manifest.ts';
+import { canonicalJson, parseJsonDocument } from './manifest.ts';
 
 /** The schema version this code writes and reads. */
 export const CUSTODY_SCHEMA_VERSION = 1;
@@ -80,17 +79,10 @@ export function sha256OfText(text: string): string {
 
 /** Parses and validates custody manifest text. */
 export function parseCustodyManifest(text: string): CustodyManifest {
-  let value: unknown;
-  try {
-    value = parseJson(text);
-  } catch (error) {
-    throw new CustodyManifestError('custody manifest is not JSON', { cause: error });
-  }
-  const parsed = custodyManifestSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new CustodyManifestError('custody manifest does not match the schema', {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
+  return parseJsonDocument(
+    text,
+    custodyManifestSchema,
+    'custody manifest',
+    (message, options) => new CustodyManifestError(message, options),
+  );
 }

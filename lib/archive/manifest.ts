@@ -185,17 +185,34 @@ export function serializeManifest(manifest: ArchiveManifest): string {
   return canonicalJson(manifest);
 }
 
-/** Parses and validates message.json text; ids stay exact strings. */
-export function parseManifest(text: string): ArchiveManifest {
+/**
+ * Parses the JSON text of an archive document (ids stay exact strings) and validates it against
+ * `schema`; either failure throws what `fail` makes of "`what` is not JSON" or "`what` does not
+ * match the schema", with the cause.
+ */
+export function parseJsonDocument<T>(
+  text: string,
+  schema: z.ZodMiniType<T>,
+  what: string,
+  fail: (message: string, options: { cause: unknown }) => Error,
+): T {
   let value: unknown;
   try {
     value = parseJson(text);
   } catch (error) {
-    throw new ManifestError('message.json is not JSON', { cause: error });
+    throw fail(`${what} is not JSON`, { cause: error });
   }
-  const parsed = manifestSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new ManifestError('message.json does not match the schema', { cause: parsed.error });
-  }
-  return parsed.data as ArchiveManifest;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fail(`${what} does not match the schema`, { cause: parsed.error });
+  return parsed.data;
+}
+
+/** Parses and validates message.json text; ids stay exact strings. */
+export function parseManifest(text: string): ArchiveManifest {
+  return parseJsonDocument(
+    text,
+    manifestSchema,
+    'message.json',
+    (message, options) => new ManifestError(message, options),
+  ) as ArchiveManifest;
 }

@@ -1,6 +1,7 @@
 import type { Transport } from './client.ts';
 import type { CallOptions } from './deadline.ts';
 import { InvalidInputError } from './errors.ts';
+import { numberedPages } from './numbered-pages.ts';
 import type { MailboxRef } from './paths.ts';
 import { accountPath, extensionPath } from './paths.ts';
 import type {
@@ -108,16 +109,15 @@ export function createExtensionsApi(transport: Transport): ExtensionsApi {
           // Validated on first use, so bad filters reject like every other operation.
           const query = listQuery(filter);
           const path = `${accountPath(filter)}/extension`;
-          let page = filter.page ?? 1;
-          for (;;) {
-            const result = await transport.json<ExtensionPage>(
-              { method: 'GET', path, group: 'Medium', query: { ...query, page } },
-              options,
-            );
-            yield result;
-            if (!hasNextPage(result, page)) return;
-            page += 1;
-          }
+          yield* numberedPages(
+            filter.page ?? 1,
+            (page) =>
+              transport.json<ExtensionPage>(
+                { method: 'GET', path, group: 'Medium', query: { ...query, page } },
+                options,
+              ),
+            hasNextPage,
+          );
         },
       };
     },
@@ -146,19 +146,22 @@ export function createExtensionsApi(transport: Transport): ExtensionsApi {
       if (extensionId !== '~') assertId(extensionId, 'extensionId');
       const path = `${extensionPath({ accountId: options?.accountId, extensionId })}/phone-number`;
       const numbers: UserPhoneNumber[] = [];
-      for (let page = 1; ; page += 1) {
-        const result = await transport.json<PhoneNumberPage>(
-          {
-            method: 'GET',
-            path,
-            group: 'Light',
-            query: { page, perPage: MAX_EXTENSIONS_PER_PAGE },
-          },
-          options,
-        );
-        numbers.push(...result.records);
-        if (!hasNextPage(result, page)) return numbers;
-      }
+      const pages = numberedPages(
+        1,
+        (page) =>
+          transport.json<PhoneNumberPage>(
+            {
+              method: 'GET',
+              path,
+              group: 'Light',
+              query: { page, perPage: MAX_EXTENSIONS_PER_PAGE },
+            },
+            options,
+          ),
+        hasNextPage,
+      );
+      for await (const result of pages) numbers.push(...result.records);
+      return numbers;
     },
   };
   return api;

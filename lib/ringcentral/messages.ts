@@ -4,6 +4,7 @@ import type { RequestSpec, Transport } from './client.ts';
 import type { CallOptions } from './deadline.ts';
 import { InvalidInputError } from './errors.ts';
 import { stringifyJson } from './json.ts';
+import { numberedPages } from './numbered-pages.ts';
 import type { MailboxRef } from './paths.ts';
 import { extensionPath } from './paths.ts';
 import type {
@@ -141,17 +142,15 @@ export function createMessagesApi(transport: Transport): MessagesApi {
           // Validated on first use, so bad filters reject like every other operation.
           const query = listQuery(filter);
           const path = storePath(filter);
-          let page = filter.page ?? 1;
-          for (;;) {
-            const result = await transport.json<MessagePage>(
-              { method: 'GET', path, group: 'Light', query: { ...query, page } },
-              options,
-            );
-            yield result;
-            const more = result.navigation?.nextPage !== undefined && result.records.length > 0;
-            if (!more) return;
-            page += 1;
-          }
+          yield* numberedPages(
+            filter.page ?? 1,
+            (page) =>
+              transport.json<MessagePage>(
+                { method: 'GET', path, group: 'Light', query: { ...query, page } },
+                options,
+              ),
+            (result) => result.navigation?.nextPage !== undefined && result.records.length > 0,
+          );
         },
       };
     },

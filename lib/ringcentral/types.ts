@@ -106,12 +106,7 @@ export interface MessagePage {
   uri?: string;
   records: MessageRecord[];
   paging: MessagePaging;
-  navigation: {
-    firstPage?: { uri?: string };
-    nextPage?: { uri?: string };
-    previousPage?: { uri?: string };
-    lastPage?: { uri?: string };
-  };
+  navigation: PageNavigation;
 }
 
 /** `SyncInfoMessages` */

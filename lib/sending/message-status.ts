@@ -18,13 +18,8 @@ export interface RecipientStatus {
   faxErrorCode?: string;
 }
 
-/** What `GET /messages/{id}` answers. */
-export interface MessageStatusView {
-  id: string;
-  type?: string;
-  messageStatus?: string;
-  creationTime?: string;
-  lastModifiedTime?: string;
+/** How RingCentral reports a sent message's delivery: a status view and a status change carry the same. */
+export interface DeliveryFields {
   /** RingCentral's delivery error code, when delivery failed. */
   deliveryErrorCode?: string;
   /** When the SMS was delivered. */
@@ -32,7 +27,17 @@ export interface MessageStatusView {
   smsSendingAttemptsCount?: number;
   faxPageCount?: number;
   faxResolution?: string;
+  /** Each recipient's status (a fax's result per recipient, with `faxErrorCode`). */
   recipients: RecipientStatus[];
+}
+
+/** What `GET /messages/{id}` answers. */
+export interface MessageStatusView extends DeliveryFields {
+  id: string;
+  type?: string;
+  messageStatus?: string;
+  creationTime?: string;
+  lastModifiedTime?: string;
   /** When this status was read from RingCentral (served from the cache until a few seconds on). */
   readAt: string;
 }

@@ -1,4 +1,6 @@
 /** Recording who sent each message, so that only they may read its status and learn its changes. */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SentMessage } from '../ringcentral/index.ts';
 import type { SentMessageEntry, SentMessageLedger } from './ports.ts';
 
@@ -40,4 +42,37 @@ export async function recordSent(
   } catch (error) {
     onFailure(error);
   }
+}
+
+/** The logger and metrics of the send function reporting. */
+export interface SendTelemetry {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** What a send route knows of a message RingCentral accepted. */
+export interface AcceptedSend {
+  sent: SentMessage;
+  type: SentMessageEntry['type'];
+  /** The IAM caller; `undefined` on an unauthenticated route, where nobody can read it back. */
+  caller: string | undefined;
+  correlationId: string | undefined;
+}
+
+/**
+ * What every send route does once RingCentral accepted a message: counts it under `metric`, then
+ * records its sender when the caller is known (a failure is logged; the send stands).
+ */
+export async function reportAccepted(
+  accepted: AcceptedSend,
+  metric: string,
+  ledger: SentMessageLedger,
+  telemetry: SendTelemetry,
+): Promise<void> {
+  telemetry.metrics.addMetric(metric, MetricUnit.Count, 1);
+  const { sent, type, caller, correlationId } = accepted;
+  if (caller === undefined) return;
+  await recordSent(ledger, sentMessageEntry(sent, { caller, type, correlationId }), (error) =>
+    telemetry.logger.error('Could not record the sender; its status cannot be read', { error }),
+  );
 }

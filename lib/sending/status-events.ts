@@ -3,7 +3,7 @@
  * status of a message it sent changes, with the caller's own correlation id from the send.
  */
 import type { MessageRecord } from '../ringcentral/index.ts';
-import { messageStatusView, type RecipientStatus } from './message-status.ts';
+import { type DeliveryFields, messageStatusView } from './message-status.ts';
 import type { WatchedMessage } from './ports.ts';
 
 /** The `source` of the events of the sending room (as `…archive`, `…webhook`). */
@@ -29,20 +29,11 @@ export function isFinalStatus(type: WatchedMessage['type'], status: string | und
 export type StatusTrigger = 'notification' | 'poll';
 
 /** The detail of a `Message Status Changed` event. */
-export interface MessageStatusChangedDetail {
+export interface MessageStatusChangedDetail extends DeliveryFields {
   messageId: string;
   type: WatchedMessage['type'];
   previousStatus: string;
   messageStatus: string;
-  /** RingCentral's delivery error code, when delivery failed. */
-  deliveryErrorCode?: string;
-  /** When the SMS was delivered. */
-  smsDeliveryTime?: string;
-  smsSendingAttemptsCount?: number;
-  faxPageCount?: number;
-  faxResolution?: string;
-  /** Each recipient's status (a fax's result per recipient, with `faxErrorCode`). */
-  recipients: RecipientStatus[];
   lastModifiedTime?: string;
   /** The caller's reference from the send request, when it gave one. */
   correlationId?: string;

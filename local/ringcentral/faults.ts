@@ -12,6 +12,8 @@ export interface FaultOptions {
   dropAfterBytes?: number;
   /** A 429 storm: every /restapi request gets 429 CMN-301 with Retry-After. */
   tooManyRequests?: boolean;
+  /** The storm's Retry-After in seconds (default 1); longer than a caller's deadline, it makes the caller give up at the first 429. */
+  stormRetryAfterSeconds?: number;
 }
 
 /** The current fault settings and the dice they are rolled with. */
@@ -42,6 +44,11 @@ export class Faults {
   /** Whether this request gets a 429 storm answer. */
   storm(): boolean {
     return this.current.tooManyRequests === true;
+  }
+
+  /** The Retry-After of a 429 storm's answers, in seconds. */
+  stormRetryAfterSeconds(): number {
+    return this.current.stormRetryAfterSeconds ?? 1;
   }
 
   /** The server error status to answer with, if this request draws one. */

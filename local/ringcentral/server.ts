@@ -175,7 +175,10 @@ async function dispatch(
   state.stats.requestsByGroup[group] += 1;
   if (state.faults.storm()) {
     state.stats.tooManyRequestsByGroup[group] += 1;
-    throw tooManyRequests({ 'Retry-After': '1', 'X-Rate-Limit-Group': group });
+    throw tooManyRequests({
+      'Retry-After': String(state.faults.stormRetryAfterSeconds()),
+      'X-Rate-Limit-Group': group,
+    });
   }
   let key: string;
   if (matched.auth === 'bearer') {

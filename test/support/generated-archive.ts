@@ -14,6 +14,7 @@ import {
   serializeManifest,
 } from '../../lib/archive/manifest.ts';
 import type { MessageRecord } from '../../lib/ringcentral/types.ts';
+import { createRandom } from '../../local/ringcentral/seed.ts';
 
 /** The account of every generated message. */
 export const GENERATED_ACCOUNT = '400100';
@@ -26,18 +27,6 @@ const TYPES = ['SMS', 'Fax', 'VoiceMail', 'Pager'] as const;
 const WORDS = ['invoice', 'meeting', 'contract', 'urgent', 'lunch', 'report', 'trade', 'hello'];
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 const SPAN_MS = 180 * 86_400_000;
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One generated message: its message.json key and text, and its attachments' keys and bytes. */
 export interface GeneratedMessage {
@@ -54,7 +43,7 @@ function phone(next: () => number): string {
 
 /** The messages of `seed`, in a fixed order, one at a time. */
 export function* generatedMessages(count: number, seed = 14): Generator<GeneratedMessage> {
-  const next = random(seed);
+  const next = createRandom(seed);
   for (let index = 0; index < count; index += 1) {
     const extensionId = GENERATED_EXTENSIONS[index % GENERATED_EXTENSIONS.length] as string;
     const id = String(700_000_000 + index);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the receiver answers the `Validation-Token` handshake. */
+/** How the receiver answers the `Validation-Token` handshake; `too-slow` answers only when it closes. */
 export type HandshakeBehaviour = 'echo' | 'wrong-echo' | 'no-echo' | 'status-500' | 'too-slow';
 
 /** One POST the receiver got. */
@@ -18,14 +18,15 @@ export interface WebhookReceiver {
   notifications: ReceivedRequest[];
   /** Handshakes received. */
   handshakes: ReceivedRequest[];
-  setBehaviour(behaviour: HandshakeBehaviour, slowMs?: number): void;
+  setBehaviour(behaviour: HandshakeBehaviour): void;
   close(): Promise<void>;
 }
 
 /** Starts a webhook receiver; the caller must `close()` it. */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let behaviour: HandshakeBehaviour = 'echo';
-  let slowMs = 0;
+  // A too-slow answer waits for close, not for a time, so any handshake timeout sees it late.
+  const closing = Promise.withResolvers<void>();
   const notifications: ReceivedRequest[] = [];
   const handshakes: ReceivedRequest[] = [];
   const server: Server = createServer(async (request, response) => {
@@ -39,7 +40,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       return;
     }
     handshakes.push(received);
-    if (behaviour === 'too-slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
+    if (behaviour === 'too-slow') {
+      await closing.promise;
+      response.destroy();
+      return;
+    }
     if (behaviour === 'status-500') {
       response.writeHead(500, { 'Validation-Token': token }).end();
     } else if (behaviour === 'wrong-echo') {
@@ -57,11 +62,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}/webhook`,
     notifications,
     handshakes,
-    setBehaviour(next, nextSlowMs = 0) {
+    setBehaviour(next) {
       behaviour = next;
-      slowMs = nextSlowMs;
     },
     async close() {
+      closing.resolve();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');

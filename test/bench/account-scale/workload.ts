@@ -6,6 +6,7 @@
  */
 import { decide } from '../../../lib/extensions/policy.ts';
 import { accountMix, extensionAt } from '../../../local/ringcentral/extension-mix.ts';
+import { createRandom } from '../../../local/ringcentral/seed.ts';
 
 /** Simulated seconds in a day. */
 export const DAY_SECONDS = 86_400;
@@ -46,17 +47,8 @@ export interface Workload {
   sends: number[];
 }
 
-/** A small deterministic generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A small deterministic generator (mulberry32): the local RingCentral's own. */
+export const seeded = createRandom;
 
 /** Busier in working hours: a message's second of the day, two thirds of them 08:00-18:00. */
 function timeOfDay(random: () => number): number {

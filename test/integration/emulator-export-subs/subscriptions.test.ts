@@ -78,9 +78,11 @@ describe('Subscriptions', () => {
     ['status-500', 'SUB-525'],
     ['too-slow', 'SUB-521'],
   ] as const)('refuses creation when the handshake is %s (%s)', async (behaviour, errorCode) => {
-    // Prepare
-    const subscriptions = new Subscriptions({ baseUrl: () => BASE_URL, handshakeTimeoutMs: 200 });
-    receiver.setBehaviour(behaviour, 600);
+    // Prepare: a too-slow receiver answers only when it closes, so its timeout need only outlast
+    // the handshake's way to it; the others answer at once, with a timeout no load can reach
+    const handshakeTimeoutMs = behaviour === 'too-slow' ? 1_000 : 60_000;
+    const subscriptions = new Subscriptions({ baseUrl: () => BASE_URL, handshakeTimeoutMs });
+    receiver.setBehaviour(behaviour);
 
     // Act
     const error = await rejection(subscriptions.create('user-app', createRequest()));
@@ -93,8 +95,11 @@ describe('Subscriptions', () => {
   });
 
   it('refuses an unreachable address and invalid requests with 400', async () => {
-    // Prepare
-    const subscriptions = new Subscriptions({ baseUrl: () => BASE_URL, handshakeTimeoutMs: 500 });
+    // Prepare: a closed port refuses at once; the timeout only bounds a hung connect
+    const subscriptions = new Subscriptions({
+      baseUrl: () => BASE_URL,
+      handshakeTimeoutMs: 60_000,
+    });
     const closedUrl = receiver.url;
     await receiver.close();
     receiver = await startWebhookReceiver();
