@@ -34,7 +34,7 @@ describe('the backfill through the export', () => {
     harness = await startArchiveHarness({
       rateLimits: UNLIMITED_RATE_LIMITS,
       exportStepMs: 50,
-      mailbox: { seed: 21, extensions: 2, messagesPerExtension: 60, maxAttachmentBytes: 40_000 },
+      mailbox: { seed: 21, extensions: 2, messagesPerExtension: 30, maxAttachmentBytes: 40_000 },
     });
     directory = await mkdtemp(join(tmpdir(), 'backfill-'));
     const outcomes = await runArchiveFunction(harness, EXTENSIONS);

@@ -50,11 +50,12 @@ export async function runArchiveFunction(
   }
 }
 
-/** Every key of a bucket with the sha256 of its bytes. */
-export async function bucketDigests(
+/** A bucket read once: every key's sha256, and the text of the keys `keepText` selects. */
+async function readBucket(
   client: S3Client,
   bucket: string,
-): Promise<Map<string, string>> {
+  keepText: (key: string) => boolean,
+): Promise<{ digests: Map<string, string>; texts: Map<string, string> }> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -65,17 +66,34 @@ export async function bucketDigests(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   const digests = new Map<string, string>();
+  const texts = new Map<string, string>();
   const queue = [...keys];
   const worker = async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const hash = createHash('sha256');
-      for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of object.Body as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        if (keepText(key)) chunks.push(chunk);
+      }
       digests.set(key, hash.digest('hex'));
+      if (keepText(key)) texts.set(key, Buffer.concat(chunks).toString('utf8'));
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  return new Map([...digests.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    digests: new Map([...digests.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    texts,
+  };
+}
+
+/** Every key of a bucket with the sha256 of its bytes. */
+export async function bucketDigests(
+  client: S3Client,
+  bucket: string,
+): Promise<Map<string, string>> {
+  return (await readBucket(client, bucket, () => false)).digests;
 }
 
 /** Keys whose bytes differ between two digests maps, and keys only one of them has. */
@@ -111,8 +129,10 @@ export async function compareWithMailbox(
   bucket: string,
   extensionIds: readonly string[],
 ): Promise<MailboxDifferences> {
-  const digests = await bucketDigests(harness.s3.client, bucket);
-  const objects = createS3ObjectStore({ bucket, client: harness.s3.client });
+  // One read of the bucket gives the attachments' digests and the message.json texts.
+  const { digests, texts } = await readBucket(harness.s3.client, bucket, (key) =>
+    key.endsWith('/message.json'),
+  );
   const differences: MailboxDifferences = {
     missingMessages: [],
     badAttachments: [],
@@ -120,7 +140,7 @@ export async function compareWithMailbox(
   };
   for (const message of extensionIds.flatMap((id) => harness.emulator.mailbox.messages(id))) {
     const record = message as unknown as MessageRecord;
-    const text = await objects.getText(messageKey(record));
+    const text = texts.get(messageKey(record));
     let manifest: ArchiveManifest | undefined;
     try {
       manifest = text === undefined ? undefined : parseManifest(text);
