@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import SlowFirstSequencer from './test/support/slow-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -10,8 +9,6 @@ export default defineConfig({
     // local servers. One worker per core overlaps those waits (one more than the cores was
     // measured too: under outside load it starved the simulations into timeouts).
     maxWorkers: availableParallelism(),
-    // The long files first, so that the two workers finish together (see the sequencer).
-    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],

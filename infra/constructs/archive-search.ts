@@ -206,12 +206,8 @@ export class ArchiveSearch extends Construct {
         resources: [props.stateTableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['custody#*'] } },
       }),
+      ...archiveKeyDecrypt(props),
     ];
-    if (props.archiveKey) {
-      statements.push(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.archiveKey.keyArn] }),
-      );
-    }
     return new iam.ManagedPolicy(this, 'VerifyPolicy', {
       description:
         'Verify the message archive against its chain of custody (npm run archive:verify)',
