@@ -1,3 +1,4 @@
+import type { CfnManagedPolicy, ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../lib/archive/manifest.ts';
 import { glueColumns } from '../../lib/search/glue-columns.ts';
@@ -5,10 +6,22 @@ import { synthStack } from './support/synth.ts';
 
 const { stack, template } = synthStack();
 
+interface PolicyStatementJson {
+  Action: string | string[];
+  Condition?: unknown;
+  Resource: unknown;
+}
+
 function resourceOf(type: string): Record<string, unknown> {
   const found = Object.values(template.findResources(type));
   expect(found).toHaveLength(1);
   return (found[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+/** A managed policy's statements, as synthesized. */
+function statementsOf(policy: ManagedPolicy): PolicyStatementJson[] {
+  const document = (policy.node.defaultChild as CfnManagedPolicy).policyDocument;
+  return (stack.resolve(document) as { Statement: PolicyStatementJson[] }).Statement;
 }
 
 describe('archive search on Athena', () => {
@@ -98,14 +111,7 @@ describe('archive search on Athena', () => {
 
   it('grants a search exactly: queries in its workgroup, its table, message objects under archive/, its results', () => {
     // Act
-    const statements = (
-      stack.resolve(
-        (stack.search.searchPolicy.node.defaultChild as unknown as { policyDocument: unknown })
-          .policyDocument,
-      ) as {
-        Statement: Array<{ Action: string | string[] }>;
-      }
-    ).Statement;
+    const statements = statementsOf(stack.search.searchPolicy);
 
     // Assess
     expect(statements.map((statement) => statement.Action)).toEqual([
@@ -127,14 +133,7 @@ describe('archive search on Athena', () => {
 
   it('grants a legal hold exactly: list and read message objects and their versions, set their hold', () => {
     // Act
-    const statements = (
-      stack.resolve(
-        (stack.search.legalHoldPolicy.node.defaultChild as unknown as { policyDocument: unknown })
-          .policyDocument,
-      ) as {
-        Statement: Array<{ Action: string | string[]; Condition?: unknown }>;
-      }
-    ).Statement;
+    const statements = statementsOf(stack.search.legalHoldPolicy);
 
     // Assess
     expect(statements.map((statement) => statement.Action)).toEqual([
@@ -148,14 +147,7 @@ describe('archive search on Athena', () => {
 
   it('grants a verification exactly: list and read messages and manifests, read the custody heads', () => {
     // Act
-    const statements = (
-      stack.resolve(
-        (stack.search.verifyPolicy.node.defaultChild as unknown as { policyDocument: unknown })
-          .policyDocument,
-      ) as {
-        Statement: Array<{ Action: string | string[]; Condition?: unknown; Resource: unknown }>;
-      }
-    ).Statement;
+    const statements = statementsOf(stack.search.verifyPolicy);
     const outputs = template.findOutputs('*');
 
     // Assess
