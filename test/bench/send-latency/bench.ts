@@ -17,25 +17,28 @@ function percentile(values: readonly number[], fraction: number): number {
 }
 
 /** send-sms latency: the warm handler against a bare ky call to the same endpoint, same run. */
+/**
+ * The local RingCentral both the bench and split.ts time against. Rate limits not enforced, and
+ * advertised as ample: the client paces by the budget the headers state, and RingCentral's real
+ * 40 per minute would make this a pacing benchmark. The window is 1 s because the pacer keeps
+ * every send of its window (O(sends per window) bookkeeping: nothing at RingCentral's budgets,
+ * milliseconds at thousands per minute).
+ */
+export const SEND_LATENCY_EMULATOR = {
+  mailbox: 'default',
+  rateLimits: {
+    enabled: false,
+    groups: { Medium: { limit: 1_000_000, windowSeconds: 1 } },
+  } as { enabled: boolean },
+} as const;
+
 export const sendLatencyBenchmark: Benchmark = {
   name: 'send-sms-latency',
   description:
     'warm send-sms handler vs a bare ky POST to the same local RingCentral endpoint, same run',
   async run(): Promise<BenchResult> {
     const startedAt = Date.now();
-    const emulator = await startEmulatorProcess({
-      options: {
-        mailbox: 'default',
-        // Not enforced, and advertised as ample: the client paces by the budget the headers
-        // state, and RingCentral's real 40 per minute would make this a pacing benchmark. The
-        // window is 1 s because the pacer keeps every send of its window (O(sends per window)
-        // bookkeeping: nothing at RingCentral's budgets, milliseconds at thousands per minute).
-        rateLimits: {
-          enabled: false,
-          groups: { Medium: { limit: 1_000_000, windowSeconds: 1 } },
-        } as { enabled: boolean },
-      },
-    });
+    const emulator = await startEmulatorProcess({ options: SEND_LATENCY_EMULATOR });
     try {
       const input: SendLatencyInput = {
         server: emulator.url,

@@ -13,7 +13,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { median } from '../goals.ts';
 import { startEmulatorProcess } from '../support/emulator-process.ts';
+import { SEND_LATENCY_EMULATOR } from './bench.ts';
 import { sendSmsSubjects } from './handlers.ts';
 
 type Interval = { step: string; from: number; to: number };
@@ -75,18 +77,7 @@ function outside(start: number, end: number, covered: Interval[]): number {
   return free + Math.max(0, end - at);
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
-const emulator = await startEmulatorProcess({
-  options: {
-    mailbox: 'default',
-    rateLimits: {
-      enabled: false,
-      groups: { Medium: { limit: 1_000_000, windowSeconds: 1 } },
-    } as { enabled: boolean },
-  },
-});
+const emulator = await startEmulatorProcess({ options: SEND_LATENCY_EMULATOR });
 try {
   const subjects = await sendSmsSubjects({
     server: emulator.url,
