@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, SECRET_NAMES, startLocalStack } from '../../../local/stack/stack.ts';
+import { quietSchedule } from '../../support/quiet-schedule.ts';
 import { runScript } from './run-script.ts';
-
-const HOUR = 3_600_000;
 
 let stack: LocalStack;
 let dataDir: string;
@@ -24,14 +23,7 @@ beforeAll(async () => {
     dataDir,
     apiPort: 0,
     // Nothing runs on its own during the test: it runs what it needs.
-    schedule: {
-      archiveEveryMs: HOUR,
-      tokenRefreshEveryMs: HOUR,
-      purgeEveryMs: HOUR,
-      subscriptionKeeperEveryMs: HOUR,
-      extensionsEveryMs: HOUR,
-      reconcileEveryMs: HOUR,
-    },
+    schedule: quietSchedule(),
     print: () => undefined,
   });
   await stack.runJob('subscription-keeper');

@@ -19,10 +19,9 @@ import {
   type LocalStack,
   startLocalStack,
 } from '../../../local/stack/stack.ts';
+import { quietSchedule } from '../../support/quiet-schedule.ts';
 import { postSignedBySdk } from './signers.ts';
 import { waitFor } from './stack-process.ts';
-
-const HOUR = 3_600_000;
 
 // Each change waits for a notification or, missing one on a busy machine, the minute's poll.
 describe('Message Status Changed events in the local stack', { timeout: 240_000 }, () => {
@@ -38,15 +37,7 @@ describe('Message Status Changed events in the local stack', { timeout: 240_000 
       manualMessageStatus: true,
       // Nothing scheduled but the webhook subscription (at start) and the status poll, which
       // takes up a notification that found the check slot taken.
-      schedule: {
-        archiveEveryMs: HOUR,
-        tokenRefreshEveryMs: HOUR,
-        purgeEveryMs: HOUR,
-        subscriptionKeeperEveryMs: HOUR,
-        extensionsEveryMs: HOUR,
-        reconcileEveryMs: HOUR,
-        messageStatusEveryMs: 2_000,
-      },
+      schedule: quietSchedule({ messageStatusEveryMs: 2_000 }),
       print: (line) => lines.push(line),
     });
     // The handshake must be answered within 3 s; a cold webhook on a busy machine may miss it,

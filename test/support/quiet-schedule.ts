@@ -1,0 +1,24 @@
+/**
+ * A schedule for `startLocalStack` in which no job runs on its own during a test (each once an
+ * hour): the test runs what it needs, and nothing it did not start competes for the machine.
+ */
+import type { LocalStackOptions } from '../../local/stack/stack.ts';
+
+type Schedule = NonNullable<LocalStackOptions['schedule']>;
+
+const HOUR = 60 * 60 * 1000;
+
+/** Every job hourly, but for the ones a test sets in `overrides`. */
+export function quietSchedule(overrides: Schedule = {}): Schedule {
+  return {
+    archiveEveryMs: HOUR,
+    tokenRefreshEveryMs: HOUR,
+    purgeEveryMs: HOUR,
+    subscriptionKeeperEveryMs: HOUR,
+    extensionsEveryMs: HOUR,
+    reconcileEveryMs: HOUR,
+    messageStatusEveryMs: HOUR,
+    archiveExportEveryMs: HOUR,
+    ...overrides,
+  };
+}
