@@ -1,9 +1,14 @@
 /**
  * Fuzzed POST requests to a JSON route with Idempotency-Key, each invalid by construction: a
  * broken or random body with good headers, base64 garbage, or a valid body with a bad
- * Idempotency-Key or Content-Type. Shared by the send routes' and the batch route's fuzz tests.
+ * Idempotency-Key or Content-Type; and the run that holds a route to a 4xx problem+json answer for
+ * every one. Shared by the send routes' and the batch routes' fuzz tests.
  */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
+import { expect, vi } from 'vitest';
+import { problemResponse } from '../../../lib/api/responses.ts';
+import { parseResponse } from './send-harness.ts';
 
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -66,4 +71,34 @@ export function fuzzedJsonPost(
     ),
   });
   return fc.oneof(badBody, base64Garbage, badHeaders);
+}
+
+/**
+ * Runs `runs` generated requests through `answer` and asserts each answer is a 4xx
+ * application/problem+json; returns how many answers had each status. Every 4xx is logged and
+ * counted by the function: those lines are kept out of the test output.
+ */
+export async function answerEveryOneWithProblems<T>(
+  requests: fc.Arbitrary<T>,
+  answer: (request: T) => Promise<APIGatewayProxyStructuredResultV2>,
+  runs: number,
+): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const output = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    await fc.assert(
+      fc.asyncProperty(requests, async (request) => {
+        const result = parseResponse(await answer(request));
+        statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+        expect(result.status).toBeGreaterThanOrEqual(400);
+        expect(result.status).toBeLessThan(500);
+        expect(result.headers['content-type']).toBe('application/problem+json');
+        expect(problemResponse.safeParse(result.body).success).toBe(true);
+      }),
+      { numRuns: runs },
+    );
+  } finally {
+    output.mockRestore();
+  }
+  return statuses;
 }
