@@ -1,4 +1,3 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   type App,
   type IPolicyValidationContext,
@@ -7,6 +6,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { TemplateScopedCfnGuard } from './template-scoped-guard.ts';
 
 /**
  * A plugin whose findings are all errors. cfn-guard reports violations without a severity, and
@@ -41,13 +41,14 @@ export class FindingsAreErrors implements IPolicyValidationPlugin {
 
 /**
  * Registers the policy checks every synth runs: cdk-nag's AwsSolutions and Serverless packs and
- * cfn-guard with the Control Tower proactive controls. Any finding not acknowledged in code
+ * cfn-guard with the Control Tower proactive controls (those that can apply to the template, see
+ * {@link TemplateScopedCfnGuard}). Any finding not acknowledged in code
  * (infra/nag-acknowledgements.ts, each with its reason) fails the synth.
  */
 export function addPolicyValidation(app: App): void {
   Validations.of(app).addPlugins(
     new FindingsAreErrors(new AwsSolutionsChecks(app, { verbose: true })),
     new FindingsAreErrors(new ServerlessChecks(app, { verbose: true })),
-    new FindingsAreErrors(new CfnGuardValidator()),
+    new FindingsAreErrors(new TemplateScopedCfnGuard()),
   );
 }
