@@ -72,6 +72,9 @@ async function serve(
     server: server.url,
     tokenSource: staticTokenSource('t'),
     hooks: { onRequest: (info) => groups.push(info.group) },
+    // This server sends no X-Rate-Limit headers; without a known budget the client spaces its
+    // Medium claims 750 ms apart, which is pacing's subject, not this file's.
+    limits: { groups: { Medium: { limit: 1_000, windowMs: 60_000 } } },
   });
   return { server, exchanges, groups, rc };
 }
