@@ -71,17 +71,25 @@ const PATTERN_BYTES = 1_048_583;
 const PATTERN_CACHE_ENTRIES = 16;
 const patterns = new Map<string, Buffer>();
 
-function patternFor(key: Buffer): Buffer {
+/**
+ * The first `bytes` (at most a period) of the keystream of `key`. A CTR keystream's prefix does
+ * not depend on how much follows it, so content smaller than the period (most attachments) costs
+ * its own size, not a whole period.
+ */
+function patternFor(key: Buffer, bytes: number): Buffer {
+  const needed = Math.min(PATTERN_BYTES, bytes);
   const id = key.toString('hex');
   const cached = patterns.get(id);
-  if (cached) {
+  if (cached && cached.length >= needed) {
     // Refresh its place in the least-recently-used order.
     patterns.delete(id);
     patterns.set(id, cached);
     return cached;
   }
+  const length = Math.max(needed, cached?.length ?? 0);
   const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
-  const pattern = Buffer.concat([cipher.update(Buffer.alloc(PATTERN_BYTES)), cipher.final()]);
+  const pattern = Buffer.concat([cipher.update(Buffer.alloc(length)), cipher.final()]);
+  patterns.delete(id);
   patterns.set(id, pattern);
   if (patterns.size > PATTERN_CACHE_ENTRIES) {
     const oldest = patterns.keys().next().value;
@@ -95,7 +103,7 @@ export function openContent(source: ContentSource, start = 0, end = source.size 
   if (source.fixed) {
     return Readable.from([source.fixed.subarray(start, end + 1)], { objectMode: false });
   }
-  const pattern = patternFor(source.key ?? Buffer.alloc(16));
+  const pattern = patternFor(source.key ?? Buffer.alloc(16), end + 1);
   const header = source.header ?? Buffer.alloc(0);
   let position = start;
   const stop = end + 1;

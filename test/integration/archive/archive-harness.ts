@@ -163,7 +163,7 @@ async function storedObject(
  * pages by the last key: s3rver's v2 continuation tokens use DES, which Node's OpenSSL 3 refuses,
  * so a truncated v2 listing answers 500.
  */
-async function bucketKeys(harness: ArchiveHarness): Promise<Set<string>> {
+export async function bucketKeys(harness: ArchiveHarness): Promise<Set<string>> {
   const keys = new Set<string>();
   let marker: string | undefined;
   for (;;) {
@@ -258,12 +258,14 @@ export async function compareArchive(
 /**
  * Invariant 2 as a check: when the cursor holds a token, every message of the extension last
  * changed before its syncTime has a message.json in the bucket (one listing of the bucket says
- * which keys exist). Returns the ids that break it.
+ * which keys exist; a caller checking several extensions of a finished archive may pass the
+ * {@link bucketKeys} it listed once). Returns the ids that break it.
  */
 export async function messagesBehindCursor(
   harness: ArchiveHarness,
   extension: string,
   extensionId: string,
+  listed?: ReadonlySet<string>,
 ): Promise<{ cursorSet: boolean; unarchived: string[] }> {
   const cursor = await harness.cursors.get(extension);
   if (!cursor.syncToken || !cursor.syncTime) return { cursorSet: false, unarchived: [] };
@@ -274,7 +276,7 @@ export async function messagesBehindCursor(
       (message) =>
         message.availability === 'Alive' && Date.parse(message.lastModifiedTime) < syncTime,
     );
-  const stored = await bucketKeys(harness);
+  const stored = listed ?? (await bucketKeys(harness));
   const unarchived = covered
     .filter((message) => !stored.has(messageKey(asRecord(message))))
     .map((message) => message.id);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArchiveHarness,
+  bucketKeys,
   compareArchive,
   messagesBehindCursor,
   startArchiveHarness,
@@ -52,7 +53,10 @@ describe('archiving a seeded mailbox', () => {
       ),
     );
     const differences = await compareArchive(harness, extensions);
-    const behind = await Promise.all(extensions.map((id) => messagesBehindCursor(harness, id, id)));
+    const stored = await bucketKeys(harness);
+    const behind = await Promise.all(
+      extensions.map((id) => messagesBehindCursor(harness, id, id, stored)),
+    );
 
     // Assess
     expect(total).toBeGreaterThanOrEqual(1_000);

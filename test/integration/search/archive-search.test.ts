@@ -11,11 +11,12 @@ import { searchArchive } from '../../../lib/search/local-search.ts';
 import {
   FREQUENT_PARTY,
   GENERATED_ACCOUNT,
+  type GeneratedMessage,
   generatedMessages,
   s3rverDirectory,
   writeGeneratedArchive,
 } from '../../support/generated-archive.ts';
-import { type LocalS3, startS3rver } from '../../support/s3rver.ts';
+import { type LocalS3, localS3ParentDirectory, startS3rver } from '../../support/s3rver.ts';
 
 const BUCKET = 'generated-archive';
 const MESSAGES = 10_000;
@@ -24,10 +25,13 @@ describe('archive search over a generated archive of 10,000 messages', () => {
   let parent: string;
   let s3: LocalS3;
   let bucketDirectory: string;
+  // Generated once: each message is built with its digests and JSON, which the brute-force
+  // filters would otherwise repeat for all 10,000 messages in every test.
+  let messages: GeneratedMessage[] = [];
   const reader = () => createS3ArchiveReader({ bucket: BUCKET, client: s3.client });
   const bruteForce = (criteria: SearchCriteria) => {
     const keys: string[] = [];
-    for (const message of generatedMessages(MESSAGES)) {
+    for (const message of messages) {
       if (matchesManifest(message.key, message.manifest, criteria)) keys.push(message.key);
     }
     return keys.sort();
@@ -53,11 +57,12 @@ describe('archive search over a generated archive of 10,000 messages', () => {
   };
 
   beforeAll(async () => {
-    parent = await mkdtemp(join(tmpdir(), 'archive-search-'));
+    parent = await mkdtemp(join(await localS3ParentDirectory(), 'archive-search-'));
     s3 = await startS3rver({ parentDirectory: parent });
     await s3.createBucket(BUCKET);
     bucketDirectory = join(await s3rverDirectory(parent), BUCKET);
     expect(await writeGeneratedArchive(bucketDirectory, MESSAGES)).toBe(MESSAGES);
+    messages = [...generatedMessages(MESSAGES)];
   });
 
   afterAll(async () => {
@@ -132,7 +137,7 @@ describe('archive search over a generated archive of 10,000 messages', () => {
       to: '2026-04-01T00:00:00.000Z',
       extensionIds: ['5001'],
     };
-    const expected = [...generatedMessages(MESSAGES)].filter((message) =>
+    const expected = messages.filter((message) =>
       matchesManifest(message.key, message.manifest, criteria),
     );
     expect(code).toBe(0);
@@ -156,7 +161,7 @@ describe('archive search over a generated archive of 10,000 messages', () => {
   it('fails a production naming an attachment that is not as message.json records it', async () => {
     // Prepare
     const directory = await mkdtemp(join(tmpdir(), 'production-'));
-    const victim = [...generatedMessages(MESSAGES)].find(
+    const victim = messages.find(
       (message) => message.attachments.length > 0 && message.key.includes('/5003/2026/02/'),
     );
     const attachment = victim?.attachments[0];
