@@ -1,61 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionCode, NODE_WRAPPER } from '../function-bundles.ts';
 import type { FunctionName } from '../function-names.ts';
 import { FUNCTION_RUNTIME_ENVIRONMENT } from '../function-runtime.ts';
 import { FUNCTION_SETTINGS } from '../function-settings.ts';
-
-/** The repository root: entries, the lock file and esbuild's working directory. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Whether the AWS SDK v3 is bundled into each function or left to the copy the Lambda runtime
- * ships. Decided by measurement (docs/BENCHMARKS.md, `bundles`): with the SDK external the
- * bundles are 35-45% smaller and their cold import was no slower (about 5% faster over all nine
- * functions, 10-30% faster for the HTTP send functions, median of 9 fresh processes each).
- */
-export const BUNDLE_AWS_SDK = false;
-
-/** The exec wrapper in the repository, and where it lands in each function's bundle. */
-const NODE_WRAPPER = { source: 'infra/lambda/node-wrapper.sh', file: 'node-wrapper.sh' };
-
-/**
- * The Node.js runtime's bootstrap puts its own `--max-semi-space-size` on node's command line,
- * where it beats NODE_OPTIONS; the exec wrapper (infra/lambda/node-wrapper.sh) drops it. The
- * zip keeps the copy's executable bit.
- */
-const copyNodeWrapper: ICommandHooks = {
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (inputDir, outputDir) => [
-    `cp "${inputDir}/${NODE_WRAPPER.source}" "${outputDir}/${NODE_WRAPPER.file}"`,
-    `chmod 755 "${outputDir}/${NODE_WRAPPER.file}"`,
-  ],
-};
-
-/**
- * esbuild settings every function shares. ESM output needs `require` for the few CommonJS
- * dependencies that call it, hence the banner.
- */
-export function bundlingOptions(): import('aws-cdk-lib/aws-lambda-nodejs').BundlingOptions {
-  return {
-    format: OutputFormat.ESM,
-    minify: true,
-    sourceMap: true,
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner:
-      "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
-    externalModules: BUNDLE_AWS_SDK ? [] : ['@aws-sdk/*', '@smithy/*'],
-    forceDockerBundling: false,
-  };
-}
 
 /**
  * Settings of one function. Its timeout, memory and reserved concurrency are not among them:
@@ -85,15 +38,16 @@ export function functionConstructId(name: FunctionName): string {
 }
 
 /**
- * One function of functions/: NodejsFunction on Node 24 and arm64, ESM, minified, source maps,
- * its own log group with retention, and its own role holding only what its grants add (logs
- * write on its log group; no managed policy).
+ * One function of functions/: Node 24 on arm64, its bundle from the synth's one esbuild build
+ * (infra/function-bundles.ts: ESM, minified, source maps, the exec wrapper), its own log group
+ * with retention, and its own role holding only what its grants add (logs write on its log
+ * group; no managed policy).
  */
 export class MessageFunction extends Construct {
   /** Its name (its file in functions/). */
   readonly name: FunctionName;
   /** The Lambda function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** Its log group. */
   readonly logGroup: logs.LogGroup;
   /** Its execution role (nothing else assumes it). */
@@ -127,11 +81,9 @@ export class MessageFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}functions/${props.name}.ts`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    this.function = new lambda.Function(this, 'Function', {
+      code: functionCode(this, props.name),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
@@ -140,7 +92,6 @@ export class MessageFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      bundling: { ...bundlingOptions(), commandHooks: copyNodeWrapper },
       environment: {
         ...FUNCTION_RUNTIME_ENVIRONMENT,
         AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${NODE_WRAPPER.file}`,

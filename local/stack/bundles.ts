@@ -1,6 +1,6 @@
 /**
  * The function bundles `npm start` runs: built with esbuild's JS API and the very options the CDK
- * stack bundles each function with (`bundlingOptions()` in infra/constructs/message-function.ts),
+ * stack bundles each function with (`bundlingOptions()` in infra/function-bundles.ts),
  * plus the small runtime that hosts them in a child process. Builds are cached under
  * `.local/bundles/` keyed by the SHA-256 of every input file, so a start with unchanged sources
  * only hashes files.
@@ -18,7 +18,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE_CACHE_DIR = join(PROJECT_ROOT, '.local', 'bundles');
 
 /** The file whose options decide how functions are bundled; a change to it rebuilds. */
-const OPTIONS_SOURCE = join(PROJECT_ROOT, 'infra', 'constructs', 'message-function.ts');
+const OPTIONS_SOURCE = join(PROJECT_ROOT, 'infra', 'function-bundles.ts');
 const WORKER_SOURCE = fileURLToPath(new URL('./lambda-worker.ts', import.meta.url));
 const MANIFEST_VERSION = 1;
 
@@ -136,7 +136,7 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     return bundlesOf(previous, true, started);
   }
   // Loaded only to build: it pulls in aws-cdk-lib, half a second of import.
-  const { bundlingOptions } = await import('../../infra/constructs/message-function.ts');
+  const { bundlingOptions } = await import('../../infra/function-bundles.ts');
   const { build } = await import('esbuild');
   const options = bundlingOptions();
   const temporary = `tmp-${randomUUID()}`;

@@ -45,7 +45,7 @@ function functionResource(synth: typeof base, name: (typeof FUNCTION_NAMES)[numb
 }
 
 describe('functions', () => {
-  it('creates one NodejsFunction per file in functions/, Node 24 on arm64 with source maps', () => {
+  it('creates one function per file in functions/, Node 24 on arm64 with source maps', () => {
     // Prepare
     const { template } = base;
 

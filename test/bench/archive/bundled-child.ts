@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { bundlingOptions } from '../../../infra/constructs/message-function.ts';
+import { bundlingOptions } from '../../../infra/function-bundles.ts';
 import {
   FUNCTION_NODE_OPTIONS,
   FUNCTION_RUNTIME_ENVIRONMENT,
@@ -42,7 +42,7 @@ export async function bundleChild(
     format: 'esm',
     outfile: file,
     logLevel: 'warning',
-    // The deployed functions' settings (infra/constructs/message-function.ts).
+    // The deployed functions' settings (infra/function-bundles.ts).
     target: options.target ?? 'node24',
     minify: overrides.minify ?? options.minify ?? true,
     mainFields: options.mainFields ?? ['module', 'main'],

@@ -1,4 +1,4 @@
-import { BUNDLE_AWS_SDK } from '../../../infra/constructs/message-function.ts';
+import { BUNDLE_AWS_SDK } from '../../../infra/function-bundles.ts';
 import { FUNCTION_NAMES } from '../../../infra/message-automation-stack.ts';
 import { benchResult, goal, round } from '../goals.ts';
 import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';

@@ -1,12 +1,12 @@
 /**
  * Builds each function of functions/ with the same esbuild settings the CDK stack uses
- * (infra/constructs/message-function.ts), once with the AWS SDK bundled and once with it left
+ * (infra/function-bundles.ts), once with the AWS SDK bundled and once with it left
  * external, plus a hello-world that creates one S3 client.
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { bundlingOptions, PROJECT_ROOT } from '../../../infra/constructs/message-function.ts';
+import { bundlingOptions, PROJECT_ROOT } from '../../../infra/function-bundles.ts';
 
 /** How the SDK is treated. */
 export type SdkMode = 'bundled' | 'external';

@@ -1,7 +1,7 @@
 /**
  * Synthesises the stack for assertions without bundling (esbuild runs in cdk-synth.test.ts):
- * `aws:cdk:bundling-stacks: []` makes every NodejsFunction skip esbuild and reference its
- * source directory instead.
+ * `aws:cdk:bundling-stacks: []` makes every function's code asset (infra/function-bundles.ts)
+ * skip esbuild and reference the project directory instead.
  */
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
