@@ -71,6 +71,13 @@ export interface LocalStackOptions {
     /** The message-status poll (every minute deployed); default 30 s. */
     messageStatusEveryMs?: number;
     archiveExportEveryMs?: number;
+    /**
+     * When a job first runs, by function name, instead of its own first delay (archive-dispatch
+     * after 1 s, archive-export after 5 s, subscription-keeper at once, purge after a minute,
+     * reconcile after two, the others after one period). A test that runs jobs by hand pushes
+     * them out, so that nothing it did not start competes for the machine.
+     */
+    firstRunAfterMs?: Readonly<Record<string, number>>;
   };
   /**
    * The local RingCentral's outbound messages stay `Queued` until a test moves them
@@ -584,7 +591,11 @@ function scheduledJobs(
       firstAfterMs: 0,
     });
   }
-  return jobs;
+  const firstRuns = schedule.firstRunAfterMs ?? {};
+  return jobs.map((job) => ({
+    ...job,
+    firstAfterMs: firstRuns[job.functionName] ?? job.firstAfterMs,
+  }));
 }
 
 /**

@@ -22,7 +22,10 @@ export interface StackProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** `<dataDir>/stack.json`, written when ready. */
   info(): Promise<LocalStackInfo>;
-  /** Sends SIGINT to the group and waits until every process of it has exited. */
+  /**
+   * Sends SIGINT to the group and waits until every process of it has exited and everything
+   * they printed has been read.
+   */
   interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILLs what is left (for afterAll). */
   kill(): void;
@@ -89,6 +92,9 @@ export function startStackProcess(dataDir: string, env: Record<string, string>):
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // Every process of the group writes to npm's pipes: they close when the last one has exited
+  // and its last lines have been read, which npm's own exit does not wait for.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const pid = child.pid as number;
   return {
     child,
@@ -104,6 +110,7 @@ export function startStackProcess(dataDir: string, env: Record<string, string>):
         10_000,
         'every process of the stack to exit',
       );
+      await closed;
       return exit;
     },
     kill: () => {
