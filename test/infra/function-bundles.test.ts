@@ -10,7 +10,6 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BuildOptions } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { functionCode } from '../../infra/function-bundles.ts';
 import type { FunctionName } from '../../infra/function-names.ts';
 
 const esbuild = vi.hoisted(() => ({ builds: 0, failure: undefined as Error | undefined }));
@@ -30,6 +29,11 @@ vi.mock('esbuild', () => ({
     };
   },
 }));
+
+// The unit project's workers are shared between files (vitest.config.ts): one may have loaded
+// infra/function-bundles.ts with the real esbuild already. Evaluate it afresh, importing the fake.
+vi.resetModules();
+const { functionCode } = await import('../../infra/function-bundles.ts');
 
 const WRAPPER = readFileSync(
   new URL('../../infra/lambda/node-wrapper.sh', import.meta.url),
