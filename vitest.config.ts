@@ -1,5 +1,10 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { filesImportingFunctionModules } from './test/support/test-isolation.ts';
+
+/** Files that import a function module, configured from the environment at import. */
+const OWN_WORKER = filesImportingFunctionModules(fileURLToPath(new URL('.', import.meta.url)));
 
 export default defineConfig({
   test: {
@@ -18,24 +23,22 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
-          // These files build what they test from arguments and never import a function module
-          // configured by its environment, so a worker may run one after another without a fresh
-          // module graph: a fresh worker per file spent about a third of their CPU (135 s isolated
-          // against 90 s, docs/BENCHMARKS.md, "npm test"), and passes in shuffled orders showed no
-          // file leaning on another's state.
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: OWN_WORKER,
+          // These files build what they test from arguments, so a worker runs one after another
+          // without a fresh process and module graph each: a fresh worker per file cost about a
+          // third of their CPU (docs/BENCHMARKS.md, "npm test, session 7"). Shuffled file orders
+          // found no file leaning on another's state.
           isolate: false,
         },
       },
       {
         extends: true,
         test: {
-          name: 'integration',
-          // Many of these files import function modules configured at import from their own
-          // servers' endpoints (importWithEnvironment), so each gets a fresh worker.
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/infra/**'],
+          name: 'own-worker',
+          // test/support/test-isolation.ts says why these need a fresh worker each.
+          include: OWN_WORKER,
         },
       },
     ],
