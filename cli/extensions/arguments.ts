@@ -80,3 +80,24 @@ export function parseExtensionsArguments(argv: readonly string[]): ExtensionsArg
   }
   return { command: 'policy', add, reset };
 }
+
+/**
+ * What a command line asks for, or the exit code after answering it at once: 0 after printing the
+ * usage for `--help`, 2 after one line and the usage for a mistake.
+ */
+export function parseExtensionsOrExitCode(
+  argv: readonly string[],
+  io: { print(line: string): void; printError(line: string): void },
+): Exclude<ExtensionsArguments, { command: 'help' }> | 0 | 2 {
+  let args: ExtensionsArguments;
+  try {
+    args = parseExtensionsArguments(argv);
+  } catch (error) {
+    if (!(error instanceof ExtensionsUsageError)) throw error;
+    io.printError(`${error.message}\n\n${EXTENSIONS_USAGE}`);
+    return 2;
+  }
+  if (args.command !== 'help') return args;
+  io.print(EXTENSIONS_USAGE);
+  return 0;
+}
