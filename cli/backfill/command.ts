@@ -12,7 +12,10 @@ import { type BackfillTargets, BackfillTargetsError, openBackfillTargets } from 
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Runs the backfill `args` ask for against the local stack under `dataDir` or the environment's; resolves to the exit code. */
+/**
+ * Runs the backfill `args` ask for, against the targets the environment names (or the local ones,
+ * under `dataDir`); resolves to the exit code: 0 done, 1 failures, 2 no targets, 130 interrupted.
+ */
 export async function runBackfillCommand(
   args: BackfillArguments,
   dataDir: string,

@@ -16,6 +16,9 @@ export type ExtensionsArguments =
       reset: boolean;
     };
 
+/** A command line to run: anything but `--help`. */
+export type ExtensionsRequest = Exclude<ExtensionsArguments, { command: 'help' }>;
+
 /** A command line the command cannot run with; the message says what to fix. */
 export class ExtensionsUsageError extends Error {
   override readonly name = 'ExtensionsUsageError';
@@ -88,7 +91,7 @@ export function parseExtensionsArguments(argv: readonly string[]): ExtensionsArg
 export function parseExtensionsOrExitCode(
   argv: readonly string[],
   io: { print(line: string): void; printError(line: string): void },
-): Exclude<ExtensionsArguments, { command: 'help' }> | 0 | 2 {
+): ExtensionsRequest | 0 | 2 {
   let args: ExtensionsArguments;
   try {
     args = parseExtensionsArguments(argv);

@@ -5,7 +5,11 @@
 import { InvalidArchivePolicyError } from '../../lib/extensions/errors.ts';
 import { parseArchivePolicy } from '../../lib/extensions/policy.ts';
 import type { ArchivePolicy, ExtensionEntry } from '../../lib/extensions/ports.ts';
-import { type ExtensionsArguments, parseExtensionsOrExitCode } from './arguments.ts';
+import {
+  type ExtensionsArguments,
+  type ExtensionsRequest,
+  parseExtensionsOrExitCode,
+} from './arguments.ts';
 import {
   type ExtensionsTargets,
   ExtensionsTargetsError,
@@ -32,7 +36,7 @@ export async function runExtensionsCommand(
 
 /** Runs a parsed command line (not `--help`); resolves to the exit code. */
 export async function runParsedExtensionsCommand(
-  args: Exclude<ExtensionsArguments, { command: 'help' }>,
+  args: ExtensionsRequest,
   io: CommandIo,
 ): Promise<number> {
   try {
