@@ -4,7 +4,12 @@
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import './node-version.js';
-import { runAdoptCommand } from './archive/adopt-command.ts';
+import { ADOPT_USAGE, parseAdoptArguments } from './archive/adopt-arguments.ts';
 import { runArchiveTool } from './archive/entry.ts';
 
-await runArchiveTool(runAdoptCommand);
+await runArchiveTool({
+  usage: ADOPT_USAGE,
+  parse: parseAdoptArguments,
+  // Loaded only when used: --help and a bad option answer without the SDK clients and lib/.
+  load: async () => (await import('./archive/adopt-command.ts')).runAdoptCommand,
+});

@@ -3,7 +3,15 @@
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import './node-version.js';
-import { runCatCommand } from './archive/browse-command.ts';
+import { CAT_USAGE, parseCatArguments } from './archive/browse-arguments.ts';
 import { runArchiveTool } from './archive/entry.ts';
 
-await runArchiveTool((argv, io) => runCatCommand(argv, io, process.stdout));
+await runArchiveTool({
+  usage: CAT_USAGE,
+  parse: parseCatArguments,
+  // Loaded only when used: --help and a bad option answer without the SDK clients and lib/.
+  load: async () => {
+    const { runCatCommand } = await import('./archive/browse-command.ts');
+    return (argv, io) => runCatCommand(argv, io, process.stdout);
+  },
+});

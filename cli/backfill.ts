@@ -2,28 +2,18 @@
  * `npm run backfill -- --from 2024-01-01 [--to ...] [--types Fax,VoiceMail]`: archives history
  * into the archive bucket through the message-store export (listing when the export is not
  * available), with a progress bar; Ctrl+C stops at once and a rerun resumes from the checkpoint.
- * What it reads from and writes to: `cli/backfill/targets.ts`. The work: `lib/backfill/run.ts`.
+ * What it reads from and writes to: `cli/backfill/targets.ts`. The run: `cli/backfill/command.ts`;
+ * the work: `lib/backfill/run.ts`.
  */
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import './node-version.js';
 import { join } from 'node:path';
-import { createFileCheckpointStore } from '../lib/backfill/checkpoint.ts';
-import { runBackfill } from '../lib/backfill/run.ts';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
 import {
   BACKFILL_USAGE,
   BackfillUsageError,
-  describeReach,
   parseBackfillArguments,
 } from './backfill/arguments.ts';
-import { createProgressReporter, formatBytes, formatDuration } from './backfill/progress.ts';
-import {
-  type BackfillTargets,
-  BackfillTargetsError,
-  openBackfillTargets,
-} from './backfill/targets.ts';
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
 
 let args: ReturnType<typeof parseBackfillArguments>;
 try {
@@ -34,88 +24,11 @@ try {
   process.exit(2);
 }
 if (args.help) {
-  print(BACKFILL_USAGE);
+  process.stdout.write(`${BACKFILL_USAGE}\n`);
   process.exit(0);
 }
 
 const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
-const checkpointFile = args.checkpointFile ?? join(dataDir, 'backfill', 'checkpoint.json');
-const checkpoints = createFileCheckpointStore(checkpointFile);
-if (args.restart) await checkpoints.clear();
-
-const controller = new AbortController();
-let interrupted = false;
-const interrupt = () => {
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  process.stderr.write('\nStopping; run the same command again to resume.\n');
-  controller.abort();
-};
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
-
-let targets: BackfillTargets;
-try {
-  targets = await openBackfillTargets(process.env, dataDir);
-} catch (error) {
-  if (!(error instanceof BackfillTargetsError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-}
-for (const line of targets.description) print(line);
-print(`Checkpoint: ${checkpointFile}`);
-print(
-  `Backfilling ${args.dateFrom} .. ${args.dateTo ?? 'now'}, types ${args.messageTypes?.join(',') ?? 'all'}`,
-);
-print(describeReach(args));
-const reporter = createProgressReporter(process.stdout);
-let exitCode = 0;
-try {
-  const result = await runBackfill({
-    ringCentral: targets.ringCentral,
-    objects: targets.objects,
-    locators: targets.locators,
-    custody: { heads: targets.custodyHeads },
-    checkpoints,
-    request: {
-      dateFrom: args.dateFrom,
-      ...(args.dateTo ? { dateTo: args.dateTo } : {}),
-      ...(args.messageTypes ? { messageTypes: args.messageTypes } : {}),
-    },
-    ...(args.extensions ? { extensions: args.extensions } : {}),
-    forceList: args.forceList,
-    verifyStored: args.verify,
-    signal: controller.signal,
-    onProgress: (progress) => reporter.update(progress),
-    log: (line) => {
-      reporter.finish();
-      print(line);
-    },
-  });
-  reporter.finish();
-  print(
-    [
-      `${result.complete ? 'Done' : 'Finished with failures'} (${result.mode}${result.fallbackReason ? `: ${result.fallbackReason}` : ''}) in ${formatDuration(result.durationMs)}:`,
-      `${result.messagesTotal} messages, ${result.messagesArchived} archived, ${result.messagesUnchanged} already archived;`,
-      `${result.attachmentsStored} attachments stored (${formatBytes(result.bytesStored)}), ${result.attachmentsSkipped} already stored;`,
-      `${formatBytes(result.bytesDownloaded)} downloaded${result.archivesTotal ? ` from ${result.archivesTotal} export archives (${result.archivesSkipped} done earlier)` : ''}.`,
-    ].join(' '),
-  );
-  for (const failure of result.failures.slice(0, 20))
-    print(`  failed ${failure.messageId}: ${failure.error}`);
-  if (!result.complete) exitCode = 1;
-} catch (error) {
-  reporter.finish();
-  if (controller.signal.aborted) {
-    print('Interrupted; the checkpoint is saved. Run the same command again to resume.');
-    exitCode = 130;
-  } else {
-    process.stderr.write(
-      `Backfill failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    exitCode = 1;
-  }
-} finally {
-  await targets.close();
-}
-process.exit(exitCode);
+// Loaded only when used: --help and a bad option answer without the SDK clients and lib/backfill.
+const { runBackfillCommand } = await import('./backfill/command.ts');
+process.exit(await runBackfillCommand(args, dataDir));

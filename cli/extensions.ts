@@ -7,11 +7,17 @@
 import './node-version.js';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../local/stack/bundles.ts';
-import { runExtensionsCommand } from './extensions/command.ts';
+import { parseExtensionsOrExitCode } from './extensions/arguments.ts';
 
-process.exitCode = await runExtensionsCommand(process.argv.slice(2), {
+const io = {
   env: process.env,
   dataDir: process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local'),
-  print: (line) => process.stdout.write(`${line}\n`),
-  printError: (line) => process.stderr.write(`${line}\n`),
-});
+  print: (line: string) => process.stdout.write(`${line}\n`),
+  printError: (line: string) => process.stderr.write(`${line}\n`),
+};
+const args = parseExtensionsOrExitCode(process.argv.slice(2), io);
+// Loaded only when used: --help and a bad option answer without the SDK clients and lib/.
+process.exitCode =
+  typeof args === 'number'
+    ? args
+    : await (await import('./extensions/command.ts')).runParsedExtensionsCommand(args, io);

@@ -15,7 +15,7 @@ import '../cli/node-version.js';
 import { join } from 'node:path';
 import { parseCommandLine, parseOrExit, shellQuote } from '../cli/command-line.ts';
 import { PROJECT_ROOT } from './stack/bundles.ts';
-import { type LocalStackInfo, type RemoteRingCentral, startLocalStack } from './stack/stack.ts';
+import type { LocalStackInfo, RemoteRingCentral, startLocalStack } from './stack/stack.ts';
 
 /** How to call the command: it takes no options, only environment variables. */
 export const START_USAGE = `Usage: npm start   (Ctrl+C stops everything)
@@ -114,6 +114,8 @@ export function describeStack(info: LocalStackInfo): string {
 
 async function main(): Promise<void> {
   parseOrExit(() => parseCommandLine(process.argv.slice(2), {}), START_USAGE);
+  // Loaded only when used: --help and a bad option answer without the stack's servers and SDK.
+  const { startLocalStack: startStack } = await import('./stack/stack.ts');
   const remote = remoteRingCentral();
   const dataDir = process.env.LOCAL_DATA_DIR || join(PROJECT_ROOT, '.local');
   const accessKeyId = process.env.LOCAL_ACCESS_KEY_ID;
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   // Until the stack exists a signal only marks the request; it is honoured once start returns.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  stack = await startLocalStack({
+  stack = await startStack({
     dataDir,
     apiPort: number('LOCAL_API_PORT', 3000),
     ringCentralPort: number('LOCAL_RINGCENTRAL_PORT', 0),

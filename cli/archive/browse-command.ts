@@ -6,35 +6,13 @@
  */
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseCommandLine, parseOrExitCode, UsageError } from '../command-line.ts';
+import { parseOrExitCode } from '../command-line.ts';
+import { CAT_USAGE, LS_USAGE, parseCatArguments, parseLsArguments } from './browse-arguments.ts';
 import type { CommandIo } from './verify-command.ts';
-
-/** How to call `archive:ls`. */
-export const LS_USAGE = `Usage: npm run archive:ls -- [<prefix>] [--bucket <name>]
-
-  Lists the archive's keys under <prefix> (default: everything) with their sizes, one a line,
-  e.g. npm run archive:ls -- archive/400131880008/101001/2026/
-  --bucket  a deployment's archive bucket (AWS_REGION and credentials from the environment).
-            Default: the running npm start's archive
-  --help    this text`;
-
-/** How to call `archive:cat`. */
-export const CAT_USAGE = `Usage: npm run archive:cat -- <key> [--bucket <name>]
-
-  Writes one archived object (a message.json, an attachment) to stdout, e.g.
-  npm run archive:cat -- archive/400131880008/101001/2026/12/06/1724099032020/message.json
-  --bucket  as for archive:ls
-  --help    this text`;
-
-function parse(argv: readonly string[], usage: string) {
-  const { values, positionals } = parseCommandLine(argv, { bucket: { type: 'string' } }, true);
-  if (positionals.length > 1) throw new UsageError(`Unexpected argument ${positionals[1]}`);
-  return { bucket: values.bucket, path: positionals[0], help: values.help === true, usage };
-}
 
 /** Runs `archive:ls`; resolves to its exit code. */
 export async function runLsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseOrExitCode(() => parse(argv, LS_USAGE), LS_USAGE, io);
+  const args = parseOrExitCode(() => parseLsArguments(argv), LS_USAGE, io);
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   try {
@@ -56,15 +34,7 @@ export async function runCatCommand(
   io: CommandIo,
   output: Writable,
 ): Promise<number> {
-  const args = parseOrExitCode(
-    () => {
-      const parsed = parse(argv, CAT_USAGE);
-      if (!parsed.help && !parsed.path) throw new UsageError('<key> is required');
-      return parsed;
-    },
-    CAT_USAGE,
-    io,
-  );
+  const args = parseOrExitCode(() => parseCatArguments(argv), CAT_USAGE, io);
   if (typeof args === 'number') return args;
   const targets = await io.open(args.bucket);
   try {

@@ -3,7 +3,7 @@
  * [--extensions ~,101] [--list] [--verify] [--restart] [--checkpoint <file>]`.
  */
 
-import { BACKFILL_MESSAGE_TYPES } from '../../lib/backfill/run.ts';
+import { BACKFILL_MESSAGE_TYPES } from '../../lib/backfill/request.ts';
 import type { MessageType } from '../../lib/ringcentral/types.ts';
 
 /** The parsed command line. */

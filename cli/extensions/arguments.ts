@@ -16,6 +16,9 @@ export type ExtensionsArguments =
       reset: boolean;
     };
 
+/** A command line to run: anything but `--help`. */
+export type ExtensionsRequest = Exclude<ExtensionsArguments, { command: 'help' }>;
+
 /** A command line the command cannot run with; the message says what to fix. */
 export class ExtensionsUsageError extends Error {
   override readonly name = 'ExtensionsUsageError';
@@ -79,4 +82,25 @@ export function parseExtensionsArguments(argv: readonly string[]): ExtensionsArg
     add[key] = [...add[key], ...value.split(',').filter(Boolean)];
   }
   return { command: 'policy', add, reset };
+}
+
+/**
+ * What a command line asks for, or the exit code after answering it at once: 0 after printing the
+ * usage for `--help`, 2 after one line and the usage for a mistake.
+ */
+export function parseExtensionsOrExitCode(
+  argv: readonly string[],
+  io: { print(line: string): void; printError(line: string): void },
+): ExtensionsRequest | 0 | 2 {
+  let args: ExtensionsArguments;
+  try {
+    args = parseExtensionsArguments(argv);
+  } catch (error) {
+    if (!(error instanceof ExtensionsUsageError)) throw error;
+    io.printError(`${error.message}\n\n${EXTENSIONS_USAGE}`);
+    return 2;
+  }
+  if (args.command !== 'help') return args;
+  io.print(EXTENSIONS_USAGE);
+  return 0;
 }

@@ -6,10 +6,9 @@ import { InvalidArchivePolicyError } from '../../lib/extensions/errors.ts';
 import { parseArchivePolicy } from '../../lib/extensions/policy.ts';
 import type { ArchivePolicy, ExtensionEntry } from '../../lib/extensions/ports.ts';
 import {
-  EXTENSIONS_USAGE,
   type ExtensionsArguments,
-  ExtensionsUsageError,
-  parseExtensionsArguments,
+  type ExtensionsRequest,
+  parseExtensionsOrExitCode,
 } from './arguments.ts';
 import {
   type ExtensionsTargets,
@@ -31,18 +30,15 @@ export async function runExtensionsCommand(
   argv: readonly string[],
   io: CommandIo,
 ): Promise<number> {
-  let args: ExtensionsArguments;
-  try {
-    args = parseExtensionsArguments(argv);
-  } catch (error) {
-    if (!(error instanceof ExtensionsUsageError)) throw error;
-    io.printError(`${error.message}\n\n${EXTENSIONS_USAGE}`);
-    return 2;
-  }
-  if (args.command === 'help') {
-    io.print(EXTENSIONS_USAGE);
-    return 0;
-  }
+  const args = parseExtensionsOrExitCode(argv, io);
+  return typeof args === 'number' ? args : runParsedExtensionsCommand(args, io);
+}
+
+/** Runs a parsed command line (not `--help`); resolves to the exit code. */
+export async function runParsedExtensionsCommand(
+  args: ExtensionsRequest,
+  io: CommandIo,
+): Promise<number> {
   try {
     const targets = await openExtensionsTargets(io.env, io.dataDir);
     io.print(targets.description);

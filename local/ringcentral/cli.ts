@@ -8,12 +8,7 @@
 // First: it stops an old Node before any module that needs a newer one is loaded.
 import '../../cli/node-version.js';
 import { parseCommandLine, parseOrExit, shellQuote, usageFailure } from '../../cli/command-line.ts';
-import {
-  type EmulatorOptions,
-  type ExtensionInfo,
-  resolveCredentials,
-  startEmulator,
-} from './index.ts';
+import type { EmulatorOptions, ExtensionInfo } from './index.ts';
 
 /** A few ids, then the count of each type: a 5,000-extension account stays one line. */
 function describeExtensions(extensions: readonly ExtensionInfo[]): string {
@@ -61,6 +56,8 @@ const { values } = parseOrExit(
     }),
   EMULATOR_USAGE,
 );
+// Loaded only after parsing: --help and a bad option answer without the emulator's servers.
+const { resolveCredentials, startEmulator } = await import('./index.ts');
 const usage = (message: string): never =>
   process.exit(usageFailure((text) => process.stderr.write(text), message, EMULATOR_USAGE));
 for (const [name, value] of Object.entries(values)) {

@@ -10,24 +10,15 @@
  */
 import { loadavg } from 'node:os';
 import { benchResult, goal, median, mibPerSecond, round } from '../goals.ts';
+import { archiveThroughputSettings as settings } from '../settings.ts';
 import { runRotating } from '../support/rounds.ts';
-import type { Benchmark, BenchResult } from '../types.ts';
+import type { BenchResult } from '../types.ts';
 import type { ArchiverChildInput, ArchiverChildResult } from './archiver-child.ts';
 import { bundleChild, startBundledChild } from './bundled-child.ts';
 import type { CopyChildInput, CopyChildResult } from './copy-child.ts';
 import { benchStartDate, startArchiveServices } from './services.ts';
 
-const MiB = 2 ** 20;
 const GiB = 2 ** 30;
-const settings = {
-  messages: Number(process.env.BENCH_ARCHIVE_MESSAGES ?? 400),
-  maxAttachmentBytes: Number(process.env.BENCH_ARCHIVE_MAX_ATTACHMENT_BYTES ?? 2 * MiB),
-  concurrency: Number(process.env.BENCH_ARCHIVE_CONCURRENCY ?? 4),
-  rounds: Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 3),
-  /** A directory for V8 CPU profiles of every child (archiver and copies); none when unset. */
-  cpuProfileDirectory: process.env.BENCH_ARCHIVE_CPU_PROF_DIR,
-  spanDays: 30,
-};
 
 /** Runs a bundled child to its result and stops it. */
 export async function runBundled<I, R>(file: string, input: I, label: string): Promise<R> {
@@ -39,72 +30,68 @@ export async function runBundled<I, R>(file: string, input: I, label: string): P
   }
 }
 
-/** The archive-throughput benchmark. */
-export const archiveThroughputBenchmark: Benchmark = {
-  name: 'archive-throughput',
-  description: `archive ${settings.messages} messages (attachments up to ${round(settings.maxAttachmentBytes / MiB, 1)} MiB): CPU per GiB against a plain stream copy, rate limits off`,
-  async run(): Promise<BenchResult> {
-    const startedAt = Date.now();
-    const startDate = benchStartDate(settings.spanDays);
-    const services = await startArchiveServices({
-      seed: 21,
-      extensions: 1,
-      messagesPerExtension: settings.messages,
-      maxAttachmentBytes: settings.maxAttachmentBytes,
-      startDate: benchStartDate(settings.spanDays - 1),
+/** Runs the archive-throughput benchmark (its name and description: test/bench/benchmarks.ts). */
+export async function runArchiveThroughputBenchmark(): Promise<BenchResult> {
+  const startedAt = Date.now();
+  const startDate = benchStartDate(settings.spanDays);
+  const services = await startArchiveServices({
+    seed: 21,
+    extensions: 1,
+    messagesPerExtension: settings.messages,
+    maxAttachmentBytes: settings.maxAttachmentBytes,
+    startDate: benchStartDate(settings.spanDays - 1),
+  });
+  const archiverBundle = await bundleChild(new URL('./archiver-child.ts', import.meta.url), {
+    // Readable names in the profile; the bundle is otherwise the deployed one.
+    minify: settings.cpuProfileDirectory ? false : undefined,
+  });
+  const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url), {
+    minify: settings.cpuProfileDirectory ? false : undefined,
+  });
+  try {
+    const copies: CopyChildResult[] = [];
+    const objectCopies: CopyChildResult[] = [];
+    const archives: ArchiverChildResult[] = [];
+    const copyInput = async (label: string, recordObjects: boolean): Promise<CopyChildInput> => ({
+      targets: await services.freshTargets(label),
+      extension: '~',
+      startDate,
+      concurrency: settings.concurrency,
+      recordObjects,
+      ...(settings.cpuProfileDirectory
+        ? { cpuProfileDirectory: settings.cpuProfileDirectory }
+        : {}),
     });
-    const archiverBundle = await bundleChild(new URL('./archiver-child.ts', import.meta.url), {
-      // Readable names in the profile; the bundle is otherwise the deployed one.
-      minify: settings.cpuProfileDirectory ? false : undefined,
-    });
-    const copyBundle = await bundleChild(new URL('./copy-child.ts', import.meta.url), {
-      minify: settings.cpuProfileDirectory ? false : undefined,
-    });
-    try {
-      const copies: CopyChildResult[] = [];
-      const objectCopies: CopyChildResult[] = [];
-      const archives: ArchiverChildResult[] = [];
-      const copyInput = async (label: string, recordObjects: boolean): Promise<CopyChildInput> => ({
-        targets: await services.freshTargets(label),
-        extension: '~',
-        startDate,
-        concurrency: settings.concurrency,
-        recordObjects,
-        ...(settings.cpuProfileDirectory
-          ? { cpuProfileDirectory: settings.cpuProfileDirectory }
-          : {}),
-      });
-      const sides = [
-        async () => {
-          copies.push(await runBundled(copyBundle.file, await copyInput('copy', false), 'copy'));
-        },
-        async () => {
-          const input = await copyInput('objects', true);
-          objectCopies.push(await runBundled(copyBundle.file, input, 'copy with records'));
-        },
-        async () => {
-          const input: ArchiverChildInput = {
-            targets: await services.freshTargets('archive'),
-            extension: '~',
-            startDate,
-            concurrency: settings.concurrency,
-            maxRuns: 3,
-            rssSampleMs: 1_000,
-            ...(settings.cpuProfileDirectory
-              ? { cpuProfileDirectory: settings.cpuProfileDirectory }
-              : {}),
-          };
-          archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
-        },
-      ];
-      await runRotating(settings.rounds, sides);
-      return throughputResult(startedAt, { copies, objectCopies, archives });
-    } finally {
-      await Promise.allSettled([archiverBundle.dispose(), copyBundle.dispose()]);
-      await services.stop();
-    }
-  },
-};
+    const sides = [
+      async () => {
+        copies.push(await runBundled(copyBundle.file, await copyInput('copy', false), 'copy'));
+      },
+      async () => {
+        const input = await copyInput('objects', true);
+        objectCopies.push(await runBundled(copyBundle.file, input, 'copy with records'));
+      },
+      async () => {
+        const input: ArchiverChildInput = {
+          targets: await services.freshTargets('archive'),
+          extension: '~',
+          startDate,
+          concurrency: settings.concurrency,
+          maxRuns: 3,
+          rssSampleMs: 1_000,
+          ...(settings.cpuProfileDirectory
+            ? { cpuProfileDirectory: settings.cpuProfileDirectory }
+            : {}),
+        };
+        archives.push(await runBundled(archiverBundle.file, input, 'archiver'));
+      },
+    ];
+    await runRotating(settings.rounds, sides);
+    return throughputResult(startedAt, { copies, objectCopies, archives });
+  } finally {
+    await Promise.allSettled([archiverBundle.dispose(), copyBundle.dispose()]);
+    await services.stop();
+  }
+}
 
 /** Every round's result, per side. */
 interface ThroughputRuns {

@@ -1,21 +1,13 @@
 import { benchResult, goal, round } from '../goals.ts';
+import { rateLimitsSettings as settings } from '../settings.ts';
 import { startChild } from '../support/child-process.ts';
 import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
-import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';
+import type { BenchFigure, BenchGoal, BenchResult } from '../types.ts';
 import { type GroupThroughput, measureThroughput } from './throughput.ts';
 import type { WorkerInput, WorkerResult } from './worker.ts';
 import { GROUP_LIMITS, type RequestRecord, type WorkloadGroup } from './workload.ts';
 
 const GROUPS: readonly WorkloadGroup[] = ['Light', 'Medium', 'Heavy'];
-
-/** Tunables, overridable from the environment for quicker or longer runs. */
-const settings = {
-  requests: Number(process.env.BENCH_RATE_REQUESTS ?? 2000),
-  // 0.03 turns RingCentral's 60 s windows into 1.8 s: 2,000 requests take about 40 s per scenario.
-  windowScale: Number(process.env.BENCH_WINDOW_SCALE ?? 0.03),
-  concurrencyPerGroup: Number(process.env.BENCH_CONCURRENCY ?? 4),
-  naiveCapMs: Number(process.env.BENCH_NAIVE_CAP_MS ?? 40_000),
-};
 
 /** A paced run that is far slower than the limits allow (penalties) is cut off and reported. */
 function pacedCapMs(): number {
@@ -163,49 +155,48 @@ function goalsOf(outcome: ScenarioOutcome, minimumPercent: number): BenchGoal[] 
   ];
 }
 
-/** Rate limits: one client, two clients sharing a budget, and a naive client for comparison. */
-export const rateLimitsBenchmark: Benchmark = {
-  name: 'rate-limits',
-  description: `mixed workload of ${settings.requests} requests (Light/Medium/Heavy) against the emulator, windows x${settings.windowScale}`,
-  async run(): Promise<BenchResult> {
-    const startedAt = Date.now();
-    // BENCH_RATE_SCENARIOS=one,two,naive picks scenarios (all by default).
-    const wanted = (process.env.BENCH_RATE_SCENARIOS ?? 'one,two,naive').split(',');
-    const outcomes: ScenarioOutcome[] = [];
-    const goals: BenchGoal[] = [];
-    const crashes: string[] = [];
-    const scenario = async (
-      label: string,
-      client: WorkerInput['client'],
-      workers: number,
-      capMs: number,
-      minimumPercent?: number,
-    ) => {
-      try {
-        const outcome = await runScenario(label, client, workers, capMs);
-        outcomes.push(outcome);
-        if (minimumPercent !== undefined) goals.push(...goalsOf(outcome, minimumPercent));
-      } catch (error) {
-        // One scenario failing must not hide the figures of the others.
-        crashes.push(`${label} crashed: ${error instanceof Error ? error.message : String(error)}`);
-        goals.push(goal(`${label}: scenario completed`, 0, '==', 1, '(1 = yes)'));
-      }
-    };
-    if (wanted.includes('one')) await scenario('one client', 'paced', 1, pacedCapMs(), 95);
-    if (wanted.includes('two')) await scenario('two clients', 'paced', 2, pacedCapMs(), 90);
-    if (wanted.includes('naive')) await scenario('naive client', 'naive', 1, settings.naiveCapMs);
-    const notes = [
-      `window ${round(60 * settings.windowScale, 2)} s per group (RingCentral 60 s x ${settings.windowScale}); limits Light 50, Medium 40, Heavy 10`,
-      `naive client: plain ky retrying only on 429 after Retry-After, capped at ${settings.naiveCapMs / 1000} s`,
-    ];
-    notes.push(...crashes);
-    for (const outcome of outcomes) {
-      for (const error of outcome.firstErrors) notes.push(`${outcome.label} error: ${error}`);
+/**
+ * Rate limits: one client, two clients sharing a budget, and a naive client for comparison.
+ * Its name and description: test/bench/benchmarks.ts.
+ */
+export async function runRateLimitsBenchmark(): Promise<BenchResult> {
+  const startedAt = Date.now();
+  // BENCH_RATE_SCENARIOS=one,two,naive picks scenarios (all by default).
+  const wanted = (process.env.BENCH_RATE_SCENARIOS ?? 'one,two,naive').split(',');
+  const outcomes: ScenarioOutcome[] = [];
+  const goals: BenchGoal[] = [];
+  const crashes: string[] = [];
+  const scenario = async (
+    label: string,
+    client: WorkerInput['client'],
+    workers: number,
+    capMs: number,
+    minimumPercent?: number,
+  ) => {
+    try {
+      const outcome = await runScenario(label, client, workers, capMs);
+      outcomes.push(outcome);
+      if (minimumPercent !== undefined) goals.push(...goalsOf(outcome, minimumPercent));
+    } catch (error) {
+      // One scenario failing must not hide the figures of the others.
+      crashes.push(`${label} crashed: ${error instanceof Error ? error.message : String(error)}`);
+      goals.push(goal(`${label}: scenario completed`, 0, '==', 1, '(1 = yes)'));
     }
-    return benchResult('rate-limits', startedAt, {
-      figures: outcomes.flatMap(figuresOf),
-      goals,
-      notes,
-    });
-  },
-};
+  };
+  if (wanted.includes('one')) await scenario('one client', 'paced', 1, pacedCapMs(), 95);
+  if (wanted.includes('two')) await scenario('two clients', 'paced', 2, pacedCapMs(), 90);
+  if (wanted.includes('naive')) await scenario('naive client', 'naive', 1, settings.naiveCapMs);
+  const notes = [
+    `window ${round(60 * settings.windowScale, 2)} s per group (RingCentral 60 s x ${settings.windowScale}); limits Light 50, Medium 40, Heavy 10`,
+    `naive client: plain ky retrying only on 429 after Retry-After, capped at ${settings.naiveCapMs / 1000} s`,
+  ];
+  notes.push(...crashes);
+  for (const outcome of outcomes) {
+    for (const error of outcome.firstErrors) notes.push(`${outcome.label} error: ${error}`);
+  }
+  return benchResult('rate-limits', startedAt, {
+    figures: outcomes.flatMap(figuresOf),
+    goals,
+    notes,
+  });
+}

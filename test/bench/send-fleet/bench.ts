@@ -2,24 +2,12 @@ import { loadavg } from 'node:os';
 import { createOAuthClient } from '../../../lib/ringcentral/index.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { benchResult, goal, round } from '../goals.ts';
+import { sendFleetSettings as settings } from '../settings.ts';
 import { startChild } from '../support/child-process.ts';
 import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
-import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';
+import type { BenchFigure, BenchGoal, BenchResult } from '../types.ts';
 import type { FleetRecord, FleetWorkerInput, FleetWorkerResult } from './worker.ts';
 
-/** Tunables, overridable from the environment for quicker or longer runs. */
-const settings = {
-  senders: Number(process.env.BENCH_FLEET_SENDERS ?? 20),
-  // 1: each send container is a process of its own; more fold several into one process.
-  containersPerProcess: Number(process.env.BENCH_FLEET_CONTAINERS_PER_PROCESS ?? 1),
-  // 0.25 turns RingCentral's 60 s windows (and penalty) into 15 s.
-  windowScale: Number(process.env.BENCH_FLEET_WINDOW_SCALE ?? 0.25),
-  windows: Number(process.env.BENCH_FLEET_WINDOWS ?? 5),
-  concurrency: Number(process.env.BENCH_FLEET_CONCURRENCY ?? 2),
-  deadlineMs: Number(process.env.BENCH_FLEET_DEADLINE_MS ?? 10_000),
-  holdMs: Number(process.env.BENCH_FLEET_HOLD_MS ?? 800),
-  latencySends: Number(process.env.BENCH_FLEET_LATENCY_SENDS ?? 30),
-};
 const MEDIUM_LIMIT = 40;
 const windowMs = () => Math.round(60_000 * settings.windowScale);
 
@@ -338,57 +326,56 @@ async function measureAddedLatency(): Promise<BenchFigure[]> {
   }
 }
 
-/** The send fleet: 20 containers and an archive worker as one user, with and without the shared budget. */
-export const sendFleetBenchmark: Benchmark = {
-  name: 'send-fleet',
-  description: `${settings.senders} send processes + an archive worker as one RingCentral user, windows x${settings.windowScale}, shared budget on dynalite vs local pacers only`,
-  async run(): Promise<BenchResult> {
-    const startedAt = Date.now();
-    const wanted = (process.env.BENCH_FLEET_SCENARIOS ?? 'shared,local,latency').split(',');
-    const figures: BenchFigure[] = [];
-    const goals: BenchGoal[] = [];
-    const errors: string[] = [];
-    const noteErrors = (outcome: FleetOutcome) => {
-      const seen = new Set(
-        outcome.records
-          .filter((record) => record.outcome !== 'sent' && record.outcome !== 'refused')
-          .map((record) => record.error ?? record.outcome),
-      );
-      for (const error of [...seen].slice(0, 3)) errors.push(`${outcome.label}: ${error}`);
-    };
-    if (wanted.includes('shared')) {
-      const outcome = await runFleet('shared budget', true);
-      noteErrors(outcome);
-      figures.push(...figuresOf(outcome));
-      goals.push(
-        goal('shared budget: zero 429s (server count)', outcome.serverTooManyRequests, '==', 0, ''),
-        goal(
-          'shared budget: Medium used >= 90% of limit',
-          round(usagePercent(outcome), 1),
-          '>=',
-          90,
-          '%',
-        ),
-        goal(
-          'shared budget: every request sent or refused with Retry-After inside its deadline',
-          unanswered(outcome.records),
-          '==',
-          0,
-          'requests',
-        ),
-      );
-    }
-    if (wanted.includes('local'))
-      figures.push(...figuresOf(await runFleet('local pacers only', false)));
-    if (wanted.includes('latency')) figures.push(...(await measureAddedLatency()));
-    return benchResult('send-fleet', startedAt, {
-      figures,
-      goals,
-      notes: [
-        `window ${round(windowMs() / 1000, 1)} s (RingCentral 60 s x ${settings.windowScale}), Medium 40 per window, penalty one window; ${settings.windows} windows per run, the first left out of the usage`,
-        ...errors,
-        `${settings.senders} send containers (${settings.containersPerProcess} per process) x ${settings.concurrency} requests in flight, each with a ${settings.deadlineMs} ms deadline; a refused request's caller waits its Retry-After; hold ${settings.holdMs} ms per slot`,
-      ],
-    });
-  },
-};
+/**
+ * The send fleet: 20 containers and an archive worker as one user, with and without the shared budget.
+ * Its name and description: test/bench/benchmarks.ts.
+ */
+export async function runSendFleetBenchmark(): Promise<BenchResult> {
+  const startedAt = Date.now();
+  const wanted = (process.env.BENCH_FLEET_SCENARIOS ?? 'shared,local,latency').split(',');
+  const figures: BenchFigure[] = [];
+  const goals: BenchGoal[] = [];
+  const errors: string[] = [];
+  const noteErrors = (outcome: FleetOutcome) => {
+    const seen = new Set(
+      outcome.records
+        .filter((record) => record.outcome !== 'sent' && record.outcome !== 'refused')
+        .map((record) => record.error ?? record.outcome),
+    );
+    for (const error of [...seen].slice(0, 3)) errors.push(`${outcome.label}: ${error}`);
+  };
+  if (wanted.includes('shared')) {
+    const outcome = await runFleet('shared budget', true);
+    noteErrors(outcome);
+    figures.push(...figuresOf(outcome));
+    goals.push(
+      goal('shared budget: zero 429s (server count)', outcome.serverTooManyRequests, '==', 0, ''),
+      goal(
+        'shared budget: Medium used >= 90% of limit',
+        round(usagePercent(outcome), 1),
+        '>=',
+        90,
+        '%',
+      ),
+      goal(
+        'shared budget: every request sent or refused with Retry-After inside its deadline',
+        unanswered(outcome.records),
+        '==',
+        0,
+        'requests',
+      ),
+    );
+  }
+  if (wanted.includes('local'))
+    figures.push(...figuresOf(await runFleet('local pacers only', false)));
+  if (wanted.includes('latency')) figures.push(...(await measureAddedLatency()));
+  return benchResult('send-fleet', startedAt, {
+    figures,
+    goals,
+    notes: [
+      `window ${round(windowMs() / 1000, 1)} s (RingCentral 60 s x ${settings.windowScale}), Medium 40 per window, penalty one window; ${settings.windows} windows per run, the first left out of the usage`,
+      ...errors,
+      `${settings.senders} send containers (${settings.containersPerProcess} per process) x ${settings.concurrency} requests in flight, each with a ${settings.deadlineMs} ms deadline; a refused request's caller waits its Retry-After; hold ${settings.holdMs} ms per slot`,
+    ],
+  });
+}

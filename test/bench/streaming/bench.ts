@@ -1,29 +1,12 @@
-import { FUNCTION_NODE_OPTIONS } from '../../../infra/function-runtime.ts';
 import { benchResult, goal, round } from '../goals.ts';
+import { streamingSettings as settings } from '../settings.ts';
 import { startChild } from '../support/child-process.ts';
 import { type EmulatorProcess, startEmulatorProcess } from '../support/emulator-process.ts';
 import { toMiB } from '../support/rss-sampler.ts';
-import type { BenchFigure, BenchGoal, Benchmark, BenchResult } from '../types.ts';
+import type { BenchFigure, BenchGoal, BenchResult } from '../types.ts';
 import type { ReaderInput, ReaderResult } from './reader.ts';
 
 const MiB = 2 ** 20;
-
-/**
- * The V8 setting the deployed functions run with (docs/BENCHMARKS.md, streaming): a 1 MiB
- * semi-space makes V8 scavenge every few MiB of download, which frees the socket chunks' buffers
- * while they are young. With V8's defaults they are freed by external-memory-triggered
- * mark-compacts only, 80-100 MiB late. Taken from the functions' NODE_OPTIONS in infra/.
- */
-export const DEPLOYED_NODE_OPTIONS = FUNCTION_NODE_OPTIONS.split(' ')
-  .filter((option) => option.startsWith('--max-semi-space-size'))
-  .join(' ');
-
-const settings = {
-  attachmentBytes: Number(process.env.BENCH_ATTACHMENT_MIB ?? 500) * MiB,
-  maxGrowthMiB: 64,
-  windowScale: 0.05,
-  nodeOptions: process.env.BENCH_STREAMING_NODE_OPTIONS ?? DEPLOYED_NODE_OPTIONS,
-};
 
 /** Starts the reader with `nodeOptions` added to NODE_OPTIONS (startChild passes the environment on). */
 function startReader(input: ReaderInput, label: string, nodeOptions: string) {
@@ -78,112 +61,111 @@ function readerFigures(label: string, result: ReaderResult): BenchFigure[] {
   ];
 }
 
-/** Streaming: a 500 MB attachment read in bounded memory, and a dropped download resumed by Range. */
-export const streamingBenchmark: Benchmark = {
-  name: 'streaming',
-  description: `read a ${settings.attachmentBytes / MiB} MiB attachment through the client: RSS growth and resume after a drop`,
-  async run(): Promise<BenchResult> {
-    const startedAt = Date.now();
-    const emulator = await startEmulatorProcess({
-      options: {
-        mailbox: {
-          seed: 7,
-          extensions: 2,
-          messagesPerExtension: 5,
-          fixedAttachmentBytes: [settings.attachmentBytes],
-        },
-        rateLimits: { windowScale: settings.windowScale },
+/**
+ * Streaming: a 500 MB attachment read in bounded memory, and a dropped download resumed by Range.
+ * Its name and description: test/bench/benchmarks.ts.
+ */
+export async function runStreamingBenchmark(): Promise<BenchResult> {
+  const startedAt = Date.now();
+  const emulator = await startEmulatorProcess({
+    options: {
+      mailbox: {
+        seed: 7,
+        extensions: 2,
+        messagesPerExtension: 5,
+        fixedAttachmentBytes: [settings.attachmentBytes],
       },
-      largeAttachmentBytes: settings.attachmentBytes,
+      rateLimits: { windowScale: settings.windowScale },
+    },
+    largeAttachmentBytes: settings.attachmentBytes,
+  });
+  try {
+    const attachment = emulator.facts.largeAttachment;
+    if (!attachment) throw new Error('the emulator has no attachment of the requested size');
+    const expectedSha256 = await emulator.attachmentSha256(attachment.attachmentId);
+
+    const deployed = settings.nodeOptions;
+    const clean = await readOnce(emulator, 'streaming reader', deployed);
+
+    const dropAt = Math.floor(settings.attachmentBytes * 0.4);
+    await emulator.setFaults({ dropMidBodyRate: 1, dropAfterBytes: dropAt });
+    const before = await emulator.stats();
+    const dropped = await readOnce(emulator, 'resuming reader', deployed, {
+      clearFaultsAfterBytes: Math.floor(settings.attachmentBytes * 0.1),
     });
-    try {
-      const attachment = emulator.facts.largeAttachment;
-      if (!attachment) throw new Error('the emulator has no attachment of the requested size');
-      const expectedSha256 = await emulator.attachmentSha256(attachment.attachmentId);
+    const after = await emulator.stats();
+    await emulator.setFaults({});
+    const serverAttempts =
+      (after.requestsByGroup.Medium ?? 0) - (before.requestsByGroup.Medium ?? 0);
 
-      const deployed = settings.nodeOptions;
-      const clean = await readOnce(emulator, 'streaming reader', deployed);
+    // For comparison, not judged: V8's own defaults, and what the client holds live.
+    const defaults = await readOnce(emulator, 'default-settings reader', '');
+    const live = await readOnce(emulator, 'live-memory reader', '', { collectGarbage: true });
 
-      const dropAt = Math.floor(settings.attachmentBytes * 0.4);
-      await emulator.setFaults({ dropMidBodyRate: 1, dropAfterBytes: dropAt });
-      const before = await emulator.stats();
-      const dropped = await readOnce(emulator, 'resuming reader', deployed, {
-        clearFaultsAfterBytes: Math.floor(settings.attachmentBytes * 0.1),
-      });
-      const after = await emulator.stats();
-      await emulator.setFaults({});
-      const serverAttempts =
-        (after.requestsByGroup.Medium ?? 0) - (before.requestsByGroup.Medium ?? 0);
-
-      // For comparison, not judged: V8's own defaults, and what the client holds live.
-      const defaults = await readOnce(emulator, 'default-settings reader', '');
-      const live = await readOnce(emulator, 'live-memory reader', '', { collectGarbage: true });
-
-      const figures: BenchFigure[] = [
-        { name: 'attachment size', value: attachment.size, unit: 'B' },
-        ...readerFigures('clean read', clean),
-        ...readerFigures('read with a drop', dropped),
-        {
-          name: 'read with a drop: download requests at the server',
-          value: serverAttempts,
-          unit: '',
-        },
-        { name: 'read with a drop: dropped at byte', value: dropAt, unit: 'B' },
-        ...readerFigures('clean read, default V8 settings', defaults),
-        ...readerFigures('clean read, default V8 settings, gc() before each sample', live),
-      ];
-      const goals: BenchGoal[] = [
-        goal(
-          'clean read: RSS growth < 64 MiB',
-          toMiB(clean.rss.deltaBytes),
-          '<',
-          settings.maxGrowthMiB,
-          'MiB',
-        ),
-        goal('clean read: every byte delivered', clean.bytes, '==', attachment.size, 'B'),
-        goal(
-          "clean read: sha256 equals the emulator's",
-          clean.sha256 === expectedSha256 ? 1 : 0,
-          '==',
-          1,
-          '(1 = equal)',
-        ),
-        goal('read with a drop: resumed at least once', dropped.resumes, '>=', 1, 'resumes'),
-        // The warm-up `get` is one Light request; downloads are Medium, one per attempt.
-        goal('read with a drop: server saw a Range retry', serverAttempts, '>=', 2, 'requests'),
-        goal(
-          "read with a drop: sha256 equals the emulator's",
-          dropped.sha256 === expectedSha256 ? 1 : 0,
-          '==',
-          1,
-          '(1 = equal)',
-        ),
-        goal(
-          'read with a drop: RSS growth < 64 MiB',
-          toMiB(dropped.rss.deltaBytes),
-          '<',
-          settings.maxGrowthMiB,
-          'MiB',
-        ),
-        goal(
-          "default V8 settings: sha256 equals the emulator's",
-          defaults.sha256 === expectedSha256 ? 1 : 0,
-          '==',
-          1,
-          '(1 = equal)',
-        ),
-      ];
-      return benchResult('streaming', startedAt, {
-        figures,
-        goals,
-        notes: [
-          `clean read and read with a drop run with NODE_OPTIONS=${settings.nodeOptions || '(none)'}, the deployed functions' setting; the goals are judged on them.`,
-          "With V8's default settings the growth is garbage awaiting collection, not data the client keeps: every socket read is a new 64 KiB ArrayBuffer, and without scavenges (the young generation never fills at this allocation rate) V8 frees them only by external-memory-triggered mark-compacts, 80-100 MiB late. The gc()-before-each-sample run shows what the client holds live.",
-          `expected sha256 ${expectedSha256} (streamed from the emulator's generator)`,
-        ],
-      });
-    } finally {
-      await emulator.stop();
-    }
-  },
-};
+    const figures: BenchFigure[] = [
+      { name: 'attachment size', value: attachment.size, unit: 'B' },
+      ...readerFigures('clean read', clean),
+      ...readerFigures('read with a drop', dropped),
+      {
+        name: 'read with a drop: download requests at the server',
+        value: serverAttempts,
+        unit: '',
+      },
+      { name: 'read with a drop: dropped at byte', value: dropAt, unit: 'B' },
+      ...readerFigures('clean read, default V8 settings', defaults),
+      ...readerFigures('clean read, default V8 settings, gc() before each sample', live),
+    ];
+    const goals: BenchGoal[] = [
+      goal(
+        'clean read: RSS growth < 64 MiB',
+        toMiB(clean.rss.deltaBytes),
+        '<',
+        settings.maxGrowthMiB,
+        'MiB',
+      ),
+      goal('clean read: every byte delivered', clean.bytes, '==', attachment.size, 'B'),
+      goal(
+        "clean read: sha256 equals the emulator's",
+        clean.sha256 === expectedSha256 ? 1 : 0,
+        '==',
+        1,
+        '(1 = equal)',
+      ),
+      goal('read with a drop: resumed at least once', dropped.resumes, '>=', 1, 'resumes'),
+      // The warm-up `get` is one Light request; downloads are Medium, one per attempt.
+      goal('read with a drop: server saw a Range retry', serverAttempts, '>=', 2, 'requests'),
+      goal(
+        "read with a drop: sha256 equals the emulator's",
+        dropped.sha256 === expectedSha256 ? 1 : 0,
+        '==',
+        1,
+        '(1 = equal)',
+      ),
+      goal(
+        'read with a drop: RSS growth < 64 MiB',
+        toMiB(dropped.rss.deltaBytes),
+        '<',
+        settings.maxGrowthMiB,
+        'MiB',
+      ),
+      goal(
+        "default V8 settings: sha256 equals the emulator's",
+        defaults.sha256 === expectedSha256 ? 1 : 0,
+        '==',
+        1,
+        '(1 = equal)',
+      ),
+    ];
+    return benchResult('streaming', startedAt, {
+      figures,
+      goals,
+      notes: [
+        `clean read and read with a drop run with NODE_OPTIONS=${settings.nodeOptions || '(none)'}, the deployed functions' setting; the goals are judged on them.`,
+        "With V8's default settings the growth is garbage awaiting collection, not data the client keeps: every socket read is a new 64 KiB ArrayBuffer, and without scavenges (the young generation never fills at this allocation rate) V8 frees them only by external-memory-triggered mark-compacts, 80-100 MiB late. The gc()-before-each-sample run shows what the client holds live.",
+        `expected sha256 ${expectedSha256} (streamed from the emulator's generator)`,
+      ],
+    });
+  } finally {
+    await emulator.stop();
+  }
+}

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADOPT_USAGE, runAdoptCommand } from '../../../cli/archive/adopt-command.ts';
+import { ADOPT_USAGE } from '../../../cli/archive/adopt-arguments.ts';
+import { runAdoptCommand } from '../../../cli/archive/adopt-command.ts';
 import { parseCustodyManifest } from '../../../lib/archive/custody.ts';
 import type { CustodyHeadStore } from '../../../lib/archive/custody-ports.ts';
 import { type CustodyBreak, verifyCustody } from '../../../lib/archive/custody-verify.ts';

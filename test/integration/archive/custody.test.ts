@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerifyCommand, VERIFY_USAGE } from '../../../cli/archive/verify-command.ts';
+import { VERIFY_USAGE } from '../../../cli/archive/verify-arguments.ts';
+import { runVerifyCommand } from '../../../cli/archive/verify-command.ts';
 import { parseCustodyManifest, serializeCustodyManifest } from '../../../lib/archive/custody.ts';
 import { appendCustodyManifest } from '../../../lib/archive/custody-ledger.ts';
 import type { CustodyHeadStore } from '../../../lib/archive/custody-ports.ts';

@@ -5,7 +5,8 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOLD_USAGE, runHoldCommand } from '../../../cli/archive/hold-command.ts';
+import { HOLD_USAGE } from '../../../cli/archive/hold-arguments.ts';
+import { runHoldCommand } from '../../../cli/archive/hold-command.ts';
 import type { ArchiveTargets } from '../../../cli/archive/targets.ts';
 import { createS3ArchiveReader } from '../../../lib/aws/s3-archive-reader.ts';
 import { createS3LegalHolds } from '../../../lib/aws/s3-legal-hold.ts';
