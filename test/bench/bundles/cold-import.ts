@@ -22,6 +22,7 @@ export const IMPORT_ENVIRONMENT: Readonly<Record<string, string>> = {
   WEBHOOK_URL: 'https://example.com/webhook',
   ALERT_RECIPIENTS: '{"sms":[],"pager":[]}',
   ARCHIVE_BUCKET_NAME: 'archive',
+  ARCHIVE_FUNCTION_NAME: 'archive',
   POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
