@@ -20,12 +20,9 @@ import {
   runAccountExport,
 } from '../lib/extensions/account-export.ts';
 import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { archiveBucket } from '../lib/runtime/archive-bucket.ts';
 import { loadConfig } from '../lib/runtime/config.ts';
-import {
-  archiveBucket,
-  functionContext,
-  ringCentralFromSecrets,
-} from '../lib/runtime/function-context.ts';
+import { functionContext, ringCentralFromSecrets } from '../lib/runtime/function-context.ts';
 import { createJobHandler } from '../lib/runtime/job-stack.ts';
 import * as z from '../lib/validation/zod.ts';
 

@@ -24,9 +24,9 @@ import { createLocatorStore } from '../lib/aws/locator-store.ts';
 import { createStateTable } from '../lib/aws/state-table.ts';
 import type { ExtensionRegistry } from '../lib/extensions/ports.ts';
 import type { RingCentralHooks } from '../lib/ringcentral/index.ts';
+import { archiveBucket } from '../lib/runtime/archive-bucket.ts';
 import { env, loadConfig } from '../lib/runtime/config.ts';
 import {
-  archiveBucket,
   functionContext,
   reservedClientOptions,
   reservedRingCentralFromSecrets,

@@ -20,9 +20,9 @@ import { type PurgeOutcome, type PurgeSettings, runPurge } from '../lib/purge/ru
 import { summarizePurgeRun } from '../lib/purge/run-summary.ts';
 import { purgeRunSettings, purgeSettings } from '../lib/purge/settings.ts';
 import type { MessagesApi } from '../lib/ringcentral/index.ts';
+import { archiveBucket } from '../lib/runtime/archive-bucket.ts';
 import { loadConfig } from '../lib/runtime/config.ts';
 import {
-  archiveBucket,
   functionContext,
   type ReservedClientOptions,
   reservedClientOptions,

@@ -6,15 +6,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_MEDIUM_RESERVE, mediumSafety } from '../archive/budget.ts';
-import type { ObjectStore } from '../archive/ports.ts';
-import { type ArchiveRetention, archiveRetention } from '../archive/settings.ts';
 import {
   createRingCentralFromSecrets,
   type RingCentralProviderOptions,
   ringCentralProvider,
 } from '../aws/ringcentral.ts';
-import { createS3Client } from '../aws/s3-client.ts';
-import { createS3ObjectStore } from '../aws/s3-object-store.ts';
 import { createSecretsStore, type SecretsStore } from '../aws/secrets.ts';
 import type { RingCentral, RingCentralHooks } from '../ringcentral/index.ts';
 import { env } from './config.ts';
@@ -85,34 +81,6 @@ export function ringCentralFromSecrets(
   config: RingCentralSecretIds,
 ): (hooks: RingCentralHooks) => Promise<RingCentral> {
   return ringCentralProvider(ringCentralSecrets(config));
-}
-
-/** The validated archive bucket settings (`archiveSettings`' bucket and retention). */
-export interface ArchiveBucketConfig {
-  ARCHIVE_BUCKET_NAME: string;
-  ARCHIVE_RETENTION_MODE?: ArchiveRetention['mode'] | undefined;
-  ARCHIVE_RETENTION_DAYS?: number | undefined;
-}
-
-/**
- * The archive bucket as the archive and purge use it, and its configured Object Lock retention:
- * the archive writes every object with it (`retainWrites`), purge requires it of every object
- * before it deletes (its own reports take the bucket's default).
- */
-export function archiveBucket(
-  config: ArchiveBucketConfig,
-  environment: NodeJS.ProcessEnv = process.env,
-  options: { retainWrites: boolean } = { retainWrites: true },
-): { objects: ObjectStore; retention: ArchiveRetention | undefined } {
-  const retention = archiveRetention(config);
-  return {
-    objects: createS3ObjectStore({
-      bucket: config.ARCHIVE_BUCKET_NAME,
-      client: createS3Client({ environment }),
-      ...(retention && options.retainWrites ? { retention } : {}),
-    }),
-    retention,
-  };
 }
 
 /**
