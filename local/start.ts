@@ -138,6 +138,9 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   // Until the stack exists a signal only marks the request; it is honoured once start returns.
+  // npm start runs this file with `node --import tsx`, not the tsx command: tsx's parent process
+  // SIGKILLs its child when the child has not acknowledged a relayed signal within 30 ms, which
+  // on a loaded machine skipped this handler and left the stack's worker processes behind.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   stack = await startStack({

@@ -6,7 +6,7 @@ import { packageJson, ROOT, runScript } from './run-script.ts';
 
 /** Every npm script that runs TypeScript or vitest: each must stop an old Node before anything else. */
 const NODE_SCRIPTS = Object.entries(packageJson.scripts).filter(([, command]) =>
-  /(^|&& )(tsx|vitest)\b/.test(command),
+  /(^|&& )(tsx|vitest|node --import tsx)\b/.test(command),
 );
 /** The files those scripts run, for a direct `npx tsx <file>`. */
 const ENTRY_FILES = NODE_SCRIPTS.flatMap(([, command]) =>
