@@ -34,35 +34,25 @@ export const BUNDLE_AWS_SDK = false;
  */
 export const NODE_WRAPPER = { source: 'infra/lambda/node-wrapper.sh', file: 'node-wrapper.sh' };
 
-/** The esbuild settings every function is bundled with (named as NodejsFunction names them). */
-export interface BundlingSettings {
-  format: 'esm';
-  minify: boolean;
-  sourceMap: boolean;
-  /** esbuild's target, e.g. `node24`. */
-  target: string;
-  mainFields: string[];
-  /** JavaScript put before each bundle. */
-  banner: string;
-  /** Packages left out of the bundles (resolved at run time). */
-  externalModules: string[];
-}
-
 /**
- * The esbuild settings every function shares, the one place they are decided (the stack's
- * bundles, `npm start`'s and the benches' use them). ESM output needs `require` for the few
- * CommonJS dependencies that call it, hence the banner.
+ * The esbuild options every function is bundled with, the one place they are decided (the
+ * stack's bundles, `npm start`'s and the benches' build with them, adding where their output
+ * goes). ESM output needs `require` for the few CommonJS dependencies that call it, hence the
+ * banner.
  */
-export function bundlingOptions(): BundlingSettings {
+export function functionBuildOptions(): BuildOptions {
   return {
+    bundle: true,
+    platform: 'node',
     format: 'esm',
-    minify: true,
-    sourceMap: true,
     target: 'node24',
+    minify: true,
+    sourcemap: true,
     mainFields: ['module', 'main'],
-    banner:
-      "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
-    externalModules: BUNDLE_AWS_SDK ? [] : ['@aws-sdk/*', '@smithy/*'],
+    banner: {
+      js: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+    },
+    external: BUNDLE_AWS_SDK ? [] : ['@aws-sdk/*', '@smithy/*'],
   };
 }
 
@@ -79,8 +69,8 @@ type FunctionBundles = ReadonlyMap<FunctionName, readonly OutputFile[]>;
 
 /** Bundles every function of functions/ in one esbuild run; throws esbuild's errors. */
 function buildFunctionBundles(): FunctionBundles {
-  const settings = bundlingOptions();
   const options: BuildOptions = {
+    ...functionBuildOptions(),
     entryPoints: Object.fromEntries(
       FUNCTION_NAMES.map((name) => [
         `${name}/index`,
@@ -90,15 +80,6 @@ function buildFunctionBundles(): FunctionBundles {
     outdir: NOMINAL_OUTDIR,
     outExtension: { '.js': '.mjs' },
     write: false,
-    bundle: true,
-    platform: 'node',
-    format: settings.format,
-    target: settings.target,
-    minify: settings.minify,
-    sourcemap: settings.sourceMap,
-    mainFields: settings.mainFields,
-    banner: { js: settings.banner },
-    external: settings.externalModules,
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'warning',
   };

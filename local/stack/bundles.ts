@@ -1,6 +1,6 @@
 /**
  * The function bundles `npm start` runs: built with esbuild's JS API and the very options the CDK
- * stack bundles each function with (`bundlingOptions()` in infra/function-bundles.ts),
+ * stack bundles each function with (`functionBuildOptions()` in infra/function-bundles.ts),
  * plus the small runtime that hosts them in a child process. Builds are cached under
  * `.local/bundles/` keyed by the SHA-256 of every input file, so a start with unchanged sources
  * only hashes files.
@@ -136,9 +136,8 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     return bundlesOf(previous, true, started);
   }
   // Loaded only to build: it pulls in aws-cdk-lib, half a second of import.
-  const { bundlingOptions } = await import('../../infra/function-bundles.ts');
+  const { functionBuildOptions } = await import('../../infra/function-bundles.ts');
   const { build } = await import('esbuild');
-  const options = bundlingOptions();
   const temporary = `tmp-${randomUUID()}`;
   const outdir = join(BUNDLE_CACHE_DIR, temporary);
   await mkdir(outdir, { recursive: true });
@@ -155,16 +154,11 @@ export async function buildFunctionBundles(names: readonly string[]): Promise<Fu
     const [functions, worker] = await Promise.all([
       build({
         ...common,
+        ...functionBuildOptions(),
         entryPoints: Object.fromEntries(
           names.map((name) => [`${name}/index`, join(PROJECT_ROOT, 'functions', `${name}.ts`)]),
         ),
         outdir,
-        target: options.target ?? 'node24',
-        minify: options.minify ?? true,
-        sourcemap: options.sourceMap ?? true,
-        mainFields: options.mainFields ?? ['module', 'main'],
-        ...(options.banner ? { banner: { js: options.banner } } : {}),
-        external: options.externalModules ?? [],
       }),
       build({
         ...common,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { bundlingOptions } from '../../../infra/function-bundles.ts';
+import { functionBuildOptions } from '../../../infra/function-bundles.ts';
 import {
   FUNCTION_NODE_OPTIONS,
   FUNCTION_RUNTIME_ENVIRONMENT,
@@ -34,19 +34,17 @@ export async function bundleChild(
 ): Promise<Bundle> {
   const directory = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
   const file = join(directory, 'child.mjs');
-  const options = bundlingOptions();
+  const deployed = functionBuildOptions();
   await build({
+    // The deployed functions' settings (infra/function-bundles.ts), with the SDK inside the
+    // bundle and no source map, as this bench has always measured the child.
+    ...deployed,
+    external: [],
+    sourcemap: false,
+    minify: overrides.minify ?? deployed.minify,
     entryPoints: [fileURLToPath(entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
     outfile: file,
     logLevel: 'warning',
-    // The deployed functions' settings (infra/function-bundles.ts).
-    target: options.target ?? 'node24',
-    minify: overrides.minify ?? options.minify ?? true,
-    mainFields: options.mainFields ?? ['module', 'main'],
-    ...(options.banner ? { banner: { js: options.banner } } : {}),
   });
   return { file, dispose: () => rm(directory, { recursive: true, force: true }) };
 }

@@ -6,7 +6,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { bundlingOptions, PROJECT_ROOT } from '../../../infra/function-bundles.ts';
+import { functionBuildOptions, PROJECT_ROOT } from '../../../infra/function-bundles.ts';
 
 /** How the SDK is treated. */
 export type SdkMode = 'bundled' | 'external';
@@ -39,21 +39,13 @@ export async function buildBundle(
   entry: string,
   mode: SdkMode,
 ): Promise<BuiltBundle> {
-  const options = bundlingOptions();
   const outdir = `${OUT_DIR}${mode}/${name}`;
   await mkdir(outdir, { recursive: true });
   const file = `${outdir}/index.mjs`;
   await build({
+    ...functionBuildOptions(),
     entryPoints: [entry],
     outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: options.target ?? 'node24',
-    minify: options.minify ?? true,
-    sourcemap: options.sourceMap ?? true,
-    mainFields: options.mainFields ?? ['module', 'main'],
-    banner: { js: options.banner ?? '' },
     external: mode === 'external' ? ['@aws-sdk/*', '@smithy/*'] : [],
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
