@@ -13,16 +13,35 @@ import { dirname, join, relative, resolve } from 'node:path';
 const RELATIVE_IMPORT =
   /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
+/** Each module's relative imports (absolute paths); undefined for a file that does not exist. */
+type ImportCache = Map<string, string[] | undefined>;
+
+/**
+ * The modules `file` (absolute) imports relatively, read once per file: the test files share
+ * most of their graph, and reading it again for each of them cost most of the walk.
+ */
+function importsOf(file: string, cache: ImportCache): string[] | undefined {
+  if (!cache.has(file)) {
+    cache.set(
+      file,
+      existsSync(file)
+        ? [...readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)].map((match) =>
+            resolve(dirname(file), match[1] ?? match[2] ?? ''),
+          )
+        : undefined,
+    );
+  }
+  return cache.get(file);
+}
+
 /** Whether `file` (absolute) imports, directly or through other modules, one under `target`. */
-function reaches(file: string, target: string, seen: Set<string>): boolean {
-  if (seen.has(file) || !existsSync(file)) return false;
+function reaches(file: string, target: string, seen: Set<string>, cache: ImportCache): boolean {
+  if (seen.has(file)) return false;
+  const imports = importsOf(file, cache);
+  if (imports === undefined) return false;
   seen.add(file);
   if (file.startsWith(target)) return true;
-  for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
-    const specifier = match[1] ?? match[2] ?? '';
-    if (reaches(resolve(dirname(file), specifier), target, seen)) return true;
-  }
-  return false;
+  return imports.some((imported) => reaches(imported, target, seen, cache));
 }
 
 /** Every `*.test.ts` file under `directory`, recursively, relative to `root`. */
@@ -39,7 +58,8 @@ function testFiles(root: string, directory: string): string[] {
  */
 export function filesImportingFunctionModules(root: string): string[] {
   const functions = join(resolve(root), 'functions/');
+  const cache: ImportCache = new Map();
   return testFiles(root, 'test').filter((file) =>
-    reaches(resolve(root, file), functions, new Set()),
+    reaches(resolve(root, file), functions, new Set(), cache),
   );
 }
