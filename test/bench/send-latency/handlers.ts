@@ -9,10 +9,10 @@ import ky from 'ky';
 import { rateBudgetUser } from '../../../lib/aws/ringcentral.ts';
 import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import { createSentMessageLedger } from '../../../lib/aws/sent-message-ledger.ts';
-import { createOAuthClient } from '../../../lib/ringcentral/index.ts';
 import { fakeSecretsManager } from '../../support/aws-fakes.ts';
 import { startDynalite } from '../../support/dynalite.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
+import { loginSession } from '../../support/login-session.ts';
 import type { BenchCredentials } from '../support/emulator-process.ts';
 import { inProcessCache, inProcessRingCentral, inProcessStateTable } from './in-process-state.ts';
 
@@ -40,25 +40,13 @@ export interface SendSmsSubjects {
 
 /** Logs in, starts dynalite, fakes Secrets Manager, sets the environment and builds the subjects. */
 export async function sendSmsSubjects(target: SendSmsTarget): Promise<SendSmsSubjects> {
-  const oauth = createOAuthClient({
-    server: target.server,
-    clientId: target.credentials.clientId,
-    clientSecret: target.credentials.clientSecret,
-  });
-  const session = await oauth.jwtGrant(target.credentials.jwt);
+  const session = await loginSession({ url: target.server, credentials: target.credentials });
   const dynamo = await startDynalite();
   const tableName = await dynamo.createStateTable();
   const secrets = fakeSecretsManager(
     {
       credentials: { ...target.credentials, server: target.server },
-      session: {
-        accessToken: session.accessToken,
-        refreshToken: session.refreshToken ?? '',
-        expiresAt: new Date(session.expiresAt).toISOString(),
-        refreshExpiresAt: new Date(
-          session.refreshTokenExpiresAt ?? session.expiresAt,
-        ).toISOString(),
-      },
+      session,
     },
     { allInstances: true },
   );

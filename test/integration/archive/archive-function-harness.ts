@@ -11,7 +11,8 @@ import {
 import { createSecretsStore } from '../../../lib/aws/secrets.ts';
 import type { ReservedClientOptions } from '../../../lib/runtime/function-context.ts';
 import { fakeSecretsManager } from '../../support/aws-fakes.ts';
-import { importWithEnvironment, loginSession } from '../functions/events-harness.ts';
+import { loginSession } from '../../support/login-session.ts';
+import { importWithEnvironment } from '../functions/events-harness.ts';
 import { ARCHIVE_BUCKET, type ArchiveHarness, START_DATE } from './archive-harness.ts';
 
 /** The handler, and `restore()` to put the Secrets Manager client back. */

@@ -4,13 +4,12 @@
  * the credentials, session and webhook secrets, and loading a function module with its
  * environment set, as a cold start would.
  */
-import type { Session } from '../../../lib/aws/secrets.ts';
 import { createSecretsStore, type SecretsStore } from '../../../lib/aws/secrets.ts';
-import { createOAuthClient } from '../../../lib/ringcentral/index.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../../local/ringcentral/index.ts';
 import { startEmulator } from '../../../local/ringcentral/index.ts';
 import { type FakeSecretsManager, fakeSecretsManager } from '../../support/aws-fakes.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { loginSession } from '../../support/login-session.ts';
 
 /** Secret ids of the harness. */
 export const SECRET_IDS = {
@@ -40,21 +39,6 @@ export interface EventsHarnessOptions {
   session?: boolean;
   /** Fake every SecretsManagerClient (for modules that create their own); default true. */
   allInstances?: boolean;
-}
-
-/** A JWT login shaped as the session secret. */
-export async function loginSession(emulator: RunningEmulator): Promise<Session> {
-  const session = await createOAuthClient({
-    server: emulator.url,
-    clientId: emulator.credentials.clientId,
-    clientSecret: emulator.credentials.clientSecret,
-  }).jwtGrant(emulator.credentials.jwt);
-  return {
-    accessToken: session.accessToken,
-    refreshToken: session.refreshToken ?? '',
-    expiresAt: new Date(session.expiresAt).toISOString(),
-    refreshExpiresAt: new Date(session.refreshTokenExpiresAt ?? session.expiresAt).toISOString(),
-  };
 }
 
 /** Starts the local RingCentral, dynalite (with the state table) and the fake secrets. */

@@ -11,8 +11,6 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { Session } from '../../../lib/aws/secrets.ts';
-import { createOAuthClient } from '../../../lib/ringcentral/index.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../../local/ringcentral/index.ts';
 import { startEmulator } from '../../../local/ringcentral/index.ts';
 import type { FakeSecretsManager } from '../../support/aws-fakes.ts';
@@ -20,6 +18,7 @@ import { fakeSecretsManager } from '../../support/aws-fakes.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 import { startDynalite } from '../../support/dynalite.ts';
 import { httpApiEvent, lambdaContext } from '../../support/events.ts';
+import { loginSession } from '../../support/login-session.ts';
 
 /** Secret ids the harness stores. */
 export const CREDENTIALS_SECRET_ID = 'rc/credentials';
@@ -45,22 +44,6 @@ export interface SendHarness {
   tableName: string;
   secrets: FakeSecretsManager;
   stop(): Promise<void>;
-}
-
-/** Logs in once with the JWT, as token-refresh would, and shapes the session secret. */
-export async function loginSession(emulator: RunningEmulator): Promise<Session> {
-  const oauth = createOAuthClient({
-    server: emulator.url,
-    clientId: emulator.credentials.clientId,
-    clientSecret: emulator.credentials.clientSecret,
-  });
-  const session = await oauth.jwtGrant(emulator.credentials.jwt);
-  return {
-    accessToken: session.accessToken,
-    refreshToken: session.refreshToken ?? '',
-    expiresAt: new Date(session.expiresAt).toISOString(),
-    refreshExpiresAt: new Date(session.refreshTokenExpiresAt ?? session.expiresAt).toISOString(),
-  };
 }
 
 /** Starts the local RingCentral, dynalite and the fake secrets. */
